@@ -1,0 +1,51 @@
+//! Command-line definitions (clap). One file per command under `cli/`; the code that
+//! runs each command lives under `commands/` with the same name.
+
+use clap::{Parser, Subcommand};
+
+pub mod comment;
+pub mod completions;
+pub mod examples;
+pub mod fingerprint;
+pub mod generate;
+pub mod passphrase;
+pub mod public;
+
+pub use examples::Example;
+
+/// keywright: SSH keys, known_hosts and copy-id in one tool, compatible with OpenSSH.
+#[derive(Debug, Parser)]
+#[command(
+    name = "keywright",
+    version,
+    about = "SSH keys, fingerprints and key files, byte-compatible with OpenSSH's ssh-keygen",
+    long_about = "keywright makes and inspects SSH keys. Keys it writes load in OpenSSH and \
+                  keys OpenSSH writes load in keywright; fingerprints and randomart print \
+                  exactly as ssh-keygen prints them.",
+    after_help = examples::render(examples::TOP),
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    /// Never prompt; fail with a hint where input would be needed (also KEYWRIGHT_BATCH=1)
+    #[arg(long, global = true)]
+    pub batch: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Generate(generate::GenerateArgs),
+    Fingerprint(fingerprint::FingerprintArgs),
+    Public(public::PublicArgs),
+    Passphrase(passphrase::PassphraseArgs),
+    Comment(comment::CommentArgs),
+    Completions(completions::CompletionsArgs),
+}
+
+/// The subcommand names, in help order (used for man pages and example tests).
+pub const COMMAND_NAMES: &[&str] =
+    &["generate", "fingerprint", "public", "passphrase", "comment", "completions"];

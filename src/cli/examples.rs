@@ -1,0 +1,81 @@
+//! Usage examples, kept as data so that `--help`, the man pages and the example test all
+//! show the same commands. Every example runs in the test suite (`tests/cli/examples.rs`)
+//! in a home directory prepared by that test (see `EXAMPLE_SETUP`).
+
+/// One example: what it does, and the shell command.
+#[derive(Debug, Clone, Copy)]
+pub struct Example {
+    /// What the command does, as a sentence fragment.
+    pub what: &'static str,
+    /// The command line, as typed at a POSIX shell.
+    pub command: &'static str,
+}
+
+/// What the example test prepares before running any example, described for the reader:
+/// a home directory with `~/.ssh/id_ed25519` (no passphrase) and its `.pub`, an
+/// authorized_keys file, and `~/.config/keywright/passphrase` holding a passphrase.
+pub const EXAMPLE_SETUP: &str =
+    "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase";
+
+/// Renders examples for `--help` (`after_help`).
+pub fn render(examples: &[Example]) -> String {
+    let mut text = String::from("Examples:\n");
+    for example in examples {
+        text.push_str(&format!("  # {}\n  {}\n\n", example.what, example.command));
+    }
+    text.truncate(text.trim_end().len());
+    text
+}
+
+macro_rules! examples {
+    ($($what:literal => $command:literal),* $(,)?) => {
+        &[$(Example { what: $what, command: $command }),*]
+    };
+}
+
+pub const TOP: &[Example] = examples![
+    "Make an Ed25519 key protected by the passphrase in a file" => "keywright generate -f ~/.ssh/id_work --passphrase-file ~/.config/keywright/passphrase",
+    "Show the fingerprints of your keys" => "keywright fingerprint",
+];
+
+pub const GENERATE: &[Example] = examples![
+    "Ed25519 key in ~/.ssh/id_ed25519, passphrase from a file" => "keywright generate --force --passphrase-file ~/.config/keywright/passphrase",
+    "RSA 4096 key for CI, without passphrase, quietly" => "keywright generate -t rsa -b 4096 -f ./deploy_key --no-passphrase -C deploy@ci -q",
+    "ECDSA P-384 key with 64 KDF rounds, passphrase on stdin" => "printf 'correct horse\\n' | keywright generate -t ecdsa -b 384 -a 64 -f ./id_p384 --passphrase-file -",
+];
+
+pub const FINGERPRINT: &[Example] = examples![
+    "SHA256 fingerprint of a public key" => "keywright fingerprint ~/.ssh/id_ed25519.pub",
+    "MD5 fingerprints and randomart of every key in authorized_keys" => "keywright fingerprint -E md5 -v ~/.ssh/authorized_keys",
+    "Fingerprint a key read from stdin, as JSON" => "cat ~/.ssh/id_ed25519.pub | keywright fingerprint --format json -",
+];
+
+pub const PUBLIC: &[Example] = examples![
+    "Recreate a lost .pub file" => "keywright public -f ~/.ssh/id_ed25519 > ~/.ssh/id_ed25519.pub",
+];
+
+pub const PASSPHRASE: &[Example] = examples![
+    "Add a passphrase to a key that has none" => "keywright passphrase -f ~/.ssh/id_ed25519 --new-passphrase-file ~/.config/keywright/passphrase",
+    "Raise the KDF rounds, keeping the passphrase" => "keywright passphrase -f ~/.ssh/id_ed25519 -a 64 --old-passphrase-file ~/.config/keywright/passphrase --new-passphrase-file ~/.config/keywright/passphrase",
+];
+
+pub const COMMENT: &[Example] = examples![
+    "Change the comment of a key and its .pub" => "keywright comment -f ~/.ssh/id_ed25519 -C 'alice@new-laptop'",
+];
+
+pub const COMPLETIONS: &[Example] = examples![
+    "Install bash completions for the current user" => "mkdir -p ~/.local/share/bash-completion/completions && keywright completions bash > ~/.local/share/bash-completion/completions/keywright",
+];
+
+/// Every command's examples, by command name (`keywright` for the top level).
+pub fn all() -> Vec<(&'static str, &'static [Example])> {
+    vec![
+        ("keywright", TOP),
+        ("generate", GENERATE),
+        ("fingerprint", FINGERPRINT),
+        ("public", PUBLIC),
+        ("passphrase", PASSPHRASE),
+        ("comment", COMMENT),
+        ("completions", COMPLETIONS),
+    ]
+}

@@ -1,0 +1,49 @@
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::examples;
+
+/// Add, change or remove a key's passphrase (ssh-keygen -p)
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Re-encrypt a private key in place with a new passphrase: add one to a key \
+                  without, change it, or remove it with --no-passphrase. The key and its \
+                  comment are unchanged; -a sets new KDF rounds (otherwise the key keeps its \
+                  rounds). Legacy PEM keys are rewritten in OpenSSH's format, as ssh-keygen -p \
+                  does. The file is replaced atomically and stays mode 0600.",
+    after_help = examples::render(examples::PASSPHRASE)
+)]
+pub struct PassphraseArgs {
+    /// Private key file
+    #[arg(short = 'f', long, value_name = "KEY")]
+    pub file: PathBuf,
+
+    /// Read the current passphrase from the first line of FILE (- for standard input)
+    #[arg(long, value_name = "FILE", conflicts_with = "old_passphrase")]
+    pub old_passphrase_file: Option<PathBuf>,
+
+    /// The current passphrase itself, as with ssh-keygen -P (visible to other users in ps)
+    #[arg(short = 'P', value_name = "PASSPHRASE")]
+    pub old_passphrase: Option<String>,
+
+    /// Read the new passphrase from the first line of FILE (- for standard input)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["new_passphrase", "no_passphrase"])]
+    pub new_passphrase_file: Option<PathBuf>,
+
+    /// The new passphrase itself, as with ssh-keygen -N (visible to other users in ps); '' removes it
+    #[arg(short = 'N', value_name = "PASSPHRASE", conflicts_with = "no_passphrase")]
+    pub new_passphrase: Option<String>,
+
+    /// Remove the passphrase
+    #[arg(long)]
+    pub no_passphrase: bool,
+
+    /// New KDF (bcrypt-pbkdf) rounds [default: keep the key's]
+    #[arg(short = 'a', long, value_name = "ROUNDS", value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
+    pub rounds: Option<u32>,
+
+    /// Print nothing but errors
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}

@@ -1,0 +1,47 @@
+//! `keywright comment`: ssh-keygen -c, keeping the passphrase, cipher and KDF rounds.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::{Status, unlock};
+use crate::cli::comment::CommentArgs;
+use crate::context::Context;
+use crate::fsutil::{self, FileMode};
+use crate::key::PrivateKeyFile;
+use crate::key::private::{Protection, encode, pub_file_contents};
+use crate::secret::Source;
+
+pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
+    let file = PrivateKeyFile::read(&args.file)?;
+    let source =
+        Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_deref());
+    let (mut key, passphrase) = unlock(ctx, &file, &source, "Enter passphrase: ")?;
+    let old_comment = key.comment().as_str_lossy().to_string();
+    let mut out = std::io::stdout().lock();
+    if !args.quiet {
+        match file.is_openssh_format() {
+            true => writeln!(out, "Old comment: {old_comment}")?,
+            false => writeln!(out, "No existing comment")?,
+        }
+    }
+    if file.is_openssh_format() && old_comment == args.comment {
+        if !args.quiet {
+            writeln!(out, "No change to comment")?;
+        }
+        return Ok(Status::Success);
+    }
+    key.set_comment(args.comment.as_str());
+    let mut protection = Protection::new(passphrase, file.kdf_rounds());
+    protection.cipher = file.cipher().unwrap_or(protection.cipher);
+    fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    let pub_path = fsutil::with_suffix(&args.file, ".pub");
+    fsutil::replace(&pub_path, pub_file_contents(key.public_key()).as_bytes(), FileMode::KeepOr(0o644))?;
+    if !args.quiet {
+        match args.comment.is_empty() {
+            true => writeln!(out, "Comment removed")?,
+            false => writeln!(out, "Comment '{}' applied", args.comment)?,
+        }
+    }
+    Ok(Status::Success)
+}

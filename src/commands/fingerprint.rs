@@ -1,0 +1,318 @@
+//! `keywright fingerprint`: ssh-keygen -l [-E] [-v], byte for byte, over any number of
+//! files.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use ssh_key::public::KeyData;
+
+use super::Status;
+use crate::cli::fingerprint::{FingerprintArgs, OutputFormat};
+use crate::context::Context;
+use crate::error::{self, Error};
+use crate::fsutil::{self, read_capped};
+use crate::key::private::MAX_PRIVATE_KEY_FILE;
+use crate::key::scan::{self, Line, c_string};
+use crate::key::text::{read_key, skip_blanks};
+use crate::key::{Fingerprint, HashKind, PrivateKeyFile, describe, randomart::randomart};
+use crate::sanitize;
+
+/// Lines longer than this cannot hold a key (the largest certificates are a few KiB);
+/// their rest is skipped instead of buffered.
+const MAX_LINE: usize = 1024 * 1024;
+
+pub fn run(ctx: &Context, args: FingerprintArgs) -> Result<Status> {
+    let inputs = inputs(ctx, &args)?;
+    let mut printer = Printer::new(ctx, &args);
+    let mut failed = false;
+    for input in &inputs {
+        if let Err(err) = fingerprint_input(ctx, input, &mut printer) {
+            if error::is_broken_pipe(&err) {
+                return Ok(Status::Success);
+            }
+            printer.flush()?;
+            ctx.report_error(&err);
+            failed = true;
+        }
+    }
+    printer.finish()?;
+    Ok(if failed { Status::Failed } else { Status::Success })
+}
+
+/// The files named on the command line, or every `~/.ssh/id_*.pub`.
+fn inputs(ctx: &Context, args: &FingerprintArgs) -> Result<Vec<PathBuf>> {
+    let named: Vec<PathBuf> = args.files.iter().chain(&args.file_options).cloned().collect();
+    if !named.is_empty() {
+        return Ok(named);
+    }
+    let dir = ctx.ssh_dir();
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::io(&dir, e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("id_") && n.ends_with(".pub"))
+        })
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        anyhow::bail!(
+            "no FILE given and no ~/.ssh/id_*.pub to show; name a key file, or make a key with `keywright generate`"
+        );
+    }
+    Ok(found)
+}
+
+fn fingerprint_input(ctx: &Context, path: &Path, printer: &mut Printer) -> Result<()> {
+    let stdin = path == Path::new("-");
+    let name = if stdin { PathBuf::from("(stdin)") } else { path.to_path_buf() };
+    let mut reader: Box<dyn BufRead> = if stdin {
+        Box::new(io::stdin().lock())
+    } else {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        if file.metadata().map_err(|e| Error::io(path, e))?.is_dir() {
+            return Err(Error::IsDirectory { path: path.to_path_buf() }.into());
+        }
+        Box::new(BufReader::with_capacity(64 * 1024, file))
+    };
+    let mut line = Vec::new();
+    let mut number = 0;
+    let mut first_bad_line = None;
+    let mut found_any = false;
+    while read_line(&mut reader, &mut line).map_err(|e| Error::io(&name, e))? {
+        number += 1;
+        if number == 1 && scan::is_private_key_line(&line) && first_is_content(&line) {
+            return fingerprint_private(ctx, path, &name, stdin, reader, line, printer);
+        }
+        match scan::scan_line(&line) {
+            Line::Key(found) => {
+                found_any = true;
+                printer.key(&name, Some(number), &found.key, found.comment)?;
+            }
+            Line::Blank => {}
+            Line::NotAKey => {
+                first_bad_line.get_or_insert(number);
+            }
+        }
+    }
+    if !found_any {
+        return Err(Error::NoPublicKey { path: name, first_bad_line }.into());
+    }
+    Ok(())
+}
+
+/// ssh-keygen looks for "PRIVATE KEY" only on a first line that is not blank or a comment.
+fn first_is_content(line: &[u8]) -> bool {
+    !matches!(scan::scan_line(line), Line::Blank)
+}
+
+/// Reads one line without its `\n` into `line`; false at end of input. Overlong lines
+/// are cut at `MAX_LINE` and their rest discarded.
+fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
+    line.clear();
+    let read = reader.take(MAX_LINE as u64).read_until(b'\n', line)?;
+    if read == 0 {
+        return Ok(false);
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    } else if line.len() >= MAX_LINE {
+        skip_to_newline(reader)?;
+    }
+    Ok(true)
+}
+
+fn skip_to_newline(reader: &mut dyn BufRead) -> io::Result<()> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => {
+                reader.consume(at + 1);
+                return Ok(());
+            }
+            None => {
+                let len = buf.len();
+                reader.consume(len);
+            }
+        }
+    }
+}
+
+/// A private key file, as ssh-keygen's `fingerprint_private` reads it: the `.pub` beside
+/// it wins (even if it holds another key, which we warn about); otherwise the key's own
+/// public half, with its comment when the key is not encrypted.
+fn fingerprint_private(
+    ctx: &Context,
+    path: &Path,
+    name: &Path,
+    stdin: bool,
+    reader: Box<dyn BufRead + '_>,
+    first_line: Vec<u8>,
+    printer: &mut Printer,
+) -> Result<()> {
+    let file = if stdin {
+        let mut data = first_line;
+        data.push(b'\n');
+        reader.take(MAX_PRIVATE_KEY_FILE).read_to_end(&mut data).map_err(|e| Error::io(name, e))?;
+        PrivateKeyFile::parse(name, &data)
+    } else {
+        drop(reader);
+        PrivateKeyFile::read(path)
+    };
+    let pub_path = fsutil::with_suffix(path, ".pub");
+    if let Some((key, comment)) = (!stdin).then(|| read_pub_beside(&pub_path)).flatten() {
+        warn_if_other_key(ctx, &file, &key, path, &pub_path);
+        return printer.key(name, None, &key, Some(&comment));
+    }
+    let file = file?;
+    if !file.is_encrypted() {
+        let key = file.decrypt(None)?;
+        let comment = file.is_openssh_format().then(|| key.comment().as_bytes().to_vec());
+        return printer.key(name, None, key.public_key().key_data(), comment.as_deref());
+    }
+    match file.public_key() {
+        Some(public) => printer.key(name, None, public.key_data(), None),
+        None => Err(Error::PublicKeyLocked { path: name.to_path_buf() }.into()),
+    }
+}
+
+/// The first key of a `.pub` file with its comment, as OpenSSH's `sshkey_try_load_public`
+/// reads it: a key without a comment is named after the file.
+fn read_pub_beside(pub_path: &Path) -> Option<(KeyData, Vec<u8>)> {
+    let data = read_capped(pub_path, MAX_PRIVATE_KEY_FILE, "a public key").ok()?;
+    for raw in data.split_inclusive(|&b| b == b'\n') {
+        let line = c_string(raw);
+        if matches!(line.first(), None | Some(b'#' | b'\n')) {
+            continue;
+        }
+        if line.starts_with(b"-----BEGIN") {
+            return None;
+        }
+        if let Some((key, rest)) = read_key(skip_blanks(line)) {
+            let end = rest.iter().position(|&b| b == b'\r' || b == b'\n').unwrap_or(rest.len());
+            let comment = match &rest[..end] {
+                [] => pub_path.as_os_str().as_encoded_bytes().to_vec(),
+                text => text.to_vec(),
+            };
+            return Some((key, comment));
+        }
+    }
+    None
+}
+
+fn warn_if_other_key(
+    ctx: &Context,
+    file: &crate::Result<PrivateKeyFile>,
+    key: &KeyData,
+    path: &Path,
+    pub_path: &Path,
+) {
+    let private_public = file.as_ref().ok().and_then(PrivateKeyFile::public_key);
+    if private_public.is_some_and(|public| public.key_data() != key) {
+        ctx.warn(format!(
+            "{} holds a different key than {}; showing the .pub, as ssh-keygen does",
+            pub_path.display(),
+            path.display()
+        ));
+    }
+}
+
+/// Writes fingerprint lines (or JSON) to stdout through one buffer.
+struct Printer {
+    out: BufWriter<io::StdoutLock<'static>>,
+    hash: HashKind,
+    randomart: bool,
+    format: OutputFormat,
+    charset: sanitize::Charset,
+    json_items: usize,
+}
+
+impl Printer {
+    fn new(ctx: &Context, args: &FingerprintArgs) -> Self {
+        Printer {
+            out: BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+            hash: args.hash.into(),
+            randomart: args.randomart,
+            format: args.format,
+            charset: ctx.charset(),
+            json_items: 0,
+        }
+    }
+
+    fn key(&mut self, file: &Path, line: Option<usize>, key: &KeyData, comment: Option<&[u8]>) -> Result<()> {
+        let description = describe(key).ok_or_else(|| anyhow::anyhow!("unknown key type"))?;
+        let fingerprint = Fingerprint::of_key(self.hash, key);
+        let art = self.randomart.then(|| {
+            randomart(&description.type_name, description.bits, self.hash.label(), fingerprint.digest())
+        });
+        match self.format {
+            OutputFormat::Text => self.text(&description, &fingerprint, comment, art.as_deref())?,
+            OutputFormat::Json => {
+                self.json(file, line, &description, &fingerprint, comment, art.as_deref())?
+            }
+        }
+        Ok(())
+    }
+
+    fn text(
+        &mut self,
+        description: &crate::key::KeyDescription,
+        fingerprint: &Fingerprint,
+        comment: Option<&[u8]>,
+        art: Option<&str>,
+    ) -> io::Result<()> {
+        write!(self.out, "{} {} ", description.bits, fingerprint)?;
+        match comment {
+            Some(text) => self.out.write_all(&sanitize::escape(text, self.charset))?,
+            None => self.out.write_all(b"no comment")?,
+        }
+        writeln!(self.out, " ({})", description.type_name)?;
+        if let Some(art) = art {
+            writeln!(self.out, "{art}")?;
+        }
+        Ok(())
+    }
+
+    fn json(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        description: &crate::key::KeyDescription,
+        fingerprint: &Fingerprint,
+        comment: Option<&[u8]>,
+        art: Option<&str>,
+    ) -> io::Result<()> {
+        let mut item = serde_json::json!({
+            "file": file.display().to_string(),
+            "line": line,
+            "type": description.type_name,
+            "bits": description.bits,
+            "fingerprint": fingerprint.to_string(),
+            "comment": comment.map(String::from_utf8_lossy),
+        });
+        if let Some(art) = art {
+            item["randomart"] = serde_json::Value::String(art.to_string());
+        }
+        let separator = if self.json_items == 0 { "[\n  " } else { ",\n  " };
+        self.json_items += 1;
+        write!(self.out, "{separator}{item}")
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        if self.format == OutputFormat::Json {
+            let closing = if self.json_items == 0 { "[]\n" } else { "\n]\n" };
+            self.out.write_all(closing.as_bytes())?;
+        }
+        self.out.flush()
+    }
+}

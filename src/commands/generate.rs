@@ -1,0 +1,88 @@
+//! `keywright generate`: ssh-keygen's key generation, with the same output.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use super::Status;
+use crate::cli::generate::{GenerateArgs, NewPassphraseArgs};
+use crate::context::Context;
+use crate::error::Error;
+use crate::fsutil::{self, FileMode};
+use crate::key::private::{encode, pub_file_contents};
+use crate::key::{Fingerprint, HashKind, KeySpec, Protection, describe, randomart::randomart};
+use crate::secret::{self, Source};
+
+pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
+    let spec = KeySpec::new(args.key_type.into(), args.bits)?;
+    let path = match &args.file {
+        Some(path) => path.clone(),
+        None => default_path(ctx, spec)?,
+    };
+    let pub_path = fsutil::with_suffix(&path, ".pub");
+    let mut out = std::io::stdout().lock();
+    if !args.quiet {
+        writeln!(out, "Generating public/private {} key pair.", spec.type_word())?;
+        out.flush()?;
+    }
+    if !may_write(ctx, &args, &path, &pub_path)? {
+        return Ok(Status::Negative);
+    }
+    let passphrase = new_passphrase(ctx, &args.passphrase, &path)?;
+    let comment = args.comment.clone().unwrap_or_else(|| ctx.user_at_host());
+    let key = spec.generate(&comment)?;
+    let protection = Protection::new(passphrase, Some(args.rounds));
+    fsutil::replace(&path, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    fsutil::replace(&pub_path, pub_file_contents(key.public_key()).as_bytes(), FileMode::KeepOr(0o644))?;
+    if !args.quiet {
+        report(&mut out, &path, &pub_path, key.public_key())?;
+    }
+    Ok(Status::Success)
+}
+
+/// `~/.ssh/id_<type>`, creating `~/.ssh` as ssh-keygen does.
+fn default_path(ctx: &Context, spec: KeySpec) -> Result<PathBuf> {
+    let dir = ctx.ssh_dir();
+    if fsutil::ensure_private_dir(&dir)? {
+        ctx.note(format!("Created directory '{}'.", dir.display()));
+    }
+    Ok(dir.join(spec.default_file_name()))
+}
+
+/// Existing files are replaced only with --force or a yes at the terminal.
+fn may_write(ctx: &Context, args: &GenerateArgs, path: &Path, pub_path: &Path) -> Result<bool> {
+    let Some(existing) = [path, pub_path].into_iter().find(|p| p.exists()) else { return Ok(true) };
+    if args.force {
+        return Ok(true);
+    }
+    if !ctx.can_prompt() {
+        return Err(Error::Exists { path: existing.to_path_buf() }.into());
+    }
+    let question = format!("{} already exists.\nOverwrite (y/n)? ", existing.display());
+    Ok(secret::confirm(ctx, &question, &existing.display().to_string())?)
+}
+
+fn new_passphrase(ctx: &Context, args: &NewPassphraseArgs, path: &Path) -> Result<Option<secret::Secret>> {
+    if args.no_passphrase {
+        return Ok(None);
+    }
+    let source = Source::pick(args.passphrase_file.as_deref(), args.new_passphrase.as_deref());
+    let prompt = "Enter passphrase (empty for no passphrase): ";
+    Ok(Some(secret::new(ctx, &source, prompt, &path.display().to_string())?))
+}
+
+/// What ssh-keygen prints after saving a new key.
+fn report(out: &mut impl Write, path: &Path, pub_path: &Path, key: &ssh_key::PublicKey) -> Result<()> {
+    let fingerprint = Fingerprint::of_key(HashKind::Sha256, key.key_data());
+    let description =
+        describe(key.key_data()).ok_or_else(|| anyhow::anyhow!("generated an unknown key type"))?;
+    let art = randomart(&description.type_name, description.bits, "SHA256", fingerprint.digest());
+    writeln!(out, "Your identification has been saved in {}", path.display())?;
+    writeln!(out, "Your public key has been saved in {}", pub_path.display())?;
+    writeln!(out, "The key fingerprint is:")?;
+    writeln!(out, "{fingerprint} {}", key.comment().as_str_lossy())?;
+    writeln!(out, "The key's randomart image is:")?;
+    writeln!(out, "{art}")?;
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! `keywright passphrase`: ssh-keygen -p, keeping the key's KDF rounds and cipher unless
+//! asked otherwise.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::{Status, unlock};
+use crate::cli::passphrase::PassphraseArgs;
+use crate::context::Context;
+use crate::fsutil::{self, FileMode};
+use crate::key::PrivateKeyFile;
+use crate::key::private::{Protection, encode};
+use crate::sanitize;
+use crate::secret::{self, Source};
+
+pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
+    let file = PrivateKeyFile::read(&args.file)?;
+    let old = Source::pick(args.old_passphrase_file.as_deref(), args.old_passphrase.as_deref());
+    let (key, _) = unlock(ctx, &file, &old, "Enter old passphrase: ")?;
+    let mut out = std::io::stdout().lock();
+    if !args.quiet && file.is_openssh_format() {
+        let comment = sanitize::escape(key.comment().as_bytes(), ctx.charset());
+        out.write_all(b"Key has comment '")?;
+        out.write_all(&comment)?;
+        out.write_all(b"'\n")?;
+        out.flush()?;
+    }
+    let passphrase = if args.no_passphrase {
+        None
+    } else {
+        let new = Source::pick(args.new_passphrase_file.as_deref(), args.new_passphrase.as_deref());
+        let prompt = "Enter new passphrase (empty for no passphrase): ";
+        Some(secret::new(ctx, &new, prompt, &args.file.display().to_string())?)
+    };
+    let mut protection = Protection::new(passphrase, args.rounds.or(file.kdf_rounds()));
+    protection.cipher = file.cipher().unwrap_or(protection.cipher);
+    fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    if !args.quiet {
+        writeln!(out, "Your identification has been saved with the new passphrase.")?;
+    }
+    Ok(Status::Success)
+}

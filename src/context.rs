@@ -1,0 +1,94 @@
+//! The one context every command receives: where the user's files are, whether we may
+//! prompt, how to print. Tests control all of it through the environment.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use crate::sanitize::Charset;
+
+/// Environment variable that turns on batch mode (never prompt), like `--batch`.
+pub const BATCH_ENV: &str = "KEYWRIGHT_BATCH";
+
+/// Paths, prompting policy and output settings shared by all commands.
+#[derive(Debug, Clone)]
+pub struct Context {
+    home: PathBuf,
+    batch: bool,
+    charset: Charset,
+}
+
+impl Context {
+    /// Builds the context from the process environment.
+    ///
+    /// The home directory is `$HOME`, falling back to the password database. (OpenSSH's
+    /// tools read only the password database; honouring `$HOME` lets tests and sandboxes
+    /// point keywright at another directory.)
+    pub fn from_env(batch: bool) -> Self {
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+            .or_else(passwd_home)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let batch = batch || std::env::var_os(BATCH_ENV).is_some_and(|v| v != "0" && !v.is_empty());
+        Context { home, batch, charset: Charset::from_env() }
+    }
+
+    /// The user's home directory.
+    pub fn home(&self) -> &PathBuf {
+        &self.home
+    }
+
+    /// `~/.ssh`.
+    pub fn ssh_dir(&self) -> PathBuf {
+        self.home.join(".ssh")
+    }
+
+    /// The character set untrusted text is escaped for (see [`crate::sanitize`]).
+    pub fn charset(&self) -> Charset {
+        self.charset
+    }
+
+    /// Whether we may ask the user something: not in batch mode, and a terminal exists.
+    pub fn can_prompt(&self) -> bool {
+        !self.batch && std::fs::File::open("/dev/tty").is_ok()
+    }
+
+    /// A warning on stderr. Warnings never stop a command.
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        let _ = writeln!(io::stderr().lock(), "keywright: warning: {message}");
+    }
+
+    /// Reports an error the way `main` does: `keywright: error: …` with every distinct
+    /// cause once, then `keywright: hint: …` when the user can do something about it.
+    pub fn report_error(&self, error: &anyhow::Error) {
+        let mut stderr = io::stderr().lock();
+        let _ = writeln!(stderr, "keywright: error: {}", crate::error::describe_chain(error));
+        if let Some(hint) = crate::error::find_hint(error) {
+            let _ = writeln!(stderr, "keywright: hint: {hint}");
+        }
+    }
+
+    /// A note on stderr: information about what happened that is not data.
+    pub fn note(&self, message: impl std::fmt::Display) {
+        let _ = writeln!(io::stderr().lock(), "keywright: {message}");
+    }
+
+    /// `user@host`, OpenSSH's default key comment.
+    pub fn user_at_host(&self) -> String {
+        let user = nix::unistd::User::from_uid(nix::unistd::getuid())
+            .ok()
+            .flatten()
+            .map(|u| u.name)
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "user".to_string());
+        let host = nix::unistd::gethostname()
+            .ok()
+            .and_then(|h| h.into_string().ok())
+            .unwrap_or_else(|| "localhost".to_string());
+        format!("{user}@{host}")
+    }
+}
+
+fn passwd_home() -> Option<PathBuf> {
+    nix::unistd::User::from_uid(nix::unistd::getuid()).ok().flatten().map(|u| u.dir)
+}

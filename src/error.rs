@@ -1,0 +1,160 @@
+//! The library's error type: what went wrong, where, and what the user can do about it.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything the model can fail with. Messages are lower-case, name the file (and line
+/// where there is one) and carry no trailing period; [`Error::hint`] says what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read, written or created.
+    #[error("{}: {}", path.display(), describe_io(source))]
+    Io { path: PathBuf, source: io::Error },
+
+    /// A path that must be a regular file is something else.
+    #[error("{}: is a directory, not a key file", path.display())]
+    IsDirectory { path: PathBuf },
+
+    /// A file is larger than any file of its kind could be.
+    #[error("{}: too large to be {what} ({size} bytes)", path.display())]
+    TooLarge { path: PathBuf, what: &'static str, size: u64 },
+
+    /// No key could be read from a file that should hold one or more.
+    #[error("{}: no public key found{}", path.display(), describe_first_bad_line(*first_bad_line))]
+    NoPublicKey { path: PathBuf, first_bad_line: Option<usize> },
+
+    /// A private key file is damaged or in a format we do not read.
+    #[error("{}: {reason}", path.display())]
+    BadPrivateKey { path: PathBuf, reason: String },
+
+    /// The public half of an encrypted legacy PEM key is inside the encryption.
+    #[error("{}: an encrypted PEM key shows its public key only with the passphrase", path.display())]
+    PublicKeyLocked { path: PathBuf },
+
+    /// A private key type we recognise but do not handle.
+    #[error("{}: {what} private keys are not supported", path.display())]
+    UnsupportedPrivateKey { path: PathBuf, what: &'static str },
+
+    /// The passphrase did not decrypt the key.
+    #[error("{}: incorrect passphrase", path.display())]
+    WrongPassphrase { path: PathBuf },
+
+    /// A secret is needed but there is no terminal to ask and no other source.
+    #[error("{subject}: {what} is needed, but there is no terminal to ask on")]
+    NoTerminal { what: &'static str, subject: String },
+
+    /// The two entries of a new passphrase differed.
+    #[error("passphrases do not match")]
+    PassphraseMismatch,
+
+    /// A passphrase file could not be used.
+    #[error("{}: {reason}", path.display())]
+    BadPassphraseFile { path: PathBuf, reason: &'static str },
+
+    /// An output file exists and may not be replaced.
+    #[error("{}: already exists", path.display())]
+    Exists { path: PathBuf },
+
+    /// The user declined a prompt.
+    #[error("{what}: cancelled")]
+    Cancelled { what: String },
+
+    /// A key parameter is out of range.
+    #[error("{0}")]
+    InvalidKeySpec(String),
+
+    /// Generating or encrypting a key failed inside the crypto library.
+    #[error("{what}: {reason}")]
+    Crypto { what: &'static str, reason: String },
+}
+
+impl Error {
+    /// Builds an [`Error::Io`] for `path`.
+    pub fn io(path: impl AsRef<Path>, source: io::Error) -> Self {
+        Error::Io { path: path.as_ref().to_path_buf(), source }
+    }
+
+    /// What the user can do about this error, when there is something.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                "check the path; keys live in ~/.ssh by default"
+            }
+            Error::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
+                "check the file's owner and mode (ls -l)"
+            }
+            Error::NoPublicKey { .. } => {
+                "expected OpenSSH public keys (type base64 [comment]), authorized_keys or known_hosts lines, or a private key"
+            }
+            Error::BadPrivateKey { .. } => {
+                "the file is not an intact OpenSSH, PEM or PKCS#8 private key; restore it from a backup"
+            }
+            Error::WrongPassphrase { .. } => "try again; the passphrase is case-sensitive",
+            Error::NoTerminal { .. } => {
+                "use --passphrase-file FILE (or - for stdin), or run it in a terminal"
+            }
+            Error::PublicKeyLocked { path } => {
+                return Some(format!(
+                    "run `keywright public -f {0} > {0}.pub` once; the .pub beside a key is read instead",
+                    path.display()
+                ));
+            }
+            Error::PassphraseMismatch => "type the same passphrase twice",
+            Error::Exists { .. } => "use --force to overwrite it, or -f to choose another file",
+            Error::UnsupportedPrivateKey { what, .. } if *what == "PuTTY" => {
+                "convert it first: puttygen KEY -O private-openssh -o KEY.openssh"
+            }
+            Error::IsDirectory { .. } => "give the path of a file inside it",
+            _ => return None,
+        };
+        Some(hint.to_string())
+    }
+}
+
+/// io::Error's Display adds "(os error N)"; users need only the reason.
+fn describe_io(err: &io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_lowercase(),
+        None => text,
+    }
+}
+
+fn describe_first_bad_line(line: Option<usize>) -> String {
+    match line {
+        Some(n) => format!(" (line {n} is not a key)"),
+        None => " (the file has no key lines)".to_string(),
+    }
+}
+
+/// The causes of an error joined by ": ", skipping a cause whose text the previous one
+/// already contains (anyhow contexts often repeat their source).
+pub fn describe_chain(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
+}
+
+/// The first hint any cause of `error` offers.
+pub fn find_hint(error: &anyhow::Error) -> Option<String> {
+    error.chain().find_map(|cause| cause.downcast_ref::<Error>().and_then(Error::hint))
+}
+
+/// Whether `error` is a closed stdout (`keywright … | head`), which ends a run quietly.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}

@@ -1,0 +1,24 @@
+//! The key model: reading keys in every format OpenSSH reads, describing and
+//! fingerprinting them exactly as `ssh-keygen` does, generating and saving them.
+//!
+//! Formats: OpenSSH private keys (PROTOCOL.key), legacy PEM / PKCS#8 private keys, and the
+//! one-line public key format shared by `.pub`, authorized_keys and known_hosts files
+//! (sshd(8) AUTHORIZED_KEYS FILE FORMAT and SSH_KNOWN_HOSTS FILE FORMAT).
+
+pub mod describe;
+pub mod fingerprint;
+pub mod generate;
+pub mod private;
+pub mod randomart;
+pub mod scan;
+pub mod text;
+
+pub use describe::{KeyDescription, describe};
+pub use fingerprint::{Fingerprint, HashKind};
+pub use generate::{KeySpec, KeyType};
+pub use private::{PrivateKeyFile, Protection};
+
+/// Random numbers from the operating system, as the crypto crates want them.
+pub(crate) fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}

@@ -1,0 +1,256 @@
+//! Private key files in every format OpenSSH reads: its own format (PROTOCOL.key), and
+//! the legacy PEM forms written by OpenSSL (`BEGIN RSA PRIVATE KEY`, `BEGIN EC PRIVATE
+//! KEY`, PKCS#8 `BEGIN PRIVATE KEY`, encrypted PKCS#8, and PEM with `Proc-Type:
+//! 4,ENCRYPTED`). We always write OpenSSH's own format, as `ssh-keygen` does by default.
+//!
+//! OpenSSH-format keys are kept as ssh-key parsed them, encrypted or not, so that their
+//! public half, KDF and cipher can be read without the passphrase. The legacy formats are
+//! decoded by russh's reader, which covers what OpenSSL and `ssh-keygen -m PEM` write.
+
+use std::path::{Path, PathBuf};
+
+use ssh_key::private::PrivateKey;
+use ssh_key::{Cipher, Kdf, LineEnding, PublicKey};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// Private key files are small; OpenSSH refuses anything over 1 MiB too.
+pub const MAX_PRIVATE_KEY_FILE: u64 = 1024 * 1024;
+
+/// A private key file as read from disk, not yet decrypted.
+#[derive(Debug)]
+pub struct PrivateKeyFile {
+    path: PathBuf,
+    form: Form,
+}
+
+#[derive(Debug)]
+enum Form {
+    /// `BEGIN OPENSSH PRIVATE KEY`, possibly encrypted.
+    OpenSsh(PrivateKey),
+    /// A legacy PEM or PKCS#8 file, kept as text until decrypted.
+    Pem { text: Zeroizing<String>, encrypted: bool },
+}
+
+impl PrivateKeyFile {
+    /// Reads and recognises a private key file.
+    ///
+    /// # Errors
+    /// The file cannot be read, is too large, or is not a private key we can read.
+    pub fn read(path: &Path) -> Result<Self> {
+        let bytes = Zeroizing::new(crate::fsutil::read_capped(path, MAX_PRIVATE_KEY_FILE, "a private key")?);
+        Self::parse(path, &bytes)
+    }
+
+    /// Recognises a private key in `bytes`; `path` names it in errors.
+    ///
+    /// # Errors
+    /// The bytes are not a private key we can read.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let bad =
+            |reason: &str| Error::BadPrivateKey { path: path.to_path_buf(), reason: reason.to_string() };
+        let text = std::str::from_utf8(bytes).map_err(|_| bad("not a private key (binary data)"))?;
+        if text.trim_start().starts_with("PuTTY-User-Key-File-") {
+            return Err(Error::UnsupportedPrivateKey { path: path.to_path_buf(), what: "PuTTY" });
+        }
+        let label = pem_label(text).ok_or_else(|| bad("not a private key (no BEGIN line)"))?;
+        let form = match label {
+            "OPENSSH PRIVATE KEY" => Form::OpenSsh(parse_openssh(text).map_err(|reason| bad(&reason))?),
+            "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
+                check_pem_cipher(path, text)?;
+                let encrypted = label == "ENCRYPTED PRIVATE KEY" || text.contains("Proc-Type: 4,ENCRYPTED");
+                Form::Pem { text: Zeroizing::new(text.to_string()), encrypted }
+            }
+            "DSA PRIVATE KEY" => {
+                return Err(Error::UnsupportedPrivateKey { path: path.to_path_buf(), what: "DSA" });
+            }
+            "SSH2 ENCRYPTED PRIVATE KEY" => {
+                return Err(Error::UnsupportedPrivateKey { path: path.to_path_buf(), what: "SSH.COM" });
+            }
+            _ => return Err(bad("not a private key (a PEM file of another kind)")),
+        };
+        Ok(PrivateKeyFile { path: path.to_path_buf(), form })
+    }
+
+    /// The file this key came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether a passphrase is needed to use the key.
+    pub fn is_encrypted(&self) -> bool {
+        match &self.form {
+            Form::OpenSsh(key) => key.is_encrypted(),
+            Form::Pem { encrypted, .. } => *encrypted,
+        }
+    }
+
+    /// Whether the file is in OpenSSH's own format (the others are rewritten in it).
+    pub fn is_openssh_format(&self) -> bool {
+        matches!(self.form, Form::OpenSsh(_))
+    }
+
+    /// KDF rounds of an encrypted OpenSSH-format key.
+    pub fn kdf_rounds(&self) -> Option<u32> {
+        match &self.form {
+            Form::OpenSsh(key) => match key.kdf() {
+                Kdf::Bcrypt { rounds, .. } => Some(*rounds),
+                _ => None,
+            },
+            Form::Pem { .. } => None,
+        }
+    }
+
+    /// The cipher of an encrypted OpenSSH-format key.
+    pub fn cipher(&self) -> Option<Cipher> {
+        match &self.form {
+            Form::OpenSsh(key) if key.is_encrypted() => Some(key.cipher()),
+            _ => None,
+        }
+    }
+
+    /// The public key, where it can be had without a passphrase. Its comment is empty
+    /// when the key is encrypted (OpenSSH stores the comment inside the encryption).
+    pub fn public_key(&self) -> Option<PublicKey> {
+        match &self.form {
+            Form::OpenSsh(key) => Some(key.public_key().clone()),
+            Form::Pem { encrypted: true, .. } => None,
+            Form::Pem { .. } => self.decrypt(None).ok().map(|key| key.public_key().clone()),
+        }
+    }
+
+    /// The usable (decrypted) key. `passphrase` is ignored for a key that is not
+    /// encrypted.
+    ///
+    /// # Errors
+    /// [`Error::WrongPassphrase`] when the passphrase is missing or wrong, or
+    /// [`Error::BadPrivateKey`] when the key is damaged.
+    pub fn decrypt(&self, passphrase: Option<&str>) -> Result<PrivateKey> {
+        let wrong = || Error::WrongPassphrase { path: self.path.clone() };
+        match &self.form {
+            Form::OpenSsh(key) if key.is_encrypted() => {
+                key.decrypt(passphrase.ok_or_else(wrong)?.as_bytes()).map_err(|_| wrong())
+            }
+            Form::OpenSsh(key) => Ok(key.clone()),
+            Form::Pem { text, encrypted } => {
+                let passphrase = if *encrypted { Some(passphrase.ok_or_else(wrong)?) } else { None };
+                match russh::keys::decode_secret_key(text, passphrase) {
+                    Ok(key) => Ok(key),
+                    Err(_) if *encrypted => Err(wrong()),
+                    Err(e) => Err(Error::BadPrivateKey { path: self.path.clone(), reason: pem_reason(&e) }),
+                }
+            }
+        }
+    }
+}
+
+/// How a private key is protected when written.
+#[derive(Debug, Clone)]
+pub struct Protection {
+    /// `None` or an empty passphrase writes the key unencrypted, as ssh-keygen does.
+    pub passphrase: Option<Zeroizing<String>>,
+    /// bcrypt-pbkdf rounds (`ssh-keygen -a`).
+    pub rounds: u32,
+    /// The cipher (`ssh-keygen -Z`); OpenSSH's default is aes256-ctr.
+    pub cipher: Cipher,
+}
+
+/// OpenSSH's default KDF rounds.
+pub const DEFAULT_ROUNDS: u32 = 16;
+
+impl Protection {
+    /// Protection with `passphrase` and OpenSSH's defaults otherwise.
+    pub fn new(passphrase: Option<Zeroizing<String>>, rounds: Option<u32>) -> Self {
+        Protection { passphrase, rounds: rounds.unwrap_or(DEFAULT_ROUNDS), cipher: Cipher::Aes256Ctr }
+    }
+
+    fn active_passphrase(&self) -> Option<&str> {
+        self.passphrase.as_deref().map(String::as_str).filter(|p| !p.is_empty())
+    }
+
+    /// Whether the written key will be encrypted.
+    pub fn encrypts(&self) -> bool {
+        self.active_passphrase().is_some()
+    }
+}
+
+/// Encodes a decrypted key in OpenSSH's format, encrypted as `protection` says.
+///
+/// # Errors
+/// The key is still encrypted, or the random source or KDF failed.
+pub fn encode(key: &PrivateKey, protection: &Protection) -> Result<Zeroizing<String>> {
+    let crypto =
+        |e: ssh_key::Error| Error::Crypto { what: "encoding the private key", reason: e.to_string() };
+    let Some(passphrase) = protection.active_passphrase() else {
+        return key.to_openssh(LineEnding::LF).map_err(crypto);
+    };
+    let mut salt = vec![0u8; 16];
+    let mut checkint = [0u8; 4];
+    getrandom::fill(&mut salt)
+        .and_then(|()| getrandom::fill(&mut checkint))
+        .map_err(|e| Error::Crypto { what: "reading random numbers", reason: e.to_string() })?;
+    let kdf = Kdf::Bcrypt { salt, rounds: protection.rounds };
+    let encrypted = key
+        .encrypt_with(protection.cipher, kdf, u32::from_ne_bytes(checkint), passphrase.as_bytes())
+        .map_err(crypto)?;
+    encrypted.to_openssh(LineEnding::LF).map_err(crypto)
+}
+
+/// The public key line `ssh-keygen -y` prints: `type base64`, then ` comment` when there
+/// is one, then a newline.
+pub fn public_line(key: &PublicKey) -> String {
+    let comment = key.comment().as_str_lossy();
+    match comment.is_empty() {
+        true => format!("{}\n", key_text(key)),
+        false => format!("{} {comment}\n", key_text(key)),
+    }
+}
+
+/// The contents of a `.pub` file as ssh-keygen writes it: `type base64 comment` and a
+/// newline, with the separating space even when the comment is empty.
+pub fn pub_file_contents(key: &PublicKey) -> String {
+    format!("{} {}\n", key_text(key), key.comment().as_str_lossy())
+}
+
+/// `type base64`, without comment.
+fn key_text(key: &PublicKey) -> String {
+    let mut plain = key.clone();
+    plain.set_comment("");
+    plain.to_openssh().unwrap_or_default().trim_end().to_string()
+}
+
+/// The label of the first PEM `-----BEGIN …-----` line.
+fn pem_label(text: &str) -> Option<&str> {
+    text.lines().map(str::trim).find_map(|line| line.strip_prefix("-----BEGIN ")?.strip_suffix("-----"))
+}
+
+fn parse_openssh(text: &str) -> std::result::Result<PrivateKey, String> {
+    PrivateKey::from_openssh(text.trim_start()).map_err(|e| match e {
+        ssh_key::Error::Crypto => "damaged private key (check bytes do not match)".to_string(),
+        ssh_key::Error::AlgorithmUnknown => "unknown key type".to_string(),
+        other => format!("damaged or truncated OpenSSH private key ({other})"),
+    })
+}
+
+/// Encrypted PEM files name their cipher; OpenSSH writes AES-128-CBC, the one we read.
+fn check_pem_cipher(path: &Path, text: &str) -> Result<()> {
+    let dek = text.lines().find_map(|l| l.trim().strip_prefix("DEK-Info:"));
+    match dek.map(|d| d.trim().split(',').next().unwrap_or_default()) {
+        None | Some("AES-128-CBC") => Ok(()),
+        Some(_) => Err(Error::UnsupportedPrivateKey {
+            path: path.to_path_buf(),
+            what: "PEM with a cipher other than AES-128-CBC",
+        }),
+    }
+}
+
+fn pem_reason(error: &russh::keys::Error) -> String {
+    match error {
+        russh::keys::Error::UnsupportedKeyType { key_type_string, .. } => {
+            format!("unsupported key type {key_type_string}")
+        }
+        russh::keys::Error::UnknownAlgorithm(oid) => format!("unknown key algorithm {oid}"),
+        _ => "damaged or truncated PEM private key".to_string(),
+    }
+}

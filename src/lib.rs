@@ -1,0 +1,18 @@
+//! keywright: SSH keys, `known_hosts` and copy-id in one tool, byte-compatible with OpenSSH.
+//!
+//! The library holds the model (keys, files, secrets) and the commands; the binary in
+//! `main.rs` only parses arguments, runs one command and maps the result to an exit code.
+//! The model never prints: commands print through the [`context::Context`] they are given.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod commands;
+pub mod context;
+pub mod error;
+pub mod fsutil;
+pub mod key;
+pub mod manpage;
+pub mod sanitize;
+pub mod secret;
+
+pub use error::{Error, Result};

@@ -1,0 +1,34 @@
+//! The keywright binary: parse arguments, run one command, map the outcome to an exit
+//! code (0 success, 1 a clean negative answer, 2 an error or usage error).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use keywright::cli::Cli;
+use keywright::commands::{self, Status};
+use keywright::context::Context;
+use keywright::{error, secret};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            // clap's own codes: 0 for --help/--version, 2 for usage errors.
+            return ExitCode::from(err.exit_code() as u8);
+        }
+    };
+    secret::harden_process();
+    let ctx = Context::from_env(cli.batch);
+    match commands::run(&ctx, cli.command) {
+        Ok(Status::Success) => ExitCode::SUCCESS,
+        Ok(Status::Negative) => ExitCode::from(1),
+        Ok(Status::Failed) => ExitCode::from(2),
+        // A reader that went away (`| head`) is not an error (as in ripgrep).
+        Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            ctx.report_error(&err);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Escaping of untrusted text the way OpenSSH's `mprintf` does it, so that comments and
+//! host names print byte-for-byte as `ssh-keygen` prints them.
+//!
+//! OpenSSH passes such text through `vis(3)`: tab, CR and LF are kept; any other byte that
+//! is not a printable character in the current locale becomes a three-digit octal escape
+//! (`\001`, `\377`). In a UTF-8 locale, valid printable UTF-8 sequences are kept; in the C
+//! locale every byte above 0x7e is escaped. Written by hand because no crate reproduces
+//! OpenSSH's exact rules.
+
+use std::borrow::Cow;
+
+/// Which character set the output is printed in, as OpenSSH's `msetlocale` would pick it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    /// Only printable ASCII passes unescaped.
+    Ascii,
+    /// Valid, printable UTF-8 passes unescaped.
+    Utf8,
+}
+
+impl Charset {
+    /// The character set named by `LC_ALL`, `LC_CTYPE` or `LANG` (first one set and
+    /// non-empty), as the C library resolves them.
+    ///
+    /// OpenSSH falls back to ASCII when a named locale is not installed; we assume any
+    /// locale whose name says UTF-8 is, which differs only for non-ASCII text under a
+    /// missing locale.
+    pub fn from_env() -> Self {
+        let name = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .filter_map(|var| std::env::var(var).ok())
+            .find(|value| !value.is_empty())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let turkish = name.starts_with("tr");
+        if !turkish && (name.contains("utf-8") || name.contains("utf8")) {
+            Charset::Utf8
+        } else {
+            Charset::Ascii
+        }
+    }
+}
+
+/// Escapes `text` as OpenSSH's `mprintf` would print it in `charset`.
+pub fn escape(text: &[u8], charset: Charset) -> Cow<'_, [u8]> {
+    if text.iter().all(|&b| is_plain_ascii(b)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = Vec::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some((&first, tail)) = rest.split_first() {
+        if is_plain_ascii(first) {
+            out.push(first);
+            rest = tail;
+            continue;
+        }
+        let printable_len = match charset {
+            Charset::Utf8 => printable_utf8_len(rest),
+            Charset::Ascii => 0,
+        };
+        if printable_len > 0 {
+            out.extend_from_slice(&rest[..printable_len]);
+            rest = &rest[printable_len..];
+        } else {
+            out.extend_from_slice(format!("\\{first:03o}").as_bytes());
+            rest = tail;
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn is_plain_ascii(byte: u8) -> bool {
+    matches!(byte, b' '..=b'~' | b'\t' | b'\r' | b'\n')
+}
+
+/// Length of the printable UTF-8 character at the start of `bytes`, or 0.
+fn printable_utf8_len(bytes: &[u8]) -> usize {
+    let len = match bytes[0] {
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return 0,
+    };
+    let Some(candidate) = bytes.get(..len) else { return 0 };
+    match std::str::from_utf8(candidate).ok().and_then(|s| s.chars().next()) {
+        Some(ch) if !ch.is_control() => len,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_passes_and_controls_escape() {
+        let text = b"a\x01b\tc\x7fd\\e";
+        assert_eq!(&*escape(text, Charset::Ascii), b"a\\001b\tc\\177d\\e");
+    }
+
+    #[test]
+    fn utf8_depends_on_charset() {
+        let text = "b\u{e9}c\u{ff}".as_bytes();
+        assert_eq!(&*escape(text, Charset::Ascii), b"b\\303\\251c\\303\\277");
+        assert_eq!(&*escape(text, Charset::Utf8), text);
+        assert_eq!(&*escape(b"x\xffy", Charset::Utf8), b"x\\377y");
+    }
+}

@@ -1,0 +1,148 @@
+//! Passphrases: where they come from (terminal prompt, file, stdin, the command line for
+//! ssh-keygen compatibility) and how they are kept (zeroized on drop, never printed).
+//!
+//! Prompts are read from `/dev/tty` with echo off, never from a pipe, and are never
+//! attempted in batch mode or without a terminal: those cases fail with a hint instead
+//! of hanging.
+
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use zeroize::Zeroizing;
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+
+/// A passphrase or password; its memory is wiped when dropped.
+pub type Secret = Zeroizing<String>;
+
+/// How many times a mistyped new passphrase may be entered again.
+const NEW_PASSPHRASE_ATTEMPTS: usize = 3;
+
+/// The largest passphrase file we read: a passphrase is one line.
+const MAX_PASSPHRASE_FILE: u64 = 64 * 1024;
+
+/// Where one passphrase comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Ask on the terminal.
+    Prompt,
+    /// The first line of a file; `-` is the next line of standard input.
+    File(PathBuf),
+    /// Given on the command line (`-N`/`-P`, for ssh-keygen compatibility).
+    Given(Secret),
+}
+
+impl Source {
+    /// The source chosen by the usual trio of options: a file, a literal, or the prompt.
+    pub fn pick(file: Option<&Path>, literal: Option<&str>) -> Self {
+        match (file, literal) {
+            (Some(path), _) => Source::File(path.to_path_buf()),
+            (None, Some(text)) => Source::Given(Zeroizing::new(text.to_string())),
+            (None, None) => Source::Prompt,
+        }
+    }
+}
+
+/// Reads the passphrase of an existing key.
+///
+/// # Errors
+/// No terminal for a prompt, or an unreadable passphrase file.
+pub fn existing(ctx: &Context, source: &Source, prompt: &str, subject: &str) -> Result<Secret> {
+    match source {
+        Source::Prompt => prompt_hidden(ctx, prompt, subject),
+        Source::File(path) => read_file(path),
+        Source::Given(secret) => Ok(secret.clone()),
+    }
+}
+
+/// Reads a new passphrase; at a prompt it is asked twice and must match.
+///
+/// # Errors
+/// No terminal for a prompt, mismatched entries, or an unreadable passphrase file.
+pub fn new(ctx: &Context, source: &Source, prompt: &str, subject: &str) -> Result<Secret> {
+    if !matches!(source, Source::Prompt) {
+        return existing(ctx, source, prompt, subject);
+    }
+    for _ in 0..NEW_PASSPHRASE_ATTEMPTS {
+        let first = prompt_hidden(ctx, prompt, subject)?;
+        let second = prompt_hidden(ctx, "Enter same passphrase again: ", subject)?;
+        if first == second {
+            return Ok(first);
+        }
+        ctx.note("passphrases do not match, try again");
+    }
+    Err(Error::PassphraseMismatch)
+}
+
+/// Asks a yes/no question on the terminal; anything but `y`/`yes` is no.
+///
+/// # Errors
+/// There is no terminal to ask on.
+pub fn confirm(ctx: &Context, question: &str, subject: &str) -> Result<bool> {
+    if !ctx.can_prompt() {
+        return Err(Error::NoTerminal { what: "a confirmation", subject: subject.to_string() });
+    }
+    let tty_error = |e| Error::io("/dev/tty", e);
+    let mut tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(tty_error)?;
+    write!(tty, "{question}").and_then(|()| tty.flush()).map_err(tty_error)?;
+    let mut answer = String::new();
+    io::BufReader::new(tty).read_line(&mut answer).map_err(tty_error)?;
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+}
+
+/// Keeps secrets out of core dumps and away from debuggers of the same user.
+pub fn harden_process() {
+    let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0);
+    let _ = nix::sys::prctl::set_dumpable(false);
+}
+
+fn prompt_hidden(ctx: &Context, prompt: &str, subject: &str) -> Result<Secret> {
+    if !ctx.can_prompt() {
+        return Err(Error::NoTerminal { what: "a passphrase", subject: subject.to_string() });
+    }
+    rpassword::prompt_password(prompt).map(Zeroizing::new).map_err(|e| Error::io("/dev/tty", e))
+}
+
+/// Standard input is shared by every `-` source of one run: each takes the next line.
+static STDIN_LINES: Mutex<()> = Mutex::new(());
+
+fn read_file(path: &Path) -> Result<Secret> {
+    if path == Path::new("-") {
+        let _guard = STDIN_LINES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut line = Zeroizing::new(String::new());
+        io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("(stdin)", e))?;
+        return first_line(line, Path::new("(stdin)"));
+    }
+    let bytes = Zeroizing::new(crate::fsutil::read_capped(path, MAX_PASSPHRASE_FILE, "a passphrase file")?);
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Error::BadPassphraseFile { path: path.to_path_buf(), reason: "not UTF-8 text" })?;
+    first_line(Zeroizing::new(text.to_string()), path)
+}
+
+/// A passphrase file holds one line; its line ending is not part of the passphrase.
+fn first_line(text: Secret, path: &Path) -> Result<Secret> {
+    let line = text.split('\n').next().unwrap_or_default();
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if text.is_empty() {
+        return Err(Error::BadPassphraseFile {
+            path: path.to_path_buf(),
+            reason: "empty; an empty line means no passphrase",
+        });
+    }
+    Ok(Zeroizing::new(line.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_line_strips_line_endings_only() {
+        let p = Path::new("f");
+        assert_eq!(first_line(Zeroizing::new(" pw \r\nrest".into()), p).unwrap().as_str(), " pw ");
+        assert_eq!(first_line(Zeroizing::new("\n".into()), p).unwrap().as_str(), "");
+        assert!(first_line(Zeroizing::new(String::new()), p).is_err());
+    }
+}

@@ -1,0 +1,7 @@
+//! The integration tests: one binary (linked once), one module per command. Every test
+//! runs the real `keywright` binary in a temporary home directory, in batch mode, with
+//! the agent and locale variables controlled; OpenSSH's tools are the oracle.
+
+mod cli {
+    mod common;
+}

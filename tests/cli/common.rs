@@ -1,0 +1,147 @@
+//! The shared harness: a temporary home, the binary under test, ssh-keygen as oracle.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A temporary home directory; commands run with it as `HOME` and as working directory.
+pub struct Env {
+    home: tempfile::TempDir,
+}
+
+/// What a finished command printed and returned.
+pub struct Run {
+    pub command: String,
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Env { home: tempfile::Builder::new().prefix("keywright-test-").tempdir().expect("temp home") }
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// A path inside the home directory.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.home.path().join(relative)
+    }
+
+    /// `keywright ARGS` in batch mode.
+    pub fn kw<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run(self.command(env!("CARGO_BIN_EXE_keywright"), args), None)
+    }
+
+    /// `keywright ARGS` with `input` on stdin.
+    pub fn kw_stdin<I, S>(&self, args: I, input: &[u8]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run(self.command(env!("CARGO_BIN_EXE_keywright"), args), Some(input))
+    }
+
+    /// `ssh-keygen ARGS`, the oracle.
+    pub fn ssh_keygen<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run(self.command(ssh_keygen_path(), args), None)
+    }
+
+    fn command<I, S>(&self, program: impl AsRef<OsStr>, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .current_dir(self.home.path())
+            .env("HOME", self.home.path())
+            .env("KEYWRIGHT_BATCH", "1")
+            .env("LC_ALL", "C")
+            .env_remove("SSH_AUTH_SOCK")
+            .env_remove("SSH_AGENT_PID")
+            .env_remove("LANG")
+            .env_remove("LC_CTYPE");
+        cmd
+    }
+
+    pub fn run(&self, mut cmd: Command, input: Option<&[u8]>) -> Run {
+        let command = format!("{cmd:?}");
+        cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {command}: {e}"));
+        if let Some(input) = input {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            let _ = stdin.write_all(input);
+        }
+        let output = child.wait_with_output().expect("wait");
+        Run {
+            command,
+            code: output.status.code().unwrap_or(-1),
+            stdout: output.stdout,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    fn describe(&self) -> String {
+        format!(
+            "command: {}\nexit: {}\nstdout:\n{}\nstderr:\n{}",
+            self.command,
+            self.code,
+            String::from_utf8_lossy(&self.stdout),
+            self.stderr
+        )
+    }
+
+    /// Asserts the exit code, showing the whole run when it differs.
+    #[track_caller]
+    pub fn code(self, expected: i32) -> Self {
+        assert_eq!(self.code, expected, "unexpected exit code\n{}", self.describe());
+        self
+    }
+
+    #[track_caller]
+    pub fn success(self) -> Self {
+        self.code(0)
+    }
+
+    pub fn out(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// ssh-keygen, which `scripts/test` installs when missing.
+pub fn ssh_keygen_path() -> &'static str {
+    static PATH: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let found = ["/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen"].into_iter().find(|p| Path::new(p).exists());
+        found.expect("ssh-keygen not found: run scripts/test, which installs openssh-client")
+    })
+}
+
+/// The mode bits of a file.
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o7777
+}
+
+/// The repository's `testdata/` directory.
+pub fn testdata(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(relative)
+}
