@@ -137,7 +137,8 @@ pub fn describe_chain(error: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in error.chain() {
         let part = cause.to_string();
-        if !text.contains(&part) {
+        let part = part.find(" (os error").map_or(part.as_str(), |cut| &part[..cut]);
+        if !text.to_lowercase().contains(&part.to_lowercase()) {
             if !text.is_empty() {
                 text.push_str(": ");
             }

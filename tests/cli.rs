@@ -4,4 +4,6 @@
 
 mod cli {
     mod common;
+    mod fingerprint;
+    mod man;
 }

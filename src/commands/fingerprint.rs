@@ -79,18 +79,20 @@ fn fingerprint_input(ctx: &Context, path: &Path, printer: &mut Printer) -> Resul
         Box::new(BufReader::with_capacity(64 * 1024, file))
     };
     let mut line = Vec::new();
+    let mut scanner = scan::Scanner::new();
     let mut number = 0;
     let mut first_bad_line = None;
     let mut found_any = false;
-    while read_line(&mut reader, &mut line).map_err(|e| Error::io(&name, e))? {
+    while let Some(newline) = read_line(&mut reader, &mut line).map_err(|e| Error::io(&name, e))? {
         number += 1;
-        if number == 1 && scan::is_private_key_line(&line) && first_is_content(&line) {
+        if number == 1 && scan::is_private_key_line(&line) {
             return fingerprint_private(ctx, path, &name, stdin, reader, line, printer);
         }
-        match scan::scan_line(&line) {
+        match scanner.scan(&line, newline) {
             Line::Key(found) => {
                 found_any = true;
-                printer.key(&name, Some(number), &found.key, found.comment)?;
+                let comments = Comments { printed: found.printed_comment, own: found.own_comment };
+                printer.key(&name, Some(number), &found.key, comments)?;
             }
             Line::Blank => {}
             Line::NotAKey => {
@@ -104,25 +106,23 @@ fn fingerprint_input(ctx: &Context, path: &Path, printer: &mut Printer) -> Resul
     Ok(())
 }
 
-/// ssh-keygen looks for "PRIVATE KEY" only on a first line that is not blank or a comment.
-fn first_is_content(line: &[u8]) -> bool {
-    !matches!(scan::scan_line(line), Line::Blank)
-}
-
-/// Reads one line without its `\n` into `line`; false at end of input. Overlong lines
-/// are cut at `MAX_LINE` and their rest discarded.
-fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
+/// Reads one line without its `\n` into `line`: `None` at end of input, otherwise
+/// whether the line had a `\n`. Overlong lines are cut at `MAX_LINE` and their rest
+/// discarded.
+fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
     line.clear();
     let read = reader.take(MAX_LINE as u64).read_until(b'\n', line)?;
     if read == 0 {
-        return Ok(false);
+        return Ok(None);
     }
     if line.last() == Some(&b'\n') {
         line.pop();
-    } else if line.len() >= MAX_LINE {
+        return Ok(Some(true));
+    }
+    if line.len() >= MAX_LINE {
         skip_to_newline(reader)?;
     }
-    Ok(true)
+    Ok(Some(false))
 }
 
 fn skip_to_newline(reader: &mut dyn BufRead) -> io::Result<()> {
@@ -168,16 +168,16 @@ fn fingerprint_private(
     let pub_path = fsutil::with_suffix(path, ".pub");
     if let Some((key, comment)) = (!stdin).then(|| read_pub_beside(&pub_path)).flatten() {
         warn_if_other_key(ctx, &file, &key, path, &pub_path);
-        return printer.key(name, None, &key, Some(&comment));
+        return printer.key(name, None, &key, Comments::same(Some(&comment)));
     }
     let file = file?;
     if !file.is_encrypted() {
         let key = file.decrypt(None)?;
         let comment = file.is_openssh_format().then(|| key.comment().as_bytes().to_vec());
-        return printer.key(name, None, key.public_key().key_data(), comment.as_deref());
+        return printer.key(name, None, key.public_key().key_data(), Comments::same(comment.as_deref()));
     }
     match file.public_key() {
-        Some(public) => printer.key(name, None, public.key_data(), None),
+        Some(public) => printer.key(name, None, public.key_data(), Comments::same(None)),
         None => Err(Error::PublicKeyLocked { path: name.to_path_buf() }.into()),
     }
 }
@@ -223,6 +223,18 @@ fn warn_if_other_key(
     }
 }
 
+/// A key's comment as ssh-keygen prints it, and as the line really has it (for JSON).
+struct Comments<'a> {
+    printed: Option<&'a [u8]>,
+    own: Option<&'a [u8]>,
+}
+
+impl<'a> Comments<'a> {
+    fn same(comment: Option<&'a [u8]>) -> Self {
+        Comments { printed: comment, own: comment }
+    }
+}
+
 /// Writes fingerprint lines (or JSON) to stdout through one buffer.
 struct Printer {
     out: BufWriter<io::StdoutLock<'static>>,
@@ -245,16 +257,16 @@ impl Printer {
         }
     }
 
-    fn key(&mut self, file: &Path, line: Option<usize>, key: &KeyData, comment: Option<&[u8]>) -> Result<()> {
+    fn key(&mut self, file: &Path, line: Option<usize>, key: &KeyData, comments: Comments<'_>) -> Result<()> {
         let description = describe(key).ok_or_else(|| anyhow::anyhow!("unknown key type"))?;
         let fingerprint = Fingerprint::of_key(self.hash, key);
         let art = self.randomart.then(|| {
             randomart(&description.type_name, description.bits, self.hash.label(), fingerprint.digest())
         });
         match self.format {
-            OutputFormat::Text => self.text(&description, &fingerprint, comment, art.as_deref())?,
+            OutputFormat::Text => self.text(&description, &fingerprint, comments.printed, art.as_deref())?,
             OutputFormat::Json => {
-                self.json(file, line, &description, &fingerprint, comment, art.as_deref())?
+                self.json(file, line, &description, &fingerprint, comments.own, art.as_deref())?
             }
         }
         Ok(())

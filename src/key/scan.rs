@@ -5,6 +5,14 @@
 //! a key that does not start the line is searched for after one leading field (options
 //! with quoted blanks, or host names), and that field is reported as the comment unless
 //! the line has a trailing comment of its own.
+//!
+//! One quirk needs state: ssh-keygen never resets its comment pointer between lines, and
+//! reads every line into the same buffer. A key line without a comment of its own
+//! therefore prints whatever the buffer holds where an earlier line's comment began (an
+//! empty string, the rest of an earlier line, or this line's own text). [`Scanner`] keeps
+//! a model of that buffer so the printed comment is the same byte for byte. (When glibc
+//! moves the buffer to grow it, ssh-keygen reads freed memory; the model assumes the
+//! buffer grew in place.)
 
 use ssh_key::public::KeyData;
 
@@ -16,7 +24,10 @@ pub struct FoundKey<'a> {
     /// The key.
     pub key: KeyData,
     /// What `ssh-keygen -l` prints as the comment; `None` prints as `no comment`.
-    pub comment: Option<&'a [u8]>,
+    pub printed_comment: Option<&'a [u8]>,
+    /// The line's own comment (or its leading options or host names), for output that
+    /// need not copy ssh-keygen's quirk.
+    pub own_comment: Option<&'a [u8]>,
 }
 
 /// What one line of a key file holds.
@@ -31,6 +42,102 @@ pub enum Line<'a> {
     NotAKey,
 }
 
+/// Reads lines as `ssh-keygen -l` does; see the module documentation.
+#[derive(Debug, Default)]
+pub struct Scanner {
+    /// ssh-keygen's `getline` buffer: each line overwrites its start, the rest remains.
+    buffer: Vec<u8>,
+    /// Offset in `buffer` of the comment ssh-keygen would print next (its `comment`).
+    comment_at: Option<usize>,
+}
+
+/// Offsets found in one line, before the buffer is borrowed for the answer.
+enum Scanned {
+    Key { key: KeyData, own_comment: Option<(usize, usize)> },
+    Blank,
+    NotAKey,
+}
+
+impl Scanner {
+    /// A scanner at the start of a file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Classifies the next line: `line` without its `\n`, `newline` whether it had one.
+    pub fn scan(&mut self, line: &[u8], newline: bool) -> Line<'_> {
+        let text_end = self.load(line, newline);
+        match self.scan_loaded(text_end) {
+            Scanned::Key { key, own_comment } => {
+                let own_comment = own_comment.map(|(start, end)| &self.buffer[start..end]);
+                let printed_comment = self.comment_at.map(|at| c_string(&self.buffer[at..]));
+                Line::Key(FoundKey { key, printed_comment, own_comment })
+            }
+            Scanned::Blank => Line::Blank,
+            Scanned::NotAKey => Line::NotAKey,
+        }
+    }
+
+    /// Copies the line into the buffer as `getline` does (bytes, `\n`, NUL), then ends the
+    /// text at the first `\n` as `do_fingerprint` does. Returns the end of the text.
+    fn load(&mut self, line: &[u8], newline: bool) -> usize {
+        let raw_len = line.len() + usize::from(newline);
+        if self.buffer.len() < raw_len + 1 {
+            self.buffer.resize(raw_len + 1, 0);
+        }
+        self.buffer[..line.len()].copy_from_slice(line);
+        if newline {
+            self.buffer[line.len()] = b'\n';
+        }
+        self.buffer[raw_len] = 0;
+        let end = self.buffer.iter().position(|&b| b == 0 || b == b'\n').unwrap_or(raw_len);
+        self.buffer[end] = 0;
+        end
+    }
+
+    fn scan_loaded(&mut self, text_end: usize) -> Scanned {
+        let text = &self.buffer[..text_end];
+        let start = text_end - skip_blanks(text).len();
+        if start == text_end || text[start] == b'#' {
+            return Scanned::Blank;
+        }
+        if let Some((key, rest)) = read_key(&text[start..]) {
+            return self.found(key, text_end - rest.len(), text_end, None);
+        }
+        if looks_like_protocol1_bits(&text[start..]) {
+            return Scanned::NotAKey;
+        }
+        // ssh-keygen points its comment at the field before it knows a key follows.
+        self.comment_at = Some(start);
+        let Some(field_end) = field_end(&text[start..]).map(|len| start + len) else {
+            return Scanned::NotAKey;
+        };
+        self.buffer[field_end] = 0;
+        let after = &self.buffer[field_end + 1..text_end];
+        match read_key(after) {
+            Some((key, rest)) => self.found(key, text_end - rest.len(), text_end, Some((start, field_end))),
+            None => Scanned::NotAKey,
+        }
+    }
+
+    /// A key was read; what follows it (`rest_at..text_end`) is a comment unless empty
+    /// or starting with `#`.
+    fn found(
+        &mut self,
+        key: KeyData,
+        rest_at: usize,
+        text_end: usize,
+        field: Option<(usize, usize)>,
+    ) -> Scanned {
+        let has_trailing = rest_at < text_end && self.buffer[rest_at] != b'#';
+        if has_trailing {
+            self.comment_at = Some(rest_at);
+        }
+        let own_comment = if has_trailing { Some((rest_at, text_end)) } else { field };
+        Scanned::Key { key, own_comment }
+    }
+}
+
 /// The text of a line as OpenSSH's C string functions see it: up to the first NUL.
 pub fn c_string(line: &[u8]) -> &[u8] {
     match line.iter().position(|&b| b == 0) {
@@ -42,43 +149,14 @@ pub fn c_string(line: &[u8]) -> &[u8] {
 /// Whether the first line of a file marks it as a private key file.
 pub fn is_private_key_line(line: &[u8]) -> bool {
     let text = skip_blanks(c_string(line));
-    text.windows(b"PRIVATE KEY".len()).any(|w| w == b"PRIVATE KEY")
+    let content = !text.is_empty() && text[0] != b'#';
+    content && text.windows(b"PRIVATE KEY".len()).any(|w| w == b"PRIVATE KEY")
 }
 
-/// Classifies one line (without its `\n`).
-pub fn scan_line(line: &[u8]) -> Line<'_> {
-    let text = skip_blanks(c_string(line));
-    if text.is_empty() || text[0] == b'#' {
-        return Line::Blank;
-    }
-    if let Some((key, rest)) = read_key(text) {
-        return Line::Key(FoundKey { key, comment: trailing_comment(rest) });
-    }
-    let Some((field, after)) = leading_field(text) else { return Line::NotAKey };
-    match read_key(after) {
-        Some((key, rest)) => Line::Key(FoundKey { key, comment: trailing_comment(rest).or(Some(field)) }),
-        None => Line::NotAKey,
-    }
-}
-
-/// A trailing comment: what follows the key, unless empty or starting with `#`.
-fn trailing_comment(rest: &[u8]) -> Option<&[u8]> {
-    match rest.first() {
-        None | Some(b'#') => None,
-        Some(_) => Some(rest),
-    }
-}
-
-/// Splits off the field before the key: options (where `"` quotes blanks and `\"` is a
+/// Length of the field before the key: options (where `"` quotes blanks and `\"` is a
 /// literal quote) or host names. OpenSSH ends the field at one blank and expects the key
-/// right after it.
-///
-/// A field that reads as a non-zero decimal number followed by a blank is not skipped,
-/// so the line fails: OpenSSH took it for the start of a protocol 1 key.
-fn leading_field(text: &[u8]) -> Option<(&[u8], &[u8])> {
-    if looks_like_protocol1_bits(text) {
-        return None;
-    }
+/// right after it; `None` when no blank ends the field.
+fn field_end(text: &[u8]) -> Option<usize> {
     let mut quoted = false;
     let mut i = 0;
     while i < text.len() && (quoted || !is_blank(text[i])) {
@@ -89,13 +167,11 @@ fn leading_field(text: &[u8]) -> Option<(&[u8], &[u8])> {
         }
         i += 1;
     }
-    if i >= text.len() {
-        return None;
-    }
-    Some((&text[..i], &text[i + 1..]))
+    (i < text.len()).then_some(i)
 }
 
-/// `strtol(text) != 0` with the number ended by a blank, as `do_fingerprint` tests it.
+/// `strtol(text) != 0` with the number ended by a blank, as `do_fingerprint` tests it:
+/// such a line was taken for a protocol 1 key and is skipped.
 fn looks_like_protocol1_bits(text: &[u8]) -> bool {
     let unsigned = match text.first() {
         Some(b'+' | b'-') => &text[1..],
@@ -112,30 +188,55 @@ mod tests {
 
     const ED: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGIrVZlC1iPIHCa8aMN6tFuV5UtyIYE6mjoM3htErex4";
 
-    fn comment(line: &str) -> Option<Option<String>> {
-        match scan_line(line.as_bytes()) {
-            Line::Key(found) => Some(found.comment.map(|c| String::from_utf8_lossy(c).into_owned())),
-            _ => None,
-        }
+    /// The comments ssh-keygen prints for `lines`, in order (`None` for skipped lines).
+    fn printed(lines: &[String]) -> Vec<Option<String>> {
+        let mut scanner = Scanner::new();
+        lines
+            .iter()
+            .map(|line| match scanner.scan(line.as_bytes(), true) {
+                Line::Key(found) => Some(
+                    found
+                        .printed_comment
+                        .map_or("no comment".into(), |c| String::from_utf8_lossy(c).into_owned()),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn one(line: String) -> Option<String> {
+        printed(&[line]).remove(0)
     }
 
     #[test]
     fn comments_as_ssh_keygen_reports_them() {
-        assert_eq!(comment(ED), Some(None));
-        assert_eq!(comment(&format!("{ED} a b ")), Some(Some("a b ".into())));
-        assert_eq!(comment(&format!("no-pty {ED}")), Some(Some("no-pty".into())));
-        assert_eq!(comment(&format!("from=\"a b,c\",no-pty {ED} x")), Some(Some("x".into())));
-        assert_eq!(comment(&format!("host1 {ED} # trailing")), Some(Some("host1".into())));
-        assert_eq!(comment(&format!("0 {ED}")), Some(Some("0".into())));
-        assert_eq!(comment(&format!("12a {ED}")), Some(Some("12a".into())));
+        assert_eq!(one(ED.into()).as_deref(), Some("no comment"));
+        assert_eq!(one(format!("{ED} a b ")).as_deref(), Some("a b "));
+        assert_eq!(one(format!("no-pty {ED}")).as_deref(), Some("no-pty"));
+        assert_eq!(one(format!("from=\"a b,c\",no-pty {ED} x")).as_deref(), Some("x"));
+        assert_eq!(one(format!("host1 {ED} # trailing")).as_deref(), Some("host1"));
+        assert_eq!(one(format!("0 {ED}")).as_deref(), Some("0"));
+        assert_eq!(one(format!("12a {ED}")).as_deref(), Some("12a"));
     }
 
     #[test]
     fn lines_ssh_keygen_skips() {
-        assert!(comment(&format!("123 {ED}")).is_none());
-        assert!(comment(&format!("-5 {ED}")).is_none());
-        assert!(comment(&format!("host1  {ED}")).is_none());
-        assert!(comment(&format!("@revoked host {ED}")).is_none());
-        assert!(matches!(scan_line(b"  # comment"), Line::Blank));
+        for line in
+            [format!("123 {ED}"), format!("-5 {ED}"), format!("host1  {ED}"), format!("@revoked host {ED}")]
+        {
+            assert_eq!(one(line.clone()), None, "{line}");
+        }
+        assert!(matches!(Scanner::new().scan(b"  # comment", true), Line::Blank));
+    }
+
+    /// Checked against ssh-keygen 9.2: the comment pointer outlives its line.
+    #[test]
+    fn a_line_without_comment_prints_what_the_buffer_holds() {
+        let after_comment = printed(&[format!("{ED} alice"), ED.to_string()]);
+        assert_eq!(after_comment, [Some("alice".into()), Some("".into())]);
+        let after_host = printed(&[format!("host1 {ED}"), ED.to_string()]);
+        assert_eq!(after_host, [Some("host1".into()), Some(ED.into())]);
+        let after_bad_line = printed(&[format!("{ED} a-very-long-comment"), "short".into(), ED.into()]);
+        assert_eq!(after_bad_line, [Some("a-very-long-comment".into()), None, Some(ED.into())]);
     }
 }

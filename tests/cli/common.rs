@@ -130,7 +130,8 @@ impl Run {
 pub fn ssh_keygen_path() -> &'static str {
     static PATH: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
     PATH.get_or_init(|| {
-        let found = ["/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen"].into_iter().find(|p| Path::new(p).exists());
+        let found =
+            ["/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen"].into_iter().find(|p| Path::new(p).exists());
         found.expect("ssh-keygen not found: run scripts/test, which installs openssh-client")
     })
 }
@@ -138,10 +139,81 @@ pub fn ssh_keygen_path() -> &'static str {
 /// The mode bits of a file.
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o7777
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode()
+        & 0o7777
 }
 
 /// The repository's `testdata/` directory.
 pub fn testdata(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(relative)
+}
+
+/// Names of the key fixtures (private key files; each has a `.pub`).
+pub const KEY_FIXTURES: &[&str] = &[
+    "id_ed25519",
+    "id_ed25519_enc",
+    "id_ed25519_a32_chacha_enc",
+    "id_rsa_2048",
+    "id_rsa_2048_enc",
+    "id_rsa_3072",
+    "id_rsa_3072_enc",
+    "id_rsa_4096",
+    "id_rsa_4096_enc",
+    "id_ecdsa_256",
+    "id_ecdsa_256_enc",
+    "id_ecdsa_384",
+    "id_ecdsa_384_enc",
+    "id_ecdsa_521",
+    "id_ecdsa_521_enc",
+    "id_rsa_2048_pem",
+    "id_rsa_2048_pem_enc",
+    "id_ecdsa_256_pem",
+    "id_ecdsa_384_pkcs8",
+    "id_ecdsa_384_pkcs8_enc",
+    "id_rsa_3072_pkcs8",
+];
+
+/// The passphrase of every `*_enc` fixture (see testdata/generate.sh).
+pub const FIXTURE_PASSPHRASE: &str = "keywright-test";
+
+impl Env {
+    /// Copies fixture `name` (and its `.pub` when there is one) into the home directory,
+    /// with the modes ssh-keygen gave them.
+    pub fn fixture(&self, name: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        for (suffix, mode) in [("", 0o600), (".pub", 0o644)] {
+            let from = testdata(&format!("keys/{name}{suffix}"));
+            if from.exists() {
+                let to = self.path(&format!("{name}{suffix}"));
+                std::fs::copy(&from, &to).unwrap();
+                std::fs::set_permissions(&to, std::fs::Permissions::from_mode(mode)).unwrap();
+            }
+        }
+        self.path(name)
+    }
+
+    /// Writes a file in the home directory.
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(relative);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+}
+
+/// Compares `actual` with `tests/snapshots/NAME`; `KEYWRIGHT_UPDATE_SNAPSHOTS=1` rewrites it.
+/// Snapshots hold the exact user-facing text, so wording changes are deliberate.
+#[track_caller]
+pub fn assert_snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
+    if std::env::var_os("KEYWRIGHT_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("no snapshot {}: run with KEYWRIGHT_UPDATE_SNAPSHOTS=1", path.display()));
+    assert_eq!(actual, expected, "snapshot {name} differs (KEYWRIGHT_UPDATE_SNAPSHOTS=1 rewrites it)");
 }

@@ -1,0 +1,1 @@
+256 SHA512:BWyn0DQpv19rBJdxVVDgadKazwug+bdlLMy7RIDvxdCElBjhQ2WPe6zcESlUTu73GpGrtjmw3e57CXItbCDk5w id_ecdsa_256@keywright.test (ECDSA)

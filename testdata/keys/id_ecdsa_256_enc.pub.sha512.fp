@@ -1,0 +1,1 @@
+256 SHA512:K1vVeEvxq9TJ3fLUILO98bhKci2hgHsXxpHFa8onUtRWaxLsfGkk1KcV5pyIuQS4+GF7qisQ30qRTteIDlMP4A id_ecdsa_256_enc@keywright.test (ECDSA)

@@ -1,0 +1,1 @@
+384 SHA512:YtekPhqJOUVw7mKyXcQLdxEaeQ433yjIip4wWnDvchhTKdHoO65aL+VbSkMvBwzwjr/y7oMC0TvLE9Hz6OkqwQ id_ecdsa_384@keywright.test (ECDSA)

@@ -1,0 +1,1 @@
+384 SHA512:RdOwRiYQti9wQ1Q3dm4SkjSKeyN0eMZSC/FDqupF3KE5/q/iWYvO4KRAjRvgl/AA0X5p0RTPZGYZmA9VbffuiQ id_ecdsa_384_enc@keywright.test (ECDSA)

@@ -1,0 +1,1 @@
+384 SHA512:smhU4PeqPF4dXy4bABPFOQavvqZjVq2SWVBbGqDyqmqUSMgAz7k9rgm8VruSa1EppBWeQuGrwv/WpcOFSj5AAQ id_ecdsa_384_pkcs8@keywright.test (ECDSA)

@@ -1,0 +1,1 @@
+521 SHA256:uPPpYPBJr846rvt56BayaIyFFSMgLtFvKQuwXvJSpZc id_ecdsa_521_enc@keywright.test (ECDSA)

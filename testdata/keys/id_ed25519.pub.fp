@@ -1,0 +1,1 @@
+256 SHA256:fbJOLGPUkig6Cy1+8LPU5zt37AlAhLPTaJtjYaP6PPo id_ed25519@keywright.test (ED25519)

@@ -1,0 +1,1 @@
+256 SHA256:mCEXL9YnJDYujkIPZUcSJZN61qW9Ftd/6ddE6k3Bt0s id_ed25519_a32_chacha_enc@keywright.test (ED25519)

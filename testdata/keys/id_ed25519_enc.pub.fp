@@ -1,0 +1,1 @@
+256 SHA256:Mm2eGy4BTZrMmdAutZPDCjYhCfLQYs2wEIUwLMpXNzQ id_ed25519_enc@keywright.test (ED25519)

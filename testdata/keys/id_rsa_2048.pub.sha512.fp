@@ -1,0 +1,1 @@
+2048 SHA512:9tAcVig+BcFLx8tNoQPsVPWMEYQMApYIRIi+eDYjI8tvhVd9ilsl1nXpkE/Gy2pexC+R9Z500dazTWc7FB7fbw id_rsa_2048@keywright.test (RSA)

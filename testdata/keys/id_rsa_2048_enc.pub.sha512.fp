@@ -1,0 +1,1 @@
+2048 SHA512:M4RP9tX3WHL1uDvwcp42DVmTSHke4jko/uiMpYykez+aRmf+U90Ri8AGhOJxr9gCX9PMKPzPI3E+sC8GXGufvw id_rsa_2048_enc@keywright.test (RSA)

@@ -1,0 +1,1 @@
+2048 SHA512:/8BzW+p+Lt0LlcHt3lBBA9YtpVdgrQw/GOs7hn6rHQyxU1tWyUJE4bPP2Dllu1ygTvPqCxZ9jDNV4FxcRJhNmg id_rsa_2048_pem@keywright.test (RSA)

@@ -1,0 +1,1 @@
+2048 SHA512:zVuoNe+kr8LUkQNteoNESL1X5QZPc87KxuGWKn0xckrrXD2SLe2sYojVq9P2LCvOi8cbZ2G/hXWn8gIxDUl87A id_rsa_2048_pem_enc@keywright.test (RSA)

@@ -1,0 +1,1 @@
+3072 SHA512:J/+dsf3UDtekYeqZz0pZzoGpvhjWavnpE55q2nIPuboUnvOKt2c2zBJ6/c3BjKdgxOJzO6yhhbTFetMVkj9pGQ id_rsa_3072@keywright.test (RSA)

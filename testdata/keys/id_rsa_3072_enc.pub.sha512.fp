@@ -1,0 +1,1 @@
+3072 SHA512:vLjqdujsiCaQj9Du9YljNGRCplcBK6H6PRUct/zrZM5M9oSWK+ybD8kAuwUEM8jNCLydyxbDqNnHJUnREbj+dg id_rsa_3072_enc@keywright.test (RSA)

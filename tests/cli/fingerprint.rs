@@ -1,0 +1,221 @@
+//! `keywright fingerprint` prints exactly what `ssh-keygen -l [-E] [-v]` prints.
+
+use super::common::*;
+
+const HASHES: &[(&str, &str)] = &[("sha256", ""), ("md5", ".md5"), ("sha512", ".sha512")];
+
+/// Runs ssh-keygen and keywright with the same options and file; both must agree.
+#[track_caller]
+fn assert_same(env: &Env, options: &[&str], file: &str) -> String {
+    let oracle = env.ssh_keygen([&["-l"], options, &["-f", file]].concat());
+    let ours = env.kw([&["fingerprint"], options, &[file]].concat());
+    assert_eq!(
+        ours.out(),
+        oracle.out(),
+        "keywright fingerprint {options:?} {file} differs from ssh-keygen -l"
+    );
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    ours.out()
+}
+
+#[test]
+fn public_keys_match_ssh_keygen_for_every_hash_with_and_without_randomart() {
+    let env = Env::new();
+    for name in KEY_FIXTURES {
+        let pub_file = format!("{name}.pub");
+        env.fixture(name);
+        for (hash, suffix) in HASHES {
+            let line = assert_same(&env, &["-E", hash], &pub_file);
+            let art = assert_same(&env, &["-v", "-E", hash], &pub_file);
+            // The committed outputs are ssh-keygen's too (testdata/generate.sh).
+            assert_eq!(
+                line,
+                std::fs::read_to_string(testdata(&format!("keys/{pub_file}{suffix}.fp"))).unwrap()
+            );
+            if *hash != "sha512" {
+                let expected =
+                    std::fs::read_to_string(testdata(&format!("keys/{pub_file}{suffix}.randomart"))).unwrap();
+                assert_eq!(art, expected, "{pub_file} randomart");
+            }
+        }
+    }
+}
+
+#[test]
+fn private_keys_match_ssh_keygen_with_and_without_pub_file() {
+    let env = Env::new();
+    for name in KEY_FIXTURES {
+        env.fixture(name);
+        assert_same(&env, &[], name);
+        assert_same(&env, &["-E", "md5", "-v"], name);
+        // Without the .pub beside it, ssh-keygen reads the key itself: the comment of a
+        // plain OpenSSH key, "no comment" for encrypted and PEM keys.
+        std::fs::remove_file(env.path(&format!("{name}.pub"))).unwrap();
+        let oracle = env.ssh_keygen(["-l", "-f", name]);
+        let ours = env.kw(["fingerprint", name]);
+        if oracle.code == 0 {
+            assert_eq!(ours.out(), oracle.out(), "{name} without .pub");
+        } else {
+            // Only an encrypted PEM key cannot show its public key without the passphrase.
+            assert!(name.contains("_enc") && !name.starts_with("id_ed25519"), "{name}");
+            assert_eq!(ours.code, 2);
+        }
+    }
+}
+
+#[test]
+fn multi_key_files_match_ssh_keygen() {
+    let env = Env::new();
+    for file in ["authorized_keys", "known_hosts", "known_hosts_hashed"] {
+        std::fs::copy(testdata(&format!("keys/{file}")), env.path(file)).unwrap();
+        let out = assert_same(&env, &[], file);
+        assert_eq!(out, std::fs::read_to_string(testdata(&format!("keys/{file}.fp"))).unwrap());
+        assert_same(&env, &["-v", "-E", "md5"], file);
+    }
+}
+
+/// Lines where ssh-keygen's parser has quirks that scripts may depend on.
+#[test]
+fn quirky_lines_match_ssh_keygen_in_c_and_utf8_locales() {
+    let env = Env::new();
+    env.fixture("id_ed25519");
+    let pub_line = std::fs::read_to_string(env.path("id_ed25519.pub")).unwrap();
+    let key = pub_line.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    let lines = [
+        format!("{key}"),
+        format!("{key} comment with  spaces "),
+        format!("{key}\r"),
+        format!("{key} crlf comment\r"),
+        format!("{key}\tc\td"),
+        format!("\t {key} indented"),
+        format!("no-pty {key}"),
+        format!("command=\"echo \\\"hi there\\\"\" {key}"),
+        format!("host1 {key} # trailing"),
+        format!("host1  {key} two blanks are not skipped"),
+        format!("123 {key} protocol-1 bits"),
+        format!("0 {key}"),
+        format!("12a {key}"),
+        format!("@revoked host {key}"),
+        format!("{key} a\u{1}b\u{e9}c\u{7f}d\\e"),
+        format!("{key} nul\0hidden"),
+        format!("{key} x #c"),
+        format!("  # {key}"),
+        "garbage line".to_string(),
+    ];
+    let mut contents = lines.join("\n").into_bytes();
+    contents.extend_from_slice(b"\n");
+    contents.extend_from_slice(format!("{key} latin1 ").as_bytes());
+    contents.extend_from_slice(b"\xff\n");
+    env.write("quirks", &contents);
+    assert_same(&env, &[], "quirks");
+    for locale in ["C.UTF-8", "C"] {
+        let mut oracle = std::process::Command::new(ssh_keygen_path());
+        oracle.args(["-l", "-f", "quirks"]).current_dir(env.home()).env("LC_ALL", locale);
+        let mut ours = std::process::Command::new(env!("CARGO_BIN_EXE_keywright"));
+        ours.args(["fingerprint", "quirks"]).current_dir(env.home()).env("LC_ALL", locale);
+        assert_eq!(env.run(ours, None).stdout, env.run(oracle, None).stdout, "locale {locale}");
+    }
+}
+
+#[test]
+fn stdin_and_several_files_in_one_run() {
+    let env = Env::new();
+    env.fixture("id_ed25519");
+    env.fixture("id_rsa_2048");
+    let pub_key = std::fs::read(env.path("id_ed25519.pub")).unwrap();
+    let from_stdin = env.kw_stdin(["fingerprint", "-"], &pub_key).success();
+    let expected = env.ssh_keygen(["-l", "-f", "id_ed25519.pub"]).out();
+    assert_eq!(from_stdin.out(), expected);
+    let both = env.kw(["fingerprint", "id_ed25519.pub", "-f", "id_rsa_2048.pub"]).success();
+    let rsa = env.ssh_keygen(["-l", "-f", "id_rsa_2048.pub"]).out();
+    assert_eq!(both.out(), format!("{expected}{rsa}"));
+}
+
+#[test]
+fn without_files_shows_every_key_in_dot_ssh() {
+    let env = Env::new();
+    std::fs::create_dir(env.path(".ssh")).unwrap();
+    for name in ["id_rsa_2048", "id_ed25519"] {
+        std::fs::copy(testdata(&format!("keys/{name}.pub")), env.path(&format!(".ssh/{name}.pub"))).unwrap();
+    }
+    let out = env.kw(["fingerprint"]).success().out();
+    let expected = [
+        std::fs::read_to_string(testdata("keys/id_ed25519.pub.fp")).unwrap(),
+        std::fs::read_to_string(testdata("keys/id_rsa_2048.pub.fp")).unwrap(),
+    ]
+    .concat();
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn json_output_carries_every_field() {
+    let env = Env::new();
+    std::fs::copy(testdata("keys/authorized_keys"), env.path("authorized_keys")).unwrap();
+    let out = env.kw(["fingerprint", "--format", "json", "-E", "md5", "authorized_keys"]).success().out();
+    let items: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 6);
+    let oracle = env.ssh_keygen(["-l", "-E", "md5", "-f", "authorized_keys"]).out();
+    let first_line = oracle.lines().next().unwrap();
+    assert_eq!(items[0]["file"], "authorized_keys");
+    assert_eq!(items[0]["line"], 2);
+    assert_eq!(items[0]["bits"], 256);
+    assert_eq!(items[0]["type"], "ED25519");
+    assert_eq!(items[0]["comment"], "alice@laptop");
+    assert_eq!(
+        first_line,
+        format!("256 {} alice@laptop (ED25519)", items[0]["fingerprint"].as_str().unwrap())
+    );
+}
+
+#[test]
+fn bad_inputs_fail_with_one_clear_line_and_exit_2() {
+    let env = Env::new();
+    for name in
+        ["fail_empty", "fail_random", "fail_truncated", "fail_bad_base64.pub", "fail_type_mismatch.pub"]
+    {
+        std::fs::copy(testdata(&format!("keys/{name}")), env.path(name)).unwrap();
+        // ssh-keygen refuses them too.
+        assert_ne!(env.ssh_keygen(["-l", "-f", name]).code, 0, "{name}");
+    }
+    std::fs::create_dir(env.path("a_directory")).unwrap();
+    let mut transcript = String::new();
+    for name in [
+        "fail_empty",
+        "fail_random",
+        "fail_truncated",
+        "fail_bad_base64.pub",
+        "fail_type_mismatch.pub",
+        "a_directory",
+        "missing",
+    ] {
+        let run = env.kw(["fingerprint", name]).code(2);
+        assert!(run.stdout.is_empty(), "{name} printed data");
+        transcript.push_str(&format!("$ keywright fingerprint {name}\n{}", run.stderr));
+    }
+    assert_snapshot("fingerprint_errors.txt", &transcript);
+}
+
+#[test]
+fn one_bad_file_does_not_hide_the_others() {
+    let env = Env::new();
+    env.fixture("id_ed25519");
+    env.write("empty", "");
+    let run = env.kw(["fingerprint", "empty", "id_ed25519.pub"]).code(2);
+    assert_eq!(run.out(), std::fs::read_to_string(testdata("keys/id_ed25519.pub.fp")).unwrap());
+    assert!(run.stderr.starts_with("keywright: error: empty: no public key found"), "{}", run.stderr);
+}
+
+#[test]
+fn pub_file_with_another_key_is_shown_with_a_warning() {
+    let env = Env::new();
+    env.fixture("id_ed25519");
+    std::fs::copy(testdata("keys/id_ecdsa_256.pub"), env.path("id_ed25519.pub")).unwrap();
+    let oracle = env.ssh_keygen(["-l", "-f", "id_ed25519"]);
+    let ours = env.kw(["fingerprint", "id_ed25519"]).success();
+    assert_eq!(ours.out(), oracle.out());
+    assert_eq!(
+        ours.stderr,
+        "keywright: warning: id_ed25519.pub holds a different key than id_ed25519; showing the .pub, as ssh-keygen does\n"
+    );
+}
