@@ -24,8 +24,12 @@ pub enum Error {
     TooLarge { path: PathBuf, what: &'static str, size: u64 },
 
     /// No key could be read from a file that should hold one or more.
-    #[error("{}: no public key found{}", path.display(), describe_first_bad_line(*first_bad_line))]
-    NoPublicKey { path: PathBuf, first_bad_line: Option<usize> },
+    #[error("{}: no public key found{}", path.display(), describe_first_bad_line(first_bad_line))]
+    NoPublicKey { path: PathBuf, first_bad_line: Option<(usize, &'static str)> },
+
+    /// A private key was expected and a public key was given.
+    #[error("{}: is a public key, not a private key", path.display())]
+    PublicNotPrivate { path: PathBuf },
 
     /// A private key file is damaged or in a format we do not read.
     #[error("{}: {reason}", path.display())]
@@ -52,8 +56,8 @@ pub enum Error {
     PassphraseMismatch,
 
     /// A passphrase file could not be used.
-    #[error("{}: {reason}", path.display())]
-    BadPassphraseFile { path: PathBuf, reason: &'static str },
+    #[error("{}: cannot use as passphrase file: {reason}", path.display())]
+    BadPassphraseFile { path: PathBuf, reason: String },
 
     /// An output file exists and may not be replaced.
     #[error("{}: already exists", path.display())]
@@ -81,9 +85,7 @@ impl Error {
     /// What the user can do about this error, when there is something.
     pub fn hint(&self) -> Option<String> {
         let hint = match self {
-            Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => {
-                "check the path; keys live in ~/.ssh by default"
-            }
+            Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => "check the path",
             Error::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
                 "check the file's owner and mode (ls -l)"
             }
@@ -91,8 +93,9 @@ impl Error {
                 "expected OpenSSH public keys (type base64 [comment]), authorized_keys or known_hosts lines, or a private key"
             }
             Error::BadPrivateKey { .. } => {
-                "the file is not an intact OpenSSH, PEM or PKCS#8 private key; restore it from a backup"
+                "expected an OpenSSH, PEM or PKCS#8 private key; if this is one, it is damaged: restore it from a backup"
             }
+            Error::PublicNotPrivate { .. } => "give the private key file, the one without .pub",
             Error::WrongPassphrase { .. } => "try again; the passphrase is case-sensitive",
             Error::NoTerminal { .. } => {
                 "use --passphrase-file FILE (or - for stdin), or run it in a terminal"
@@ -116,7 +119,7 @@ impl Error {
 }
 
 /// io::Error's Display adds "(os error N)"; users need only the reason.
-fn describe_io(err: &io::Error) -> String {
+pub(crate) fn describe_io(err: &io::Error) -> String {
     let text = err.to_string();
     match text.find(" (os error") {
         Some(cut) => text[..cut].to_lowercase(),
@@ -124,9 +127,9 @@ fn describe_io(err: &io::Error) -> String {
     }
 }
 
-fn describe_first_bad_line(line: Option<usize>) -> String {
+fn describe_first_bad_line(line: &Option<(usize, &'static str)>) -> String {
     match line {
-        Some(n) => format!(" (line {n} is not a key)"),
+        Some((n, why)) => format!(" (line {n}: {why})"),
         None => " (the file has no key lines)".to_string(),
     }
 }

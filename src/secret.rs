@@ -115,9 +115,14 @@ fn read_file(path: &Path) -> Result<Secret> {
         io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("(stdin)", e))?;
         return first_line(line, Path::new("(stdin)"));
     }
-    let bytes = Zeroizing::new(crate::fsutil::read_capped(path, MAX_PASSPHRASE_FILE, "a passphrase file")?);
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| Error::BadPassphraseFile { path: path.to_path_buf(), reason: "not UTF-8 text" })?;
+    let unusable = |reason: String| Error::BadPassphraseFile { path: path.to_path_buf(), reason };
+    let bytes =
+        crate::fsutil::read_capped(path, MAX_PASSPHRASE_FILE, "a passphrase file").map_err(|e| match e {
+            Error::Io { source, .. } => unusable(crate::error::describe_io(&source)),
+            other => other,
+        })?;
+    let bytes = Zeroizing::new(bytes);
+    let text = std::str::from_utf8(&bytes).map_err(|_| unusable("not UTF-8 text".to_string()))?;
     first_line(Zeroizing::new(text.to_string()), path)
 }
 
@@ -128,7 +133,7 @@ fn first_line(text: Secret, path: &Path) -> Result<Secret> {
     if text.is_empty() {
         return Err(Error::BadPassphraseFile {
             path: path.to_path_buf(),
-            reason: "empty; an empty line means no passphrase",
+            reason: "it is empty (an empty line means no passphrase)".to_string(),
         });
     }
     Ok(Zeroizing::new(line.to_string()))

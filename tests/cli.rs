@@ -3,7 +3,13 @@
 //! the agent and locale variables controlled; OpenSSH's tools are the oracle.
 
 mod cli {
+    mod comment;
     mod common;
+    mod examples;
     mod fingerprint;
+    mod generate;
     mod man;
+    mod passphrase;
+    mod properties;
+    mod public;
 }

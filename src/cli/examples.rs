@@ -34,14 +34,14 @@ macro_rules! examples {
 }
 
 pub const TOP: &[Example] = examples![
-    "Make an Ed25519 key protected by the passphrase in a file" => "keywright generate -f ~/.ssh/id_work --passphrase-file ~/.config/keywright/passphrase",
+    "Make an Ed25519 key protected by the passphrase in the file pw" => "keywright generate -f ~/.ssh/id_github --passphrase-file pw",
     "Show the fingerprints of your keys" => "keywright fingerprint",
 ];
 
 pub const GENERATE: &[Example] = examples![
-    "Ed25519 key in ~/.ssh/id_ed25519, passphrase from a file" => "keywright generate --force --passphrase-file ~/.config/keywright/passphrase",
+    "Ed25519 key in ~/.ssh/id_ed25519 (replacing one), passphrase from a file" => "keywright generate --force --passphrase-file pw",
     "RSA 4096 key for CI, without passphrase, quietly" => "keywright generate -t rsa -b 4096 -f ./deploy_key --no-passphrase -C deploy@ci -q",
-    "ECDSA P-384 key with 64 KDF rounds, passphrase on stdin" => "printf 'correct horse\\n' | keywright generate -t ecdsa -b 384 -a 64 -f ./id_p384 --passphrase-file -",
+    "ECDSA P-384 key with 64 KDF rounds, passphrase on stdin" => "echo 'correct horse' | keywright generate -t ecdsa -b 384 -a 64 -f id_p384 --passphrase-file -",
 ];
 
 pub const FINGERPRINT: &[Example] = examples![
@@ -55,8 +55,8 @@ pub const PUBLIC: &[Example] = examples![
 ];
 
 pub const PASSPHRASE: &[Example] = examples![
-    "Add a passphrase to a key that has none" => "keywright passphrase -f ~/.ssh/id_ed25519 --new-passphrase-file ~/.config/keywright/passphrase",
-    "Raise the KDF rounds, keeping the passphrase" => "keywright passphrase -f ~/.ssh/id_ed25519 -a 64 --old-passphrase-file ~/.config/keywright/passphrase --new-passphrase-file ~/.config/keywright/passphrase",
+    "Add a passphrase to a key that has none" => "keywright passphrase -f ~/.ssh/id_ed25519 --new-passphrase-file pw",
+    "Raise the KDF rounds of a key, keeping its passphrase (read twice from the same file)" => "keywright passphrase -f ~/.ssh/id_work -a 64 --old-passphrase-file pw --new-passphrase-file pw",
 ];
 
 pub const COMMENT: &[Example] = examples![
@@ -64,7 +64,8 @@ pub const COMMENT: &[Example] = examples![
 ];
 
 pub const COMPLETIONS: &[Example] = examples![
-    "Install bash completions for the current user" => "mkdir -p ~/.local/share/bash-completion/completions && keywright completions bash > ~/.local/share/bash-completion/completions/keywright",
+    "Load bash completions into the current shell" => ". <(keywright completions bash)",
+    "Install zsh completions for the current user" => "mkdir -p ~/.zfunc && keywright completions zsh > ~/.zfunc/_keywright",
 ];
 
 /// Every command's examples, by command name (`keywright` for the top level).

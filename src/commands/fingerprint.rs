@@ -96,7 +96,8 @@ fn fingerprint_input(ctx: &Context, path: &Path, printer: &mut Printer) -> Resul
             }
             Line::Blank => {}
             Line::NotAKey => {
-                first_bad_line.get_or_insert(number);
+                first_bad_line
+                    .get_or_insert_with(|| (number, crate::key::text::diagnose(scan::c_string(&line))));
             }
         }
     }

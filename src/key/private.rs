@@ -54,8 +54,11 @@ impl PrivateKeyFile {
         if text.trim_start().starts_with("PuTTY-User-Key-File-") {
             return Err(Error::UnsupportedPrivateKey { path: path.to_path_buf(), what: "PuTTY" });
         }
-        let label = pem_label(text).ok_or_else(|| bad("not a private key (no BEGIN line)"))?;
+        let Some(label) = pem_label(text) else { return Err(not_a_private_key(path, bytes)) };
         let form = match label {
+            "OPENSSH PRIVATE KEY" if !text.contains("-----END OPENSSH PRIVATE KEY-----") => {
+                return Err(bad("truncated OpenSSH private key (its END line is missing)"));
+            }
             "OPENSSH PRIVATE KEY" => Form::OpenSsh(parse_openssh(text).map_err(|reason| bad(&reason))?),
             "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
                 check_pem_cipher(path, text)?;
@@ -218,6 +221,19 @@ fn key_text(key: &PublicKey) -> String {
     let mut plain = key.clone();
     plain.set_comment("");
     plain.to_openssh().unwrap_or_default().trim_end().to_string()
+}
+
+/// The error for a file without a PEM BEGIN line: empty, a public key, or something else.
+fn not_a_private_key(path: &Path, bytes: &[u8]) -> Error {
+    let first = bytes.split(|&b| b == b'\n').find(|l| !crate::key::text::skip_blanks(l).is_empty());
+    let reason = match first {
+        None => "empty file, not a private key",
+        Some(line) if crate::key::text::read_key(crate::key::scan::c_string(line)).is_some() => {
+            return Error::PublicNotPrivate { path: path.to_path_buf() };
+        }
+        Some(_) => "not a private key (no -----BEGIN line)",
+    };
+    Error::BadPrivateKey { path: path.to_path_buf(), reason: reason.to_string() }
 }
 
 /// The label of the first PEM `-----BEGIN …-----` line.

@@ -31,6 +31,25 @@ pub fn read_key(text: &[u8]) -> Option<(KeyData, &[u8])> {
     Some((key, skip_blanks(&rest[blob_end..])))
 }
 
+/// Why `read_key` refuses `text`, in words for an error message.
+pub fn diagnose(text: &[u8]) -> &'static str {
+    let text = skip_blanks(text);
+    let Some(type_end) = text.iter().position(|&b| is_blank(b)) else {
+        return "no key: expected a key type, a blank and base64 data";
+    };
+    let rest = skip_blanks(&text[type_end..]);
+    let blob_end = rest.iter().position(|&b| is_blank(b)).unwrap_or(rest.len());
+    let Some(blob) = decode_base64(&rest[..blob_end]) else {
+        return "not a key: the key data is not valid base64";
+    };
+    match blob_type_name(&blob) {
+        None => "the key data is damaged",
+        Some(name) if name != &text[..type_end] => "the key type does not match the key data",
+        Some(_) if decode_blob(&blob).is_none() => "unsupported, damaged or too small key",
+        Some(_) => "not a key line",
+    }
+}
+
 /// Decodes a public key blob, accepting exactly the keys OpenSSH accepts: known types,
 /// RSA moduli of 1024 to 16384 bits, ECDSA points on their curve.
 pub fn decode_blob(blob: &[u8]) -> Option<KeyData> {

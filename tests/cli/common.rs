@@ -217,3 +217,32 @@ pub fn assert_snapshot(name: &str, actual: &str) {
         .unwrap_or_else(|_| panic!("no snapshot {}: run with KEYWRIGHT_UPDATE_SNAPSHOTS=1", path.display()));
     assert_eq!(actual, expected, "snapshot {name} differs (KEYWRIGHT_UPDATE_SNAPSHOTS=1 rewrites it)");
 }
+
+impl Env {
+    /// `keywright ARGS` on a pseudo-terminal (not in batch mode), answering each prompt
+    /// in `dialogue` (text to wait for, answer to type) through `tests/pty_answer.py`.
+    /// The returned stdout is everything written to the terminal.
+    pub fn kw_tty(&self, dialogue: &[(&str, &str)], args: &[&str]) -> Run {
+        let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_answer.py");
+        let mut cmd = self.command("python3", [driver.as_os_str()]);
+        for (expect, answer) in dialogue {
+            cmd.args([expect, answer]);
+        }
+        cmd.arg("--").arg(env!("CARGO_BIN_EXE_keywright")).args(args).env_remove("KEYWRIGHT_BATCH");
+        self.run(cmd, None)
+    }
+
+    /// `bash -c SCRIPT` with `keywright` on PATH, for umask, pipeline and example tests.
+    pub fn sh(&self, script: &str) -> Run {
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_keywright")).parent().unwrap().to_path_buf();
+        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+        let mut cmd = self.command("bash", ["-c", script]);
+        cmd.env("PATH", path);
+        self.run(cmd, None)
+    }
+
+    /// The public key line of a private key, according to ssh-keygen.
+    pub fn oracle_public(&self, key: &str, passphrase: &str) -> Run {
+        self.ssh_keygen(["-y", "-P", passphrase, "-f", key])
+    }
+}

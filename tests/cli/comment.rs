@@ -1,0 +1,73 @@
+//! `keywright comment`: the same messages as `ssh-keygen -c`, read back by ssh-keygen,
+//! and an encrypted key keeps its passphrase, rounds and cipher.
+
+use super::common::*;
+
+fn copy_as(env: &Env, name: &str, copy: &str) {
+    env.fixture(name);
+    std::fs::rename(env.path(name), env.path(copy)).unwrap();
+    std::fs::rename(env.path(&format!("{name}.pub")), env.path(&format!("{copy}.pub"))).unwrap();
+}
+
+#[test]
+fn new_comment_matches_ssh_keygen_c() {
+    let env = Env::new();
+    for name in [
+        "id_ed25519",
+        "id_ed25519_enc",
+        "id_rsa_3072_enc",
+        "id_ecdsa_384",
+        "id_rsa_2048_pem",
+        "id_ecdsa_384_pkcs8_enc",
+    ] {
+        let passphrase = if name.contains("_enc") { FIXTURE_PASSPHRASE } else { "" };
+        copy_as(&env, name, "ours");
+        copy_as(&env, name, "theirs");
+        for comment in ["new comment", ""] {
+            let ours = env.kw(["comment", "-f", "ours", "-C", comment, "-P", passphrase]).success();
+            let theirs = env.ssh_keygen(["-c", "-C", comment, "-P", passphrase, "-f", "theirs"]).success();
+            assert_eq!(ours.out(), theirs.out(), "{name} -C {comment:?}");
+            let ours_pub = env.oracle_public("ours", passphrase).success().out();
+            assert_eq!(ours_pub, env.oracle_public("theirs", passphrase).success().out(), "{name}");
+            assert_eq!(
+                std::fs::read_to_string(env.path("ours.pub")).unwrap(),
+                std::fs::read_to_string(env.path("theirs.pub")).unwrap(),
+                "{name}: .pub"
+            );
+        }
+    }
+}
+
+#[test]
+fn same_comment_is_no_change() {
+    let env = Env::new();
+    env.fixture("id_ed25519");
+    let before = std::fs::read(env.path("id_ed25519")).unwrap();
+    let run = env.kw(["comment", "-f", "id_ed25519", "-C", "id_ed25519@keywright.test"]).success();
+    assert_eq!(run.out(), "Old comment: id_ed25519@keywright.test\nNo change to comment\n");
+    assert_eq!(std::fs::read(env.path("id_ed25519")).unwrap(), before);
+}
+
+#[test]
+fn encrypted_key_keeps_passphrase_rounds_and_cipher() {
+    let env = Env::new();
+    let key = "id_ed25519_a32_chacha_enc";
+    env.fixture(key);
+    env.kw(["comment", "-q", "-f", key, "-C", "renamed", "-P", FIXTURE_PASSPHRASE]).success();
+    let file = keywright::key::PrivateKeyFile::read(&env.path(key)).unwrap();
+    assert_eq!(file.kdf_rounds(), Some(32));
+    assert_eq!(file.cipher().unwrap().as_str(), "chacha20-poly1305@openssh.com");
+    let line = env.oracle_public(key, FIXTURE_PASSPHRASE).success().out();
+    assert!(line.ends_with(" renamed\n"), "{line}");
+}
+
+#[test]
+fn wrong_passphrase_changes_neither_file() {
+    let env = Env::new();
+    env.fixture("id_ecdsa_256_enc");
+    let key = std::fs::read(env.path("id_ecdsa_256_enc")).unwrap();
+    let public = std::fs::read(env.path("id_ecdsa_256_enc.pub")).unwrap();
+    env.kw(["comment", "-f", "id_ecdsa_256_enc", "-C", "x", "-P", "wrong"]).code(2);
+    assert_eq!(std::fs::read(env.path("id_ecdsa_256_enc")).unwrap(), key);
+    assert_eq!(std::fs::read(env.path("id_ecdsa_256_enc.pub")).unwrap(), public);
+}

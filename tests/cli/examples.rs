@@ -1,0 +1,81 @@
+//! Every example shown by `--help` and the man pages runs, in a home prepared as
+//! `keywright::cli::examples::EXAMPLE_SETUP` describes.
+
+use super::common::*;
+
+fn prepared_home() -> Env {
+    let env = Env::new();
+    env.kw(["generate", "-q", "--no-passphrase", "-C", "example@keywright"]).success();
+    let pub_line = std::fs::read_to_string(env.path(".ssh/id_ed25519.pub")).unwrap();
+    env.write(".ssh/authorized_keys", format!("no-pty {pub_line}{pub_line}"));
+    env.write("pw", "example passphrase\n");
+    env.kw(["generate", "-q", "-f", ".ssh/id_work", "--passphrase-file", "pw"]).success();
+    env
+}
+
+#[test]
+fn every_help_example_runs() {
+    for (command, examples) in keywright::cli::examples::all() {
+        for example in examples {
+            let env = prepared_home();
+            let run = env.sh(&format!("set -e; {}", example.command));
+            assert_eq!(
+                run.code, 0,
+                "example of {command} failed: {}\nstderr: {}",
+                example.command, run.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn help_shows_the_examples() {
+    let env = Env::new();
+    for (command, examples) in keywright::cli::examples::all() {
+        let args: Vec<&str> = if command == "keywright" { vec!["--help"] } else { vec![command, "--help"] };
+        let help = env.kw(&args).success().out();
+        for example in examples {
+            assert!(help.contains(example.command), "{command} --help lacks {}", example.command);
+        }
+    }
+}
+
+#[test]
+fn completions_are_valid_scripts() {
+    let env = Env::new();
+    let bash = env.kw(["completions", "bash"]).success().out();
+    assert!(bash.contains("_keywright()") && bash.contains("fingerprint"), "{bash}");
+    env.write("completion.bash", &bash);
+    env.sh("bash -n completion.bash").success();
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let script = env.kw(["completions", shell]).success().out();
+        assert!(script.contains("passphrase"), "{shell}");
+    }
+    env.kw(["completions", "tcsh"]).code(2);
+}
+
+#[test]
+fn help_and_version_exit_zero_and_usage_errors_exit_two() {
+    let env = Env::new();
+    let help = env.kw(["--help"]).success().out();
+    assert_snapshot("help.txt", &help);
+    for command in keywright::cli::COMMAND_NAMES {
+        let help = env.kw([command, "--help"]).success().out();
+        assert_snapshot(&format!("help_{command}.txt"), &help);
+    }
+    assert_eq!(env.kw(["--version"]).success().out(), format!("keywright {}\n", env!("CARGO_PKG_VERSION")));
+    let unknown = env.kw(["frobnicate"]).code(2);
+    assert!(unknown.stderr.starts_with("error: unrecognized subcommand 'frobnicate'"), "{}", unknown.stderr);
+    env.kw(["generate", "--bogus"]).code(2);
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let env = prepared_home();
+    let lines: String =
+        (0..20000).map(|_| std::fs::read_to_string(env.path(".ssh/id_ed25519.pub")).unwrap()).collect();
+    env.write("many", lines);
+    let run = env.sh("keywright fingerprint many | head -n 1; exit ${PIPESTATUS:-0}").success();
+    assert_eq!(run.out().lines().count(), 1);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
