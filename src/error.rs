@@ -145,7 +145,7 @@ pub fn describe_chain(error: &anyhow::Error) -> String {
             if !text.is_empty() {
                 text.push_str(": ");
             }
-            text.push_str(&part);
+            text.push_str(part);
         }
     }
     text

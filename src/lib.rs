@@ -4,6 +4,7 @@
 //! `main.rs` only parses arguments, runs one command and maps the result to an exit code.
 //! The model never prints: commands print through the [`context::Context`] they are given.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cli;
 pub mod commands;

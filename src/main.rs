@@ -1,6 +1,9 @@
 //! The keywright binary: parse arguments, run one command, map the outcome to an exit
 //! code (0 success, 1 a clean negative answer, 2 an error or usage error).
 
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

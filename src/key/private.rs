@@ -28,7 +28,7 @@ pub struct PrivateKeyFile {
 #[derive(Debug)]
 enum Form {
     /// `BEGIN OPENSSH PRIVATE KEY`, possibly encrypted.
-    OpenSsh(PrivateKey),
+    OpenSsh(Box<PrivateKey>),
     /// A legacy PEM or PKCS#8 file, kept as text until decrypted.
     Pem { text: Zeroizing<String>, encrypted: bool },
 }
@@ -59,7 +59,7 @@ impl PrivateKeyFile {
             "OPENSSH PRIVATE KEY" if !text.contains("-----END OPENSSH PRIVATE KEY-----") => {
                 return Err(bad("truncated OpenSSH private key (its END line is missing)"));
             }
-            "OPENSSH PRIVATE KEY" => Form::OpenSsh(parse_openssh(text).map_err(|reason| bad(&reason))?),
+            "OPENSSH PRIVATE KEY" => Form::OpenSsh(Box::new(parse_openssh(text).map_err(|reason| bad(&reason))?)),
             "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
                 check_pem_cipher(path, text)?;
                 let encrypted = label == "ENCRYPTED PRIVATE KEY" || text.contains("Proc-Type: 4,ENCRYPTED");
@@ -135,7 +135,7 @@ impl PrivateKeyFile {
             Form::OpenSsh(key) if key.is_encrypted() => {
                 key.decrypt(passphrase.ok_or_else(wrong)?.as_bytes()).map_err(|_| wrong())
             }
-            Form::OpenSsh(key) => Ok(key.clone()),
+            Form::OpenSsh(key) => Ok(key.as_ref().clone()),
             Form::Pem { text, encrypted } => {
                 let passphrase = if *encrypted { Some(passphrase.ok_or_else(wrong)?) } else { None };
                 match russh::keys::decode_secret_key(text, passphrase) {

@@ -82,7 +82,7 @@ fn quirky_lines_match_ssh_keygen_in_c_and_utf8_locales() {
     let pub_line = std::fs::read_to_string(env.path("id_ed25519.pub")).unwrap();
     let key = pub_line.split(' ').take(2).collect::<Vec<_>>().join(" ");
     let lines = [
-        format!("{key}"),
+        key.clone(),
         format!("{key} comment with  spaces "),
         format!("{key}\r"),
         format!("{key} crlf comment\r"),
