@@ -16,7 +16,7 @@ pub enum Error {
     Io { path: PathBuf, source: io::Error },
 
     /// A path that must be a regular file is something else.
-    #[error("{}: is a directory, not a key file", path.display())]
+    #[error("{}: is a directory, not a file", path.display())]
     IsDirectory { path: PathBuf },
 
     /// A file is larger than any file of its kind could be.
@@ -63,10 +63,6 @@ pub enum Error {
     #[error("{}: already exists", path.display())]
     Exists { path: PathBuf },
 
-    /// The user declined a prompt.
-    #[error("{what}: cancelled")]
-    Cancelled { what: String },
-
     /// A key parameter is out of range.
     #[error("{0}")]
     InvalidKeySpec(String),
@@ -112,6 +108,9 @@ impl Error {
                 "convert it first: puttygen KEY -O private-openssh -o KEY.openssh"
             }
             Error::IsDirectory { .. } => "give the path of a file inside it",
+            Error::UnsupportedPrivateKey { what, .. } if *what == "DSA" => {
+                "DSA keys are obsolete (OpenSSH 10 removed them); make a new key with `keywright generate`"
+            }
             _ => return None,
         };
         Some(hint.to_string())

@@ -35,6 +35,9 @@ keygen id_ecdsa_256_pem        -t ecdsa -b 256 -m PEM -N ''
 keygen id_ecdsa_384_pkcs8      -t ecdsa -b 384 -m PKCS8 -N ''
 keygen id_ecdsa_384_pkcs8_enc  -t ecdsa -b 384 -m PKCS8 -N "$PASSPHRASE"
 keygen id_rsa_3072_pkcs8       -t rsa -b 3072 -m PKCS8 -N ''
+# DSA, which OpenSSH 9.2 still reads: fingerprints must work, its PEM form is refused.
+keygen id_dsa -t dsa -N ''
+
 # A key with the KDF rounds and cipher ssh-keygen chooses with -a and -Z.
 keygen id_ed25519_a32_chacha_enc -t ed25519 -a 32 -Z chacha20-poly1305@openssh.com -N "$PASSPHRASE"
 
@@ -79,3 +82,4 @@ head -c 200 id_ed25519 > fail_truncated
 sed 's/^\(.\{40\}\)./\1!/' id_ed25519.pub > fail_bad_base64.pub
 echo "ssh-rsa $(cut -d' ' -f2 id_ed25519.pub) wrong type" > fail_type_mismatch.pub
 printf 'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n' > fail_putty.ppk
+ssh-keygen -q -t dsa -m PEM -N '' -f fail_dsa_pem -C fail_dsa_pem && rm fail_dsa_pem.pub

@@ -5,6 +5,7 @@
 mod cli {
     mod comment;
     mod common;
+    mod errors;
     mod examples;
     mod fingerprint;
     mod generate;

@@ -18,6 +18,14 @@ pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
     let file = PrivateKeyFile::read(&args.file)?;
     let old = Source::pick(args.old_passphrase_file.as_deref(), args.old_passphrase.as_deref());
     let (key, _) = unlock(ctx, &file, &old, "Enter old passphrase: ")?;
+    let new = Source::pick(args.new_passphrase_file.as_deref(), args.new_passphrase.as_deref());
+    // A passphrase from a file is read before anything is printed, so that a bad file
+    // fails cleanly; one from the terminal is asked after the comment, as ssh-keygen asks.
+    let mut passphrase = match (&new, args.no_passphrase) {
+        (_, true) => Some(None),
+        (Source::Prompt, false) => None,
+        (source, false) => Some(Some(read_new(ctx, source, &args)?)),
+    };
     let mut out = std::io::stdout().lock();
     if !args.quiet && file.is_openssh_format() {
         let comment = sanitize::escape(key.comment().as_bytes(), ctx.charset());
@@ -26,12 +34,9 @@ pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
         out.write_all(b"'\n")?;
         out.flush()?;
     }
-    let passphrase = if args.no_passphrase {
-        None
-    } else {
-        let new = Source::pick(args.new_passphrase_file.as_deref(), args.new_passphrase.as_deref());
-        let prompt = "Enter new passphrase (empty for no passphrase): ";
-        Some(secret::new(ctx, &new, prompt, &args.file.display().to_string())?)
+    let passphrase = match passphrase.take() {
+        Some(known) => known,
+        None => Some(read_new(ctx, &new, &args)?),
     };
     let mut protection = Protection::new(passphrase, args.rounds.or(file.kdf_rounds()));
     protection.cipher = file.cipher().unwrap_or(protection.cipher);
@@ -40,4 +45,9 @@ pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
         writeln!(out, "Your identification has been saved with the new passphrase.")?;
     }
     Ok(Status::Success)
+}
+
+fn read_new(ctx: &Context, source: &Source, args: &PassphraseArgs) -> crate::Result<secret::Secret> {
+    let prompt = "Enter new passphrase (empty for no passphrase): ";
+    secret::new(ctx, source, prompt, &args.file.display().to_string())
 }

@@ -59,7 +59,9 @@ impl PrivateKeyFile {
             "OPENSSH PRIVATE KEY" if !text.contains("-----END OPENSSH PRIVATE KEY-----") => {
                 return Err(bad("truncated OpenSSH private key (its END line is missing)"));
             }
-            "OPENSSH PRIVATE KEY" => Form::OpenSsh(Box::new(parse_openssh(text).map_err(|reason| bad(&reason))?)),
+            "OPENSSH PRIVATE KEY" => {
+                Form::OpenSsh(Box::new(parse_openssh(text).map_err(|reason| bad(&reason))?))
+            }
             "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
                 check_pem_cipher(path, text)?;
                 let encrypted = label == "ENCRYPTED PRIVATE KEY" || text.contains("Proc-Type: 4,ENCRYPTED");

@@ -1,1 +1,1 @@
-256 SHA256:rxggmv2Zbk4xckUqHn9cbkCt49UwXJ8hA3j/899eqZs id_ecdsa_256@keywright.test (ECDSA)
+256 SHA256:mFl53nLTMQhGo13/Y6fxCD3CBRaThyrSD9Sqrz7xgAQ id_ecdsa_256@keywright.test (ECDSA)

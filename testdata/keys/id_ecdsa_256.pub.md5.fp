@@ -1,1 +1,1 @@
-256 MD5:80:7a:5d:02:89:a0:e1:44:0b:17:23:6b:c5:46:a1:54 id_ecdsa_256@keywright.test (ECDSA)
+256 MD5:4f:5d:87:e4:ec:ed:15:6b:1f:53:4f:93:ca:b9:1f:52 id_ecdsa_256@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-256 SHA512:BWyn0DQpv19rBJdxVVDgadKazwug+bdlLMy7RIDvxdCElBjhQ2WPe6zcESlUTu73GpGrtjmw3e57CXItbCDk5w id_ecdsa_256@keywright.test (ECDSA)
+256 SHA512:kobbvUmGaiSywPQJNzOn130gUW9zwjGr9cMUs9PuSR+UNCVqd+tfiD2mWxI0QvIpeco81Qemnh0p/MO385NxRQ id_ecdsa_256@keywright.test (ECDSA)

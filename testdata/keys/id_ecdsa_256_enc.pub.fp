@@ -1,1 +1,1 @@
-256 SHA256:W4SQ8p6M3NdGF6Rjh6TVHmSo4hAHVIukh0EusKUSXmE id_ecdsa_256_enc@keywright.test (ECDSA)
+256 SHA256:YvugpORn4hWUpMsYBBnZHRBNgG+y71u0GqBbA5pZZes id_ecdsa_256_enc@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-256 MD5:de:a3:10:bf:9d:f9:4c:ed:ef:5c:a2:d2:dd:3d:09:68 id_ecdsa_256_enc@keywright.test (ECDSA)
+256 MD5:de:1e:10:af:90:78:86:cf:d2:15:e2:b3:94:9c:4b:4f id_ecdsa_256_enc@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-256 SHA512:K1vVeEvxq9TJ3fLUILO98bhKci2hgHsXxpHFa8onUtRWaxLsfGkk1KcV5pyIuQS4+GF7qisQ30qRTteIDlMP4A id_ecdsa_256_enc@keywright.test (ECDSA)
+256 SHA512:2mBZJ/dVZAFJMpqQ6N60iKsGr7A3+gy5J4OfpO7sFWpysQ7W2Gs/Mvnb0+UX+Ga4JFiEBOKH0CKjJR/FjUUfEw id_ecdsa_256_enc@keywright.test (ECDSA)

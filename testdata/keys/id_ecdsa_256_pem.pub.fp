@@ -1,1 +1,1 @@
-256 SHA256:kBL+u9WYK3XzDT9bEKso8sLbrV8OrvZbQIx7RGYBgJI id_ecdsa_256_pem@keywright.test (ECDSA)
+256 SHA256:p6ECPFD9B5IaUz+ZLi28UUoeCojwGd5E+JJiqNzvF6c id_ecdsa_256_pem@keywright.test (ECDSA)

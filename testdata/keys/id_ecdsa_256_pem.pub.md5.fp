@@ -1,1 +1,1 @@
-256 MD5:42:82:d5:43:50:d2:d0:66:e3:fb:f9:8a:05:a0:c6:44 id_ecdsa_256_pem@keywright.test (ECDSA)
+256 MD5:8e:e8:be:b8:2b:a3:fe:da:0d:6d:78:e4:6a:8a:52:78 id_ecdsa_256_pem@keywright.test (ECDSA)

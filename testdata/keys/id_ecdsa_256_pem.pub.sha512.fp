@@ -1,1 +1,1 @@
-256 SHA512:dRK9gTO58HcRMqlstd13gssap1Rd7+vRTiWbuiYfg2JdLo+SqboeHx4EXUk9r9ugNT8/Hbx3HuqT1w5zbWWTxg id_ecdsa_256_pem@keywright.test (ECDSA)
+256 SHA512:0GGyyvWd1aGUG9qP8ZUyCLf2U2p/f0s6JCmBuhbLAHq5hpQ2T/e1qggg/dXRrvWEU7gGhbdhKbMirE/7V0qvJQ id_ecdsa_256_pem@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-384 SHA256:4FNO2/86Yd+PkxECF8DGmuJc9fAc878/+YkT2LEC8B8 id_ecdsa_384@keywright.test (ECDSA)
+384 SHA256:yMqlAJDjmrvEoNfCtNrR61oG05uYDDgMvX8n9szOUxc id_ecdsa_384@keywright.test (ECDSA)

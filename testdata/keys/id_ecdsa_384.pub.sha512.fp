@@ -1,1 +1,1 @@
-384 SHA512:YtekPhqJOUVw7mKyXcQLdxEaeQ433yjIip4wWnDvchhTKdHoO65aL+VbSkMvBwzwjr/y7oMC0TvLE9Hz6OkqwQ id_ecdsa_384@keywright.test (ECDSA)
+384 SHA512:4kJKgM+lNteFA41EycdegnQ5zQfuF9NG65xm44FofYk8Cb5Z9kNc0b9dJzpO9qwq+Hglmx6BtGhqvTzHSF6cMA id_ecdsa_384@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-384 SHA256:Dk1znPo6Ccnvq7xoRRDUqBgz66XoTD6+CNe1Z9aFTog id_ecdsa_384_enc@keywright.test (ECDSA)
+384 SHA256:buLlgScptQ1XGVgTVetG3IFAfhRKJJcMosEura5T1NU id_ecdsa_384_enc@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-384 SHA512:RdOwRiYQti9wQ1Q3dm4SkjSKeyN0eMZSC/FDqupF3KE5/q/iWYvO4KRAjRvgl/AA0X5p0RTPZGYZmA9VbffuiQ id_ecdsa_384_enc@keywright.test (ECDSA)
+384 SHA512:hnsNX0ouZ8IDFR4Dyp1cIru8BdL7gnoHLsuYn4+UgXDTeRDTEAKx1kH1TWosksUMWTvuELqcGYY+erZykuSQ8w id_ecdsa_384_enc@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-384 SHA256:OMZIJdjW0XhcWEpdD4LnONcMHng3t4S/T6H2x+Ql+gc id_ecdsa_384_pkcs8@keywright.test (ECDSA)
+384 SHA256:/8LWfxvEn8P3MbM4dSRu5N1x9TOzfl3QGPTP49d9b84 id_ecdsa_384_pkcs8@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-384 MD5:b3:eb:f0:4f:98:9f:3e:e1:e9:84:c5:33:d1:9b:c2:d6 id_ecdsa_384_pkcs8@keywright.test (ECDSA)
+384 MD5:f3:0e:fd:34:f8:22:7a:97:28:4f:0c:15:7c:ba:bb:6c id_ecdsa_384_pkcs8@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-384 SHA512:smhU4PeqPF4dXy4bABPFOQavvqZjVq2SWVBbGqDyqmqUSMgAz7k9rgm8VruSa1EppBWeQuGrwv/WpcOFSj5AAQ id_ecdsa_384_pkcs8@keywright.test (ECDSA)
+384 SHA512:btanlDUSZr/R6MulIu2e7lkb7spvd3h84Ioul93e2qEloYB+HDLbvwCLn+h5iZEeBCTzeQzo2VP5OZcmWppE+A id_ecdsa_384_pkcs8@keywright.test (ECDSA)

@@ -1,1 +1,1 @@
-384 SHA512:qB2/D5nxFlcjfnKRW7wl9XYO5W6wsenfaLNyfAUb3x7qQg1xNcQWusUtJbMlhMxUWygP+9rI1MxOF3r2v7pVMA id_ecdsa_384_pkcs8_enc@keywright.test (ECDSA)
+384 SHA512:oUNfDIsKo/lNRd3eCQACOgHquGR73E3NABm0lFR7y3vrL6F+c90IzX3iM8LsVhqpmzC7yNTNrXFsOIr+aiTMYw id_ecdsa_384_pkcs8_enc@keywright.test (ECDSA)

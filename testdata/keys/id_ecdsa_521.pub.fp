@@ -1,1 +1,1 @@
-521 SHA256:OCO8YD1S2UZbgE8V2L1779B9TL6RTWTs/9wXsn4NKdY id_ecdsa_521@keywright.test (ECDSA)
+521 SHA256:vixjrsdLAkTjoXlLTE0JYba7GcyB8tfg2yY54vn5dQ0 id_ecdsa_521@keywright.test (ECDSA)

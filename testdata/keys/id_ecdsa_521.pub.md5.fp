@@ -1,1 +1,1 @@
-521 MD5:24:c6:2b:d1:fa:8f:36:cc:aa:22:c9:d0:94:af:73:c1 id_ecdsa_521@keywright.test (ECDSA)
+521 MD5:7c:7b:8a:a3:7d:88:d9:c4:36:e1:ae:b2:78:f4:13:27 id_ecdsa_521@keywright.test (ECDSA)

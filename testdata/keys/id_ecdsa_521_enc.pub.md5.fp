@@ -1,1 +1,1 @@
-521 MD5:ad:0e:30:3e:87:83:6c:a8:49:94:22:e4:79:64:a1:b4 id_ecdsa_521_enc@keywright.test (ECDSA)
+521 MD5:dd:a8:2c:5b:d4:2a:8c:7e:ee:3a:2e:eb:33:de:4c:58 id_ecdsa_521_enc@keywright.test (ECDSA)

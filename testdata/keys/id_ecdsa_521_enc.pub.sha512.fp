@@ -1,1 +1,1 @@
-521 SHA512:yEHVow86nrgRSJ4AhiWVIguffinjBZaU94ULc1r2ypCch0Mh89NoK71DSSBBg79XarpDBh2wEQuAu3dBgk1KqA id_ecdsa_521_enc@keywright.test (ECDSA)
+521 SHA512:0CRZBxJYyo5mJ/u9jsQ7HwwgUL/pxenp7FqURxqsyGa4BfsM9qfZ2slHzw6r63CSZbgJo+YOX8ahYVb+vcfFhQ id_ecdsa_521_enc@keywright.test (ECDSA)

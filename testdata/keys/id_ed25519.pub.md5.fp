@@ -1,1 +1,1 @@
-256 MD5:d4:ad:a4:30:ad:ac:f8:ba:4d:45:42:b0:92:dc:9a:5a id_ed25519@keywright.test (ED25519)
+256 MD5:a1:94:61:a9:05:78:a2:61:c2:db:83:f3:a5:a4:26:6d id_ed25519@keywright.test (ED25519)

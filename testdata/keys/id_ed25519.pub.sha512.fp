@@ -1,1 +1,1 @@
-256 SHA512:6SE704mD+TpO2iFjFZVn4RGXpn+Ag/r7+k5nJHzrSgK/oiKUebyfx8yfC4S6td5HVZ8Okilr0Qms0fcnIrNW+Q id_ed25519@keywright.test (ED25519)
+256 SHA512:o0p3xn5fkrV3Paoe/60Qul6net9UD+iN7kgQ/CzIz1IN4eY6Tg6b82cTLSoCPtcrlKSniuxvaI2bnjELhhbhLQ id_ed25519@keywright.test (ED25519)

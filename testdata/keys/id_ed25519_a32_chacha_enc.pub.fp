@@ -1,1 +1,1 @@
-256 SHA256:mCEXL9YnJDYujkIPZUcSJZN61qW9Ftd/6ddE6k3Bt0s id_ed25519_a32_chacha_enc@keywright.test (ED25519)
+256 SHA256:jjAYTUzIeU7qt9HgAbFWtFRRHXBhWfhp9L2glTuYUXo id_ed25519_a32_chacha_enc@keywright.test (ED25519)

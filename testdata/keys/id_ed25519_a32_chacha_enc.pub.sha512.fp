@@ -1,1 +1,1 @@
-256 SHA512:R2wLQm8126xVGRQ37TW+TQJPYcxVNgaPK50/7+lz2ioE/AF9FXETXhgHXA/9DAC8y9Ka6QfHXK5HTuEyMmTy9Q id_ed25519_a32_chacha_enc@keywright.test (ED25519)
+256 SHA512:lfs43PkTCwaBxxq8+sNaFisDLKRxNooM472WW0IaVL/ItXax0rJLoXxy2vv14OfeaG772B/qKbobC3AZ5tFBtw id_ed25519_a32_chacha_enc@keywright.test (ED25519)

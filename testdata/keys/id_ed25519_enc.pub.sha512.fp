@@ -1,1 +1,1 @@
-256 SHA512:0BaFINVlTWjFUEFc/8qCQTWb0QiS+4xyIU7VtIkielOT9jIxa0D+0rz5csbPBMfapTb4Efxci7XCYtQJisSoqg id_ed25519_enc@keywright.test (ED25519)
+256 SHA512:CqytYCyM/Djez6ma1f8iE7S2DsJGbRgE5BYeCasA9MFdjlsIj2IKCEMc6UT9xTX7qHWsMo8+5rWxJOoMdzSNFA id_ed25519_enc@keywright.test (ED25519)

@@ -1,1 +1,1 @@
-2048 SHA256:uhiV4GXtIVt+4MEEnvZ3taxFsfTQjJ9Sa3aWLxKc/EY id_rsa_2048@keywright.test (RSA)
+2048 SHA256:XK3vVRDSx+QKMhI9Y5gQ7rLkkTmG4sEz2IbQZFeHmPE id_rsa_2048@keywright.test (RSA)

@@ -1,1 +1,1 @@
-2048 SHA512:9tAcVig+BcFLx8tNoQPsVPWMEYQMApYIRIi+eDYjI8tvhVd9ilsl1nXpkE/Gy2pexC+R9Z500dazTWc7FB7fbw id_rsa_2048@keywright.test (RSA)
+2048 SHA512:F30trMwmCSb0UXU8a1bF/irzdG5x3iHqAKVgpX6WIVX5pYc0G+8hEmqIg1ALp8K8DzooDP/MMDNUEcRLwYAvlw id_rsa_2048@keywright.test (RSA)

@@ -1,1 +1,1 @@
-2048 MD5:06:89:34:48:8b:99:c7:ab:c0:f3:4a:7e:a8:bf:aa:e2 id_rsa_2048_enc@keywright.test (RSA)
+2048 MD5:86:f0:2c:7f:97:e0:35:a3:10:b9:a6:4c:02:9f:a6:9c id_rsa_2048_enc@keywright.test (RSA)

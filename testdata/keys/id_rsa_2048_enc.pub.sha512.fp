@@ -1,1 +1,1 @@
-2048 SHA512:M4RP9tX3WHL1uDvwcp42DVmTSHke4jko/uiMpYykez+aRmf+U90Ri8AGhOJxr9gCX9PMKPzPI3E+sC8GXGufvw id_rsa_2048_enc@keywright.test (RSA)
+2048 SHA512:L08eE9iqHV79di3joeIyIkNpPWG8cxxnMhjheW1vaPYDn9y18jqjMIcSDnge44fd4Jxu/tVX8NIJoZVry1x1Ag id_rsa_2048_enc@keywright.test (RSA)

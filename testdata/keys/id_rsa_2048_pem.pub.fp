@@ -1,1 +1,1 @@
-2048 SHA256:Htgg7XWFRoDP1fPyB4C6odnqOzlENCMxjQjZ/+eHltI id_rsa_2048_pem@keywright.test (RSA)
+2048 SHA256:+vpM2jGt5ioSLe1DpP2qCXYlReunWyJg02GkqPwqTjg id_rsa_2048_pem@keywright.test (RSA)

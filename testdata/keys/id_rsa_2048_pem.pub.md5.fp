@@ -1,1 +1,1 @@
-2048 MD5:4f:eb:c2:e8:23:ca:e9:da:a3:94:5b:45:77:4b:59:cb id_rsa_2048_pem@keywright.test (RSA)
+2048 MD5:25:4e:a9:3c:b6:13:3d:dd:7c:2c:67:f9:1a:90:5e:15 id_rsa_2048_pem@keywright.test (RSA)

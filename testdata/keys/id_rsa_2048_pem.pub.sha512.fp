@@ -1,1 +1,1 @@
-2048 SHA512:/8BzW+p+Lt0LlcHt3lBBA9YtpVdgrQw/GOs7hn6rHQyxU1tWyUJE4bPP2Dllu1ygTvPqCxZ9jDNV4FxcRJhNmg id_rsa_2048_pem@keywright.test (RSA)
+2048 SHA512:t8dbaR3EC4P5OtDEv6hE5BaSqQZye1xno+n6MYqP+VzAbpikpJHAKmiscPhDeh1wTReLnBR7eacEzikIHx3enQ id_rsa_2048_pem@keywright.test (RSA)

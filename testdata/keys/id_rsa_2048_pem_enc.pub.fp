@@ -1,1 +1,1 @@
-2048 SHA256:/gJOEWGtOSOzOyH4taS3QrHD8Zs0EECLjeD9wEK5IfU id_rsa_2048_pem_enc@keywright.test (RSA)
+2048 SHA256:nTlZfCSUwBuJkzGJ1KmI8nZquFL0B2G+uRNOB5eHbVQ id_rsa_2048_pem_enc@keywright.test (RSA)

@@ -1,1 +1,1 @@
-2048 SHA512:zVuoNe+kr8LUkQNteoNESL1X5QZPc87KxuGWKn0xckrrXD2SLe2sYojVq9P2LCvOi8cbZ2G/hXWn8gIxDUl87A id_rsa_2048_pem_enc@keywright.test (RSA)
+2048 SHA512:qoQZkluFrKXC6J5x65KOjWSlIWHc6c+fzq8WMmsWKqzI4dIjgvA/Sya95XYTm5DorhW6Uq1hBhpWxwnWgKIUaA id_rsa_2048_pem_enc@keywright.test (RSA)

@@ -1,1 +1,1 @@
-3072 MD5:5f:b8:d8:65:e6:bf:d2:14:da:6b:b6:52:cb:55:96:89 id_rsa_3072@keywright.test (RSA)
+3072 MD5:20:2c:a1:01:6d:f6:2e:1a:b0:7a:d1:d1:17:e1:96:43 id_rsa_3072@keywright.test (RSA)

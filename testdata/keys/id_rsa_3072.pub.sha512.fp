@@ -1,1 +1,1 @@
-3072 SHA512:J/+dsf3UDtekYeqZz0pZzoGpvhjWavnpE55q2nIPuboUnvOKt2c2zBJ6/c3BjKdgxOJzO6yhhbTFetMVkj9pGQ id_rsa_3072@keywright.test (RSA)
+3072 SHA512:5JkZHieApjSs60+AVJiegNcREVwnNMe5mBYFOnLc/zRnzrHbFRHyxEJOlOP+SNvO4uSY5U7OrFLt5elgOcZw1Q id_rsa_3072@keywright.test (RSA)

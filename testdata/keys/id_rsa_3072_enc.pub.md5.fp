@@ -1,1 +1,1 @@
-3072 MD5:02:1a:43:87:18:2e:e8:01:b2:1a:51:2d:64:1c:1f:35 id_rsa_3072_enc@keywright.test (RSA)
+3072 MD5:6f:fa:b2:9a:10:32:0f:c2:e5:76:03:69:34:0f:51:1a id_rsa_3072_enc@keywright.test (RSA)

@@ -1,1 +1,1 @@
-3072 SHA512:vLjqdujsiCaQj9Du9YljNGRCplcBK6H6PRUct/zrZM5M9oSWK+ybD8kAuwUEM8jNCLydyxbDqNnHJUnREbj+dg id_rsa_3072_enc@keywright.test (RSA)
+3072 SHA512:BUfrBs6PuZolbhI6cx/OPe0CaxrdTQE4VUEKeWs+sn2Th/Qnf8zbL3i8ZbPfY3JZFAurkBCimfDbJGlMiy56PA id_rsa_3072_enc@keywright.test (RSA)

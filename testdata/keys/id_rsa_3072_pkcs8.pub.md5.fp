@@ -1,1 +1,1 @@
-3072 MD5:fe:20:be:90:bb:b7:92:a9:8d:68:b8:45:9c:48:fb:0b id_rsa_3072_pkcs8@keywright.test (RSA)
+3072 MD5:01:79:0b:34:dc:76:12:48:19:53:da:41:be:af:c4:4b id_rsa_3072_pkcs8@keywright.test (RSA)

@@ -1,1 +1,1 @@
-3072 SHA512:H6ge+YyqtlxaQUb6uHq4BaX9hh95qk9mPOpf8c51Nk5bIXwEg497EYiy02hfuPz1f+SVJA1Q+Q6BIx7qpT8z7A id_rsa_3072_pkcs8@keywright.test (RSA)
+3072 SHA512:IOS5AotwNIgkYG032DZ2UbbXlUbGp1zQqtuXsmt+6fNqAST7EiMxfL76Lb5D63FQzk2KXSIEVCx+OjK16UstZQ id_rsa_3072_pkcs8@keywright.test (RSA)

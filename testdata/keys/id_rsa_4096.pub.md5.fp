@@ -1,1 +1,1 @@
-4096 MD5:65:c8:be:9f:bd:2d:d8:7d:99:6f:97:aa:45:04:ef:48 id_rsa_4096@keywright.test (RSA)
+4096 MD5:fb:1b:50:64:d9:cd:87:5b:11:df:8e:51:66:0d:c3:15 id_rsa_4096@keywright.test (RSA)

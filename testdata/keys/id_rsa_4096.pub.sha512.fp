@@ -1,1 +1,1 @@
-4096 SHA512:gWsOKVR8zbMybL7a78J8gSZkMyNtRdPLxiLGka6NtiBYh8/rIcLCxKL2Iz0tHh6z4Hfnfo9fx6LGYOn/J/YOrQ id_rsa_4096@keywright.test (RSA)
+4096 SHA512:ADyI9yi5bnn8BNhAYdm5XnCySfr0p/IwU/mliNj2OPHtMmLuUUos0EiOTcxMIgrM3YF8kJEUMa0/S2sFvOQmIQ id_rsa_4096@keywright.test (RSA)

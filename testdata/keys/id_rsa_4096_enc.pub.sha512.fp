@@ -1,1 +1,1 @@
-4096 SHA512:FY9FRnmtm7rT/vIenqEwlYq/XF6WYcf5VPD++HAsJhvFMDV8/GLm2xHpHcsa4+MnXd/bz+OrV1JBRRZgfLZ2Xw id_rsa_4096_enc@keywright.test (RSA)
+4096 SHA512:lLg57GRrEI+DNx41Mdha5AFV9iFwW7lvFv01r3aH7o6cpT2cmJk76DKE7vQDbY0ti1DSNXJdxbH1JqFCfXKLbg id_rsa_4096_enc@keywright.test (RSA)

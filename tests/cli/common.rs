@@ -171,6 +171,7 @@ pub const KEY_FIXTURES: &[&str] = &[
     "id_ecdsa_384_pkcs8",
     "id_ecdsa_384_pkcs8_enc",
     "id_rsa_3072_pkcs8",
+    "id_dsa",
 ];
 
 /// The passphrase of every `*_enc` fixture (see testdata/generate.sh).

@@ -1,0 +1,1 @@
+1024 SHA512:j45QLQ0QJfEYwwY9IgX5jlrcJNAqcEUNkgaWxhadxFix8AxdAy6JylbGeNfvnhHLrlPFp7wpbCry/W1vSSrZDA id_dsa@keywright.test (DSA)
