@@ -6,8 +6,10 @@
 //! (sshd(8) AUTHORIZED_KEYS FILE FORMAT and SSH_KNOWN_HOSTS FILE FORMAT).
 
 pub mod describe;
+pub mod envelope;
 pub mod fingerprint;
 pub mod generate;
+pub mod kdf;
 pub mod private;
 pub mod randomart;
 pub mod scan;

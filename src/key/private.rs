@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use ssh_key::private::PrivateKey;
 use ssh_key::{Cipher, Kdf, LineEnding, PublicKey};
+
+use super::envelope::{self, EnvelopeError};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -135,7 +137,16 @@ impl PrivateKeyFile {
         let wrong = || Error::WrongPassphrase { path: self.path.clone() };
         match &self.form {
             Form::OpenSsh(key) if key.is_encrypted() => {
-                key.decrypt(passphrase.ok_or_else(wrong)?.as_bytes()).map_err(|_| wrong())
+                let passphrase = passphrase.ok_or_else(wrong)?;
+                envelope::decrypt(key, passphrase.as_bytes()).map_err(|e| match e {
+                    EnvelopeError::WrongPassphrase => wrong(),
+                    EnvelopeError::Damaged(reason) | EnvelopeError::Unsupported(reason) => {
+                        Error::BadPrivateKey {
+                            path: self.path.clone(),
+                            reason: format!("damaged private key ({reason})"),
+                        }
+                    }
+                })
             }
             Form::OpenSsh(key) => Ok(key.as_ref().clone()),
             Form::Pem { text, encrypted } => {
@@ -185,21 +196,14 @@ impl Protection {
 /// # Errors
 /// The key is still encrypted, or the random source or KDF failed.
 pub fn encode(key: &PrivateKey, protection: &Protection) -> Result<Zeroizing<String>> {
-    let crypto =
-        |e: ssh_key::Error| Error::Crypto { what: "encoding the private key", reason: e.to_string() };
-    let Some(passphrase) = protection.active_passphrase() else {
-        return key.to_openssh(LineEnding::LF).map_err(crypto);
-    };
-    let mut salt = vec![0u8; 16];
-    let mut checkint = [0u8; 4];
-    getrandom::fill(&mut salt)
-        .and_then(|()| getrandom::fill(&mut checkint))
-        .map_err(|e| Error::Crypto { what: "reading random numbers", reason: e.to_string() })?;
-    let kdf = Kdf::Bcrypt { salt, rounds: protection.rounds };
-    let encrypted = key
-        .encrypt_with(protection.cipher, kdf, u32::from_ne_bytes(checkint), passphrase.as_bytes())
-        .map_err(crypto)?;
-    encrypted.to_openssh(LineEnding::LF).map_err(crypto)
+    let failed = |reason: String| Error::Crypto { what: "encoding the private key", reason };
+    match protection.active_passphrase() {
+        None => key.to_openssh(LineEnding::LF).map_err(|e| failed(e.to_string())),
+        Some(passphrase) => {
+            envelope::encrypt(key, protection.cipher, protection.rounds, passphrase.as_bytes())
+                .map_err(|e| failed(format!("{e:?}")))
+        }
+    }
 }
 
 /// The public key line `ssh-keygen -y` prints: `type base64`, then ` comment` when there
