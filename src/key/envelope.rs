@@ -63,7 +63,7 @@ pub fn encrypt(
 ) -> Result<Zeroizing<String>, EnvelopeError> {
     let mut salt = vec![0u8; 16];
     let mut checkint = [0u8; 4];
-    getrandom::fill(&mut salt).and_then(|()| getrandom::fill(&mut checkint)).map_err(|e| unsupported(e))?;
+    getrandom::fill(&mut salt).and_then(|()| getrandom::fill(&mut checkint)).map_err(unsupported)?;
     let kdf = Kdf::Bcrypt { salt, rounds };
     let (cipher_key, iv) = derive(&kdf, cipher, passphrase)?;
     let mut section = write_section(key, u32::from_ne_bytes(checkint), cipher.block_size())?;
@@ -116,7 +116,7 @@ fn tag_of(encrypted: &PrivateKey) -> Result<ssh_key::cipher::Tag, EnvelopeError>
 
 fn read_section(plain: &[u8], block_size: usize, public: &PublicKey) -> Result<PrivateKey, EnvelopeError> {
     let damaged = |what: &str| EnvelopeError::Damaged(what.to_string());
-    if plain.len() % block_size != 0 {
+    if !plain.len().is_multiple_of(block_size) {
         return Err(damaged("the encrypted section is not a whole number of blocks"));
     }
     let mut reader = plain;
