@@ -86,12 +86,11 @@ pub fn encrypt(
     parsed.to_openssh(LineEnding::LF).map_err(unsupported)
 }
 
+/// Secret bytes, wiped on drop.
+type SecretBytes = Zeroizing<Vec<u8>>;
+
 /// Key and IV for `cipher` from the file's KDF.
-fn derive(
-    kdf: &Kdf,
-    cipher: Cipher,
-    passphrase: &[u8],
-) -> Result<(Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>), EnvelopeError> {
+fn derive(kdf: &Kdf, cipher: Cipher, passphrase: &[u8]) -> Result<(SecretBytes, SecretBytes), EnvelopeError> {
     let Kdf::Bcrypt { salt, rounds } = kdf else { return Err(unsupported("a KDF other than bcrypt")) };
     let (key_len, iv_len) = cipher.key_and_iv_size().ok_or_else(|| unsupported("no cipher"))?;
     let mut okm = Zeroizing::new(vec![0u8; key_len + iv_len]);
