@@ -17,15 +17,19 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     let source =
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_deref());
     let (mut key, passphrase) = unlock(ctx, &file, &source, "Enter passphrase: ")?;
-    let old_comment = key.comment().as_str_lossy().to_string();
+    let old_comment = key.comment().as_bytes().to_vec();
     let mut out = std::io::stdout().lock();
     if !args.quiet {
         match file.is_openssh_format() {
-            true => writeln!(out, "Old comment: {old_comment}")?,
+            true => {
+                out.write_all(b"Old comment: ")?;
+                out.write_all(&old_comment)?;
+                writeln!(out)?;
+            }
             false => writeln!(out, "No existing comment")?,
         }
     }
-    if file.is_openssh_format() && old_comment == args.comment {
+    if file.is_openssh_format() && old_comment == args.comment.as_bytes() {
         if !args.quiet {
             writeln!(out, "No change to comment")?;
         }
@@ -36,7 +40,7 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     protection.cipher = file.cipher().unwrap_or(protection.cipher);
     fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
     let pub_path = fsutil::with_suffix(&args.file, ".pub");
-    fsutil::replace(&pub_path, pub_file_contents(key.public_key()).as_bytes(), FileMode::KeepOr(0o644))?;
+    fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
     if !args.quiet {
         match args.comment.is_empty() {
             true => writeln!(out, "Comment removed")?,

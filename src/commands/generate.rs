@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     let key = spec.generate(&comment)?;
     let protection = Protection::new(passphrase, Some(args.rounds));
     fsutil::replace(&path, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
-    fsutil::replace(&pub_path, pub_file_contents(key.public_key()).as_bytes(), FileMode::KeepOr(0o644))?;
+    fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
     if !args.quiet {
         report(&mut out, &path, &pub_path, key.public_key())?;
     }
@@ -81,7 +81,9 @@ fn report(out: &mut impl Write, path: &Path, pub_path: &Path, key: &ssh_key::Pub
     writeln!(out, "Your identification has been saved in {}", path.display())?;
     writeln!(out, "Your public key has been saved in {}", pub_path.display())?;
     writeln!(out, "The key fingerprint is:")?;
-    writeln!(out, "{fingerprint} {}", key.comment().as_str_lossy())?;
+    write!(out, "{fingerprint} ")?;
+    out.write_all(key.comment().as_bytes())?;
+    writeln!(out)?;
     writeln!(out, "The key's randomart image is:")?;
     writeln!(out, "{art}")?;
     Ok(())

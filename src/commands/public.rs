@@ -17,6 +17,6 @@ pub fn run(ctx: &Context, args: PublicArgs) -> Result<Status> {
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_deref());
     let prompt = format!("Enter passphrase for {}: ", args.file.display());
     let (key, _) = unlock(ctx, &file, &source, &prompt)?;
-    std::io::stdout().lock().write_all(public_line(key.public_key()).as_bytes())?;
+    std::io::stdout().lock().write_all(&public_line(key.public_key()))?;
     Ok(Status::Success)
 }

@@ -207,19 +207,26 @@ pub fn encode(key: &PrivateKey, protection: &Protection) -> Result<Zeroizing<Str
 }
 
 /// The public key line `ssh-keygen -y` prints: `type base64`, then ` comment` when there
-/// is one, then a newline.
-pub fn public_line(key: &PublicKey) -> String {
-    let comment = key.comment().as_str_lossy();
-    match comment.is_empty() {
-        true => format!("{}\n", key_text(key)),
-        false => format!("{} {comment}\n", key_text(key)),
+/// is one, then a newline. The comment's bytes are written as they are, like OpenSSH.
+pub fn public_line(key: &PublicKey) -> Vec<u8> {
+    let comment = key.comment().as_bytes();
+    let mut line = key_text(key).into_bytes();
+    if !comment.is_empty() {
+        line.push(b' ');
+        line.extend_from_slice(comment);
     }
+    line.push(b'\n');
+    line
 }
 
 /// The contents of a `.pub` file as ssh-keygen writes it: `type base64 comment` and a
 /// newline, with the separating space even when the comment is empty.
-pub fn pub_file_contents(key: &PublicKey) -> String {
-    format!("{} {}\n", key_text(key), key.comment().as_str_lossy())
+pub fn pub_file_contents(key: &PublicKey) -> Vec<u8> {
+    let mut line = key_text(key).into_bytes();
+    line.push(b' ');
+    line.extend_from_slice(key.comment().as_bytes());
+    line.push(b'\n');
+    line
 }
 
 /// `type base64`, without comment.

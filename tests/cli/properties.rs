@@ -42,7 +42,7 @@ proptest! {
         let key = spec.generate(&comment).unwrap();
         let line = pub_file_contents(key.public_key());
         let mut scanner = Scanner::new();
-        match scanner.scan(line.trim_end_matches('\n').as_bytes(), true) {
+        match scanner.scan(line.strip_suffix(b"\n").unwrap(), true) {
             Line::Key(found) => {
                 prop_assert_eq!(&found.key, key.public_key().key_data());
                 prop_assert_eq!(found.own_comment, Some(comment.as_bytes()));

@@ -65,3 +65,22 @@ fn terminal_prompt_for_the_passphrase() {
     assert!(run.out().replace("\r\n", "\n").ends_with(&oracle), "{}", run.out());
     assert!(!run.out().contains(FIXTURE_PASSPHRASE));
 }
+
+/// Regression (found by fuzzing): a comment that is not UTF-8 came out with U+FFFD
+/// replacement characters; OpenSSH writes the comment's bytes unchanged.
+#[test]
+fn comment_bytes_that_are_not_utf8_are_kept() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let comment = std::ffi::OsStr::from_bytes(b"caf\xe9 latin-1");
+    let mut keygen = std::process::Command::new(ssh_keygen_path());
+    keygen.args(["-q", "-t", "ed25519", "-N", "", "-f", "k", "-C"]).arg(comment).current_dir(env.home());
+    env.run(keygen, None).success();
+    let oracle = env.oracle_public("k", "").success();
+    assert_eq!(env.kw(["public", "-f", "k"]).success().stdout, oracle.stdout);
+    assert_eq!(env.kw(["fingerprint", "k"]).success().stdout, env.ssh_keygen(["-l", "-f", "k"]).stdout);
+    std::fs::remove_file(env.path("k.pub")).unwrap();
+    assert_eq!(env.kw(["fingerprint", "k"]).success().stdout, env.ssh_keygen(["-l", "-f", "k"]).stdout);
+    env.kw(["comment", "-q", "-f", "k", "-C", "plain"]).success();
+    assert!(std::fs::read(env.path("k.pub")).unwrap().ends_with(b" plain\n"));
+}
