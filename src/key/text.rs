@@ -24,7 +24,7 @@ pub fn read_key(text: &[u8]) -> Option<(KeyData, &[u8])> {
     }
     let blob_end = rest.iter().position(|&b| is_blank(b)).unwrap_or(rest.len());
     let blob = decode_base64(&rest[..blob_end])?;
-    if blob_type_name(&blob)? != type_name {
+    if !type_names_agree(type_name, blob_type_name(&blob)?) {
         return None;
     }
     let key = decode_blob(&blob)?;
@@ -44,10 +44,28 @@ pub fn diagnose(text: &[u8]) -> &'static str {
     };
     match blob_type_name(&blob) {
         None => "the key data is damaged",
-        Some(name) if name != &text[..type_end] => "the key type does not match the key data",
+        Some(name) if !type_names_agree(&text[..type_end], name) => {
+            "the key type does not match the key data"
+        }
         Some(_) if decode_blob(&blob).is_none() => "unsupported, damaged or too small key",
         Some(_) => "not a key line",
     }
+}
+
+/// Whether a line's type name fits the blob's. OpenSSH also accepts the RSA signature
+/// algorithm names for an `ssh-rsa` key (its key table lists them as RSA types).
+fn type_names_agree(line_type: &[u8], blob_type: &[u8]) -> bool {
+    line_type == blob_type
+        || match blob_type {
+            b"ssh-rsa" => matches!(line_type, b"rsa-sha2-256" | b"rsa-sha2-512"),
+            b"ssh-rsa-cert-v01@openssh.com" => {
+                matches!(
+                    line_type,
+                    b"rsa-sha2-256-cert-v01@openssh.com" | b"rsa-sha2-512-cert-v01@openssh.com"
+                )
+            }
+            _ => false,
+        }
 }
 
 /// Decodes a public key blob, accepting exactly the keys OpenSSH accepts: known types,

@@ -81,6 +81,9 @@ fn quirky_lines_match_ssh_keygen_in_c_and_utf8_locales() {
     env.fixture("id_ed25519");
     let pub_line = std::fs::read_to_string(env.path("id_ed25519.pub")).unwrap();
     let key = pub_line.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    env.fixture("id_rsa_2048");
+    let rsa_pub = std::fs::read_to_string(env.path("id_rsa_2048.pub")).unwrap();
+    let rsa_blob = rsa_pub.split(' ').nth(1).unwrap();
     let lines = [
         key.clone(),
         format!("{key} comment with  spaces "),
@@ -101,6 +104,8 @@ fn quirky_lines_match_ssh_keygen_in_c_and_utf8_locales() {
         format!("{key} x #c"),
         format!("  # {key}"),
         "garbage line".to_string(),
+        format!("rsa-sha2-512 {rsa_blob} signature algorithm as key type"),
+        format!("RSA {rsa_blob} short names are not key types here"),
     ];
     let mut contents = lines.join("\n").into_bytes();
     contents.extend_from_slice(b"\n");
