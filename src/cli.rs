@@ -8,6 +8,7 @@ pub mod completions;
 pub mod examples;
 pub mod fingerprint;
 pub mod generate;
+pub mod known_hosts;
 pub mod passphrase;
 pub mod public;
 
@@ -18,7 +19,7 @@ pub use examples::Example;
 #[command(
     name = "keywright",
     version,
-    about = "SSH keys, fingerprints and key files, byte-compatible with OpenSSH's ssh-keygen",
+    about = "SSH keys, fingerprints and known_hosts files, byte-compatible with OpenSSH's ssh-keygen",
     long_about = "keywright makes and inspects SSH keys. Keys it writes load in OpenSSH and \
                   keys OpenSSH writes load in keywright; fingerprints and randomart print \
                   exactly as ssh-keygen prints them.",
@@ -43,9 +44,10 @@ pub enum Command {
     Public(public::PublicArgs),
     Passphrase(passphrase::PassphraseArgs),
     Comment(comment::CommentArgs),
+    KnownHosts(known_hosts::KnownHostsArgs),
     Completions(completions::CompletionsArgs),
 }
 
 /// The subcommand names, in help order (used for man pages and example tests).
 pub const COMMAND_NAMES: &[&str] =
-    &["generate", "fingerprint", "public", "passphrase", "comment", "completions"];
+    &["generate", "fingerprint", "public", "passphrase", "comment", "known-hosts", "completions"];

@@ -12,6 +12,7 @@ pub mod comment;
 pub mod completions;
 pub mod fingerprint;
 pub mod generate;
+pub mod known_hosts;
 pub mod passphrase;
 pub mod public;
 
@@ -37,6 +38,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Public(args) => public::run(ctx, args),
         Command::Passphrase(args) => passphrase::run(ctx, args),
         Command::Comment(args) => comment::run(ctx, args),
+        Command::KnownHosts(args) => known_hosts::run(ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -67,6 +67,14 @@ pub enum Error {
     #[error("{0}")]
     InvalidKeySpec(String),
 
+    /// An action refused for safety, with what to do instead.
+    #[error("{what}")]
+    Refused { what: String, hint: String },
+
+    /// A host name or port given on the command line is malformed.
+    #[error("{host}: not a valid host: {reason}")]
+    InvalidHost { host: String, reason: String },
+
     /// Generating or encrypting a key failed inside the crypto library.
     #[error("{what}: {reason}")]
     Crypto { what: &'static str, reason: String },
@@ -81,6 +89,7 @@ impl Error {
     /// What the user can do about this error, when there is something.
     pub fn hint(&self) -> Option<String> {
         let hint = match self {
+            Error::Refused { hint, .. } => return Some(hint.clone()),
             Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => "check the path",
             Error::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
                 "check the file's owner and mode (ls -l)"

@@ -132,7 +132,11 @@ impl Update {
     /// The path cannot be resolved, the directory locked, or the file is a directory.
     pub fn begin(path: &Path) -> Result<Self> {
         let path = resolve_symlinks(path)?;
-        let lock = DirLock::acquire(parent_dir(&path))?;
+        // A missing directory means the file is missing: say so about the file.
+        let lock = DirLock::acquire(parent_dir(&path)).map_err(|e| match e {
+            Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => Error::io(&path, source),
+            other => other,
+        })?;
         let existing = match fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => return Err(Error::IsDirectory { path }),
             Ok(meta) => Some(meta),

@@ -12,6 +12,7 @@ pub mod context;
 pub mod error;
 pub mod fsutil;
 pub mod key;
+pub mod known_hosts;
 pub mod manpage;
 pub mod sanitize;
 pub mod secret;

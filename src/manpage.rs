@@ -33,6 +33,31 @@ const KEY_FILES: &[(&str, &str)] = &[
     ("~/.ssh/id_*.pub", "Public keys, mode 0644: one line, type, base64 key and comment."),
 ];
 
+const KNOWN_HOSTS_FILES: &[(&str, &str)] = &[
+    ("~/.ssh/known_hosts", "The default file; add creates it with mode 0600 (and ~/.ssh with 0700)."),
+    ("FILE.old", "The previous contents, kept by hash and remove (a hard link, as ssh-keygen makes it)."),
+];
+
+/// The CI recipe shown in the audit's man page and the README.
+pub const AUDIT_CI_EXAMPLE: &str = "\
+# .github/workflows/known-hosts.yml
+on: [push, pull_request]
+jobs:
+  known-hosts:
+    runs-on: ubuntu-latest
+    permissions: { contents: read, security-events: write }
+    steps:
+      - uses: actions/checkout@v4
+      # keywright's source, vendored in the repository or added as a submodule
+      - run: cargo install --locked --path tools/keywright
+      - run: keywright known-hosts audit --format github deploy/known_hosts
+      - if: always()
+        run: keywright known-hosts audit --format sarif deploy/known_hosts > kh.sarif || true
+      - if: always()
+        uses: github/codeql-action/upload-sarif@v3
+        with: { sarif_file: kh.sarif }
+";
+
 const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "HOME",
@@ -81,6 +106,48 @@ fn extra(command: &str) -> Extra {
             files: KEY_FILES,
             see_also: see(&["keywright-generate(1)", "ssh-keygen(1)"]),
         },
+        "known-hosts" | "known-hosts list" => Extra {
+            exit_status: STANDARD_EXIT,
+            files: KNOWN_HOSTS_FILES,
+            see_also: see(&[
+                "keywright-known-hosts-audit(1)",
+                "ssh-keygen(1)",
+                "sshd(8) SSH_KNOWN_HOSTS FILE FORMAT",
+            ]),
+        },
+        "known-hosts hash" | "known-hosts add" => Extra {
+            exit_status: &[
+                ("0", "Done, or nothing to do (no plain names to hash; the key was already trusted)."),
+                (
+                    "2",
+                    "An error, or a refusal (a different key for the host without --replace, a revoked key); the file is unchanged.",
+                ),
+            ],
+            files: KNOWN_HOSTS_FILES,
+            see_also: see(&["keywright-known-hosts-find(1)", "ssh-keygen(1)", "ssh-keyscan(1)"]),
+        },
+        "known-hosts find" | "known-hosts remove" => Extra {
+            exit_status: &[
+                ("0", "The host was found (find) or removed (remove)."),
+                ("1", "The host is not in the file; remove leaves the file untouched."),
+                ("2", "An error: a missing or unreadable file, a bad host or port."),
+            ],
+            files: KNOWN_HOSTS_FILES,
+            see_also: see(&["keywright-known-hosts-add(1)", "ssh-keygen(1)"]),
+        },
+        "known-hosts audit" => Extra {
+            exit_status: &[
+                ("0", "No finding at or above the --fail-on severity."),
+                ("1", "At least one finding at or above the --fail-on severity (default error)."),
+                ("2", "A file could not be read, or a usage error: the audit did not run completely."),
+            ],
+            files: KNOWN_HOSTS_FILES,
+            see_also: see(&[
+                "keywright-known-hosts(1)",
+                "ssh-audit(1)",
+                "sshd(8) SSH_KNOWN_HOSTS FILE FORMAT",
+            ]),
+        },
         "completions" => Extra {
             exit_status: &[("0", "The script was printed."), ("2", "A usage error.")],
             files: &[],
@@ -106,18 +173,32 @@ fn extra(command: &str) -> Extra {
     }
 }
 
-/// Every page: (file name, contents).
+/// Every page: (file name, contents), one per command and subcommand.
 pub fn pages() -> Vec<(String, Vec<u8>)> {
     let mut top = Cli::command();
     // Building propagates the version and global options into the subcommands.
     top.build();
     let mut pages = vec![("keywright.1".to_string(), page(top.clone(), "keywright"))];
     for name in COMMAND_NAMES {
-        let sub = top.find_subcommand(name).cloned().unwrap_or_else(|| clap::Command::new(*name));
-        let sub = sub.display_name(format!("keywright-{name}")).bin_name(format!("keywright {name}"));
-        pages.push((format!("keywright-{name}.1"), page(sub, name)));
+        let Some(sub) = top.find_subcommand(name).cloned() else { continue };
+        for child in sub.get_subcommands() {
+            let path = format!("{name} {}", child.get_name());
+            pages.push((
+                format!("keywright-{}.1", path.replace(' ', "-")),
+                page(named(child.clone(), &path), &path),
+            ));
+        }
+        pages.push((format!("keywright-{name}.1"), page(named(sub, name), name)));
     }
+    pages.sort_by(|a, b| a.0.cmp(&b.0));
     pages
+}
+
+/// A (sub)command titled `keywright-a-b` with the synopsis `keywright a b`.
+fn named(command: clap::Command, path: &str) -> clap::Command {
+    command
+        .display_name(format!("keywright-{}", path.replace(' ', "-")))
+        .bin_name(format!("keywright {path}"))
 }
 
 fn page(command: clap::Command, name: &str) -> Vec<u8> {
@@ -138,6 +219,13 @@ fn page(command: clap::Command, name: &str) -> Vec<u8> {
     let extra = extra(name);
     let mut roff = Roff::default();
     render_examples(&mut roff, examples);
+    if name == "known-hosts audit" {
+        roff.control("SH", ["CI EXAMPLE"]);
+        roff.text([roman(
+            "A GitHub Actions job that annotates pull requests and uploads SARIF to code scanning:",
+        )]);
+        roff.control("nf", []).text([roman(AUDIT_CI_EXAMPLE)]).control("fi", []);
+    }
     render_list(&mut roff, "EXIT STATUS", extra.exit_status);
     render_list(&mut roff, "ENVIRONMENT", ENVIRONMENT);
     render_list(&mut roff, "FILES", extra.files);

@@ -9,6 +9,7 @@ mod cli {
     mod examples;
     mod fingerprint;
     mod generate;
+    mod known_hosts;
     mod man;
     mod passphrase;
     mod properties;

@@ -63,6 +63,41 @@ pub const COMMENT: &[Example] = examples![
     "Change the comment of a key and its .pub" => "keywright comment -f ~/.ssh/id_ed25519 -C 'alice@new-laptop'",
 ];
 
+pub const KNOWN_HOSTS: &[Example] = examples![
+    "Is this host known, and with which keys?" => "keywright known-hosts find github.com",
+    "Fail a CI job on problems, with annotations on the pull request" => "keywright known-hosts audit --format github",
+];
+
+pub const KNOWN_HOSTS_HASH: &[Example] = examples![
+    "Hash the names in ~/.ssh/known_hosts, then delete the clear-text backup" => "keywright known-hosts hash && rm ~/.ssh/known_hosts.old",
+];
+
+pub const KNOWN_HOSTS_FIND: &[Example] = examples![
+    "Lines for a host on port 2222, as ssh-keygen -F prints them" => "keywright known-hosts find -p 2222 git.example.com",
+    "The same as JSON" => "keywright known-hosts find git.example.com:2222 --format json",
+];
+
+pub const KNOWN_HOSTS_ADD: &[Example] = examples![
+    "Trust a host key from a file" => "keywright known-hosts add git.example.com ./host_key.pub",
+    "Trust a key given on the command line, in clear text" => "keywright known-hosts add --no-hash 192.0.2.10 \"$(cat ./host_key.pub)\"",
+];
+
+pub const KNOWN_HOSTS_REMOVE: &[Example] = examples![
+    "Forget a host whose key changed" => "keywright known-hosts remove old.example.com",
+    "Forget only a host's RSA key" => "keywright known-hosts remove --type rsa git.example.com",
+];
+
+pub const KNOWN_HOSTS_LIST: &[Example] = examples![
+    "Every entry, with fingerprints" => "keywright known-hosts list",
+    "Hosts with RSA keys, from the JSON" => "keywright known-hosts list --format json | grep -c '\"type\": \"RSA\"'",
+];
+
+pub const KNOWN_HOSTS_AUDIT: &[Example] = examples![
+    "Audit the default file; exit 1 on errors" => "keywright known-hosts audit",
+    "Fail on warnings too, and resolve hashed names" => "keywright known-hosts audit --fail-on warning --hosts git.example.com,old.example.com || true",
+    "SARIF for GitHub code scanning" => "keywright known-hosts audit --format sarif ~/.ssh/known_hosts > known_hosts.sarif",
+];
+
 pub const COMPLETIONS: &[Example] = examples![
     "Load bash completions into the current shell" => ". <(keywright completions bash)",
     "Install zsh completions for the current user" => "mkdir -p ~/.zfunc && keywright completions zsh > ~/.zfunc/_keywright",
@@ -77,6 +112,13 @@ pub fn all() -> Vec<(&'static str, &'static [Example])> {
         ("public", PUBLIC),
         ("passphrase", PASSPHRASE),
         ("comment", COMMENT),
+        ("known-hosts", KNOWN_HOSTS),
+        ("known-hosts hash", KNOWN_HOSTS_HASH),
+        ("known-hosts find", KNOWN_HOSTS_FIND),
+        ("known-hosts add", KNOWN_HOSTS_ADD),
+        ("known-hosts remove", KNOWN_HOSTS_REMOVE),
+        ("known-hosts list", KNOWN_HOSTS_LIST),
+        ("known-hosts audit", KNOWN_HOSTS_AUDIT),
         ("completions", COMPLETIONS),
     ]
 }

@@ -10,6 +10,14 @@ fn prepared_home() -> Env {
     env.write(".ssh/authorized_keys", format!("no-pty {pub_line}{pub_line}"));
     env.write("pw", "example passphrase\n");
     env.kw(["generate", "-q", "-f", ".ssh/id_work", "--passphrase-file", "pw"]).success();
+    let host_key = std::fs::read_to_string(testdata("keys/id_ed25519.pub")).unwrap();
+    let rsa_key = std::fs::read_to_string(testdata("keys/id_rsa_3072.pub")).unwrap();
+    env.write("host_key.pub", &host_key);
+    let known = ["github.com", "[git.example.com]:2222", "git.example.com", "old.example.com"]
+        .iter()
+        .map(|host| format!("{host} {host_key}"))
+        .collect::<String>();
+    env.write(".ssh/known_hosts", format!("{known}git.example.com {rsa_key}"));
     env
 }
 
@@ -32,7 +40,8 @@ fn every_help_example_runs() {
 fn help_shows_the_examples() {
     let env = Env::new();
     for (command, examples) in keywright::cli::examples::all() {
-        let args: Vec<&str> = if command == "keywright" { vec!["--help"] } else { vec![command, "--help"] };
+        let mut args: Vec<&str> = command.split(' ').filter(|word| *word != "keywright").collect();
+        args.push("--help");
         let help = env.kw(&args).success().out();
         for example in examples {
             assert!(help.contains(example.command), "{command} --help lacks {}", example.command);

@@ -1,0 +1,135 @@
+//! `known-hosts add`: trust a host key, refusing silent replacement.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use anyhow::Result;
+use ssh_key::public::KeyData;
+
+use super::{default_path, path, query};
+use crate::cli::known_hosts::AddArgs;
+use crate::commands::Status;
+use crate::context::Context;
+use crate::error::Error;
+use crate::fsutil::{self, FileMode, Update};
+use crate::key::describe::line_type_name;
+use crate::key::scan::{Line, Scanner};
+use crate::key::{Fingerprint, HashKind};
+use crate::known_hosts::KnownHosts;
+use crate::known_hosts::edit::{self, AddOptions, Added};
+use crate::known_hosts::file::MAX_FILE;
+
+/// A key input (file or stdin) larger than this is not a list of public keys.
+const MAX_KEY_INPUT: u64 = 16 * 1024 * 1024;
+
+pub fn run(ctx: &Context, args: AddArgs) -> Result<Status> {
+    let query = query(&args.host)?;
+    let keys = read_keys(&args.key)?;
+    let path = path(ctx, &args.file);
+    if path == default_path(ctx) && fsutil::ensure_private_dir(&ctx.ssh_dir())? {
+        ctx.note(format!("Created directory '{}'.", ctx.ssh_dir().display()));
+    }
+    let update = Update::begin(&path)?;
+    let data = update.read(MAX_FILE, "a known_hosts file")?.unwrap_or_default();
+    let mut file = KnownHosts::from_bytes(&path, data);
+    let options = AddOptions { hash: !args.no_hash, replace: args.replace };
+    let mut messages = Vec::new();
+    let mut changed = false;
+    for key in &keys {
+        let key_type = line_type_name(key);
+        match edit::add(&file, &query.lookup, key, options)? {
+            Added::Present(line) => messages.push(format!(
+                "{} {key_type}: already trusted ({}:{line})",
+                query.display,
+                path.display()
+            )),
+            Added::Appended { content, replaced } => {
+                let replacing = match replaced.is_empty() {
+                    true => String::new(),
+                    false => format!(", replacing the key on line {}", join(&replaced)),
+                };
+                messages.push(format!("Added {} {key_type} to {}{replacing}", query.display, path.display()));
+                file = KnownHosts::from_bytes(&path, content);
+                changed = true;
+            }
+            Added::Conflict(lines) => return Err(conflict(&path, &query.display, key, &lines).into()),
+            Added::Revoked(line) => {
+                return Err(Error::Refused {
+                    what: format!(
+                        "{}:{line}: this {key_type} key is @revoked for {}",
+                        path.display(),
+                        query.display
+                    ),
+                    hint: "a revoked key must not be trusted again; get the host's current key".into(),
+                }
+                .into());
+            }
+        }
+    }
+    if changed {
+        update.commit(file.data(), FileMode::KeepOr(0o600), false)?;
+    }
+    if !args.quiet {
+        let mut out = std::io::stdout().lock();
+        for message in messages {
+            writeln!(out, "{message}")?;
+        }
+    }
+    Ok(Status::Success)
+}
+
+fn conflict(path: &Path, host: &str, key: &KeyData, lines: &[usize]) -> Error {
+    let fingerprint = Fingerprint::of_key(HashKind::Sha256, key);
+    Error::Refused {
+        what: format!(
+            "{}:{}: {host} already has a different {} key; not adding {fingerprint}",
+            path.display(),
+            join(lines),
+            line_type_name(key)
+        ),
+        hint: "if the host's key really changed, check the new fingerprint out of band, then add it with --replace"
+            .into(),
+    }
+}
+
+fn join(numbers: &[usize]) -> String {
+    numbers.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The keys in a file, on standard input (`-`), or in a key line given as the argument.
+fn read_keys(source: &str) -> Result<Vec<KeyData>> {
+    let (name, text) = if source == "-" {
+        let mut data = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_KEY_INPUT)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io("(stdin)", e))?;
+        ("(stdin)".to_string(), data)
+    } else if looks_like_key_line(source) {
+        ("the KEY argument".to_string(), source.as_bytes().to_vec())
+    } else {
+        (source.to_string(), fsutil::read_capped(Path::new(source), MAX_KEY_INPUT, "a public key file")?)
+    };
+    let mut scanner = Scanner::new();
+    let mut keys: Vec<KeyData> = Vec::new();
+    let mut first_bad = None;
+    for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
+        match scanner.scan(raw, true) {
+            Line::Key(found) if !keys.contains(&found.key) => keys.push(found.key),
+            Line::NotAKey if first_bad.is_none() => {
+                first_bad = Some((i + 1, crate::key::text::diagnose(raw)));
+            }
+            _ => {}
+        }
+    }
+    if keys.is_empty() {
+        return Err(Error::NoPublicKey { path: name.into(), first_bad_line: first_bad }.into());
+    }
+    Ok(keys)
+}
+
+fn looks_like_key_line(text: &str) -> bool {
+    text.split_whitespace().next().is_some_and(|word| crate::known_hosts::line::is_key_type(word.as_bytes()))
+        && text.contains(' ')
+}

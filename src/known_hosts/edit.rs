@@ -1,0 +1,293 @@
+//! The edits. Each takes the file and returns its new contents and what changed; every
+//! line an edit does not mean to change is copied byte for byte (comments, blank lines,
+//! invalid lines, CRLF endings, a last line without newline).
+
+use ssh_key::public::KeyData;
+
+use super::file::{KnownHosts, LineRef};
+use super::line::{self, HostLine, Line, Marker};
+use super::pattern::{HashedName, HostsMatch, ListMatch, match_hosts, match_list};
+use crate::error::{Error, Result};
+
+/// A line an edit left alone, and why the user should know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub number: usize,
+    pub reason: KeptReason,
+}
+
+/// Why a line was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeptReason {
+    /// Host patterns with wildcards or negation (the host field as written).
+    Pattern(String),
+    /// A line OpenSSH rejects.
+    Invalid(&'static str),
+    /// A `@cert-authority` or `@revoked` line that names the host.
+    Marker(Marker),
+}
+
+/// What `hash` did.
+#[derive(Debug)]
+pub struct Hashed {
+    pub content: Vec<u8>,
+    /// How many lines had plain names hashed.
+    pub hashed_lines: usize,
+    pub kept: Vec<Kept>,
+}
+
+/// Replaces every plain host name with its hash, one line per name, as `ssh-keygen -H`
+/// does. Lines with patterns, markers or hashes already, and invalid lines, are kept.
+///
+/// # Errors
+/// The random source for the salts failed.
+pub fn hash(file: &KnownHosts) -> Result<Hashed> {
+    let mut out =
+        Hashed { content: Vec::with_capacity(file.data().len() * 2), hashed_lines: 0, kept: Vec::new() };
+    for line in file.lines() {
+        match line::parse(line.text) {
+            Line::Entry(entry) if entry.has_pattern() && !entry.is_hashed() && entry.marker.is_none() => {
+                let hosts = String::from_utf8_lossy(entry.hosts).into_owned();
+                out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
+                out.content.extend_from_slice(line.full);
+            }
+            Line::Entry(entry) if !entry.is_hashed() && entry.marker.is_none() => {
+                hash_entry(&mut out.content, &entry, &line)?;
+                out.hashed_lines += 1;
+            }
+            Line::Invalid(why) => {
+                out.kept.push(Kept { number: line.number, reason: KeptReason::Invalid(why) });
+                out.content.extend_from_slice(line.full);
+            }
+            _ => out.content.extend_from_slice(line.full),
+        }
+    }
+    Ok(out)
+}
+
+/// One line per name (lower-cased, hashed), each followed by the rest of the line. As in
+/// OpenSSH, an empty name (`a,,b`) ends the list.
+fn hash_entry(out: &mut Vec<u8>, entry: &HostLine<'_>, line: &LineRef<'_>) -> Result<()> {
+    let ending = &line.full[line.text.len()..];
+    let names: Vec<&[u8]> = entry.hosts.split(|&b| b == b',').take_while(|name| !name.is_empty()).collect();
+    for (i, name) in names.iter().enumerate() {
+        let hashed = HashedName::new(name)
+            .map_err(|e| Error::Crypto { what: "hashing a host name", reason: e.to_string() })?;
+        out.extend_from_slice(hashed.to_field().as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(entry.rawkey);
+        out.extend_from_slice(if i + 1 == names.len() { ending } else { b"\n" });
+    }
+    Ok(())
+}
+
+/// What `remove` may remove.
+#[derive(Debug, Clone, Default)]
+pub struct RemoveOptions {
+    /// Also remove the host from `@cert-authority` and `@revoked` lines.
+    pub markers: bool,
+    /// Only entries with this key type.
+    pub key_type: Option<KeyTypeFilter>,
+}
+
+/// What `remove` did.
+#[derive(Debug)]
+pub struct Removed {
+    pub content: Vec<u8>,
+    /// Lines deleted or rewritten without the name.
+    pub touched: Vec<usize>,
+    /// Lines that still apply to the host and were kept: wildcard patterns, markers.
+    pub kept: Vec<Kept>,
+}
+
+/// Removes `name` (a lower-case lookup name): a hashed line for it is deleted; on a line
+/// listing several names only that name goes. Lines that match only through a wildcard
+/// are kept, since they apply to other hosts too.
+pub fn remove(file: &KnownHosts, name: &str, options: &RemoveOptions) -> Removed {
+    let mut out =
+        Removed { content: Vec::with_capacity(file.data().len()), touched: Vec::new(), kept: Vec::new() };
+    for line in file.lines() {
+        let Line::Entry(entry) = line::parse(line.text) else {
+            out.content.extend_from_slice(line.full);
+            continue;
+        };
+        let type_wanted = options.key_type.as_ref().is_none_or(|filter| filter.matches(entry.key_type));
+        let named = match_hosts(entry.hosts, name.as_bytes()) == HostsMatch::Yes;
+        if !named || !type_wanted {
+            out.content.extend_from_slice(line.full);
+            continue;
+        }
+        if let (Some(marker), false) = (entry.marker, options.markers) {
+            // Only a marker line that names the host itself is one --markers would change.
+            if names_host(&entry, name) {
+                out.kept.push(Kept { number: line.number, reason: KeptReason::Marker(marker) });
+            }
+            out.content.extend_from_slice(line.full);
+            continue;
+        }
+        remove_name(&mut out, &entry, &line, name);
+    }
+    out
+}
+
+fn remove_name(out: &mut Removed, entry: &HostLine<'_>, line: &LineRef<'_>, name: &str) {
+    if entry.is_hashed() {
+        out.touched.push(line.number);
+        return;
+    }
+    let remaining: Vec<&[u8]> = entry
+        .hosts
+        .split(|&b| b == b',')
+        .filter(|pattern| !pattern.eq_ignore_ascii_case(name.as_bytes()))
+        .collect();
+    let joined = remaining.join(&b","[..]);
+    if remaining.len() == entry.hosts.split(|&b| b == b',').count() {
+        // Named only by a wildcard: the line serves other hosts too.
+        let hosts = String::from_utf8_lossy(entry.hosts).into_owned();
+        out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
+        out.content.extend_from_slice(line.full);
+        return;
+    }
+    out.touched.push(line.number);
+    if remaining.is_empty() || remaining.iter().all(|p| p.starts_with(b"!")) {
+        return;
+    }
+    out.content.extend_from_slice(&line.full[..entry.hosts_at]);
+    out.content.extend_from_slice(&joined);
+    out.content.extend_from_slice(&line.full[entry.hosts_at + entry.hosts.len()..]);
+    if match_list(name.as_bytes(), &joined) == ListMatch::Positive {
+        let hosts = String::from_utf8_lossy(&joined).into_owned();
+        out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
+    }
+}
+
+/// A key type given by name (`ssh-ed25519`) or short name (`ed25519`, `rsa`, `ecdsa`,
+/// `dsa`), matched against entries' key types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyTypeFilter {
+    names: Vec<&'static str>,
+}
+
+impl KeyTypeFilter {
+    /// Parses a type name.
+    ///
+    /// # Errors
+    /// A name that is no key type.
+    pub fn parse(text: &str) -> Result<Self> {
+        let names: &[&'static str] = match text.to_ascii_lowercase().as_str() {
+            "ed25519" | "ssh-ed25519" => &["ssh-ed25519"],
+            "rsa" | "ssh-rsa" => &["ssh-rsa", "rsa-sha2-256", "rsa-sha2-512"],
+            "ecdsa" => &["ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"],
+            "ecdsa-sha2-nistp256" => &["ecdsa-sha2-nistp256"],
+            "ecdsa-sha2-nistp384" => &["ecdsa-sha2-nistp384"],
+            "ecdsa-sha2-nistp521" => &["ecdsa-sha2-nistp521"],
+            "dsa" | "ssh-dss" => &["ssh-dss"],
+            _ => {
+                return Err(Error::InvalidKeySpec(format!(
+                    "unknown key type {text:?}: use ed25519, rsa, ecdsa, dsa or a full name such as ecdsa-sha2-nistp384"
+                )));
+            }
+        };
+        Ok(KeyTypeFilter { names: names.to_vec() })
+    }
+
+    /// Whether an entry's key type is one of these.
+    pub fn matches(&self, key_type: &[u8]) -> bool {
+        self.names.iter().any(|name| name.as_bytes() == key_type)
+    }
+}
+
+/// What `add` found or did.
+#[derive(Debug)]
+pub enum Added {
+    /// The file already trusts this key for the host (line number), so nothing changed.
+    Present(usize),
+    /// The key was appended; `replaced` lists lines that lost the host's old key.
+    Appended { content: Vec<u8>, replaced: Vec<usize> },
+    /// Lines with a different key of the same type for the host; nothing changed.
+    Conflict(Vec<usize>),
+    /// A `@revoked` line (number) revokes this key for the host; nothing changed.
+    Revoked(usize),
+}
+
+/// How `add` writes and what it may replace.
+#[derive(Debug, Clone, Copy)]
+pub struct AddOptions {
+    pub hash: bool,
+    pub replace: bool,
+}
+
+/// Appends `key` for `name` (a lower-case lookup name), unless the file already trusts
+/// it; a different key of the same type for the host is a conflict unless `replace`.
+///
+/// # Errors
+/// The random source for the salt failed.
+pub fn add(file: &KnownHosts, name: &str, key: &KeyData, options: AddOptions) -> Result<Added> {
+    let key_type = crate::key::describe::line_type_name(key);
+    let mut conflicts = Vec::new();
+    for found in file.find(name) {
+        let Ok((existing, _)) = found.entry.key() else { continue };
+        match (found.marker, existing == *key) {
+            (Some(Marker::Revoked), true) => return Ok(Added::Revoked(found.number)),
+            (None, true) => return Ok(Added::Present(found.number)),
+            (None, false)
+                if crate::key::describe::line_type_name(&existing) == key_type
+                    && names_host(&found.entry, name) =>
+            {
+                conflicts.push(found.number);
+            }
+            _ => {}
+        }
+    }
+    if !conflicts.is_empty() && !options.replace {
+        return Ok(Added::Conflict(conflicts));
+    }
+    let mut content = match conflicts.is_empty() {
+        true => file.data().to_vec(),
+        false => without_name_on(file, name, &conflicts),
+    };
+    append_entry(&mut content, name, &key_type, key, options.hash)?;
+    Ok(Added::Appended { content, replaced: conflicts })
+}
+
+/// Whether a line names the host itself (by hash or an exact name), not by wildcard.
+fn names_host(entry: &HostLine<'_>, name: &str) -> bool {
+    entry.is_hashed()
+        || entry
+            .hosts
+            .split(|&b| b == b',')
+            .any(|p| p.eq_ignore_ascii_case(name.as_bytes()) && !p.contains(&b'*'))
+}
+
+/// The file with `name` taken off the given lines.
+fn without_name_on(file: &KnownHosts, name: &str, lines: &[usize]) -> Vec<u8> {
+    let mut out =
+        Removed { content: Vec::with_capacity(file.data().len()), touched: Vec::new(), kept: Vec::new() };
+    for line in file.lines() {
+        match line::parse(line.text) {
+            Line::Entry(entry) if lines.contains(&line.number) => remove_name(&mut out, &entry, &line, name),
+            _ => out.content.extend_from_slice(line.full),
+        }
+    }
+    out.content
+}
+
+fn append_entry(content: &mut Vec<u8>, name: &str, key_type: &str, key: &KeyData, hash: bool) -> Result<()> {
+    use base64ct::Encoding;
+    use ssh_key::encoding::Encode;
+    if content.last().is_some_and(|&b| b != b'\n') {
+        content.push(b'\n');
+    }
+    let field = match hash {
+        true => HashedName::new(name.as_bytes())
+            .map_err(|e| Error::Crypto { what: "hashing a host name", reason: e.to_string() })?
+            .to_field(),
+        false => name.to_string(),
+    };
+    let blob =
+        key.encode_vec().map_err(|e| Error::Crypto { what: "encoding the key", reason: e.to_string() })?;
+    content.extend_from_slice(
+        format!("{field} {key_type} {}\n", base64ct::Base64::encode_string(&blob)).as_bytes(),
+    );
+    Ok(())
+}

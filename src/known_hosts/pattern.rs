@@ -1,0 +1,193 @@
+//! Host matching as OpenSSH does it (`match.c`, `hostfile.c`): comma-separated patterns
+//! with `*` and `?`, `!` negation, case-insensitive names, and hashed names
+//! (`|1|base64(salt)|base64(HMAC-SHA1(salt, name))`).
+
+use base64ct::Encoding;
+use hmac::{KeyInit, Mac};
+
+/// Salt and digest length of a hashed name (HMAC-SHA1).
+pub const HASH_LEN: usize = 20;
+/// The prefix of hashed names.
+const HASH_MAGIC: &[u8] = b"|1|";
+/// OpenSSH ignores a pattern list entry this long or longer (its buffer size).
+const MAX_PATTERN: usize = 1023;
+
+/// How a pattern list matched a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListMatch {
+    /// No pattern matched.
+    None,
+    /// A pattern matched and no negated one did.
+    Positive,
+    /// A negated pattern matched: the name is excluded.
+    Negated,
+}
+
+/// `*` matches any run of characters and `?` any one character; everything else matches
+/// itself. Iterative, so that patterns like `*a*a*a*b` cannot take exponential time.
+pub fn glob(name: &[u8], pattern: &[u8]) -> bool {
+    let (mut n, mut p) = (0, 0);
+    let mut retry: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                retry = Some((p, n));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match retry {
+                Some((star, from)) => {
+                    p = star + 1;
+                    n = from + 1;
+                    retry = Some((star, from + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// OpenSSH's `match_pattern_list` with lower-casing: `name` must already be lower case.
+pub fn match_list(name: &[u8], list: &[u8]) -> ListMatch {
+    let mut positive = false;
+    for item in list.split(|&b| b == b',') {
+        let (negated, pattern) = match item.strip_prefix(b"!") {
+            Some(rest) => (true, rest),
+            None => (false, item),
+        };
+        if pattern.len() >= MAX_PATTERN {
+            return ListMatch::None;
+        }
+        if glob(name, &pattern.to_ascii_lowercase()) {
+            if negated {
+                return ListMatch::Negated;
+            }
+            positive = true;
+        }
+    }
+    if positive { ListMatch::Positive } else { ListMatch::None }
+}
+
+/// A hashed host field, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashedName {
+    salt: [u8; HASH_LEN],
+    digest: [u8; HASH_LEN],
+}
+
+impl HashedName {
+    /// Decodes `|1|salt|digest`; `None` if the field is not a valid hashed name.
+    pub fn parse(field: &[u8]) -> Option<Self> {
+        let rest = field.strip_prefix(HASH_MAGIC)?;
+        let bar = rest.iter().position(|&b| b == b'|')?;
+        let salt = decode_20(&rest[..bar])?;
+        let digest = decode_20(&rest[bar + 1..])?;
+        Some(HashedName { salt, digest })
+    }
+
+    /// Hashes `name` (lower-cased first, as OpenSSH does) with a fresh random salt.
+    ///
+    /// # Errors
+    /// The system's random source failed.
+    pub fn new(name: &[u8]) -> Result<Self, getrandom::Error> {
+        let mut salt = [0u8; HASH_LEN];
+        getrandom::fill(&mut salt)?;
+        let digest = hmac_sha1(&salt, &name.to_ascii_lowercase());
+        Ok(HashedName { salt, digest })
+    }
+
+    /// Whether this is the hash of `name` (which must be lower case).
+    pub fn matches(&self, name: &[u8]) -> bool {
+        hmac_sha1(&self.salt, name) == self.digest
+    }
+
+    /// The field as written in the file.
+    pub fn to_field(&self) -> String {
+        format!(
+            "|1|{}|{}",
+            base64ct::Base64::encode_string(&self.salt),
+            base64ct::Base64::encode_string(&self.digest)
+        )
+    }
+}
+
+/// Whether a host field (patterns or a hashed name) matches `name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostsMatch {
+    /// The host field names `name` (by pattern or by hash).
+    Yes,
+    /// It does not (including a negated match).
+    No,
+    /// A hashed field that cannot be decoded: OpenSSH calls the line invalid.
+    BadHash,
+}
+
+/// Matches a host field against a lower-case lookup name (`host` or `[host]:port`).
+pub fn match_hosts(hosts: &[u8], name: &[u8]) -> HostsMatch {
+    if hosts.first() == Some(&b'|') {
+        return match HashedName::parse(hosts) {
+            Some(hashed) if hashed.matches(name) => HostsMatch::Yes,
+            Some(_) => HostsMatch::No,
+            None => HostsMatch::BadHash,
+        };
+    }
+    match match_list(name, hosts) {
+        ListMatch::Positive => HostsMatch::Yes,
+        _ => HostsMatch::No,
+    }
+}
+
+fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; HASH_LEN] {
+    // A 20-byte key is always a valid HMAC key.
+    let mut mac = <hmac::Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+fn decode_20(text: &[u8]) -> Option<[u8; HASH_LEN]> {
+    let mut out = [0u8; HASH_LEN];
+    let decoded = base64ct::Base64::decode(text, &mut out).ok()?;
+    (decoded.len() == HASH_LEN).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_like_openssh() {
+        assert!(glob(b"host1.example.com", b"*.example.com"));
+        assert!(glob(b"a", b"?"));
+        assert!(!glob(b"", b"?"));
+        assert!(glob(b"", b"*"));
+        assert!(glob(b"abc", b"a*c"));
+        assert!(!glob(b"abd", b"a*c"));
+        assert!(glob(b"aaab", b"*a*b"));
+        assert!(!glob(&[b'a'; 60], b"*a*a*a*a*a*a*a*a*a*a*a*a*b"));
+    }
+
+    #[test]
+    fn lists_with_negation() {
+        assert_eq!(match_list(b"bad.wild.com", b"*.wild.com,!bad.wild.com"), ListMatch::Negated);
+        assert_eq!(match_list(b"ok.wild.com", b"*.wild.com,!bad.wild.com"), ListMatch::Positive);
+        assert_eq!(match_list(b"host", b"HOST"), ListMatch::Positive);
+        assert_eq!(match_list(b"other", b"host,[host]:22"), ListMatch::None);
+        assert_eq!(match_list(b"", b"a,,b"), ListMatch::Positive);
+    }
+
+    /// Checked with `ssh-keygen -F host1.example.com` on a file hashed by `ssh-keygen -H`.
+    #[test]
+    fn hashed_names() {
+        let field = b"|1|p2JHO+nlWagu9y0wZ5TTvMtYLFI=|4USU6kCv4Q70KMhqm+4/aC0sZ+U=";
+        assert_eq!(match_hosts(field, b"host1.example.com"), HostsMatch::Yes);
+        assert_eq!(match_hosts(field, b"host2.example.com"), HostsMatch::No);
+        assert_eq!(match_hosts(b"|1|bad|bad", b"x"), HostsMatch::BadHash);
+        let fresh = HashedName::new(b"New.Example.COM").unwrap();
+        assert!(fresh.matches(b"new.example.com"));
+        assert_eq!(HashedName::parse(fresh.to_field().as_bytes()), Some(fresh));
+    }
+}

@@ -1,0 +1,157 @@
+//! Audit findings as text, JSON, GitHub workflow annotations, or SARIF 2.1.0 (which
+//! GitHub code scanning reads).
+
+use serde_json::{Value, json};
+
+use super::audit::{Finding, Rule, Severity};
+
+/// Counts by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    /// Counts `findings`.
+    pub fn of(findings: &[Finding]) -> Self {
+        let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
+        Summary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+        }
+    }
+}
+
+/// `FILE:LINE: severity: message [rule]` lines and a summary line.
+pub fn text(findings: &[Finding], files: usize) -> String {
+    let mut out: String = findings
+        .iter()
+        .map(|f| format!("{}:{}: {}: {} [{}]\n", f.file, f.line, f.severity.name(), f.message, f.rule.id()))
+        .collect();
+    let summary = Summary::of(findings);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "{}, {}, {} in {}\n",
+        plural(summary.errors, "error"),
+        plural(summary.warnings, "warning"),
+        plural(summary.infos, "note"),
+        plural(files, "file")
+    ));
+    out
+}
+
+/// One JSON document with the findings and the counts.
+pub fn json(findings: &[Finding], files: &[String]) -> String {
+    let summary = Summary::of(findings);
+    let items: Vec<Value> = findings
+        .iter()
+        .map(|f| json!({"file": f.file, "line": f.line, "rule": f.rule.id(), "severity": f.severity.name(), "message": f.message}))
+        .collect();
+    let document = json!({
+        "files": files,
+        "findings": items,
+        "summary": {"error": summary.errors, "warning": summary.warnings, "info": summary.infos},
+    });
+    format!("{document:#}\n")
+}
+
+/// GitHub Actions workflow commands: one `::error file=…,line=…` annotation per finding.
+pub fn github(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            let level = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            format!(
+                "::{level} file={},line={},title={}::{}\n",
+                escape_property(&f.file),
+                f.line,
+                escape_property(f.rule.id()),
+                escape_data(&f.message)
+            )
+        })
+        .collect()
+}
+
+/// A SARIF 2.1.0 log with one run, the rules, and the findings as results.
+pub fn sarif(findings: &[Finding]) -> String {
+    let rules: Vec<Value> = Rule::ALL
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.id(),
+                "name": rule.id(),
+                "shortDescription": {"text": rule.description()},
+                "fullDescription": {"text": rule.description()},
+                "help": {"text": format!("{} See keywright-known-hosts(1), AUDIT RULES.", rule.description())},
+                "defaultConfiguration": {"level": level(rule.default_severity())},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            json!({
+                "ruleId": f.rule.id(),
+                "ruleIndex": Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0),
+                "level": level(f.severity),
+                "message": {"text": f.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": uri(&f.file)},
+                    "region": {"startLine": f.line},
+                }}],
+            })
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "keywright",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    format!("{log:#}\n")
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// SARIF locations are URIs: relative paths with `/`, percent-encoding what must be.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Workflow command data: `%`, CR and LF must be escaped.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Workflow command properties: also `:` and `,`.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
