@@ -91,6 +91,14 @@ impl Error {
         let hint = match self {
             Error::Refused { hint, .. } => return Some(hint.clone()),
             Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => "check the path",
+            Error::Io { source, .. }
+                if matches!(
+                    source.kind(),
+                    io::ErrorKind::StorageFull | io::ErrorKind::FileTooLarge | io::ErrorKind::QuotaExceeded
+                ) =>
+            {
+                "free some space (or raise the file size limit) and run it again; no file was changed"
+            }
             Error::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
                 "check the file's owner and mode (ls -l)"
             }

@@ -639,3 +639,31 @@ mod audit {
         std::path::Path::new(manifest).parent().unwrap().join("src/schema.json")
     }
 }
+
+/// A full disk (simulated with RLIMIT_FSIZE; SIGXFSZ is ignored so writes fail with
+/// EFBIG instead of killing the process) leaves the file as it was, with no temp file
+/// or backup left behind.
+#[test]
+fn a_full_disk_changes_nothing() {
+    let env = Env::new();
+    let key = key_line("id_ed25519");
+    let big: String = (0..3000).map(|i| format!("host{i}.example.com {key}\n")).collect();
+    for args in [
+        "known-hosts hash -f kh",
+        "known-hosts remove host7.example.com -f kh",
+        "known-hosts add -f kh new.example.com host_key.pub",
+    ] {
+        env.write("kh", &big);
+        env.write("host_key.pub", format!("{key}\n"));
+        let run = env.sh(&format!("trap '' XFSZ; ulimit -f 64; keywright {args}"));
+        assert_eq!(run.code, 2, "{args}: {}", run.stderr);
+        assert!(run.stderr.ends_with(": file too large\nkeywright: hint: free some space (or raise the file size limit) and run it again; no file was changed\n"), "{args}: {}", run.stderr);
+        assert_eq!(std::fs::read_to_string(env.path("kh")).unwrap(), big, "{args}");
+        let litter: Vec<_> = std::fs::read_dir(env.home())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp") || n.ends_with(".old"))
+            .collect();
+        assert!(litter.is_empty(), "{args} left {litter:?}");
+    }
+}
