@@ -220,6 +220,10 @@ fn page(command: clap::Command, name: &str) -> Vec<u8> {
     let mut roff = Roff::default();
     render_examples(&mut roff, examples);
     if name == "known-hosts audit" {
+        roff.control("SH", ["AUDIT RULES"]);
+        for rule in crate::known_hosts::audit::Rule::ALL {
+            roff.control("TP", []).text([bold(rule.id())]).text([roman(rule.description())]);
+        }
         roff.control("SH", ["CI EXAMPLE"]);
         roff.text([roman(
             "A GitHub Actions job that annotates pull requests and uploads SARIF to code scanning:",

@@ -89,7 +89,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                 "name": rule.id(),
                 "shortDescription": {"text": rule.description()},
                 "fullDescription": {"text": rule.description()},
-                "help": {"text": format!("{} See keywright-known-hosts(1), AUDIT RULES.", rule.description())},
+                "help": {"text": format!("{} See keywright-known-hosts-audit(1), AUDIT RULES.", rule.description())},
                 "defaultConfiguration": {"level": level(rule.default_severity())},
             })
         })

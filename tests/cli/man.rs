@@ -37,3 +37,11 @@ fn man_pages_have_the_standard_sections() {
         assert!(text.contains("EXAMPLES"), "{name} lacks EXAMPLES");
     }
 }
+
+/// The README shows the same CI recipe as the audit's man page.
+#[test]
+fn readme_ci_example_is_the_man_pages() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let block = format!("```yaml\n{}```", keywright::manpage::AUDIT_CI_EXAMPLE);
+    assert!(readme.contains(&block), "README.md's CI example differs from manpage::AUDIT_CI_EXAMPLE");
+}
