@@ -173,8 +173,16 @@ impl Update {
     /// # Errors
     /// Any I/O error; the original file is then untouched.
     pub fn commit(self, contents: &[u8], mode: FileMode, backup: bool) -> Result<()> {
+        self.commit_parts(&[contents], mode, backup)
+    }
+
+    /// [`Update::commit`] with the contents given as consecutive parts.
+    ///
+    /// # Errors
+    /// Any I/O error; the original file is then untouched.
+    pub fn commit_parts(self, parts: &[&[u8]], mode: FileMode, backup: bool) -> Result<()> {
         let mode = mode.resolve(self.existing.as_ref());
-        let temp = write_temp(&self.path, contents, mode, self.existing.as_ref())?;
+        let temp = write_temp(&self.path, parts, mode, self.existing.as_ref())?;
         if backup && self.existing.is_some() {
             keep_backup(&self.path)?;
         }
@@ -207,7 +215,7 @@ fn parent_dir(path: &Path) -> &Path {
 
 fn write_temp(
     path: &Path,
-    contents: &[u8],
+    parts: &[&[u8]],
     mode: u32,
     existing: Option<&fs::Metadata>,
 ) -> Result<tempfile::NamedTempFile> {
@@ -222,7 +230,9 @@ fn write_temp(
     let file = temp.as_file_mut();
     keep_owner(file, existing);
     file.set_permissions(fs::Permissions::from_mode(mode)).map_err(|e| Error::io(path, e))?;
-    file.write_all(contents).map_err(|e| Error::io(path, e))?;
+    for part in parts {
+        file.write_all(part).map_err(|e| Error::io(path, e))?;
+    }
     file.sync_all().map_err(|e| Error::io(path, e))?;
     Ok(temp)
 }

@@ -6,7 +6,6 @@
 
 use std::fmt;
 
-use base64ct::Encoding;
 use sha2::Digest;
 use ssh_key::public::KeyData;
 
@@ -80,8 +79,9 @@ impl fmt::Display for Fingerprint {
             return Ok(());
         }
         let mut buf = [0u8; 88];
-        let text = base64ct::Base64Unpadded::encode(self.digest(), &mut buf).map_err(|_| fmt::Error)?;
-        f.write_str(text)
+        let len = data_encoding::BASE64_NOPAD.encode_len(self.len);
+        data_encoding::BASE64_NOPAD.encode_mut(self.digest(), &mut buf[..len]);
+        f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
     }
 }
 

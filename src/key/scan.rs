@@ -140,7 +140,7 @@ impl Scanner {
 
 /// The text of a line as OpenSSH's C string functions see it: up to the first NUL.
 pub fn c_string(line: &[u8]) -> &[u8] {
-    match line.iter().position(|&b| b == 0) {
+    match memchr::memchr(0, line) {
         Some(nul) => &line[..nul],
         None => line,
     }

@@ -88,12 +88,11 @@ pub fn blob_type_name(blob: &[u8]) -> Option<&[u8]> {
 /// Base64 as OpenSSH's `b64_pton` reads it: whitespace anywhere is skipped, padding is
 /// required, and the unused bits of the last character must be zero.
 pub fn decode_base64(token: &[u8]) -> Option<Vec<u8>> {
-    use base64ct::Encoding;
-    if token.iter().any(u8::is_ascii_whitespace) || token.contains(&0x0b) {
+    if token.iter().any(|&b| is_c_space(b)) {
         let compact: Vec<u8> = token.iter().copied().filter(|b| !is_c_space(*b)).collect();
-        return base64ct::Base64::decode_vec(std::str::from_utf8(&compact).ok()?).ok();
+        return data_encoding::BASE64.decode(&compact).ok();
     }
-    base64ct::Base64::decode_vec(std::str::from_utf8(token).ok()?).ok()
+    data_encoding::BASE64.decode(token).ok()
 }
 
 /// Space or tab: the separators of key lines.

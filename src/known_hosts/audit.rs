@@ -3,7 +3,7 @@
 //! Key size thresholds follow ssh-audit's host key checks: DSA and RSA below 2048 bits
 //! fail, RSA below 3072 bits warns. Each finding names its file and line.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::collections::hash_map::Entry as MapEntry;
 
 use ssh_key::public::KeyData;
@@ -129,13 +129,16 @@ pub struct AuditOptions {
     pub require_hashed: bool,
 }
 
+/// A hash map with a fast, randomly seeded hasher.
+type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 /// What one line contributes, found in the parallel pass.
 struct Facts<'a> {
     number: usize,
     marker: Option<Marker>,
     hosts: &'a [u8],
-    /// SHA-256 of the key blob: the key's identity.
-    key_id: [u8; 32],
+    /// The key's base64 text: its identity (OpenSSH writes canonical base64).
+    key_id: &'a [u8],
     /// The blob's own type name (`ssh-rsa` also for `rsa-sha2-512` lines).
     key_type: String,
 }
@@ -216,10 +219,7 @@ fn line_facts<'a>(
         return None;
     };
     out.extend(weak(&key));
-    let key_id = crate::key::Fingerprint::of_blob(crate::key::HashKind::Sha256, &blob)
-        .digest()
-        .try_into()
-        .unwrap_or([0; 32]);
+    let key_id = entry.key_text().strip_suffix(b"\r").unwrap_or(entry.key_text());
     Some(Facts { number, marker: entry.marker, hosts: entry.hosts, key_id, key_type: blob_type })
 }
 
@@ -309,17 +309,17 @@ impl<'c> CrossChecks<'c> {
         self.findings.push(Finding { file: self.file.to_string(), line, rule, severity, message });
     }
 
-    fn run(&mut self, facts: &[Facts<'_>]) {
-        let revoked: HashMap<[u8; 32], usize> = facts
+    fn run<'a>(&mut self, facts: &'a [Facts<'a>]) {
+        let revoked: Map<&[u8], usize> = facts
             .iter()
             .filter(|f| f.marker == Some(Marker::Revoked))
             .map(|f| (f.key_id, f.number))
             .collect();
-        let mut seen: HashMap<(Option<Marker>, String, [u8; 32]), usize> = HashMap::new();
-        let mut by_type: HashMap<(String, String), ([u8; 32], usize)> = HashMap::new();
+        let mut seen: Map<(Option<Marker>, Cow<'a, [u8]>, &'a [u8]), usize> = Map::default();
+        let mut by_type: Map<(Cow<'a, [u8]>, &'a str), (&'a [u8], usize)> = Map::default();
         for fact in facts {
             if fact.marker != Some(Marker::Revoked)
-                && let Some(line) = revoked.get(&fact.key_id)
+                && let Some(line) = revoked.get(fact.key_id)
             {
                 self.push(
                     fact.number,
@@ -327,79 +327,67 @@ impl<'c> CrossChecks<'c> {
                     format!("this key is @revoked on line {line} but trusted here"),
                 );
             }
-            for (host, shown) in self.host_names(fact) {
-                self.duplicate(&mut seen, fact, &host, &shown);
-                if fact.marker.is_none() {
-                    self.conflict(&mut by_type, fact, &host, &shown);
+            for host in self.host_names(fact) {
+                match seen.entry((fact.marker, host.clone(), fact.key_id)) {
+                    MapEntry::Occupied(first) if *first.get() != fact.number => {
+                        let message =
+                            format!("{}: the same key is already on line {}", show(fact, &host), first.get());
+                        self.push(fact.number, Rule::DuplicateEntry, message);
+                    }
+                    MapEntry::Occupied(_) => {}
+                    MapEntry::Vacant(slot) => {
+                        slot.insert(fact.number);
+                    }
+                }
+                if fact.marker.is_some() {
+                    continue;
+                }
+                match by_type.entry((host.clone(), fact.key_type.as_str())) {
+                    MapEntry::Occupied(first) if first.get().0 != fact.key_id => {
+                        let message = format!(
+                            "{}: a different {} key is on line {}; one of them is stale",
+                            show(fact, &host),
+                            fact.key_type,
+                            first.get().1
+                        );
+                        self.push(fact.number, Rule::ConflictingKeys, message);
+                    }
+                    MapEntry::Occupied(_) => {}
+                    MapEntry::Vacant(slot) => {
+                        slot.insert((fact.key_id, fact.number));
+                    }
                 }
             }
         }
     }
 
-    fn duplicate(
-        &mut self,
-        seen: &mut HashMap<(Option<Marker>, String, [u8; 32]), usize>,
-        fact: &Facts<'_>,
-        host: &str,
-        shown: &str,
-    ) {
-        match seen.entry((fact.marker, host.to_string(), fact.key_id)) {
-            MapEntry::Occupied(first) if *first.get() != fact.number => {
-                let first = *first.get();
-                self.push(
-                    fact.number,
-                    Rule::DuplicateEntry,
-                    format!("{shown}: the same key is already on line {first}"),
-                );
-            }
-            MapEntry::Occupied(_) => {}
-            MapEntry::Vacant(slot) => {
-                slot.insert(fact.number);
-            }
-        }
-    }
-
-    fn conflict(
-        &mut self,
-        by_type: &mut HashMap<(String, String), ([u8; 32], usize)>,
-        fact: &Facts<'_>,
-        host: &str,
-        shown: &str,
-    ) {
-        match by_type.entry((host.to_string(), fact.key_type.clone())) {
-            MapEntry::Occupied(first) if first.get().0 != fact.key_id => {
-                let line = first.get().1;
-                let message = format!(
-                    "{shown}: a different {} key is on line {line}; one of them is stale",
-                    fact.key_type
-                );
-                self.push(fact.number, Rule::ConflictingKeys, message);
-            }
-            MapEntry::Occupied(_) => {}
-            MapEntry::Vacant(slot) => {
-                slot.insert((fact.key_id, fact.number));
-            }
-        }
-    }
-
-    /// The hosts a line names exactly: (identity, how to show it). Plain names by
-    /// name; a hashed name as itself, or as the candidate host it hashes.
-    fn host_names(&self, fact: &Facts<'_>) -> Vec<(String, String)> {
+    /// The hosts a line names exactly, lower-case: plain names as written, a hashed name
+    /// as the candidate host it hashes (or as the hashed field itself).
+    fn host_names<'a>(&self, fact: &Facts<'a>) -> Vec<Cow<'a, [u8]>> {
         if fact.hosts.first() == Some(&b'|') {
-            let field = String::from_utf8_lossy(fact.hosts).into_owned();
-            let Some(hashed) = HashedName::parse(fact.hosts) else { return vec![(field.clone(), field)] };
-            return match self.candidates.iter().find(|c| hashed.matches(c.as_bytes())) {
-                Some(host) => vec![(host.clone(), format!("{host} (hashed)"))],
-                None => vec![(field, "hashed host".to_string())],
-            };
+            let candidate = HashedName::parse(fact.hosts)
+                .and_then(|hashed| self.candidates.iter().find(|c| hashed.matches(c.as_bytes())));
+            return vec![match candidate {
+                Some(host) => Cow::Owned(host.as_bytes().to_vec()),
+                None => Cow::Borrowed(fact.hosts),
+            }];
         }
         fact.hosts
             .split(|&b| b == b',')
             .filter(|p| !p.is_empty() && !p.iter().any(|b| matches!(b, b'*' | b'?' | b'!')))
-            .map(|p| {
-                let name = String::from_utf8_lossy(p).to_ascii_lowercase();
-                (name.clone(), name)
+            .map(|p| match p.iter().any(u8::is_ascii_uppercase) {
+                true => Cow::Owned(p.to_ascii_lowercase()),
+                false => Cow::Borrowed(p),
             })
             .collect()
+    }
+}
+
+/// How to name a host in a message: hashed names say so.
+fn show(fact: &Facts<'_>, host: &[u8]) -> String {
+    match (fact.hosts.first() == Some(&b'|'), host.first() == Some(&b'|')) {
+        (true, true) => "hashed host".to_string(),
+        (true, false) => format!("{} (hashed)", String::from_utf8_lossy(host)),
+        _ => String::from_utf8_lossy(host).into_owned(),
     }
 }

@@ -4,9 +4,9 @@
 
 use ssh_key::public::KeyData;
 
-use super::file::{KnownHosts, LineRef};
+use super::file::{KnownHosts, LineRef, par_chunks};
 use super::line::{self, HostLine, Line, Marker};
-use super::pattern::{HashedName, HostsMatch, ListMatch, match_hosts, match_list};
+use super::pattern::{FIELD_LEN, HashedName, HostsMatch, ListMatch, Salts, match_hosts, match_list};
 use crate::error::{Error, Result};
 
 /// A line an edit left alone, and why the user should know.
@@ -27,10 +27,73 @@ pub enum KeptReason {
     Marker(Marker),
 }
 
+/// A file's new contents as spans of the old contents and new bytes, so that the lines
+/// an edit leaves alone are written straight from the file as read, never copied.
+#[derive(Debug, Clone, Default)]
+pub struct Rewrite<'a> {
+    pieces: Vec<Piece<'a>>,
+}
+
+/// New bytes are collected in buffers that start this large, so a long run of rewritten
+/// lines grows its buffer rarely.
+const NEW_PIECE_CAPACITY: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+enum Piece<'a> {
+    Old(&'a [u8], std::ops::Range<usize>),
+    New(Vec<u8>),
+}
+
+impl<'a> Rewrite<'a> {
+    /// Keeps a line as it is.
+    fn keep(&mut self, data: &'a [u8], line: &LineRef<'_>) {
+        let range = line.start..line.start + line.full.len();
+        if let Some(Piece::Old(_, last)) = self.pieces.last_mut()
+            && last.end == range.start
+        {
+            last.end = range.end;
+            return;
+        }
+        self.pieces.push(Piece::Old(data, range));
+    }
+
+    /// Writes new bytes.
+    fn write(&mut self, bytes: &[u8]) {
+        match self.pieces.last_mut() {
+            Some(Piece::New(last)) => last.extend_from_slice(bytes),
+            _ => {
+                let mut piece = Vec::with_capacity(bytes.len().max(NEW_PIECE_CAPACITY));
+                piece.extend_from_slice(bytes);
+                self.pieces.push(Piece::New(piece));
+            }
+        }
+    }
+
+    fn append(&mut self, other: Rewrite<'a>) {
+        self.pieces.extend(other.pieces);
+    }
+
+    /// The contents as slices, in order, for writing.
+    pub fn parts(&self) -> Vec<&[u8]> {
+        self.pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Old(data, range) => &data[range.clone()],
+                Piece::New(bytes) => bytes.as_slice(),
+            })
+            .collect()
+    }
+
+    /// The contents in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.parts().concat()
+    }
+}
+
 /// What `hash` did.
 #[derive(Debug)]
-pub struct Hashed {
-    pub content: Vec<u8>,
+pub struct Hashed<'a> {
+    pub content: Rewrite<'a>,
     /// How many lines had plain names hashed.
     pub hashed_lines: usize,
     pub kept: Vec<Kept>,
@@ -41,42 +104,59 @@ pub struct Hashed {
 ///
 /// # Errors
 /// The random source for the salts failed.
-pub fn hash(file: &KnownHosts) -> Result<Hashed> {
-    let mut out =
-        Hashed { content: Vec::with_capacity(file.data().len() * 2), hashed_lines: 0, kept: Vec::new() };
-    for line in file.lines() {
-        match line::parse(line.text) {
-            Line::Entry(entry) if entry.has_pattern() && !entry.is_hashed() && entry.marker.is_none() => {
-                let hosts = String::from_utf8_lossy(entry.hosts).into_owned();
-                out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
-                out.content.extend_from_slice(line.full);
+pub fn hash(file: &KnownHosts) -> Result<Hashed<'_>> {
+    let data = file.data();
+    let chunks = par_chunks(data, |lines| {
+        let mut out = Hashed { content: Rewrite::default(), hashed_lines: 0, kept: Vec::new() };
+        let mut salts = Salts::new();
+        for line in lines {
+            match line::parse(line.text) {
+                Line::Entry(entry) if entry.has_pattern() && !entry.is_hashed() && entry.marker.is_none() => {
+                    let hosts = String::from_utf8_lossy(entry.hosts).into_owned();
+                    out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
+                    out.content.keep(data, &line);
+                }
+                Line::Entry(entry) if !entry.is_hashed() && entry.marker.is_none() => {
+                    hash_entry(&mut out.content, &mut salts, &entry, &line)?;
+                    out.hashed_lines += 1;
+                }
+                Line::Invalid(why) => {
+                    out.kept.push(Kept { number: line.number, reason: KeptReason::Invalid(why) });
+                    out.content.keep(data, &line);
+                }
+                _ => out.content.keep(data, &line),
             }
-            Line::Entry(entry) if !entry.is_hashed() && entry.marker.is_none() => {
-                hash_entry(&mut out.content, &entry, &line)?;
-                out.hashed_lines += 1;
-            }
-            Line::Invalid(why) => {
-                out.kept.push(Kept { number: line.number, reason: KeptReason::Invalid(why) });
-                out.content.extend_from_slice(line.full);
-            }
-            _ => out.content.extend_from_slice(line.full),
         }
+        Ok(out)
+    });
+    let mut all = Hashed { content: Rewrite::default(), hashed_lines: 0, kept: Vec::new() };
+    for chunk in chunks {
+        let chunk = chunk?;
+        all.content.append(chunk.content);
+        all.hashed_lines += chunk.hashed_lines;
+        all.kept.extend(chunk.kept);
     }
-    Ok(out)
+    Ok(all)
 }
 
 /// One line per name (lower-cased, hashed), each followed by the rest of the line. As in
 /// OpenSSH, an empty name (`a,,b`) ends the list.
-fn hash_entry(out: &mut Vec<u8>, entry: &HostLine<'_>, line: &LineRef<'_>) -> Result<()> {
+fn hash_entry(
+    out: &mut Rewrite<'_>,
+    salts: &mut Salts,
+    entry: &HostLine<'_>,
+    line: &LineRef<'_>,
+) -> Result<()> {
     let ending = &line.full[line.text.len()..];
-    let names: Vec<&[u8]> = entry.hosts.split(|&b| b == b',').take_while(|name| !name.is_empty()).collect();
-    for (i, name) in names.iter().enumerate() {
-        let hashed = HashedName::new(name)
-            .map_err(|e| Error::Crypto { what: "hashing a host name", reason: e.to_string() })?;
-        out.extend_from_slice(hashed.to_field().as_bytes());
-        out.push(b' ');
-        out.extend_from_slice(entry.rawkey);
-        out.extend_from_slice(if i + 1 == names.len() { ending } else { b"\n" });
+    let mut names = entry.hosts.split(|&b| b == b',').take_while(|name| !name.is_empty()).peekable();
+    let mut field = [0u8; FIELD_LEN];
+    while let Some(name) = names.next() {
+        let salt =
+            salts.next().map_err(|e| Error::Crypto { what: "hashing a host name", reason: e.to_string() })?;
+        out.write(HashedName::with_salt(salt, name).write_field(&mut field));
+        out.write(b" ");
+        out.write(entry.rawkey);
+        out.write(if names.peek().is_none() { ending } else { b"\n" });
     }
     Ok(())
 }
@@ -92,45 +172,73 @@ pub struct RemoveOptions {
 
 /// What `remove` did.
 #[derive(Debug)]
-pub struct Removed {
-    pub content: Vec<u8>,
+pub struct Removed<'a> {
+    pub content: Rewrite<'a>,
     /// Lines deleted or rewritten without the name.
     pub touched: Vec<usize>,
     /// Lines that still apply to the host and were kept: wildcard patterns, markers.
     pub kept: Vec<Kept>,
 }
 
+impl Removed<'_> {
+    fn new() -> Self {
+        Removed { content: Rewrite::default(), touched: Vec::new(), kept: Vec::new() }
+    }
+}
+
 /// Removes `name` (a lower-case lookup name): a hashed line for it is deleted; on a line
 /// listing several names only that name goes. Lines that match only through a wildcard
 /// are kept, since they apply to other hosts too.
-pub fn remove(file: &KnownHosts, name: &str, options: &RemoveOptions) -> Removed {
-    let mut out =
-        Removed { content: Vec::with_capacity(file.data().len()), touched: Vec::new(), kept: Vec::new() };
-    for line in file.lines() {
-        let Line::Entry(entry) = line::parse(line.text) else {
-            out.content.extend_from_slice(line.full);
-            continue;
-        };
-        let type_wanted = options.key_type.as_ref().is_none_or(|filter| filter.matches(entry.key_type));
-        let named = match_hosts(entry.hosts, name.as_bytes()) == HostsMatch::Yes;
-        if !named || !type_wanted {
-            out.content.extend_from_slice(line.full);
-            continue;
+pub fn remove<'a>(file: &'a KnownHosts, name: &str, options: &RemoveOptions) -> Removed<'a> {
+    let data = file.data();
+    let chunks = par_chunks(data, |lines| {
+        let mut out = Removed::new();
+        for line in lines {
+            remove_from_line(&mut out, data, &line, name, options);
         }
-        if let (Some(marker), false) = (entry.marker, options.markers) {
-            // Only a marker line that names the host itself is one --markers would change.
-            if names_host(&entry, name) {
-                out.kept.push(Kept { number: line.number, reason: KeptReason::Marker(marker) });
-            }
-            out.content.extend_from_slice(line.full);
-            continue;
-        }
-        remove_name(&mut out, &entry, &line, name);
+        out
+    });
+    let mut all = Removed::new();
+    for chunk in chunks {
+        all.content.append(chunk.content);
+        all.touched.extend(chunk.touched);
+        all.kept.extend(chunk.kept);
     }
-    out
+    all
 }
 
-fn remove_name(out: &mut Removed, entry: &HostLine<'_>, line: &LineRef<'_>, name: &str) {
+fn remove_from_line<'a>(
+    out: &mut Removed<'a>,
+    data: &'a [u8],
+    line: &LineRef<'_>,
+    name: &str,
+    options: &RemoveOptions,
+) {
+    let named = line::host_field(line.text)
+        .is_some_and(|hosts| match_hosts(hosts, name.as_bytes()) == HostsMatch::Yes);
+    let Line::Entry(entry) = (if named { line::parse(line.text) } else { Line::Blank }) else {
+        return out.content.keep(data, line);
+    };
+    if !options.key_type.as_ref().is_none_or(|filter| filter.matches(entry.key_type)) {
+        return out.content.keep(data, line);
+    }
+    if let (Some(marker), false) = (entry.marker, options.markers) {
+        // Only a marker line that names the host itself is one --markers would change.
+        if names_host(&entry, name) {
+            out.kept.push(Kept { number: line.number, reason: KeptReason::Marker(marker) });
+        }
+        return out.content.keep(data, line);
+    }
+    remove_name(out, data, &entry, line, name);
+}
+
+fn remove_name<'a>(
+    out: &mut Removed<'a>,
+    data: &'a [u8],
+    entry: &HostLine<'_>,
+    line: &LineRef<'_>,
+    name: &str,
+) {
     if entry.is_hashed() {
         out.touched.push(line.number);
         return;
@@ -140,21 +248,20 @@ fn remove_name(out: &mut Removed, entry: &HostLine<'_>, line: &LineRef<'_>, name
         .split(|&b| b == b',')
         .filter(|pattern| !pattern.eq_ignore_ascii_case(name.as_bytes()))
         .collect();
-    let joined = remaining.join(&b","[..]);
     if remaining.len() == entry.hosts.split(|&b| b == b',').count() {
         // Named only by a wildcard: the line serves other hosts too.
         let hosts = String::from_utf8_lossy(entry.hosts).into_owned();
         out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
-        out.content.extend_from_slice(line.full);
-        return;
+        return out.content.keep(data, line);
     }
     out.touched.push(line.number);
     if remaining.is_empty() || remaining.iter().all(|p| p.starts_with(b"!")) {
         return;
     }
-    out.content.extend_from_slice(&line.full[..entry.hosts_at]);
-    out.content.extend_from_slice(&joined);
-    out.content.extend_from_slice(&line.full[entry.hosts_at + entry.hosts.len()..]);
+    let joined = remaining.join(&b","[..]);
+    out.content.write(&line.full[..entry.hosts_at]);
+    out.content.write(&joined);
+    out.content.write(&line.full[entry.hosts_at + entry.hosts.len()..]);
     if match_list(name.as_bytes(), &joined) == ListMatch::Positive {
         let hosts = String::from_utf8_lossy(&joined).into_owned();
         out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
@@ -261,19 +368,19 @@ fn names_host(entry: &HostLine<'_>, name: &str) -> bool {
 
 /// The file with `name` taken off the given lines.
 fn without_name_on(file: &KnownHosts, name: &str, lines: &[usize]) -> Vec<u8> {
-    let mut out =
-        Removed { content: Vec::with_capacity(file.data().len()), touched: Vec::new(), kept: Vec::new() };
+    let mut out = Removed::new();
     for line in file.lines() {
         match line::parse(line.text) {
-            Line::Entry(entry) if lines.contains(&line.number) => remove_name(&mut out, &entry, &line, name),
-            _ => out.content.extend_from_slice(line.full),
+            Line::Entry(entry) if lines.contains(&line.number) => {
+                remove_name(&mut out, file.data(), &entry, &line, name)
+            }
+            _ => out.content.keep(file.data(), &line),
         }
     }
-    out.content
+    out.content.to_vec()
 }
 
 fn append_entry(content: &mut Vec<u8>, name: &str, key_type: &str, key: &KeyData, hash: bool) -> Result<()> {
-    use base64ct::Encoding;
     use ssh_key::encoding::Encode;
     if content.last().is_some_and(|&b| b != b'\n') {
         content.push(b'\n');
@@ -287,7 +394,7 @@ fn append_entry(content: &mut Vec<u8>, name: &str, key_type: &str, key: &KeyData
     let blob =
         key.encode_vec().map_err(|e| Error::Crypto { what: "encoding the key", reason: e.to_string() })?;
     content.extend_from_slice(
-        format!("{field} {key_type} {}\n", base64ct::Base64::encode_string(&blob)).as_bytes(),
+        format!("{field} {key_type} {}\n", data_encoding::BASE64.encode(&blob)).as_bytes(),
     );
     Ok(())
 }

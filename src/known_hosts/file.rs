@@ -12,10 +12,12 @@ pub const MAX_FILE: u64 = 4 << 30;
 /// Below this size one thread reads faster than several start.
 const PARALLEL_THRESHOLD: usize = 1 << 20;
 
-/// One line: its number (from 1), text without the `\n`, and text with it.
+/// One line: its number (from 1), where it starts in the file, its text without the
+/// `\n`, and its text with it.
 #[derive(Debug, Clone, Copy)]
 pub struct LineRef<'a> {
     pub number: usize,
+    pub start: usize,
     pub text: &'a [u8],
     pub full: &'a [u8],
 }
@@ -63,85 +65,96 @@ impl KnownHosts {
 
     /// Every line, in order.
     pub fn lines(&self) -> impl Iterator<Item = LineRef<'_>> {
-        lines_from(&self.data, 1)
+        lines_in(&self.data, 0, 1)
     }
 
     /// Every entry line naming `name` (a lower-case lookup name), in file order, as
     /// `ssh-keygen -F` finds them: by pattern or hash, markers included.
     pub fn find(&self, name: &str) -> Vec<Found<'_>> {
-        par_lines(&self.data, |line| match line::parse(line.text) {
-            Line::Entry(entry) if match_hosts(entry.hosts, name.as_bytes()) == HostsMatch::Yes => {
-                Some(Found { number: line.number, marker: entry.marker, text: line.text, entry })
+        par_lines(&self.data, |line| {
+            if match_hosts(line::host_field(line.text)?, name.as_bytes()) != HostsMatch::Yes {
+                return None;
             }
-            _ => None,
+            match line::parse(line.text) {
+                Line::Entry(entry) => {
+                    Some(Found { number: line.number, marker: entry.marker, text: line.text, entry })
+                }
+                _ => None,
+            }
         })
     }
 }
 
-/// The lines of `data`, numbered from `first`.
-pub fn lines_from(data: &[u8], first: usize) -> impl Iterator<Item = LineRef<'_>> {
-    let mut rest = data;
+/// The lines of `data` from byte `start` (a line start) on, numbered from `first`.
+pub fn lines_in(data: &[u8], start: usize, first: usize) -> impl Iterator<Item = LineRef<'_>> {
+    let mut at = start;
     let mut number = first;
     std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
+        let rest = data.get(at..).filter(|rest| !rest.is_empty())?;
         let (full, text) = match memchr::memchr(b'\n', rest) {
-            Some(at) => (&rest[..=at], &rest[..at]),
+            Some(end) => (&rest[..=end], &rest[..end]),
             None => (rest, rest),
         };
-        rest = &rest[full.len()..];
+        let line = LineRef { number, start: at, text, full };
+        at += full.len();
         number += 1;
-        Some(LineRef { number: number - 1, text, full })
+        Some(line)
     })
 }
 
 /// Applies `f` to every line and keeps the results in file order, splitting large
 /// inputs into one chunk per core.
 pub fn par_lines<'a, T: Send>(data: &'a [u8], f: impl Fn(LineRef<'a>) -> Option<T> + Sync) -> Vec<T> {
+    par_chunks(data, |lines| lines.filter_map(&f).collect::<Vec<T>>()).into_iter().flatten().collect()
+}
+
+/// Applies `f` to the lines of each chunk of `data` (one chunk per core for large
+/// inputs, else one) and returns the chunks' results in file order.
+pub fn par_chunks<'a, T: Send>(
+    data: &'a [u8],
+    f: impl Fn(&mut dyn Iterator<Item = LineRef<'a>>) -> T + Sync,
+) -> Vec<T> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     if threads == 1 || data.len() < PARALLEL_THRESHOLD {
-        return lines_from(data, 1).filter_map(f).collect();
+        return vec![f(&mut lines_in(data, 0, 1))];
     }
-    let chunks = split_at_lines(data, threads);
-    let firsts = first_line_numbers(&chunks);
+    let bounds = split_at_lines(data, threads);
+    let firsts = first_line_numbers(data, &bounds);
     let f = &f;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = chunks
+        let workers: Vec<_> = bounds
             .iter()
             .zip(firsts)
-            .map(|(chunk, first)| {
-                scope.spawn(move || lines_from(chunk, first).filter_map(f).collect::<Vec<T>>())
-            })
+            .map(|(&(start, end), first)| scope.spawn(move || f(&mut lines_in(&data[..end], start, first))))
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .collect()
     })
 }
 
-/// `count` pieces of `data`, each ending just after a newline (the last at the end).
-fn split_at_lines(data: &[u8], count: usize) -> Vec<&[u8]> {
-    let mut pieces = Vec::with_capacity(count);
+/// `count` byte ranges of `data`, each ending just after a newline (the last at the end).
+fn split_at_lines(data: &[u8], count: usize) -> Vec<(usize, usize)> {
+    let mut bounds = Vec::with_capacity(count);
     let mut start = 0;
     for i in 1..count {
         let target = (data.len() * i / count).max(start);
         let end = memchr::memchr(b'\n', &data[target..]).map_or(data.len(), |at| target + at + 1);
-        pieces.push(&data[start..end]);
+        bounds.push((start, end));
         start = end;
     }
-    pieces.push(&data[start..]);
-    pieces
+    bounds.push((start, data.len()));
+    bounds
 }
 
-fn first_line_numbers(chunks: &[&[u8]]) -> Vec<usize> {
+fn first_line_numbers(data: &[u8], bounds: &[(usize, usize)]) -> Vec<usize> {
     let mut first = 1;
-    chunks
+    bounds
         .iter()
-        .map(|chunk| {
+        .map(|&(start, end)| {
             let this = first;
-            first += memchr::memchr_iter(b'\n', chunk).count();
+            first += memchr::memchr_iter(b'\n', &data[start..end]).count();
             this
         })
         .collect()
@@ -153,7 +166,7 @@ mod tests {
 
     #[test]
     fn lines_keep_their_endings() {
-        let lines: Vec<_> = lines_from(b"a\nb\r\n\nlast", 1).map(|l| (l.number, l.text, l.full)).collect();
+        let lines: Vec<_> = lines_in(b"a\nb\r\n\nlast", 0, 1).map(|l| (l.number, l.text, l.full)).collect();
         assert_eq!(
             lines,
             [(1, &b"a"[..], &b"a\n"[..]), (2, b"b\r", b"b\r\n"), (3, b"", b"\n"), (4, b"last", b"last")]
@@ -165,7 +178,7 @@ mod tests {
         let data: Vec<u8> = (0..200_000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
         let every_7th = |l: LineRef<'_>| l.number.is_multiple_of(7).then(|| (l.number, l.text.to_vec()));
         let parallel = par_lines(&data, every_7th);
-        let sequential: Vec<_> = lines_from(&data, 1).filter_map(every_7th).collect();
+        let sequential: Vec<_> = lines_in(&data, 0, 1).filter_map(every_7th).collect();
         assert_eq!(parallel, sequential);
         assert_eq!(parallel[0], (7, b"line 6".to_vec()));
     }

@@ -58,35 +58,48 @@ pub enum Line<'a> {
     Invalid(&'static str),
 }
 
-/// Key type names OpenSSH 9.2 knows (full names; `hostkeys_foreach` also accepts the
-/// short names RSA, DSA, ECDSA, ED25519, ECDSA-SK and ED25519-SK in any case).
-const KEY_TYPES: &[&[u8]] = &[
-    b"ssh-ed25519",
-    b"ssh-ed25519-cert-v01@openssh.com",
-    b"sk-ssh-ed25519@openssh.com",
-    b"sk-ssh-ed25519-cert-v01@openssh.com",
-    b"ecdsa-sha2-nistp256",
-    b"ecdsa-sha2-nistp384",
-    b"ecdsa-sha2-nistp521",
-    b"ecdsa-sha2-nistp256-cert-v01@openssh.com",
-    b"ecdsa-sha2-nistp384-cert-v01@openssh.com",
-    b"ecdsa-sha2-nistp521-cert-v01@openssh.com",
-    b"sk-ecdsa-sha2-nistp256@openssh.com",
-    b"sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
-    b"ssh-rsa",
-    b"rsa-sha2-256",
-    b"rsa-sha2-512",
-    b"ssh-rsa-cert-v01@openssh.com",
-    b"rsa-sha2-256-cert-v01@openssh.com",
-    b"rsa-sha2-512-cert-v01@openssh.com",
-    b"ssh-dss",
-    b"ssh-dss-cert-v01@openssh.com",
-];
+/// Whether OpenSSH 9.2 knows `name` as a key type: a full name, or (as
+/// `hostkeys_foreach` also accepts) a short name like RSA or ED25519 in any case.
+pub fn is_key_type(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"ssh-ed25519"
+            | b"ssh-ed25519-cert-v01@openssh.com"
+            | b"sk-ssh-ed25519@openssh.com"
+            | b"sk-ssh-ed25519-cert-v01@openssh.com"
+            | b"ecdsa-sha2-nistp256"
+            | b"ecdsa-sha2-nistp384"
+            | b"ecdsa-sha2-nistp521"
+            | b"ecdsa-sha2-nistp256-cert-v01@openssh.com"
+            | b"ecdsa-sha2-nistp384-cert-v01@openssh.com"
+            | b"ecdsa-sha2-nistp521-cert-v01@openssh.com"
+            | b"sk-ecdsa-sha2-nistp256@openssh.com"
+            | b"sk-ecdsa-sha2-nistp256-cert-v01@openssh.com"
+            | b"ssh-rsa"
+            | b"rsa-sha2-256"
+            | b"rsa-sha2-512"
+            | b"ssh-rsa-cert-v01@openssh.com"
+            | b"rsa-sha2-256-cert-v01@openssh.com"
+            | b"rsa-sha2-512-cert-v01@openssh.com"
+            | b"ssh-dss"
+            | b"ssh-dss-cert-v01@openssh.com"
+    ) || SHORT_TYPES.iter().any(|short| short.eq_ignore_ascii_case(name))
+}
+
 const SHORT_TYPES: &[&[u8]] = &[b"rsa", b"dsa", b"ecdsa", b"ed25519", b"ecdsa-sk", b"ed25519-sk"];
 
-/// Whether OpenSSH knows `name` as a key type.
-pub fn is_key_type(name: &[u8]) -> bool {
-    KEY_TYPES.contains(&name) || SHORT_TYPES.iter().any(|short| short.eq_ignore_ascii_case(name))
+/// Just the host field of an entry line (`None` for blank, comment or bad-marker lines),
+/// found without checking the rest of the line: the fast first look of whole-file
+/// searches, which [`parse`] only the lines that match.
+pub fn host_field(line: &[u8]) -> Option<&[u8]> {
+    let line = crate::key::scan::c_string(line);
+    let start = line.len() - skip_blanks(line).len();
+    if start == line.len() || line[start] == b'#' {
+        return None;
+    }
+    let (_, hosts_at) = markers(line, start)?;
+    let hosts = &line[hosts_at..];
+    Some(&hosts[..memchr::memchr2(b' ', b'\t', hosts).unwrap_or(hosts.len())])
 }
 
 /// Splits one line (without its `\n`). Text after a NUL byte is ignored, as OpenSSH's

@@ -2,11 +2,12 @@
 //! with `*` and `?`, `!` negation, case-insensitive names, and hashed names
 //! (`|1|base64(salt)|base64(HMAC-SHA1(salt, name))`).
 
-use base64ct::Encoding;
 use hmac::{KeyInit, Mac};
 
 /// Salt and digest length of a hashed name (HMAC-SHA1).
 pub const HASH_LEN: usize = 20;
+/// Length of a hashed host field: `|1|`, two 28-character base64 texts and a `|`.
+pub const FIELD_LEN: usize = 3 + 28 + 1 + 28;
 /// The prefix of hashed names.
 const HASH_MAGIC: &[u8] = b"|1|";
 /// OpenSSH ignores a pattern list entry this long or longer (its buffer size).
@@ -26,6 +27,16 @@ pub enum ListMatch {
 /// `*` matches any run of characters and `?` any one character; everything else matches
 /// itself. Iterative, so that patterns like `*a*a*a*b` cannot take exponential time.
 pub fn glob(name: &[u8], pattern: &[u8]) -> bool {
+    glob_with(name, pattern, |c| c)
+}
+
+/// [`glob`] with the pattern lower-cased as it is read (OpenSSH lower-cases host
+/// patterns before matching).
+fn glob_lowercase(name: &[u8], pattern: &[u8]) -> bool {
+    glob_with(name, pattern, |c| c.to_ascii_lowercase())
+}
+
+fn glob_with(name: &[u8], pattern: &[u8], fold: impl Fn(u8) -> u8) -> bool {
     let (mut n, mut p) = (0, 0);
     let mut retry: Option<(usize, usize)> = None;
     while n < name.len() {
@@ -34,7 +45,7 @@ pub fn glob(name: &[u8], pattern: &[u8]) -> bool {
                 retry = Some((p, n));
                 p += 1;
             }
-            Some(&c) if c == b'?' || c == name[n] => {
+            Some(&c) if c == b'?' || fold(c) == name[n] => {
                 p += 1;
                 n += 1;
             }
@@ -62,7 +73,7 @@ pub fn match_list(name: &[u8], list: &[u8]) -> ListMatch {
         if pattern.len() >= MAX_PATTERN {
             return ListMatch::None;
         }
-        if glob(name, &pattern.to_ascii_lowercase()) {
+        if glob_lowercase(name, pattern) {
             if negated {
                 return ListMatch::Negated;
             }
@@ -94,10 +105,12 @@ impl HashedName {
     /// # Errors
     /// The system's random source failed.
     pub fn new(name: &[u8]) -> Result<Self, getrandom::Error> {
-        let mut salt = [0u8; HASH_LEN];
-        getrandom::fill(&mut salt)?;
-        let digest = hmac_sha1(&salt, &name.to_ascii_lowercase());
-        Ok(HashedName { salt, digest })
+        Ok(Self::with_salt(Salts::new().next()?, name))
+    }
+
+    /// Hashes `name` (lower-cased first) with `salt`.
+    pub fn with_salt(salt: [u8; HASH_LEN], name: &[u8]) -> Self {
+        HashedName { salt, digest: hmac_sha1(&salt, &name.to_ascii_lowercase()) }
     }
 
     /// Whether this is the hash of `name` (which must be lower case).
@@ -105,13 +118,60 @@ impl HashedName {
         hmac_sha1(&self.salt, name) == self.digest
     }
 
+    /// Writes the field as it appears in the file (`|1|salt|digest`, 59 bytes) into `out`
+    /// and returns it.
+    pub fn write_field<'b>(&self, out: &'b mut [u8; FIELD_LEN]) -> &'b [u8] {
+        let b64 = data_encoding::BASE64;
+        out[..3].copy_from_slice(HASH_MAGIC);
+        b64.encode_mut(&self.salt, &mut out[3..31]);
+        out[31] = b'|';
+        b64.encode_mut(&self.digest, &mut out[32..]);
+        out
+    }
+
     /// The field as written in the file.
     pub fn to_field(&self) -> String {
         format!(
             "|1|{}|{}",
-            base64ct::Base64::encode_string(&self.salt),
-            base64ct::Base64::encode_string(&self.digest)
+            data_encoding::BASE64.encode(&self.salt),
+            data_encoding::BASE64.encode(&self.digest)
         )
+    }
+}
+
+/// Random salts from the operating system, fetched a few hundred at a time: hashing a
+/// million names should not take a million system calls.
+#[derive(Debug)]
+pub struct Salts {
+    buffer: [u8; HASH_LEN * 200],
+    used: usize,
+}
+
+impl Salts {
+    /// An empty supply; the first salt fills it.
+    pub fn new() -> Self {
+        Salts { buffer: [0; HASH_LEN * 200], used: HASH_LEN * 200 }
+    }
+
+    /// The next salt.
+    ///
+    /// # Errors
+    /// The system's random source failed.
+    pub fn next(&mut self) -> Result<[u8; HASH_LEN], getrandom::Error> {
+        if self.used == self.buffer.len() {
+            getrandom::fill(&mut self.buffer)?;
+            self.used = 0;
+        }
+        let mut salt = [0u8; HASH_LEN];
+        salt.copy_from_slice(&self.buffer[self.used..self.used + HASH_LEN]);
+        self.used += HASH_LEN;
+        Ok(salt)
+    }
+}
+
+impl Default for Salts {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -149,9 +209,10 @@ fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; HASH_LEN] {
 }
 
 fn decode_20(text: &[u8]) -> Option<[u8; HASH_LEN]> {
-    let mut out = [0u8; HASH_LEN];
-    let decoded = base64ct::Base64::decode(text, &mut out).ok()?;
-    (decoded.len() == HASH_LEN).then_some(out)
+    let mut out = [0u8; HASH_LEN + 1];
+    let room = data_encoding::BASE64.decode_len(text.len()).ok().filter(|&len| len <= out.len())?;
+    let len = data_encoding::BASE64.decode_mut(text, &mut out[..room]).ok()?;
+    (len == HASH_LEN).then(|| out[..HASH_LEN].try_into().unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -17,7 +17,8 @@ pub fn run(ctx: &Context, args: HashArgs) -> Result<Status> {
     let path = path(ctx, &args.file);
     let update = Update::begin(&path)?;
     let data = update.read(MAX_FILE, "a known_hosts file")?.ok_or_else(|| missing(&path))?;
-    let result = edit::hash(&KnownHosts::from_bytes(&path, data))?;
+    let file = KnownHosts::from_bytes(&path, data);
+    let result = edit::hash(&file)?;
     for kept in &result.kept {
         match &kept.reason {
             KeptReason::Pattern(hosts) => ctx.warn(format!(
@@ -38,7 +39,7 @@ pub fn run(ctx: &Context, args: HashArgs) -> Result<Status> {
         }
         return Ok(Status::Success);
     }
-    update.commit(&result.content, FileMode::KeepOr(0o600), true)?;
+    update.commit_parts(&result.content.parts(), FileMode::KeepOr(0o600), true)?;
     let old = with_suffix(&path, ".old");
     if !args.quiet {
         writeln!(out, "{} updated.", path.display())?;

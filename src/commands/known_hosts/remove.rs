@@ -20,7 +20,8 @@ pub fn run(ctx: &Context, args: RemoveArgs) -> Result<Status> {
     let path = path(ctx, &args.file);
     let update = Update::begin(&path)?;
     let data = update.read(MAX_FILE, "a known_hosts file")?.ok_or_else(|| missing(&path))?;
-    let result = edit::remove(&KnownHosts::from_bytes(&path, data), &query.lookup, &options);
+    let file = KnownHosts::from_bytes(&path, data);
+    let result = edit::remove(&file, &query.lookup, &options);
     for kept in &result.kept {
         let why = match &kept.reason {
             KeptReason::Pattern(hosts) => {
@@ -37,7 +38,7 @@ pub fn run(ctx: &Context, args: RemoveArgs) -> Result<Status> {
         ctx.note(format!("Host {} not found in {}", query.display, path.display()));
         return Ok(Status::Negative);
     }
-    update.commit(&result.content, FileMode::KeepOr(0o600), true)?;
+    update.commit_parts(&result.content.parts(), FileMode::KeepOr(0o600), true)?;
     let mut out = std::io::stdout().lock();
     if !args.quiet {
         for number in &result.touched {
