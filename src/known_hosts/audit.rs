@@ -132,6 +132,11 @@ pub struct AuditOptions {
 /// A hash map with a fast, randomly seeded hasher.
 type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+/// (marker, host, key) → the first line with them.
+type FirstSeen<'a> = Map<(Option<Marker>, Cow<'a, [u8]>, &'a [u8]), usize>;
+/// (host, key type) → the first key and its line.
+type KeyByHostAndType<'a> = Map<(Cow<'a, [u8]>, &'a str), (&'a [u8], usize)>;
+
 /// What one line contributes, found in the parallel pass.
 struct Facts<'a> {
     number: usize,
@@ -315,8 +320,8 @@ impl<'c> CrossChecks<'c> {
             .filter(|f| f.marker == Some(Marker::Revoked))
             .map(|f| (f.key_id, f.number))
             .collect();
-        let mut seen: Map<(Option<Marker>, Cow<'a, [u8]>, &'a [u8]), usize> = Map::default();
-        let mut by_type: Map<(Cow<'a, [u8]>, &'a str), (&'a [u8], usize)> = Map::default();
+        let mut seen: FirstSeen<'a> = Map::default();
+        let mut by_type: KeyByHostAndType<'a> = Map::default();
         for fact in facts {
             if fact.marker != Some(Marker::Revoked)
                 && let Some(line) = revoked.get(fact.key_id)

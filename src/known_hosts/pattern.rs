@@ -105,7 +105,7 @@ impl HashedName {
     /// # Errors
     /// The system's random source failed.
     pub fn new(name: &[u8]) -> Result<Self, getrandom::Error> {
-        Ok(Self::with_salt(Salts::new().next()?, name))
+        Ok(Self::with_salt(Salts::new().take()?, name))
     }
 
     /// Hashes `name` (lower-cased first) with `salt`.
@@ -157,7 +157,7 @@ impl Salts {
     ///
     /// # Errors
     /// The system's random source failed.
-    pub fn next(&mut self) -> Result<[u8; HASH_LEN], getrandom::Error> {
+    pub fn take(&mut self) -> Result<[u8; HASH_LEN], getrandom::Error> {
         if self.used == self.buffer.len() {
             getrandom::fill(&mut self.buffer)?;
             self.used = 0;
