@@ -152,7 +152,7 @@ fn hash_entry(
     let mut field = [0u8; FIELD_LEN];
     while let Some(name) = names.next() {
         let salt =
-            salts.next().map_err(|e| Error::Crypto { what: "hashing a host name", reason: e.to_string() })?;
+            salts.take().map_err(|e| Error::Crypto { what: "hashing a host name", reason: e.to_string() })?;
         out.write(HashedName::with_salt(salt, name).write_field(&mut field));
         out.write(b" ");
         out.write(entry.rawkey);
