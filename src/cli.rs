@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 pub mod comment;
 pub mod completions;
+pub mod copy_id;
 pub mod examples;
 pub mod fingerprint;
 pub mod generate;
@@ -19,7 +20,7 @@ pub use examples::Example;
 #[command(
     name = "keywright",
     version,
-    about = "SSH keys, fingerprints and known_hosts files, byte-compatible with OpenSSH's ssh-keygen",
+    about = "SSH keys, known_hosts and copy-id, byte-compatible with OpenSSH's ssh-keygen and ssh-copy-id",
     long_about = "keywright makes and inspects SSH keys. Keys it writes load in OpenSSH and \
                   keys OpenSSH writes load in keywright; fingerprints and randomart print \
                   exactly as ssh-keygen prints them.",
@@ -45,9 +46,10 @@ pub enum Command {
     Passphrase(passphrase::PassphraseArgs),
     Comment(comment::CommentArgs),
     KnownHosts(known_hosts::KnownHostsArgs),
+    CopyId(copy_id::CopyIdArgs),
     Completions(completions::CompletionsArgs),
 }
 
 /// The subcommand names, in help order (used for man pages and example tests).
 pub const COMMAND_NAMES: &[&str] =
-    &["generate", "fingerprint", "public", "passphrase", "comment", "known-hosts", "completions"];
+    &["generate", "fingerprint", "public", "passphrase", "comment", "known-hosts", "copy-id", "completions"];

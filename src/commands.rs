@@ -10,6 +10,7 @@ use crate::secret;
 
 pub mod comment;
 pub mod completions;
+pub mod copy_id;
 pub mod fingerprint;
 pub mod generate;
 pub mod known_hosts;
@@ -39,6 +40,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Passphrase(args) => passphrase::run(ctx, args),
         Command::Comment(args) => comment::run(ctx, args),
         Command::KnownHosts(args) => known_hosts::run(ctx, args),
+        Command::CopyId(args) => copy_id::run(ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -71,6 +71,10 @@ pub enum Error {
     #[error("{what}")]
     Refused { what: String, hint: String },
 
+    /// An ssh option (from -o or the config) that cannot be used.
+    #[error("{option}: {reason}")]
+    InvalidOption { option: String, reason: String },
+
     /// A host name or port given on the command line is malformed.
     #[error("{host}: not a valid host: {reason}")]
     InvalidHost { host: String, reason: String },

@@ -14,6 +14,7 @@ pub mod fsutil;
 pub mod key;
 pub mod known_hosts;
 pub mod manpage;
+pub mod remote;
 pub mod sanitize;
 pub mod secret;
 

@@ -76,20 +76,29 @@ pub fn new(ctx: &Context, source: &Source, prompt: &str, subject: &str) -> Resul
     Err(Error::PassphraseMismatch)
 }
 
-/// Asks a yes/no question on the terminal; anything but `y`/`yes` is no.
+/// Asks a question on the terminal and returns the answer line, trimmed.
 ///
 /// # Errors
 /// There is no terminal to ask on.
-pub fn confirm(ctx: &Context, question: &str, subject: &str) -> Result<bool> {
+pub fn ask(ctx: &Context, question: &str, subject: &str) -> Result<String> {
     if !ctx.can_prompt() {
-        return Err(Error::NoTerminal { what: "a confirmation", subject: subject.to_string() });
+        return Err(Error::NoTerminal { what: "an answer", subject: subject.to_string() });
     }
     let tty_error = |e| Error::io("/dev/tty", e);
     let mut tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(tty_error)?;
     write!(tty, "{question}").and_then(|()| tty.flush()).map_err(tty_error)?;
     let mut answer = String::new();
     io::BufReader::new(tty).read_line(&mut answer).map_err(tty_error)?;
-    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    Ok(answer.trim().to_string())
+}
+
+/// Asks a yes/no question on the terminal; anything but `y`/`yes` is no.
+///
+/// # Errors
+/// There is no terminal to ask on.
+pub fn confirm(ctx: &Context, question: &str, subject: &str) -> Result<bool> {
+    let answer = ask(ctx, question, subject)?;
+    Ok(matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
 /// Keeps secrets out of core dumps and away from debuggers of the same user.
@@ -98,7 +107,11 @@ pub fn harden_process() {
     let _ = nix::sys::prctl::set_dumpable(false);
 }
 
-fn prompt_hidden(ctx: &Context, prompt: &str, subject: &str) -> Result<Secret> {
+/// Asks for a secret at the terminal, echo off.
+///
+/// # Errors
+/// There is no terminal to ask on (or batch mode), or it cannot be read.
+pub fn prompt_hidden(ctx: &Context, prompt: &str, subject: &str) -> Result<Secret> {
     if !ctx.can_prompt() {
         return Err(Error::NoTerminal { what: "a passphrase", subject: subject.to_string() });
     }

@@ -98,6 +98,12 @@ pub const KNOWN_HOSTS_AUDIT: &[Example] = examples![
     "SARIF for GitHub code scanning" => "keywright known-hosts audit --format sarif ~/.ssh/known_hosts > known_hosts.sarif",
 ];
 
+pub const COPY_ID: &[Example] = examples![
+    "Install your newest key (or the agent's keys) on a server" => "keywright copy-id alice@build.example.com",
+    "Install one key on every host listed in a file, 20 at a time, as JSON" => "keywright copy-id -i ~/.ssh/id_deploy.pub --hosts-file fleet.txt -j 20 --format json",
+    "See what would be added on a host on port 2222" => "keywright copy-id -n -p 2222 git.example.com",
+];
+
 pub const COMPLETIONS: &[Example] = examples![
     "Load bash completions into the current shell" => ". <(keywright completions bash)",
     "Install zsh completions for the current user" => "mkdir -p ~/.zfunc && keywright completions zsh > ~/.zfunc/_keywright",
@@ -119,6 +125,7 @@ pub fn all() -> Vec<(&'static str, &'static [Example])> {
         ("known-hosts remove", KNOWN_HOSTS_REMOVE),
         ("known-hosts list", KNOWN_HOSTS_LIST),
         ("known-hosts audit", KNOWN_HOSTS_AUDIT),
+        ("copy-id", COPY_ID),
         ("completions", COMPLETIONS),
     ]
 }

@@ -1,0 +1,302 @@
+//! `keywright copy-id`: ssh-copy-id over our own SSH connections, on many hosts at once.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::cli::copy_id::CopyIdArgs;
+use crate::cli::fingerprint::OutputFormat;
+use crate::context::Context;
+use crate::remote::auth::{self, Credentials, KeyCache};
+use crate::remote::config::{Config, Overrides, Resolved};
+use crate::remote::fs::RemoteFs;
+use crate::remote::install::{self, Installed};
+use crate::remote::target::{self, Target};
+use crate::remote::terminal::Terminal;
+use crate::remote::{Failure, session};
+use crate::secret::{self, Secret};
+
+mod keys;
+mod report;
+
+/// Environment variable with the login password, for batch use.
+pub const PASSWORD_ENV: &str = "KEYWRIGHT_PASSWORD";
+
+/// How one host ended.
+#[derive(Debug, Clone)]
+pub enum HostStatus {
+    Added(Vec<usize>),
+    WouldAdd(Vec<usize>),
+    Present,
+    Failed(Failure),
+}
+
+impl HostStatus {
+    fn summary(&self) -> String {
+        match self {
+            HostStatus::Added(keys) => format!("added {} key(s)", keys.len()),
+            HostStatus::WouldAdd(keys) => format!("would add {} key(s)", keys.len()),
+            HostStatus::Present => "already present".into(),
+            HostStatus::Failed(failure) => format!("failed: {failure}"),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            HostStatus::Added(_) => "added",
+            HostStatus::WouldAdd(_) => "would-add",
+            HostStatus::Present => "present",
+            HostStatus::Failed(_) => "failed",
+        }
+    }
+}
+
+/// One host's result, with what is needed to print it.
+#[derive(Debug, Clone)]
+pub struct HostResult {
+    pub target: String,
+    /// `user@host[:port]`, the host as given.
+    pub dest: String,
+    /// `user@host` for ssh-copy-id's "Now try logging into the machine" line.
+    pub login: String,
+    pub user: String,
+    pub host: String,
+    pub port: u16,
+    pub status: HostStatus,
+    pub installed: Option<Installed>,
+}
+
+/// Settings shared by every host of the run.
+struct Run {
+    config: Config,
+    overrides: Overrides,
+    local_user: String,
+    keys: Vec<install::KeyToInstall>,
+    options: install::Options,
+    password: Option<Secret>,
+    terminal: Arc<Terminal>,
+    key_cache: Arc<KeyCache>,
+    transport: crate::cli::copy_id::Transport,
+    timeout: Duration,
+    ssh_dir: PathBuf,
+}
+
+pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
+    let targets = targets(&args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let keys = runtime.block_on(keys::choose(ctx, &args.identities))?;
+    if !args.quiet && args.format == OutputFormat::Text {
+        ctx.note(format!("Source of key(s) to be installed: \"{}\"", keys.source));
+    }
+    let overrides = Overrides::parse(&args.options, args.port, args.user.clone())?;
+    let batch = overrides.options.iter().any(|(k, v)| k == "batchmode" && v.eq_ignore_ascii_case("yes"));
+    let run = Arc::new(Run {
+        config: Config::load(ctx, args.config.as_deref())?,
+        overrides,
+        local_user: local_user(),
+        keys: keys.keys.clone(),
+        options: install::Options {
+            target_path: args.target_path.clone(),
+            dry_run: args.dry_run,
+            force: args.force,
+        },
+        password: password(ctx, &args)?,
+        terminal: Terminal::new(ctx, batch),
+        key_cache: Arc::new(KeyCache::default()),
+        transport: args.transport,
+        timeout: Duration::from_secs(args.timeout),
+        ssh_dir: ctx.ssh_dir(),
+    });
+    let progress = progress_bar(&args, targets.len());
+    if let Some(bar) = &progress {
+        run.terminal.set_progress(bar.clone());
+    }
+    let results =
+        runtime.block_on(all_hosts(Arc::clone(&run), targets, usize::from(args.jobs), progress.clone()));
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    print(ctx, &args, &results, &keys)?;
+    Ok(match results.iter().any(|r| matches!(r.status, HostStatus::Failed(_))) {
+        true => super::Status::Negative,
+        false => super::Status::Success,
+    })
+}
+
+fn targets(args: &CopyIdArgs) -> Result<Vec<Target>> {
+    let mut targets = args.targets.iter().map(|t| Target::parse(t)).collect::<crate::Result<Vec<_>>>()?;
+    if let Some(file) = &args.hosts_file {
+        let (name, text) = match file.to_str() {
+            Some("-") => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)?;
+                ("(stdin)".to_string(), text)
+            }
+            _ => {
+                let bytes = crate::fsutil::read_capped(file, 16 << 20, "a hosts file")?;
+                (file.display().to_string(), String::from_utf8_lossy(&bytes).into_owned())
+            }
+        };
+        targets.extend(target::parse_list(&name, &text)?);
+    }
+    if targets.is_empty() {
+        anyhow::bail!(crate::Error::Refused {
+            what: "no TARGET given".into(),
+            hint: "name hosts as [user@]host[:port] arguments, or list them with --hosts-file".into(),
+        });
+    }
+    Ok(targets)
+}
+
+/// The password for every host: a file, or the environment.
+fn password(ctx: &Context, args: &CopyIdArgs) -> Result<Option<Secret>> {
+    if let Some(file) = &args.password_file {
+        return Ok(Some(secret::existing(ctx, &secret::Source::File(file.clone()), "", "the password")?));
+    }
+    Ok(std::env::var(PASSWORD_ENV).ok().map(zeroize::Zeroizing::new))
+}
+
+fn local_user() -> String {
+    nix::unistd::User::from_uid(nix::unistd::getuid())
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "root".into())
+}
+
+fn progress_bar(args: &CopyIdArgs, hosts: usize) -> Option<indicatif::ProgressBar> {
+    if hosts < 2 || args.quiet || args.format != OutputFormat::Text || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(hosts as u64);
+    let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} hosts {msg}").ok()?;
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// Every host, `jobs` at a time; results in the order the targets were given.
+async fn all_hosts(
+    run: Arc<Run>,
+    targets: Vec<Target>,
+    jobs: usize,
+    progress: Option<indicatif::ProgressBar>,
+) -> Vec<HostResult> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, target) in targets.into_iter().enumerate() {
+        let (run, permits, progress) = (Arc::clone(&run), Arc::clone(&permits), progress.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let result = one_host(&run, target).await;
+            if let Some(bar) = progress {
+                bar.set_message(format!("{}: {}", result.dest, result.status.summary()));
+                bar.inc(1);
+            }
+            (index, result)
+        });
+    }
+    let mut results = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(result) = joined {
+            results.push(result);
+        }
+    }
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
+/// One host, start to finish, within the run's timeout.
+async fn one_host(run: &Run, target: Target) -> HostResult {
+    let resolved = run.config.resolve(&target, &run.overrides, &run.local_user);
+    let (user, port) = match &resolved {
+        Ok(r) => (r.user.clone(), r.port),
+        Err(_) => (target.user.clone().unwrap_or_else(|| run.local_user.clone()), target.port.unwrap_or(22)),
+    };
+    let dest = match port {
+        22 => format!("{user}@{}", target.host),
+        port => format!("{user}@{}:{port}", target.host),
+    };
+    let mut result = HostResult {
+        target: target.text.clone(),
+        dest,
+        login: format!("{user}@{}", target.host),
+        user,
+        host: target.host.clone(),
+        port,
+        status: HostStatus::Present,
+        installed: None,
+    };
+    let outcome = match resolved {
+        Ok(resolved) => match tokio::time::timeout(run.timeout, install_on(run, &resolved)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Failure::new(format!("timed out after {}s", run.timeout.as_secs()))),
+        },
+        Err(e) => Err(Failure::new(e.to_string())),
+    };
+    match outcome {
+        Ok(installed) => {
+            result.status = match (installed.added.is_empty(), run.options.dry_run) {
+                (true, _) => HostStatus::Present,
+                (false, true) => HostStatus::WouldAdd(installed.added.clone()),
+                (false, false) => HostStatus::Added(installed.added.clone()),
+            };
+            result.installed = Some(installed);
+        }
+        Err(failure) => result.status = HostStatus::Failed(failure),
+    }
+    result
+}
+
+async fn install_on(run: &Run, resolved: &Resolved) -> Result<Installed, Failure> {
+    let mut handle = session::connect(resolved, Arc::clone(&run.terminal), run.timeout).await?;
+    let credentials = Credentials {
+        user: resolved.user.clone(),
+        display: format!("{}@{}", resolved.user, resolved.host_name),
+        identity_files: identity_files(run, resolved),
+        identities_only: resolved.identities_only,
+        password: run.password.clone(),
+        terminal: Arc::clone(&run.terminal),
+        keys: Arc::clone(&run.key_cache),
+    };
+    auth::authenticate(&mut handle, &credentials).await?;
+    let installed = {
+        let fs = RemoteFs::open(&handle, run.transport, run.timeout).await?;
+        install::install(&fs, &run.keys, &run.options).await?
+    };
+    let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+    Ok(installed)
+}
+
+/// IdentityFile options, or OpenSSH's default identity files that exist.
+fn identity_files(run: &Run, resolved: &Resolved) -> Vec<PathBuf> {
+    if resolved.identity_files_configured {
+        return resolved.identity_files.clone();
+    }
+    ["id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa"]
+        .iter()
+        .map(|name| run.ssh_dir.join(name))
+        .filter(|path| path.exists())
+        .collect()
+}
+
+fn print(ctx: &Context, args: &CopyIdArgs, results: &[HostResult], keys: &keys::Keys) -> Result<()> {
+    for result in results {
+        let notes = result.installed.as_ref().map(|i| i.notes.as_slice()).unwrap_or_default();
+        for note in notes.iter().filter(|_| !args.quiet) {
+            ctx.note(format!("{}: {note}", result.dest));
+        }
+        if let HostStatus::Failed(Failure { hint: Some(hint), .. }) = &result.status {
+            ctx.note(format!("{}: hint: {hint}", result.dest));
+        }
+    }
+    let output = match args.format {
+        OutputFormat::Text => report::text(results, args.quiet),
+        OutputFormat::Json => report::json(results, keys),
+    };
+    std::io::stdout().lock().write_all(output.as_bytes())?;
+    Ok(())
+}

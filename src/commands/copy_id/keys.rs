@@ -1,0 +1,119 @@
+//! Which keys copy-id installs, chosen as ssh-copy-id chooses: every `-i`; else the
+//! agent's keys; else the newest `~/.ssh/id_*.pub`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::context::Context;
+use crate::error::Error;
+use crate::key::describe::line_type_name;
+use crate::key::scan::{Line, Scanner};
+use crate::remote::install::KeyToInstall;
+
+/// The keys, and where they came from (for the "Source of key(s)" line).
+pub struct Keys {
+    pub keys: Vec<KeyToInstall>,
+    pub comments: Vec<String>,
+    pub source: String,
+}
+
+/// Chooses the keys to install.
+///
+/// # Errors
+/// An unreadable or empty key file, or no key anywhere.
+pub async fn choose(ctx: &Context, identities: &[PathBuf]) -> Result<Keys> {
+    if !identities.is_empty() {
+        let mut keys = Keys { keys: Vec::new(), comments: Vec::new(), source: String::new() };
+        let mut sources = Vec::new();
+        for identity in identities {
+            let path = public_path(identity);
+            read_pub(&path, &mut keys)?;
+            sources.push(path.display().to_string());
+        }
+        keys.source = sources.join("\", \"");
+        return Ok(keys);
+    }
+    if let Some(keys) = from_agent().await {
+        return Ok(keys);
+    }
+    let newest = newest_pub(&ctx.ssh_dir()).ok_or_else(|| Error::Refused {
+        what: "no keys to install: no -i, no ssh-agent keys, and no ~/.ssh/id_*.pub".into(),
+        hint: "make a key with `keywright generate`, or name one with -i".into(),
+    })?;
+    let mut keys = Keys { keys: Vec::new(), comments: Vec::new(), source: newest.display().to_string() };
+    read_pub(&newest, &mut keys)?;
+    Ok(keys)
+}
+
+/// `-i FILE` names the public key, adding `.pub` when it is missing (ssh-copy-id's rule).
+fn public_path(identity: &Path) -> PathBuf {
+    match identity.extension().and_then(|e| e.to_str()) {
+        Some("pub") => identity.to_path_buf(),
+        _ => crate::fsutil::with_suffix(identity, ".pub"),
+    }
+}
+
+fn read_pub(path: &Path, keys: &mut Keys) -> Result<()> {
+    let text = crate::fsutil::read_capped(path, 1 << 20, "a public key file")?;
+    let mut scanner = Scanner::new();
+    let mut first_bad = None;
+    let before = keys.keys.len();
+    for (number, line) in text.split(|&b| b == b'\n').enumerate() {
+        match scanner.scan(line, true) {
+            Line::Key(found) => push(keys, found.key, found.own_comment.unwrap_or_default()),
+            Line::NotAKey if first_bad.is_none() => {
+                first_bad = Some((number + 1, crate::key::text::diagnose(line)))
+            }
+            _ => {}
+        }
+    }
+    if keys.keys.len() == before {
+        return Err(Error::NoPublicKey { path: path.to_path_buf(), first_bad_line: first_bad }.into());
+    }
+    Ok(())
+}
+
+fn push(keys: &mut Keys, key: ssh_key::public::KeyData, comment: &[u8]) {
+    let public = ssh_key::PublicKey::new(key.clone(), "");
+    let mut line = crate::key::private::public_line(&public);
+    line.pop();
+    if !comment.is_empty() {
+        line.push(b' ');
+        line.extend_from_slice(comment);
+    }
+    keys.comments.push(String::from_utf8_lossy(comment).into_owned());
+    keys.keys.push(KeyToInstall { key, line });
+}
+
+async fn from_agent() -> Option<Keys> {
+    let mut agent = russh::keys::agent::client::AgentClient::connect_env().await.ok()?;
+    let identities = agent.request_identities().await.ok()?;
+    let mut keys =
+        Keys { keys: Vec::new(), comments: Vec::new(), source: "ssh-add -L (the agent's keys)".into() };
+    for identity in identities {
+        let key = identity.public_key().key_data().clone();
+        push(&mut keys, key, identity.comment().as_bytes());
+    }
+    (!keys.keys.is_empty()).then_some(keys)
+}
+
+/// The most recently changed `id_*.pub` that is not a certificate.
+fn newest_pub(ssh_dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(ssh_dir)
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.starts_with("id") && name.ends_with(".pub") && !name.ends_with("-cert.pub")
+        })
+        .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
+        .max()
+        .map(|(_, path)| path)
+}
+
+/// `ssh-ed25519 SHA256:…` for messages.
+pub fn describe(key: &KeyToInstall) -> (String, String) {
+    let fingerprint = crate::key::Fingerprint::of_key(crate::key::HashKind::Sha256, &key.key);
+    (line_type_name(&key.key), fingerprint.to_string())
+}

@@ -1,0 +1,82 @@
+//! copy-id's results: a line per host, ssh-copy-id's closing words for a single host,
+//! a summary for several, or JSON.
+
+use serde_json::json;
+
+use super::keys::{Keys, describe};
+use super::{HostResult, HostStatus};
+
+/// Text output.
+pub fn text(results: &[HostResult], quiet: bool) -> String {
+    let mut out: String = results.iter().map(|r| format!("{}: {}\n", r.dest, r.status.summary())).collect();
+    if let [single] = results
+        && let HostStatus::Added(added) = &single.status
+        && !quiet
+    {
+        let port = match single.port {
+            22 => String::new(),
+            port => format!("-p '{port}' "),
+        };
+        out.push_str(&format!(
+            "\nNumber of key(s) added: {}\n\nNow try logging into the machine, with:   \"ssh {port}'{}'\"\n\
+             and check to make sure that only the key(s) you wanted were added.\n\n",
+            added.len(),
+            single.login.replace('\'', "'\\''")
+        ));
+    }
+    if results.len() > 1 {
+        let count = |f: fn(&HostStatus) -> bool| results.iter().filter(|r| f(&r.status)).count();
+        out.push_str(&format!(
+            "{} hosts: {} added keys, {} already had them, {} failed\n",
+            results.len(),
+            count(|s| matches!(s, HostStatus::Added(_) | HostStatus::WouldAdd(_))),
+            count(|s| matches!(s, HostStatus::Present)),
+            count(|s| matches!(s, HostStatus::Failed(_))),
+        ));
+    }
+    out
+}
+
+/// The JSON document.
+pub fn json(results: &[HostResult], keys: &Keys) -> String {
+    let describe_keys = |indexes: &[usize]| -> Vec<serde_json::Value> {
+        indexes
+            .iter()
+            .map(|&i| {
+                let (key_type, fingerprint) = describe(&keys.keys[i]);
+                json!({"type": key_type, "fingerprint": fingerprint, "comment": keys.comments[i]})
+            })
+            .collect()
+    };
+    let hosts: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            let (added, present) = r
+                .installed
+                .as_ref()
+                .map_or((Vec::new(), Vec::new()), |i| (describe_keys(&i.added), describe_keys(&i.present)));
+            json!({
+                "target": r.target,
+                "user": r.user,
+                "host": r.host,
+                "port": r.port,
+                "status": r.status.name(),
+                "added": added,
+                "present": present,
+                "error": match &r.status { HostStatus::Failed(f) => Some(f.message.clone()), _ => None },
+                "notes": r.installed.as_ref().map(|i| i.notes.clone()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let count = |name: &str| results.iter().filter(|r| r.status.name() == name).count();
+    let document = json!({
+        "hosts": hosts,
+        "summary": {
+            "hosts": results.len(),
+            "added": count("added") + count("would-add"),
+            "present": count("present"),
+            "failed": count("failed"),
+        },
+    });
+    format!("{document:#}\n")
+}

@@ -1,0 +1,264 @@
+//! Authentication in OpenSSH's order: agent keys, identity files, password,
+//! keyboard-interactive. Only the methods the server still allows are tried, and with
+//! IdentitiesOnly only the configured keys are offered, so a server never cuts us off
+//! for too many failed keys.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use russh::MethodKind;
+use russh::client::{AuthResult, Handle, KeyboardInteractiveAuthResponse};
+use russh::keys::agent::client::AgentClient;
+use russh::keys::{HashAlg, PrivateKeyWithHashAlg};
+use ssh_key::public::KeyData;
+use ssh_key::{PrivateKey, PublicKey};
+use tokio::sync::Mutex;
+
+use super::session::Client;
+use super::terminal::Terminal;
+use super::{Failure, fail};
+use crate::key::PrivateKeyFile;
+use crate::secret::Secret;
+
+/// How many times a password is asked at the terminal, as ssh's NumberOfPasswordPrompts.
+const PASSWORD_PROMPTS: usize = 3;
+
+/// Identity files decrypted once per run and shared by all hosts (`None`: unusable).
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    keys: Mutex<HashMap<PathBuf, Option<Arc<PrivateKey>>>>,
+}
+
+/// What authentication may use for one host.
+pub struct Credentials {
+    pub user: String,
+    /// `user@host`, for prompts and messages.
+    pub display: String,
+    pub identity_files: Vec<PathBuf>,
+    pub identities_only: bool,
+    /// A password given for the run (file or environment).
+    pub password: Option<Secret>,
+    pub terminal: Arc<Terminal>,
+    pub keys: Arc<KeyCache>,
+}
+
+/// Which method got us in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Agent,
+    IdentityFile,
+    Password,
+    KeyboardInteractive,
+}
+
+/// The server's word on what may still be tried.
+struct Allowed(Option<Vec<MethodKind>>);
+
+impl Allowed {
+    fn allows(&self, kind: MethodKind) -> bool {
+        self.0.as_ref().is_none_or(|methods| methods.contains(&kind))
+    }
+
+    fn update(&mut self, result: &AuthResult) {
+        if let AuthResult::Failure { remaining_methods, .. } = result {
+            self.0 = Some(remaining_methods.to_vec());
+        }
+    }
+}
+
+/// Logs in as `credentials.user`.
+///
+/// # Errors
+/// Every method the server allows failed ("permission denied").
+pub async fn authenticate(handle: &mut Handle<Client>, credentials: &Credentials) -> Result<Method, Failure> {
+    let mut allowed = Allowed(None);
+    let identity_keys = identity_public_keys(credentials);
+    let offered = match agent(handle, credentials, &identity_keys, &mut allowed).await? {
+        Ok(method) => return Ok(method),
+        Err(offered) => offered,
+    };
+    if allowed.allows(MethodKind::PublicKey)
+        && identity_files(handle, credentials, &offered, &mut allowed).await?
+    {
+        return Ok(Method::IdentityFile);
+    }
+    if allowed.allows(MethodKind::Password) && password(handle, credentials, &mut allowed).await? {
+        return Ok(Method::Password);
+    }
+    if allowed.allows(MethodKind::KeyboardInteractive) && keyboard_interactive(handle, credentials).await? {
+        return Ok(Method::KeyboardInteractive);
+    }
+    Err(Failure::new(format!("{}: permission denied", credentials.display)).hint(
+        "give the password with --password-file or KEYWRIGHT_PASSWORD, an identity with -o IdentityFile=KEY, or load the key into ssh-agent",
+    ))
+}
+
+/// The public halves of the identity files, to match agent keys against.
+fn identity_public_keys(credentials: &Credentials) -> Vec<KeyData> {
+    credentials
+        .identity_files
+        .iter()
+        .filter_map(|path| {
+            let pub_line = std::fs::read(crate::fsutil::with_suffix(path, ".pub")).ok();
+            let from_pub = pub_line.and_then(|line| {
+                crate::key::text::read_key(crate::key::text::skip_blanks(&line)).map(|(key, _)| key)
+            });
+            from_pub.or_else(|| PrivateKeyFile::read(path).ok()?.public_key().map(|k| k.key_data().clone()))
+        })
+        .collect()
+}
+
+/// Tries the agent's keys. `Ok(Err(offered))` when none worked: the keys tried.
+async fn agent(
+    handle: &mut Handle<Client>,
+    credentials: &Credentials,
+    identity_keys: &[KeyData],
+    allowed: &mut Allowed,
+) -> Result<Result<Method, Vec<KeyData>>, Failure> {
+    let Ok(mut agent) = AgentClient::connect_env().await else { return Ok(Err(Vec::new())) };
+    let identities = agent.request_identities().await.unwrap_or_default();
+    let mut offered = Vec::new();
+    for identity in identities {
+        let key: PublicKey = identity.public_key().into_owned();
+        if credentials.identities_only && !identity_keys.contains(key.key_data()) {
+            continue;
+        }
+        if !allowed.allows(MethodKind::PublicKey) {
+            break;
+        }
+        let hash = rsa_hash(handle, &key).await;
+        offered.push(key.key_data().clone());
+        match handle.authenticate_publickey_with(credentials.user.as_str(), key, hash, &mut agent).await {
+            Ok(AuthResult::Success) => return Ok(Ok(Method::Agent)),
+            Ok(result) => allowed.update(&result),
+            Err(e) => return Err(fail("agent authentication", &e)),
+        }
+    }
+    Ok(Err(offered))
+}
+
+async fn identity_files(
+    handle: &mut Handle<Client>,
+    credentials: &Credentials,
+    offered: &[KeyData],
+    allowed: &mut Allowed,
+) -> Result<bool, Failure> {
+    for path in &credentials.identity_files {
+        let Some(key) = load_identity(credentials, path).await else { continue };
+        if offered.contains(key.public_key().key_data()) || !allowed.allows(MethodKind::PublicKey) {
+            continue;
+        }
+        let hash = rsa_hash(handle, key.public_key()).await;
+        let result = handle
+            .authenticate_publickey(credentials.user.as_str(), PrivateKeyWithHashAlg::new(key, hash))
+            .await
+            .map_err(|e| fail("public key authentication", &e))?;
+        if result.success() {
+            return Ok(true);
+        }
+        allowed.update(&result);
+    }
+    Ok(false)
+}
+
+/// An identity file, decrypted (asking for its passphrase once per run).
+async fn load_identity(credentials: &Credentials, path: &PathBuf) -> Option<Arc<PrivateKey>> {
+    let mut keys = credentials.keys.keys.lock().await;
+    if let Some(known) = keys.get(path) {
+        return known.clone();
+    }
+    let loaded = match PrivateKeyFile::read(path) {
+        Ok(file) if !file.is_encrypted() => file.decrypt(None).ok(),
+        Ok(file) => {
+            let prompt = format!("Enter passphrase for key '{}': ", path.display());
+            let passphrase = credentials.terminal.secret(prompt, path.display().to_string()).await;
+            passphrase.and_then(|p| file.decrypt(Some(&p)).ok())
+        }
+        Err(_) => None,
+    };
+    let loaded = loaded.map(Arc::new);
+    keys.insert(path.clone(), loaded.clone());
+    loaded
+}
+
+/// OpenSSH refuses SHA-1 RSA signatures: use what the server announced.
+async fn rsa_hash(handle: &Handle<Client>, key: &PublicKey) -> Option<HashAlg> {
+    match key.algorithm().is_rsa() {
+        true => handle.best_supported_rsa_hash().await.ok().flatten().flatten().or(Some(HashAlg::Sha512)),
+        false => None,
+    }
+}
+
+async fn password(
+    handle: &mut Handle<Client>,
+    credentials: &Credentials,
+    allowed: &mut Allowed,
+) -> Result<bool, Failure> {
+    let attempts = if credentials.password.is_some() { 1 } else { PASSWORD_PROMPTS };
+    for _ in 0..attempts {
+        let Some(password) = password_for(credentials).await else { return Ok(false) };
+        let result = handle
+            .authenticate_password(credentials.user.as_str(), password.as_str())
+            .await
+            .map_err(|e| fail("password authentication", &e))?;
+        if result.success() {
+            return Ok(true);
+        }
+        allowed.update(&result);
+        if !allowed.allows(MethodKind::Password) {
+            break;
+        }
+    }
+    Ok(false)
+}
+
+/// The run's password, or one asked at the terminal as ssh asks it.
+async fn password_for(credentials: &Credentials) -> Option<Secret> {
+    if let Some(password) = &credentials.password {
+        return Some(password.clone());
+    }
+    let prompt = format!("{}'s password: ", credentials.display);
+    credentials.terminal.secret(prompt, credentials.display.clone()).await
+}
+
+async fn keyboard_interactive(
+    handle: &mut Handle<Client>,
+    credentials: &Credentials,
+) -> Result<bool, Failure> {
+    let failed = |e: russh::Error| fail("keyboard-interactive authentication", &e);
+    let mut response = handle
+        .authenticate_keyboard_interactive_start(credentials.user.as_str(), None::<String>)
+        .await
+        .map_err(failed)?;
+    let mut password_used = false;
+    loop {
+        let prompts = match response {
+            KeyboardInteractiveAuthResponse::Success => return Ok(true),
+            KeyboardInteractiveAuthResponse::Failure { .. } => return Ok(false),
+            KeyboardInteractiveAuthResponse::InfoRequest { prompts, .. } => prompts,
+        };
+        let mut answers = Vec::with_capacity(prompts.len());
+        for prompt in &prompts {
+            // A given password answers the first hidden prompt (PAM's "Password: ").
+            let answer = match (&credentials.password, prompt.echo, password_used) {
+                (Some(password), false, false) => {
+                    password_used = true;
+                    Some(password.to_string())
+                }
+                (None, false, _) => credentials
+                    .terminal
+                    .secret(prompt.prompt.clone(), credentials.display.clone())
+                    .await
+                    .map(|s| s.to_string()),
+                (_, true, _) => {
+                    credentials.terminal.question(prompt.prompt.clone(), credentials.display.clone()).await
+                }
+                _ => None,
+            };
+            let Some(answer) = answer else { return Ok(false) };
+            answers.push(answer);
+        }
+        response = handle.authenticate_keyboard_interactive_respond(answers).await.map_err(failed)?;
+    }
+}

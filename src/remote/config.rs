@@ -1,0 +1,379 @@
+//! ssh_config resolution for copy-id, on top of the ssh2-config crate.
+//!
+//! ssh2-config resolves `Host` blocks with OpenSSH's first-value-wins rule. It does not
+//! know `Match` (whose options would then leak into the preceding `Host` block), so
+//! before parsing, `Include`s are inlined here and every `Match` block is turned into a
+//! block that matches no host: Match is not supported, and never misapplied. Tokens
+//! (`%h %p %r %u %d %%`) and `~` are expanded here in the options that take them.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ssh2_config::{ParseRule, SshConfig};
+
+use super::target::Target;
+use crate::context::Context;
+use crate::error::{Error, Result};
+
+/// How far `Include` may nest, as in OpenSSH.
+const MAX_INCLUDE_DEPTH: usize = 16;
+
+/// What to do with a host key that is not in known_hosts (StrictHostKeyChecking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrictHostKeyChecking {
+    /// Ask at the terminal; refuse without one.
+    Ask,
+    /// Refuse.
+    Yes,
+    /// Add it to known_hosts and continue.
+    AcceptNew,
+    /// Continue without recording it (changed keys are still refused).
+    No,
+}
+
+/// Everything copy-id needs to reach one host.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The host as the user named it (alias or name).
+    pub alias: String,
+    /// Where to connect (HostName, or the alias).
+    pub host_name: String,
+    pub port: u16,
+    pub user: String,
+    /// IdentityFile options, expanded.
+    pub identity_files: Vec<PathBuf>,
+    /// Whether IdentityFile was set at all (else the default files are tried).
+    pub identity_files_configured: bool,
+    pub identities_only: bool,
+    pub user_known_hosts: Vec<PathBuf>,
+    pub global_known_hosts: Vec<PathBuf>,
+    pub strict: StrictHostKeyChecking,
+    pub connect_timeout: Option<Duration>,
+    pub batch_mode: bool,
+    pub hash_known_hosts: bool,
+}
+
+/// Options given on the command line: they win over the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `-o Key=Value`, in order (the first value of a key wins, as in ssh).
+    pub options: Vec<(String, String)>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+}
+
+impl Overrides {
+    /// Parses `-o` arguments (`Key=Value` or `Key Value`).
+    ///
+    /// # Errors
+    /// An argument without a value.
+    pub fn parse(options: &[String], port: Option<u16>, user: Option<String>) -> Result<Self> {
+        let mut parsed = Vec::new();
+        for option in options {
+            let (key, value) =
+                option.split_once('=').or_else(|| option.trim().split_once(char::is_whitespace)).ok_or_else(
+                    || Error::InvalidOption { option: option.clone(), reason: "expected KEY=VALUE".into() },
+                )?;
+            parsed.push((key.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+        Ok(Overrides { options: parsed, port, user })
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.options.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The parsed config (empty when there is no file).
+pub struct Config {
+    parsed: SshConfig,
+    home: PathBuf,
+}
+
+impl Config {
+    /// Reads `file`, or `~/.ssh/config` when it exists.
+    ///
+    /// # Errors
+    /// An unreadable file or one ssh2-config cannot parse.
+    pub fn load(ctx: &Context, file: Option<&Path>) -> Result<Self> {
+        let default = ctx.ssh_dir().join("config");
+        let path = file.map(Path::to_path_buf).unwrap_or(default);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => flatten(&text, &ctx.ssh_dir(), ctx.home(), 0)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && file.is_none() => String::new(),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let rules = ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS;
+        let parsed =
+            SshConfig::default().home_dir(ctx.home().clone()).parse(&mut text.as_bytes(), rules).map_err(
+                |e| Error::InvalidOption { option: path.display().to_string(), reason: e.to_string() },
+            )?;
+        Ok(Config { parsed, home: ctx.home().clone() })
+    }
+
+    /// Applies command-line overrides and the config to `target`.
+    ///
+    /// # Errors
+    /// An option value that cannot be understood.
+    pub fn resolve(&self, target: &Target, overrides: &Overrides, local_user: &str) -> Result<Resolved> {
+        let params = self.parsed.query(&target.host);
+        let unsupported = |key: &str| params.unsupported_fields.get(key).and_then(|v| v.first()).cloned();
+        let option = |key: &str| overrides.get(key).map(str::to_string).or_else(|| unsupported(key));
+        // ssh: -l / -o User win over user@host, which wins over the config.
+        let user = overrides
+            .get("user")
+            .map(str::to_string)
+            .or_else(|| overrides.user.clone())
+            .or_else(|| target.user.clone())
+            .or_else(|| params.user.clone())
+            .unwrap_or_else(|| local_user.to_string());
+        let port = match overrides.get("port") {
+            Some(port) => parse_port(port)?,
+            None => overrides.port.or(target.port).or(params.port).unwrap_or(22),
+        };
+        let host_name = overrides
+            .get("hostname")
+            .map(str::to_string)
+            .or_else(|| params.host_name.clone())
+            .map(|name| {
+                let tokens = Tokens { host: &target.host, port, user: &user, local_user, home: &self.home };
+                expand_tokens(&name, &tokens)
+            })
+            .unwrap_or_else(|| target.host.clone());
+        let tokens = Tokens { host: &host_name, port, user: &user, local_user, home: &self.home };
+        let identity_files: Vec<PathBuf> = match overrides.get("identityfile") {
+            Some(file) => vec![PathBuf::from(file)],
+            None => params.identity_file.clone().unwrap_or_default(),
+        };
+        let identity_files_configured = !identity_files.is_empty();
+        let identity_files =
+            identity_files.iter().map(|f| self.expand_path(&f.to_string_lossy(), &tokens)).collect();
+        let user_known_hosts = match option("userknownhostsfile") {
+            Some(files) => files.split_whitespace().map(|f| self.expand_path(f, &tokens)).collect(),
+            None => vec![self.home.join(".ssh/known_hosts"), self.home.join(".ssh/known_hosts2")],
+        };
+        let global_known_hosts = match option("globalknownhostsfile") {
+            Some(files) => files.split_whitespace().map(|f| self.expand_path(f, &tokens)).collect(),
+            None => {
+                vec![PathBuf::from("/etc/ssh/ssh_known_hosts"), PathBuf::from("/etc/ssh/ssh_known_hosts2")]
+            }
+        };
+        let connect_timeout = match option("connecttimeout") {
+            Some(secs) => Some(Duration::from_secs(secs.parse().map_err(|_| bad("ConnectTimeout", &secs))?)),
+            None => params.connect_timeout,
+        };
+        Ok(Resolved {
+            alias: target.host.clone(),
+            host_name,
+            port,
+            user,
+            identity_files,
+            identity_files_configured,
+            identities_only: yes_no("IdentitiesOnly", option("identitiesonly"))?.unwrap_or(false),
+            user_known_hosts,
+            global_known_hosts,
+            strict: strict(option("stricthostkeychecking"))?,
+            connect_timeout,
+            batch_mode: yes_no("BatchMode", option("batchmode"))?.unwrap_or(false),
+            hash_known_hosts: yes_no("HashKnownHosts", option("hashknownhosts"))?.unwrap_or(true),
+        })
+    }
+
+    fn expand_path(&self, text: &str, tokens: &Tokens<'_>) -> PathBuf {
+        let text = expand_tokens(text, tokens);
+        let text = text.trim_matches('"');
+        match text.strip_prefix("~/") {
+            Some(rest) => self.home.join(rest),
+            None if text == "~" => self.home.clone(),
+            // Relative IdentityFile and known_hosts paths are relative to ~/.ssh in OpenSSH.
+            None if Path::new(text).is_relative() => self.home.join(".ssh").join(text),
+            None => PathBuf::from(text),
+        }
+    }
+}
+
+/// Values for `%` tokens.
+struct Tokens<'a> {
+    host: &'a str,
+    port: u16,
+    user: &'a str,
+    local_user: &'a str,
+    home: &'a Path,
+}
+
+fn expand_tokens(text: &str, tokens: &Tokens<'_>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('h') => out.push_str(tokens.host),
+            Some('p') => out.push_str(&tokens.port.to_string()),
+            Some('r') => out.push_str(tokens.user),
+            Some('u') => out.push_str(tokens.local_user),
+            Some('d') => out.push_str(&tokens.home.to_string_lossy()),
+            Some('%') => out.push('%'),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
+}
+
+/// The config text with `Include` files inlined and `Match` blocks neutralised.
+fn flatten(text: &str, ssh_dir: &Path, home: &Path, depth: usize) -> Result<String> {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let (keyword, args) =
+            trimmed.split_once(|c: char| c.is_whitespace() || c == '=').unwrap_or((trimmed, ""));
+        if keyword.eq_ignore_ascii_case("match") {
+            // A Host block that no host matches: its options are read and never used.
+            out.push_str("Host !*\n");
+        } else if keyword.eq_ignore_ascii_case("include") {
+            out.push_str(&include(args, ssh_dir, home, depth)?);
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+fn include(args: &str, ssh_dir: &Path, home: &Path, depth: usize) -> Result<String> {
+    if depth >= MAX_INCLUDE_DEPTH {
+        return Err(Error::InvalidOption { option: "Include".into(), reason: "nested too deeply".into() });
+    }
+    let mut out = String::new();
+    for pattern in args.trim_start_matches('=').split_whitespace() {
+        let pattern = pattern.trim_matches('"');
+        let pattern = match pattern.strip_prefix("~/") {
+            Some(rest) => home.join(rest),
+            None if Path::new(pattern).is_relative() => ssh_dir.join(pattern),
+            None => PathBuf::from(pattern),
+        };
+        let mut paths: Vec<PathBuf> = glob::glob(&pattern.to_string_lossy())
+            .map(|paths| paths.filter_map(std::result::Result::ok).collect())
+            .unwrap_or_default();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            out.push_str(&flatten(&text, ssh_dir, home, depth + 1)?);
+        }
+    }
+    Ok(out)
+}
+
+fn parse_port(text: &str) -> Result<u16> {
+    text.parse().ok().filter(|&p| p != 0).ok_or_else(|| bad("Port", text))
+}
+
+fn yes_no(name: &str, value: Option<String>) -> Result<Option<bool>> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(None),
+        Some("yes" | "true") => Ok(Some(true)),
+        Some("no" | "false") => Ok(Some(false)),
+        Some(other) => Err(bad(name, other)),
+    }
+}
+
+fn strict(value: Option<String>) -> Result<StrictHostKeyChecking> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("ask") => Ok(StrictHostKeyChecking::Ask),
+        Some("yes" | "true") => Ok(StrictHostKeyChecking::Yes),
+        Some("accept-new") => Ok(StrictHostKeyChecking::AcceptNew),
+        Some("no" | "off" | "false") => Ok(StrictHostKeyChecking::No),
+        Some(other) => Err(bad("StrictHostKeyChecking", other)),
+    }
+}
+
+fn bad(name: &str, value: &str) -> Error {
+    Error::InvalidOption { option: format!("{name}={value}"), reason: "not a value ssh accepts here".into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> (tempfile::TempDir, Config) {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir(home.path().join(".ssh")).unwrap();
+        std::fs::write(home.path().join(".ssh/config"), text).unwrap();
+        std::fs::write(home.path().join(".ssh/extra.conf"), "Host included\n  User from-include\n").unwrap();
+        let flattened = flatten(text, &home.path().join(".ssh"), home.path(), 0).unwrap();
+        let parsed = SshConfig::default()
+            .parse(
+                &mut flattened.as_bytes(),
+                ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS,
+            )
+            .unwrap();
+        let config = Config { parsed, home: home.path().to_path_buf() };
+        (home, config)
+    }
+
+    fn resolve(config: &Config, target: &str, options: &[&str]) -> Resolved {
+        let options: Vec<String> = options.iter().map(|s| s.to_string()).collect();
+        config
+            .resolve(&Target::parse(target).unwrap(), &Overrides::parse(&options, None, None).unwrap(), "me")
+            .unwrap()
+    }
+
+    const SAMPLE: &str = "\
+Host web-* !web-bad
+  HostName %h.internal
+  User webuser
+  Port 2200
+  IdentityFile ~/.ssh/id_web
+  IdentitiesOnly yes
+  StrictHostKeyChecking accept-new
+Include extra.conf
+Match host db.example.com
+  User dbadmin
+  Port 5522
+Host *
+  User everyone
+  UserKnownHostsFile ~/.ssh/kh_%h
+";
+
+    #[test]
+    fn first_value_wins_and_tokens_expand() {
+        let (home, config) = config(SAMPLE);
+        let web = resolve(&config, "web-1", &[]);
+        assert_eq!(
+            (web.host_name.as_str(), web.port, web.user.as_str()),
+            ("web-1.internal", 2200, "webuser")
+        );
+        assert_eq!(web.identity_files, [home.path().join(".ssh/id_web")]);
+        assert!(web.identities_only);
+        assert_eq!(web.strict, StrictHostKeyChecking::AcceptNew);
+        assert_eq!(web.user_known_hosts, [home.path().join(".ssh/kh_web-1.internal")]);
+        assert_eq!(resolve(&config, "web-bad", &[]).user, "everyone");
+        assert_eq!(resolve(&config, "included", &[]).user, "from-include");
+    }
+
+    /// ssh2-config alone would apply a Match body to the Host block before it.
+    #[test]
+    fn match_blocks_apply_to_nothing() {
+        let (_home, config) = config(SAMPLE);
+        let included = resolve(&config, "included", &[]);
+        assert_eq!(included.port, 22);
+        assert_eq!(resolve(&config, "db.example.com", &[]).user, "everyone");
+    }
+
+    #[test]
+    fn command_line_wins() {
+        let (_home, config) = config(SAMPLE);
+        let web = resolve(&config, "alice@web-1:2300", &["User=bob", "StrictHostKeyChecking=yes"]);
+        assert_eq!((web.user.as_str(), web.port), ("bob", 2300));
+        assert_eq!(web.strict, StrictHostKeyChecking::Yes);
+        assert_eq!(resolve(&config, "alice@web-1", &[]).user, "alice");
+        let bad = Overrides::parse(&["StrictHostKeyChecking=maybe".into()], None, None).unwrap();
+        assert!(config.resolve(&Target::parse("x").unwrap(), &bad, "me").is_err());
+    }
+}

@@ -1,0 +1,82 @@
+//! The terminal shared by all hosts of one run: one question at a time, the progress
+//! bar hidden while it is asked, and nothing asked at all in batch mode.
+
+use std::sync::{Arc, Mutex};
+
+use crate::context::Context;
+use crate::secret::{self, Secret};
+
+/// Prompts for every host of a run.
+#[derive(Debug)]
+pub struct Terminal {
+    ctx: Context,
+    allowed: bool,
+    turn: Mutex<()>,
+    progress: Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Terminal {
+    /// A terminal that asks only if `ctx` may prompt and BatchMode is off.
+    pub fn new(ctx: &Context, batch_mode: bool) -> Arc<Self> {
+        Arc::new(Terminal {
+            ctx: ctx.clone(),
+            allowed: !batch_mode && ctx.can_prompt(),
+            turn: Mutex::new(()),
+            progress: Mutex::new(None),
+        })
+    }
+
+    /// Whether questions can be asked at all.
+    pub fn can_ask(&self) -> bool {
+        self.allowed
+    }
+
+    /// The progress bar to hide while asking.
+    pub fn set_progress(&self, bar: indicatif::ProgressBar) {
+        *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
+    }
+
+    /// Asks for a secret (echo off); `None` when it cannot be asked.
+    pub async fn secret(self: &Arc<Self>, prompt: String, subject: String) -> Option<Secret> {
+        self.ask_with(move |ctx| secret::prompt_hidden(ctx, &prompt, &subject).ok()).await
+    }
+
+    /// Asks a question; `None` when it cannot be asked.
+    pub async fn question(self: &Arc<Self>, question: String, subject: String) -> Option<String> {
+        self.ask_with(move |ctx| secret::ask(ctx, &question, &subject).ok()).await
+    }
+
+    /// Prints a block of text to stderr in one piece, past the progress bar.
+    pub fn print(&self, text: &str) {
+        use std::io::Write;
+        self.suspended(|| {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        });
+    }
+
+    async fn ask_with<T: Send + 'static>(
+        self: &Arc<Self>,
+        ask: impl FnOnce(&Context) -> Option<T> + Send + 'static,
+    ) -> Option<T> {
+        if !self.allowed {
+            return None;
+        }
+        let this = Arc::clone(self);
+        // Reading the terminal blocks: keep it off the async workers.
+        tokio::task::spawn_blocking(move || {
+            let _turn = this.turn.lock().unwrap_or_else(|p| p.into_inner());
+            this.suspended(|| ask(&this.ctx))
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    fn suspended<T>(&self, f: impl FnOnce() -> T) -> T {
+        let bar = self.progress.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        match bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+}
