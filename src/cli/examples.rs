@@ -99,9 +99,9 @@ pub const KNOWN_HOSTS_AUDIT: &[Example] = examples![
 ];
 
 pub const COPY_ID: &[Example] = examples![
-    "Install your newest key (or the agent's keys) on a server" => "keywright copy-id alice@build.example.com",
-    "Install one key on every host listed in a file, 20 at a time, as JSON" => "keywright copy-id -i ~/.ssh/id_deploy.pub --hosts-file fleet.txt -j 20 --format json",
-    "See what would be added on a host on port 2222" => "keywright copy-id -n -p 2222 git.example.com",
+    "Install your newest key (or the agent's keys) on a server" => "keywright copy-id build.example.com",
+    "Install one key on every host listed in a file, 20 at a time, as JSON" => "keywright copy-id -i ~/.ssh/id_ed25519.pub --hosts-file fleet.txt -j 20 --format json",
+    "See what would be added, without writing anything" => "keywright copy-id -n git.example.com",
 ];
 
 pub const COMPLETIONS: &[Example] = examples![
