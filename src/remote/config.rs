@@ -182,11 +182,11 @@ impl Config {
     fn expand_path(&self, text: &str, tokens: &Tokens<'_>) -> PathBuf {
         let text = expand_tokens(text, tokens);
         let text = text.trim_matches('"');
+        // As ssh does, only `~` is expanded: a relative path is relative to the working
+        // directory (only Include is relative to ~/.ssh).
         match text.strip_prefix("~/") {
             Some(rest) => self.home.join(rest),
             None if text == "~" => self.home.clone(),
-            // Relative IdentityFile and known_hosts paths are relative to ~/.ssh in OpenSSH.
-            None if Path::new(text).is_relative() => self.home.join(".ssh").join(text),
             None => PathBuf::from(text),
         }
     }
@@ -373,6 +373,10 @@ Host *
         assert_eq!((web.user.as_str(), web.port), ("bob", 2300));
         assert_eq!(web.strict, StrictHostKeyChecking::Yes);
         assert_eq!(resolve(&config, "alice@web-1", &[]).user, "alice");
+        // Only ~ is expanded: relative paths stay relative to the working directory.
+        let relative = resolve(&config, "x", &["UserKnownHostsFile=kh other", "IdentityFile=keys/id"]);
+        assert_eq!(relative.user_known_hosts, [PathBuf::from("kh"), PathBuf::from("other")]);
+        assert_eq!(relative.identity_files, [PathBuf::from("keys/id")]);
         let bad = Overrides::parse(&["StrictHostKeyChecking=maybe".into()], None, None).unwrap();
         assert!(config.resolve(&Target::parse("x").unwrap(), &bad, "me").is_err());
     }
