@@ -308,6 +308,7 @@ mod tests {
         std::fs::write(home.path().join(".ssh/extra.conf"), "Host included\n  User from-include\n").unwrap();
         let flattened = flatten(text, &home.path().join(".ssh"), home.path(), 0).unwrap();
         let parsed = SshConfig::default()
+            .home_dir(home.path().to_path_buf())
             .parse(
                 &mut flattened.as_bytes(),
                 ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS,
