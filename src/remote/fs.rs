@@ -135,6 +135,26 @@ impl<'a> RemoteFs<'a> {
         }
     }
 
+    /// How long ago `path` was last modified, by the server's clock; `None` when the
+    /// server cannot tell (then callers fall back to how long they waited).
+    pub async fn age(&self, path: &str) -> Option<Duration> {
+        match &self.sftp {
+            Some(s) => s.age(path).await,
+            None => self.shell.age(path).await,
+        }
+    }
+
+    /// Removes temporary files that an interrupted `replace` of `path` left behind. Only
+    /// call this while holding the lock: then no other writer has temporary files.
+    pub async fn remove_leftovers(&self, path: &str) {
+        match &self.sftp {
+            Some(s) => s.remove_leftovers(path).await,
+            None => {
+                let _ = self.shell.run(&format!("rm -f -- {}.keywright.*", quote(path)), None).await;
+            }
+        }
+    }
+
     /// Restores SELinux contexts where `restorecon` exists (as ssh-copy-id does). Best
     /// effort: a server that runs no commands simply has none to restore.
     pub async fn restorecon(&self, paths: &[&str]) {
@@ -210,6 +230,19 @@ impl Shell<'_> {
             Some(MISSING) => Ok(false),
             code => Err(remote_failure(&output, code)),
         }
+    }
+
+    /// `stat` differs between GNU/busybox and BSD, and `date -r FILE` is a third way; the
+    /// first that works gives the modification time in seconds.
+    async fn age(&self, path: &str) -> Option<Duration> {
+        let p = quote(path);
+        let script = format!(
+            "m=$(stat -c %Y -- {p} 2>/dev/null || stat -f %m -- {p} 2>/dev/null || date -r {p} +%s 2>/dev/null) && \
+             n=$(date +%s) && echo $((n - m))"
+        );
+        let output = self.run(&script, None).await.ok()?;
+        let seconds: i64 = String::from_utf8_lossy(&output.stdout).trim().parse().ok()?;
+        Some(Duration::from_secs(seconds.max(0) as u64))
     }
 
     /// The file goes to a temporary name first and is renamed only if every byte arrived
@@ -369,6 +402,35 @@ impl Sftp {
                 Some(stat) if stat.kind == Kind::Dir => Ok(false),
                 _ => Err(fail(format!("sftp mkdir {path}"), &e)),
             },
+        }
+    }
+
+    /// The server's clock is read from a file created for the purpose.
+    async fn age(&self, path: &str) -> Option<Duration> {
+        let then = self.session.lstat(path).await.ok()?.attrs.mtime?;
+        let probe = format!("{path}.probe.{:08x}", rand_u32());
+        let handle = self
+            .session
+            .open(probe.as_str(), OpenFlags::WRITE | OpenFlags::CREATE, FileAttributes::empty())
+            .await
+            .ok()?;
+        let _ = self.session.close(handle.handle).await;
+        let now = self.session.lstat(probe.as_str()).await.ok().and_then(|a| a.attrs.mtime);
+        let _ = self.session.remove(probe.as_str()).await;
+        Some(Duration::from_secs(u64::from(now?.saturating_sub(then))))
+    }
+
+    async fn remove_leftovers(&self, path: &str) {
+        let (dir, name) = path.rsplit_once('/').unwrap_or((".", path));
+        let prefix = format!("{name}.keywright.");
+        let Ok(handle) = self.session.opendir(dir).await else { return };
+        let mut leftovers = Vec::new();
+        while let Ok(names) = self.session.readdir(handle.handle.as_str()).await {
+            leftovers.extend(names.files.into_iter().map(|f| f.filename).filter(|f| f.starts_with(&prefix)));
+        }
+        let _ = self.session.close(handle.handle).await;
+        for leftover in leftovers {
+            let _ = self.session.remove(format!("{dir}/{leftover}")).await;
         }
     }
 

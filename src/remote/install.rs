@@ -18,8 +18,11 @@ use super::Failure;
 use super::fs::{Kind, RemoteFs};
 use crate::key::scan::{Line, Scanner};
 
-/// A held lock older than this is taken to be left by a run that died.
-const STALE_LOCK: Duration = Duration::from_secs(30);
+/// A lock older than this (by the server's clock) was left by a run that died: holders
+/// keep it for well under a second.
+const STALE_LOCK: Duration = Duration::from_secs(10);
+/// When the server's clock cannot be read, waiting this long means the same.
+const STALE_WAIT: Duration = Duration::from_secs(30);
 /// Bits StrictModes refuses on authorized_keys and the directories above it.
 const LOOSE: u32 = 0o022;
 
@@ -73,6 +76,7 @@ pub async fn install(
     }
     let lock = format!("{target}.lock");
     acquire(fs, &lock, &mut installed).await?;
+    fs.remove_leftovers(&target).await;
     let result = update(fs, &target, keys, options, installed).await;
     let released = fs.rmdir(&lock).await;
     let installed = result?;
@@ -146,16 +150,19 @@ async fn repair(
     Ok(())
 }
 
-/// Takes the lock directory, waiting while another run holds it.
+/// Takes the lock directory, waiting while another run holds it; a lock left by a run
+/// that died is removed.
 async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Result<(), Failure> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(20);
     while !fs.mkdir(lock, 0o700).await? {
-        if started.elapsed() > STALE_LOCK {
-            installed.notes.push(format!(
-                "warning: removed {lock}, held for over {}s by a run that ended",
-                STALE_LOCK.as_secs()
-            ));
+        let age = fs.age(lock).await;
+        let stale = age.map_or(started.elapsed() > STALE_WAIT, |age| age > STALE_LOCK);
+        if stale {
+            let held = age.unwrap_or_else(|| started.elapsed()).as_secs();
+            installed
+                .notes
+                .push(format!("warning: removed {lock}, left {held}s ago by a run that did not finish"));
             let _ = fs.rmdir(lock).await;
             continue;
         }
