@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::remote::auth::{self, Credentials, KeyCache};
 use crate::remote::config::{Config, Overrides, Resolved};
 use crate::remote::fs::RemoteFs;
-use crate::remote::install::{self, Installed};
+use crate::remote::install::{self, Installed, Note};
 use crate::remote::target::{self, Target};
 use crate::remote::terminal::Terminal;
 use crate::remote::{Failure, session};
@@ -286,8 +286,12 @@ fn identity_files(run: &Run, resolved: &Resolved) -> Vec<PathBuf> {
 fn print(ctx: &Context, args: &CopyIdArgs, results: &[HostResult], keys: &keys::Keys) -> Result<()> {
     for result in results {
         let notes = result.installed.as_ref().map(|i| i.notes.as_slice()).unwrap_or_default();
-        for note in notes.iter().filter(|_| !args.quiet) {
-            ctx.note(format!("{}: {note}", result.dest));
+        for note in notes {
+            match note {
+                Note::Warning(text) => ctx.warn(format!("{}: {text}", result.dest)),
+                Note::Change(text) if !args.quiet => ctx.note(format!("{}: {text}", result.dest)),
+                Note::Change(_) => {}
+            }
         }
         if let HostStatus::Failed(Failure { hint: Some(hint), .. }) = &result.status {
             ctx.note(format!("{}: hint: {hint}", result.dest));

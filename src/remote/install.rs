@@ -50,7 +50,25 @@ pub struct Installed {
     pub added: Vec<usize>,
     pub present: Vec<usize>,
     /// Repairs made (or, in a dry run, that would be made) and warnings.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// Something the user should hear about a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// A problem keywright leaves for the user to fix.
+    Warning(String),
+    /// A change made (or that a dry run would make).
+    Change(String),
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Warning(text) => write!(f, "warning: {text}"),
+            Note::Change(text) => f.write_str(text),
+        }
+    }
 }
 
 /// Installs `keys` as `options` say.
@@ -93,10 +111,10 @@ async fn check_home(fs: &RemoteFs<'_>, home: &str, installed: &mut Installed) ->
     if let Some(stat) = fs.lstat(home).await?
         && stat.mode & LOOSE != 0
     {
-        installed.notes.push(format!(
-            "warning: {home} is writable by group or others ({:o}); sshd's StrictModes ignores keys there: chmod go-w {home}",
+        installed.notes.push(Note::Warning(format!(
+            "{home} is writable by group or others ({:o}); sshd's StrictModes ignores keys there: chmod go-w {home}",
             stat.mode
-        ));
+        )));
     }
     Ok(())
 }
@@ -115,10 +133,10 @@ async fn prepare_dir(
     for part in below_home.split('/').filter(|p| !p.is_empty()) {
         path = format!("{path}/{part}");
         match fs.lstat(&path).await? {
-            None if dry_run => installed.notes.push(format!("would create {path} (mode 700)")),
+            None if dry_run => installed.notes.push(Note::Change(format!("would create {path} (mode 700)"))),
             None => {
                 fs.mkdir(&path, 0o700).await?;
-                installed.notes.push(format!("created {path} (mode 700)"));
+                installed.notes.push(Note::Change(format!("created {path} (mode 700)")));
             }
             Some(stat) if stat.kind == Kind::Dir || stat.kind == Kind::Symlink => {
                 repair(fs, &path, stat.mode, dry_run, installed).await?
@@ -144,9 +162,9 @@ async fn repair(
         fs.chmod(path, fixed).await?;
     }
     let verb = if dry_run { "would change" } else { "changed" };
-    installed.notes.push(format!(
+    installed.notes.push(Note::Change(format!(
         "{verb} the mode of {path} from {mode:o} to {fixed:o}, as sshd's StrictModes requires"
-    ));
+    )));
     Ok(())
 }
 
@@ -160,9 +178,9 @@ async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Re
         let stale = age.map_or(started.elapsed() > STALE_WAIT, |age| age > STALE_LOCK);
         if stale {
             let held = age.unwrap_or_else(|| started.elapsed()).as_secs();
-            installed
-                .notes
-                .push(format!("warning: removed {lock}, left {held}s ago by a run that did not finish"));
+            installed.notes.push(Note::Warning(format!(
+                "removed {lock}, left {held}s ago by a run that did not finish"
+            )));
             let _ = fs.rmdir(lock).await;
             continue;
         }
@@ -204,10 +222,10 @@ async fn update(
         };
     }
     if mode & LOOSE != 0 {
-        installed.notes.push(format!(
+        installed.notes.push(Note::Change(format!(
             "changed the mode of {real} from {mode:o} to {:o}, as sshd's StrictModes requires",
             mode & !LOOSE
-        ));
+        )));
     }
     if !options.dry_run {
         let contents = appended(existing.unwrap_or_default(), installed.added.iter().map(|&i| &keys[i].line));

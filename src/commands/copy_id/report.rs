@@ -64,7 +64,7 @@ pub fn json(results: &[HostResult], keys: &Keys) -> String {
                 "added": added,
                 "present": present,
                 "error": match &r.status { HostStatus::Failed(f) => Some(f.message.clone()), _ => None },
-                "notes": r.installed.as_ref().map(|i| i.notes.clone()).unwrap_or_default(),
+                "notes": r.installed.as_ref().map(|i| i.notes.iter().map(ToString::to_string).collect::<Vec<_>>()).unwrap_or_default(),
             })
         })
         .collect();
