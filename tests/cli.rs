@@ -5,6 +5,9 @@
 mod cli {
     mod comment;
     mod common;
+    mod copy_id;
+    mod copy_id_faults;
+    mod copy_id_hostcert;
     mod errors;
     mod examples;
     mod fingerprint;
@@ -14,4 +17,5 @@ mod cli {
     mod passphrase;
     mod properties;
     mod public;
+    mod support;
 }

@@ -17,6 +17,13 @@ fn check(out: &[u8], charset: Charset) {
     }
 }
 
+/// Characters glibc's `iswprint` refuses that are not controls (a subset: those that
+/// need no Unicode tables to recognise).
+fn not_printable_in_glibc(c: char) -> bool {
+    let cp = c as u32;
+    matches!(c, '\u{2028}' | '\u{2029}') || (0xfdd0..=0xfdef).contains(&cp) || cp & 0xfffe == 0xfffe
+}
+
 fuzz_target!(|data: &[u8]| {
     for charset in [Charset::Ascii, Charset::Utf8] {
         let out = escape(data, charset);
@@ -27,6 +34,11 @@ fuzz_target!(|data: &[u8]| {
                 !text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)),
                 "{charset:?} output holds a C1 control: {text:?}"
             );
+            // Nor does glibc's iswprint, and so OpenSSH's vis, pass the line and paragraph
+            // separators or noncharacters (ssh-keygen prints them as octal escapes).
+            if let Some(c) = text.chars().find(|&c| not_printable_in_glibc(c)) {
+                panic!("{charset:?} output holds U+{:04X}, which ssh-keygen escapes: {text:?}", c as u32);
+            }
         }
     }
 });

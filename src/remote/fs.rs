@@ -14,6 +14,8 @@ use super::session::Client;
 use super::{Failure, fail};
 use crate::cli::copy_id::Transport;
 
+/// A mkdir that fails while nothing is there is tried this often before it is an error.
+const MKDIR_ATTEMPTS: usize = 5;
 /// SFTP writes are sent in pieces of this size (OpenSSH's sftp-server takes up to 256 KiB).
 const SFTP_CHUNK: usize = 32 * 1024;
 
@@ -393,16 +395,24 @@ impl Sftp {
     }
 
     async fn mkdir(&self, path: &str, mode: u32) -> Result<bool, Failure> {
-        let mut attrs = FileAttributes::empty();
-        attrs.permissions = Some(mode);
-        match self.session.mkdir(path, attrs).await {
-            Ok(_) => Ok(true),
-            // Servers answer "failure" rather than "exists": look.
-            Err(e) => match self.lstat(path).await? {
-                Some(stat) if stat.kind == Kind::Dir => Ok(false),
-                _ => Err(fail(format!("sftp mkdir {path}"), &e)),
-            },
+        let mut last_error = None;
+        // OpenSSH's sftp-server answers a plain "failure" when the directory exists, so
+        // look; if it has gone since (a lock released meanwhile), try again.
+        for _ in 0..MKDIR_ATTEMPTS {
+            let mut attrs = FileAttributes::empty();
+            attrs.permissions = Some(mode);
+            match self.session.mkdir(path, attrs).await {
+                Ok(_) => return Ok(true),
+                Err(e) => match self.lstat(path).await? {
+                    Some(stat) if stat.kind == Kind::Dir => return Ok(false),
+                    Some(_) => return Err(fail(format!("sftp mkdir {path}"), &e)),
+                    None => last_error = Some(e),
+                },
+            }
         }
+        let error = last_error
+            .map_or_else(|| Failure::new("mkdir failed"), |e| fail(format!("sftp mkdir {path}"), &e));
+        Err(error)
     }
 
     /// The server's clock is read from a file created for the purpose.

@@ -97,8 +97,14 @@ pub async fn install(
     fs.remove_leftovers(&target).await;
     let result = update(fs, &target, keys, options, installed).await;
     let released = fs.rmdir(&lock).await;
-    let installed = result?;
-    released?;
+    let mut installed = result?;
+    // The keys are in: a lock that cannot be removed is the next run's problem (it will
+    // find it stale), not a failure of this one.
+    if let Err(failure) = released {
+        installed.notes.push(Note::Warning(format!(
+            "could not remove the lock {lock} ({failure}); later runs will remove it"
+        )));
+    }
     if !installed.added.is_empty() {
         fs.restorecon(&[&dir, &target]).await;
     }

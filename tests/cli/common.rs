@@ -235,10 +235,15 @@ impl Env {
 
     /// `bash -c SCRIPT` with `keywright` on PATH, for umask, pipeline and example tests.
     pub fn sh(&self, script: &str) -> Run {
+        self.sh_with(script, &[])
+    }
+
+    /// [`Env::sh`] with extra environment variables.
+    pub fn sh_with(&self, script: &str, vars: &[(&str, &str)]) -> Run {
         let bin_dir = Path::new(env!("CARGO_BIN_EXE_keywright")).parent().unwrap().to_path_buf();
         let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
         let mut cmd = self.command("bash", ["-c", script]);
-        cmd.env("PATH", path);
+        cmd.env("PATH", path).envs(vars.iter().copied());
         self.run(cmd, None)
     }
 

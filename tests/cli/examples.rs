@@ -2,6 +2,7 @@
 //! `keywright::cli::examples::EXAMPLE_SETUP` describes.
 
 use super::common::*;
+use super::support::sshd::{self, Sshd};
 
 fn prepared_home() -> Env {
     let env = Env::new();
@@ -24,6 +25,9 @@ fn prepared_home() -> Env {
 #[test]
 fn every_help_example_runs() {
     for (command, examples) in keywright::cli::examples::all() {
+        if command == "copy-id" {
+            continue; // needs a server: see copy_id_examples_run
+        }
         for example in examples {
             let env = prepared_home();
             let run = env.sh(&format!("set -e; {}", example.command));
@@ -87,4 +91,38 @@ fn a_closed_stdout_ends_quietly() {
     let run = env.sh("keywright fingerprint many | head -n 1; exit ${PIPESTATUS:-0}").success();
     assert_eq!(run.out().lines().count(), 1);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+/// copy-id's examples name build.example.com and git.example.com; here ~/.ssh/config
+/// sends both to an sshd on loopback with a throwaway account (root only: accounts).
+#[test]
+fn copy_id_examples_run() {
+    if !sshd::root_or_skip("copy_id_examples_run") {
+        return;
+    }
+    for example in keywright::cli::examples::COPY_ID {
+        let env = prepared_home();
+        let server = Sshd::start();
+        let user = server.user_with_password("example-pw-1");
+        let aliases = "build.example.com git.example.com";
+        let config = format!(
+            "Host {aliases}\n  HostName 127.0.0.1\n  Port {}\n  User {}\n",
+            server.port(),
+            user.name()
+        );
+        env.write(".ssh/config", config);
+        let known = std::fs::read_to_string(env.path(".ssh/known_hosts")).unwrap();
+        env.write(".ssh/known_hosts", format!("{known}{}\n", server.host_key_line()));
+        env.write("fleet.txt", "build.example.com\ngit.example.com\n");
+        let run =
+            env.sh_with(&format!("set -e; {}", example.command), &[("KEYWRIGHT_PASSWORD", user.password())]);
+        assert_eq!(
+            run.code,
+            0,
+            "copy-id example failed: {}\nstdout: {}\nstderr: {}",
+            example.command,
+            run.out(),
+            run.stderr
+        );
+    }
 }
