@@ -35,6 +35,10 @@ pub enum Error {
     #[error("{}: {reason}", path.display())]
     BadPrivateKey { path: PathBuf, reason: String },
 
+    /// An encrypted PKCS#8 file asks its KDF for more memory or work than we allow.
+    #[error("{}: encrypted PKCS#8 key refused: {reason}", path.display())]
+    ExcessiveKdf { path: PathBuf, reason: String },
+
     /// The public half of an encrypted legacy PEM key is inside the encryption.
     #[error("{}: an encrypted PEM key shows its public key only with the passphrase", path.display())]
     PublicKeyLocked { path: PathBuf },
@@ -113,6 +117,9 @@ impl Error {
                 "expected an OpenSSH, PEM or PKCS#8 private key; if this is one, it is damaged: restore it from a backup"
             }
             Error::PublicNotPrivate { .. } => "give the private key file, the one without .pub",
+            Error::ExcessiveKdf { .. } => {
+                "re-encrypt it with OpenSSL's defaults (openssl pkcs8 -topk8 -v2 aes-256-cbc) where it was made"
+            }
             Error::WrongPassphrase { .. } => "try again; the passphrase is case-sensitive",
             Error::NoTerminal { .. } => {
                 "use --passphrase-file FILE (or - for stdin), or run it in a terminal"

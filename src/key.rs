@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod fingerprint;
 pub mod generate;
 pub mod kdf;
+pub mod pkcs8_cost;
 pub mod private;
 pub mod randomart;
 pub mod scan;

@@ -125,7 +125,8 @@ fn read_section(plain: &[u8], block_size: usize, public: &PublicKey) -> Result<P
         return Err(EnvelopeError::WrongPassphrase);
     }
     let keypair = KeypairData::decode(&mut reader).map_err(|e| EnvelopeError::Damaged(e.to_string()))?;
-    let comment = String::decode(&mut reader).map_err(|_| damaged("bad comment"))?;
+    // OpenSSH treats comments as bytes; a non-UTF-8 one must load like any other.
+    let comment = ssh_key::Comment::decode(&mut reader).map_err(|_| damaged("bad comment"))?;
     let padding = reader.remaining_len();
     if padding >= block_size || reader.iter().zip(1u8..).any(|(&byte, expected)| byte != expected) {
         return Err(damaged("bad padding"));
@@ -177,5 +178,14 @@ mod tests {
             let theirs = key.encrypt_with_cipher(&mut crate::key::os_rng(), cipher, b"secret").unwrap();
             assert_eq!(decrypt(&theirs, b"secret").unwrap().comment().as_str_lossy(), "round trip");
         }
+    }
+
+    #[test]
+    fn a_comment_that_is_not_utf8_survives_encryption() {
+        let mut key = KeySpec::new(KeyType::Ed25519, None).unwrap().generate("").unwrap();
+        key.set_comment(&b"caf\xe9 \xff"[..]);
+        let text = encrypt(&key, Cipher::Aes256Ctr, 2, b"secret").unwrap();
+        let parsed = PrivateKey::from_openssh(text.as_bytes()).unwrap();
+        assert_eq!(decrypt(&parsed, b"secret").unwrap().comment().as_bytes(), b"caf\xe9 \xff");
     }
 }

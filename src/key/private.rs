@@ -66,6 +66,9 @@ impl PrivateKeyFile {
             }
             "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
                 check_pem_cipher(path, text)?;
+                if let Some(reason) = super::pkcs8_cost::excessive_kdf(text) {
+                    return Err(Error::ExcessiveKdf { path: path.to_path_buf(), reason });
+                }
                 let encrypted = label == "ENCRYPTED PRIVATE KEY" || text.contains("Proc-Type: 4,ENCRYPTED");
                 Form::Pem { text: Zeroizing::new(text.to_string()), encrypted }
             }

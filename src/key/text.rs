@@ -90,9 +90,20 @@ pub fn blob_type_name(blob: &[u8]) -> Option<&[u8]> {
 pub fn decode_base64(token: &[u8]) -> Option<Vec<u8>> {
     if token.iter().any(|&b| is_c_space(b)) {
         let compact: Vec<u8> = token.iter().copied().filter(|b| !is_c_space(*b)).collect();
-        return data_encoding::BASE64.decode(&compact).ok();
+        return decode_compact_base64(&compact);
     }
-    data_encoding::BASE64.decode(token).ok()
+    decode_compact_base64(token)
+}
+
+/// data-encoding also reads concatenated padded blocks (`QQ==QQ==`); b64_pton ends the
+/// text at the padding, so padding must be the last thing.
+fn decode_compact_base64(text: &[u8]) -> Option<Vec<u8>> {
+    if let Some(pad) = memchr::memchr(b'=', text)
+        && text[pad..].iter().any(|&b| b != b'=')
+    {
+        return None;
+    }
+    data_encoding::BASE64.decode(text).ok()
 }
 
 /// Space or tab: the separators of key lines.
@@ -165,5 +176,14 @@ mod tests {
         assert!(read_key(wrong_type.as_bytes()).is_none());
         let no_padding = &ED[..ED.len() - 1];
         assert!(read_key(no_padding.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn base64_ends_at_its_padding_like_b64_pton() {
+        assert_eq!(decode_base64(b"QQ==").as_deref(), Some(&b"A"[..]));
+        assert_eq!(decode_base64(b" QQ\n== ").as_deref(), Some(&b"A"[..]));
+        assert_eq!(decode_base64(b"QQ==QQ=="), None);
+        assert_eq!(decode_base64(b"\x0cQQ==QQ==\x0c"), None);
+        assert_eq!(decode_base64(b"QUJD=QUJD"), None);
     }
 }
