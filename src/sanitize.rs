@@ -6,6 +6,13 @@
 //! (`\001`, `\377`). In a UTF-8 locale, valid printable UTF-8 sequences are kept; in the C
 //! locale every byte above 0x7e is escaped. Written by hand because no crate reproduces
 //! OpenSSH's exact rules.
+//!
+//! "Printable" is glibc's `iswprint`, which follows the Unicode version glibc was built
+//! with: unassigned code points, noncharacters and the line and paragraph separators are
+//! escaped. [`printable::PRINTABLE`] is that class taken from glibc 2.36 (Debian 12); a
+//! newer glibc passes the characters later Unicode versions assigned.
+
+mod printable;
 
 use std::borrow::Cow;
 
@@ -83,9 +90,25 @@ fn printable_utf8_len(bytes: &[u8]) -> usize {
     };
     let Some(candidate) = bytes.get(..len) else { return 0 };
     match std::str::from_utf8(candidate).ok().and_then(|s| s.chars().next()) {
-        Some(ch) if !ch.is_control() => len,
+        Some(ch) if is_printable(ch) => len,
         _ => 0,
     }
+}
+
+/// glibc's `iswprint` for a non-ASCII character.
+fn is_printable(ch: char) -> bool {
+    let cp = u32::from(ch);
+    printable::PRINTABLE
+        .binary_search_by(|&(first, last)| {
+            if last < cp {
+                std::cmp::Ordering::Less
+            } else if first > cp {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -104,5 +127,25 @@ mod tests {
         assert_eq!(&*escape(text, Charset::Ascii), b"b\\303\\251c\\303\\277");
         assert_eq!(&*escape(text, Charset::Utf8), text);
         assert_eq!(&*escape(b"x\xffy", Charset::Utf8), b"x\\377y");
+    }
+
+    #[test]
+    fn utf8_escapes_what_glibc_does_not_print() {
+        for ch in
+            ['\u{85}', '\u{378}', '\u{2028}', '\u{2029}', '\u{fdd0}', '\u{fffe}', '\u{1fffe}', '\u{10ffff}']
+        {
+            let text = ch.to_string();
+            let escaped: String = text.bytes().map(|b| format!("\\{b:03o}")).collect();
+            assert_eq!(
+                &*escape(text.as_bytes(), Charset::Utf8),
+                escaped.as_bytes(),
+                "U+{:04X}",
+                u32::from(ch)
+            );
+        }
+        for ch in ['\u{a0}', '\u{e9}', '\u{202e}', '\u{e000}', '\u{fffd}', '\u{1f600}', '\u{f0000}'] {
+            let text = ch.to_string();
+            assert_eq!(&*escape(text.as_bytes(), Charset::Utf8), text.as_bytes(), "U+{:04X}", u32::from(ch));
+        }
     }
 }

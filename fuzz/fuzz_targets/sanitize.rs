@@ -17,8 +17,8 @@ fn check(out: &[u8], charset: Charset) {
     }
 }
 
-/// Characters glibc's `iswprint` refuses that are not controls (a subset: those that
-/// need no Unicode tables to recognise).
+/// Characters glibc's `iswprint` refuses that are not controls, recognisable without
+/// Unicode tables; the unit and CLI tests compare the whole table with ssh-keygen.
 fn not_printable_in_glibc(c: char) -> bool {
     let cp = c as u32;
     matches!(c, '\u{2028}' | '\u{2029}') || (0xfdd0..=0xfdef).contains(&cp) || cp & 0xfffe == 0xfffe

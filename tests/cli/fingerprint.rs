@@ -122,6 +122,37 @@ fn quirky_lines_match_ssh_keygen_in_c_and_utf8_locales() {
     }
 }
 
+/// Every code point, 64 to a comment: in C.UTF-8, ssh-keygen keeps the ones glibc's
+/// iswprint accepts and escapes the rest, and so must we.
+#[test]
+fn every_code_point_escapes_as_ssh_keygen_escapes_it() {
+    let glibc =
+        std::process::Command::new("ldd").arg("--version").output().map(|o| o.stdout).unwrap_or_default();
+    if !String::from_utf8_lossy(&glibc).lines().next().unwrap_or_default().ends_with(" 2.36") {
+        // The table is glibc 2.36's; another glibc prints another Unicode version.
+        eprintln!("skipped: the printable table is glibc 2.36's (scripts/gen-printable)");
+        return;
+    }
+    let env = Env::new();
+    env.fixture("id_ed25519");
+    let pub_line = std::fs::read_to_string(env.path("id_ed25519.pub")).unwrap();
+    let key = pub_line.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    let chars: Vec<char> = (0x80..=0x10ffff).filter_map(char::from_u32).collect();
+    let lines: Vec<String> =
+        chars.chunks(64).map(|chunk| format!("{key} {}", String::from_iter(chunk))).collect();
+    env.write("every", lines.join("\n") + "\n");
+    let mut oracle = std::process::Command::new(ssh_keygen_path());
+    oracle.args(["-l", "-f", "every"]).current_dir(env.home()).env("LC_ALL", "C.UTF-8");
+    let mut ours = std::process::Command::new(env!("CARGO_BIN_EXE_keywright"));
+    ours.args(["fingerprint", "every"]).current_dir(env.home()).env("LC_ALL", "C.UTF-8");
+    let (ours, oracle) = (env.run(ours, None).stdout, env.run(oracle, None).stdout);
+    assert_eq!(ours.split(|&b| b == b'\n').count(), lines.len() + 1);
+    let first_difference =
+        ours.split(|&b| b == b'\n').zip(oracle.split(|&b| b == b'\n')).position(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "line {first_difference:?} differs from ssh-keygen");
+    assert_eq!(ours.len(), oracle.len());
+}
+
 #[test]
 fn stdin_and_several_files_in_one_run() {
     let env = Env::new();
