@@ -117,8 +117,10 @@ pub fn hash(file: &KnownHosts) -> Result<Hashed<'_>> {
                     out.content.keep(data, &line);
                 }
                 Line::Entry(entry) if !entry.is_hashed() && entry.marker.is_none() => {
-                    hash_entry(&mut out.content, &mut salts, &entry, &line)?;
-                    out.hashed_lines += 1;
+                    match hash_entry(&mut out.content, &mut salts, &entry, &line)? {
+                        true => out.hashed_lines += 1,
+                        false => out.content.keep(data, &line),
+                    }
                 }
                 Line::Invalid(why) => {
                     out.kept.push(Kept { number: line.number, reason: KeptReason::Invalid(why) });
@@ -139,16 +141,23 @@ pub fn hash(file: &KnownHosts) -> Result<Hashed<'_>> {
     Ok(all)
 }
 
-/// One line per name (lower-cased, hashed), each followed by the rest of the line. As in
-/// OpenSSH, an empty name (`a,,b`) ends the list.
+/// One line per name (lower-cased, hashed), each followed by the rest of the line;
+/// `false`, writing nothing, when the host field holds no name at all (`,,`).
+///
+/// Empty names are skipped. ssh-keygen -H stops at the first one instead, so it drops
+/// the names after it (`a,,b` keeps only `a`, and `,a` loses the whole entry) although
+/// ssh matches them; we keep every name ssh would match.
 fn hash_entry(
     out: &mut Rewrite<'_>,
     salts: &mut Salts,
     entry: &HostLine<'_>,
     line: &LineRef<'_>,
-) -> Result<()> {
+) -> Result<bool> {
     let ending = &line.full[line.text.len()..];
-    let mut names = entry.hosts.split(|&b| b == b',').take_while(|name| !name.is_empty()).peekable();
+    let mut names = entry.hosts.split(|&b| b == b',').filter(|name| !name.is_empty()).peekable();
+    if names.peek().is_none() {
+        return Ok(false);
+    }
     let mut field = [0u8; FIELD_LEN];
     while let Some(name) = names.next() {
         let salt =
@@ -158,7 +167,7 @@ fn hash_entry(
         out.write(entry.rawkey);
         out.write(if names.peek().is_none() { ending } else { b"\n" });
     }
-    Ok(())
+    Ok(true)
 }
 
 /// What `remove` may remove.

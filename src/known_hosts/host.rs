@@ -23,7 +23,18 @@ impl HostQuery {
         if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == ',') {
             return Err(invalid("a host name is one word without commas"));
         }
+        if host.chars().any(char::is_control) {
+            return Err(invalid("a host name has no control characters"));
+        }
         let (name, inline_port) = split_port(host).map_err(&invalid)?;
+        if name.is_empty() {
+            return Err(invalid("the host name is empty"));
+        }
+        // A line starting with these is a comment, a marker, a hashed name or a negation,
+        // so an entry for such a name could never be found again.
+        if name.starts_with(['#', '@', '|', '!']) {
+            return Err(invalid("a host name does not start with #, @, | or !"));
+        }
         let port = match (inline_port, port) {
             (Some(_), Some(_)) => return Err(invalid("the port is given twice")),
             (inline, separate) => inline.or(separate).unwrap_or(22),
@@ -81,6 +92,11 @@ mod tests {
         assert_eq!(lookup("[::1]:2200", None), "[::1]:2200");
         assert!(HostQuery::parse("host:2222", Some(1)).is_err());
         assert!(HostQuery::parse("host:x", None).is_err());
+        for unfindable in
+            ["[|]:22", "[#a]", "[]", "[]:2222", ":22", "a\0b", "a\x7fb", "#host", "@revoked", "|1|x", "!host"]
+        {
+            assert!(HostQuery::parse(unfindable, None).is_err(), "{unfindable:?}");
+        }
         assert!(HostQuery::parse("a,b", None).is_err());
         assert_eq!(HostQuery::parse("host", Some(2222)).unwrap().display, "[host]:2222");
         assert_eq!(HostQuery::parse("HOST", None).unwrap().display, "HOST");

@@ -17,6 +17,8 @@ use crate::error::{Error, Result};
 
 /// How far `Include` may nest, as in OpenSSH.
 const MAX_INCLUDE_DEPTH: usize = 16;
+/// Config files are small; the cap keeps `Include /dev/zero` from eating the memory.
+const MAX_CONFIG_FILE: u64 = 4 * 1024 * 1024;
 
 /// What to do with a host key that is not in known_hosts (StrictHostKeyChecking).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,17 +100,30 @@ impl Config {
     pub fn load(ctx: &Context, file: Option<&Path>) -> Result<Self> {
         let default = ctx.ssh_dir().join("config");
         let path = file.map(Path::to_path_buf).unwrap_or(default);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => flatten(&text, &ctx.ssh_dir(), ctx.home(), 0)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && file.is_none() => String::new(),
-            Err(e) => return Err(Error::io(&path, e)),
+        let text = match read_config(&path) {
+            Err(Error::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound && file.is_none() =>
+            {
+                String::new()
+            }
+            other => other?,
         };
+        Self::from_text(&path, &text, &ctx.ssh_dir(), ctx.home())
+    }
+
+    /// Parses config `text` read from `path`; `Include` paths are relative to `ssh_dir`,
+    /// and `~` is `home`.
+    ///
+    /// # Errors
+    /// An unreadable included file, or text ssh2-config cannot parse.
+    pub fn from_text(path: &Path, text: &str, ssh_dir: &Path, home: &Path) -> Result<Self> {
+        let text = flatten(text, ssh_dir, home, 0)?;
         let rules = ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS;
         let parsed =
-            SshConfig::default().home_dir(ctx.home().clone()).parse(&mut text.as_bytes(), rules).map_err(
+            SshConfig::default().home_dir(home.to_path_buf()).parse(&mut text.as_bytes(), rules).map_err(
                 |e| Error::InvalidOption { option: path.display().to_string(), reason: e.to_string() },
             )?;
-        Ok(Config { parsed, home: ctx.home().clone() })
+        Ok(Config { parsed, home: home.to_path_buf() })
     }
 
     /// Applies command-line overrides and the config to `target`.
@@ -258,16 +273,40 @@ fn include(args: &str, ssh_dir: &Path, home: &Path, depth: usize) -> Result<Stri
             None if Path::new(pattern).is_relative() => ssh_dir.join(pattern),
             None => PathBuf::from(pattern),
         };
-        let mut paths: Vec<PathBuf> = glob::glob(&pattern.to_string_lossy())
+        let mut paths: Vec<PathBuf> = glob::glob_with(&posix_glob(&pattern.to_string_lossy()), POSIX_GLOB)
             .map(|paths| paths.filter_map(std::result::Result::ok).collect())
             .unwrap_or_default();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            out.push_str(&flatten(&text, ssh_dir, home, depth + 1)?);
+            out.push_str(&flatten(&read_config(&path)?, ssh_dir, home, depth + 1)?);
         }
     }
     Ok(out)
+}
+
+/// glob(3) as OpenSSH calls it: `*` never matches `/` or a leading dot.
+const POSIX_GLOB: glob::MatchOptions = glob::MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: true,
+};
+
+/// glob(3) has no `**`: there it is `*` twice, one directory level, where the glob crate
+/// would walk every directory below (from `/` for `Include /**/x`).
+fn posix_glob(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        if !(c == '*' && out.ends_with('*')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn read_config(path: &Path) -> Result<String> {
+    let bytes = crate::fsutil::read_capped(path, MAX_CONFIG_FILE, "an ssh config file")?;
+    String::from_utf8(bytes)
+        .map_err(|e| Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }
 
 fn parse_port(text: &str) -> Result<u16> {
@@ -306,15 +345,8 @@ mod tests {
         std::fs::create_dir(home.path().join(".ssh")).unwrap();
         std::fs::write(home.path().join(".ssh/config"), text).unwrap();
         std::fs::write(home.path().join(".ssh/extra.conf"), "Host included\n  User from-include\n").unwrap();
-        let flattened = flatten(text, &home.path().join(".ssh"), home.path(), 0).unwrap();
-        let parsed = SshConfig::default()
-            .home_dir(home.path().to_path_buf())
-            .parse(
-                &mut flattened.as_bytes(),
-                ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS,
-            )
-            .unwrap();
-        let config = Config { parsed, home: home.path().to_path_buf() };
+        let ssh_dir = home.path().join(".ssh");
+        let config = Config::from_text(&ssh_dir.join("config"), text, &ssh_dir, home.path()).unwrap();
         (home, config)
     }
 
@@ -380,5 +412,23 @@ Host *
         assert_eq!(relative.identity_files, [PathBuf::from("keys/id")]);
         let bad = Overrides::parse(&["StrictHostKeyChecking=maybe".into()], None, None).unwrap();
         assert!(config.resolve(&Target::parse("x").unwrap(), &bad, "me").is_err());
+    }
+
+    /// As glob(3): `**` is one level, and `*` skips hidden files.
+    #[test]
+    fn include_globs_like_openssh() {
+        let (home, _) = config("");
+        let ssh = home.path().join(".ssh");
+        for (dir, file, user) in
+            [("a", "x.conf", "one-level"), ("a/b", "x.conf", "two-levels"), ("a", ".x.conf", "hidden")]
+        {
+            std::fs::create_dir_all(ssh.join(dir)).unwrap();
+            std::fs::write(ssh.join(dir).join(file), format!("Host {user}\n  User {user}\n")).unwrap();
+        }
+        let config =
+            Config::from_text(&ssh.join("config"), "Include **/*.conf\n", &ssh, home.path()).unwrap();
+        assert_eq!(resolve(&config, "one-level", &[]).user, "one-level");
+        assert_eq!(resolve(&config, "two-levels", &[]).user, "me");
+        assert_eq!(resolve(&config, "hidden", &[]).user, "me");
     }
 }

@@ -240,8 +240,9 @@ async fn update(
     Ok(installed)
 }
 
-/// The key data of every key line (options, comments and markers aside).
-fn keys_in(contents: &[u8]) -> Vec<KeyData> {
+/// The key data of every key line of an authorized_keys file (options, comments and
+/// markers aside), read as sshd reads them.
+pub fn keys_in(contents: &[u8]) -> Vec<KeyData> {
     let mut scanner = Scanner::new();
     contents
         .split(|&b| b == b'\n')
@@ -252,8 +253,8 @@ fn keys_in(contents: &[u8]) -> Vec<KeyData> {
         .collect()
 }
 
-/// `existing` with `lines` appended, keeping a last line without newline intact.
-fn appended<'k>(mut contents: Vec<u8>, lines: impl Iterator<Item = &'k Vec<u8>>) -> Vec<u8> {
+/// `contents` with `lines` appended, keeping a last line without newline intact.
+pub fn appended<'k>(mut contents: Vec<u8>, lines: impl Iterator<Item = &'k Vec<u8>>) -> Vec<u8> {
     if contents.last().is_some_and(|&b| b != b'\n') {
         contents.push(b'\n');
     }

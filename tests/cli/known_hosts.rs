@@ -136,6 +136,28 @@ fn hash_is_found_by_ssh_keygen_and_keeps_everything_else() {
     assert_eq!(std::fs::read_to_string(env.path(&file)).unwrap(), hashed);
 }
 
+/// ssh matches every name of `a,,b` and `,c`; ssh-keygen -H stops at the empty name and
+/// drops the rest (here b and c). keywright hashes every name ssh would match.
+#[test]
+fn hash_keeps_names_after_an_empty_one_that_ssh_keygen_drops() {
+    let env = Env::new();
+    let key = key_line("id_ed25519");
+    let original = format!("a.example,,b.example {key}\n,c.example {key}\n,, {key}\n");
+    env.write("ours", &original);
+    env.write("theirs", &original);
+    env.kw(["known-hosts", "hash", "-q", "-f", "ours"]).success();
+    env.ssh_keygen(["-H", "-f", "theirs"]).success();
+    for host in ["a.example", "b.example", "c.example"] {
+        let before = env.ssh_keygen(["-F", host, "-f", "ours.old"]);
+        assert_eq!(before.code, 0, "ssh-keygen -F {host} before hashing");
+        assert_eq!(env.ssh_keygen(["-F", host, "-f", "ours"]).code, 0, "{host} lost by keywright hash");
+    }
+    assert_eq!(env.ssh_keygen(["-F", "b.example", "-f", "theirs"]).code, 1, "ssh-keygen -H now keeps b");
+    let hashed = std::fs::read_to_string(env.path("ours")).unwrap();
+    assert_eq!(hashed.lines().filter(|l| l.starts_with("|1|")).count(), 3);
+    assert!(hashed.ends_with(&format!(",, {key}\n")), "the line without names is kept:\n{hashed}");
+}
+
 #[test]
 fn remove_takes_only_the_host() {
     let env = Env::new();
