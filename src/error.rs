@@ -44,7 +44,7 @@ pub enum Error {
     PublicKeyLocked { path: PathBuf },
 
     /// A private key type we recognise but do not handle.
-    #[error("{}: {what} private keys are not supported", path.display())]
+    #[error("{}: {what} are not supported", path.display())]
     UnsupportedPrivateKey { path: PathBuf, what: &'static str },
 
     /// The passphrase did not decrypt the key.
@@ -132,12 +132,18 @@ impl Error {
             }
             Error::PassphraseMismatch => "type the same passphrase twice",
             Error::Exists { .. } => "use --force to overwrite it, or -f to choose another file",
-            Error::UnsupportedPrivateKey { what, .. } if *what == "PuTTY" => {
+            Error::UnsupportedPrivateKey { what, .. } if what.starts_with("PuTTY") => {
                 "convert it first: puttygen KEY -O private-openssh -o KEY.openssh"
             }
             Error::IsDirectory { .. } => "give the path of a file inside it",
-            Error::UnsupportedPrivateKey { what, .. } if *what == "DSA" => {
+            Error::UnsupportedPrivateKey { what, .. } if what.starts_with("DSA") => {
                 "DSA keys are obsolete (OpenSSH 10 removed them); make a new key with `keywright generate`"
+            }
+            Error::UnsupportedPrivateKey { what, .. } if what.starts_with("SSH.COM") => {
+                "convert it first: ssh-keygen -i -f KEY > KEY.openssh"
+            }
+            Error::UnsupportedPrivateKey { what, .. } if what.starts_with("PEM") => {
+                "convert it first: ssh-keygen -p -f KEY rewrites it in OpenSSH's format"
             }
             _ => return None,
         };

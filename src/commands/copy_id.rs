@@ -85,16 +85,19 @@ struct Run {
 }
 
 pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
+    // Everything that can be wrong locally is found before the first line is printed.
     let targets = targets(&args)?;
+    let overrides = Overrides::parse(&args.options, args.port, args.user.clone())?;
+    let config = Config::load(ctx, args.config.as_deref())?;
+    let password = password(ctx, &args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let keys = runtime.block_on(keys::choose(ctx, &args.identities))?;
     if !args.quiet && args.format == OutputFormat::Text {
         ctx.note(format!("Source of key(s) to be installed: \"{}\"", keys.source));
     }
-    let overrides = Overrides::parse(&args.options, args.port, args.user.clone())?;
     let batch = overrides.options.iter().any(|(k, v)| k == "batchmode" && v.eq_ignore_ascii_case("yes"));
     let run = Arc::new(Run {
-        config: Config::load(ctx, args.config.as_deref())?,
+        config,
         overrides,
         local_user: local_user(),
         keys: keys.keys.clone(),
@@ -103,7 +106,7 @@ pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
             dry_run: args.dry_run,
             force: args.force,
         },
-        password: password(ctx, &args)?,
+        password,
         terminal: Terminal::new(ctx, batch),
         key_cache: Arc::new(KeyCache::default()),
         transport: args.transport,

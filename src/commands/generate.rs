@@ -21,6 +21,14 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
         None => default_path(ctx, spec)?,
     };
     let pub_path = fsutil::with_suffix(&path, ".pub");
+    // A passphrase that is not typed is read first, so that a bad passphrase file fails
+    // before anything is printed; a typed one is asked where ssh-keygen asks it.
+    let source = passphrase_source(&args.passphrase);
+    let early = match &source {
+        Some(Source::Prompt) if ctx.can_prompt() => None,
+        Some(source) => Some(new_passphrase(ctx, source, &path)?),
+        None => Some(None),
+    };
     let mut out = std::io::stdout().lock();
     if !args.quiet {
         writeln!(out, "Generating public/private {} key pair.", spec.type_word())?;
@@ -29,7 +37,11 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     if !may_write(ctx, &args, &path, &pub_path)? {
         return Ok(Status::Negative);
     }
-    let passphrase = new_passphrase(ctx, &args.passphrase, &path)?;
+    let passphrase = match (early, &source) {
+        (Some(passphrase), _) => passphrase,
+        (None, Some(source)) => new_passphrase(ctx, source, &path)?,
+        (None, None) => None,
+    };
     let comment = args.comment.clone().unwrap_or_else(|| ctx.user_at_host());
     let key = spec.generate(&comment)?;
     let protection = Protection::new(passphrase, Some(args.rounds));
@@ -63,13 +75,15 @@ fn may_write(ctx: &Context, args: &GenerateArgs, path: &Path, pub_path: &Path) -
     Ok(secret::confirm(ctx, &question, &existing.display().to_string())?)
 }
 
-fn new_passphrase(ctx: &Context, args: &NewPassphraseArgs, path: &Path) -> Result<Option<secret::Secret>> {
-    if args.no_passphrase {
-        return Ok(None);
-    }
-    let source = Source::pick(args.passphrase_file.as_deref(), args.new_passphrase.as_deref());
+/// Where the new key's passphrase comes from; `None` for --no-passphrase.
+fn passphrase_source(args: &NewPassphraseArgs) -> Option<Source> {
+    (!args.no_passphrase)
+        .then(|| Source::pick(args.passphrase_file.as_deref(), args.new_passphrase.as_deref()))
+}
+
+fn new_passphrase(ctx: &Context, source: &Source, path: &Path) -> Result<Option<secret::Secret>> {
     let prompt = "Enter passphrase (empty for no passphrase): ";
-    Ok(Some(secret::new(ctx, &source, prompt, &path.display().to_string())?))
+    Ok(Some(secret::new(ctx, source, prompt, &path.display().to_string())?))
 }
 
 /// What ssh-keygen prints after saving a new key.

@@ -54,7 +54,17 @@ impl PrivateKeyFile {
             |reason: &str| Error::BadPrivateKey { path: path.to_path_buf(), reason: reason.to_string() };
         let text = std::str::from_utf8(bytes).map_err(|_| bad("not a private key (binary data)"))?;
         if text.trim_start().starts_with("PuTTY-User-Key-File-") {
-            return Err(Error::UnsupportedPrivateKey { path: path.to_path_buf(), what: "PuTTY" });
+            return Err(Error::UnsupportedPrivateKey {
+                path: path.to_path_buf(),
+                what: "PuTTY private keys",
+            });
+        }
+        // SSH.COM's armour has four dashes and spaces (RFC 4716 style), not PEM's five.
+        if text.lines().any(|line| line.trim() == "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----") {
+            return Err(Error::UnsupportedPrivateKey {
+                path: path.to_path_buf(),
+                what: "SSH.COM private keys",
+            });
         }
         let Some(label) = pem_label(text) else { return Err(not_a_private_key(path, bytes)) };
         let form = match label {
@@ -73,10 +83,16 @@ impl PrivateKeyFile {
                 Form::Pem { text: Zeroizing::new(text.to_string()), encrypted }
             }
             "DSA PRIVATE KEY" => {
-                return Err(Error::UnsupportedPrivateKey { path: path.to_path_buf(), what: "DSA" });
+                return Err(Error::UnsupportedPrivateKey {
+                    path: path.to_path_buf(),
+                    what: "DSA private keys",
+                });
             }
             "SSH2 ENCRYPTED PRIVATE KEY" => {
-                return Err(Error::UnsupportedPrivateKey { path: path.to_path_buf(), what: "SSH.COM" });
+                return Err(Error::UnsupportedPrivateKey {
+                    path: path.to_path_buf(),
+                    what: "SSH.COM private keys",
+                });
             }
             _ => return Err(bad("not a private key (a PEM file of another kind)")),
         };
@@ -258,10 +274,22 @@ fn pem_label(text: &str) -> Option<&str> {
 }
 
 fn parse_openssh(text: &str) -> std::result::Result<PrivateKey, String> {
-    PrivateKey::from_openssh(text.trim_start()).map_err(|e| match e {
-        ssh_key::Error::Crypto => "damaged private key (check bytes do not match)".to_string(),
-        ssh_key::Error::AlgorithmUnknown => "unknown key type".to_string(),
-        other => format!("damaged or truncated OpenSSH private key ({other})"),
+    use ssh_key::encoding::Error as Encoding;
+    PrivateKey::from_openssh(text.trim_start()).map_err(|e| {
+        let what = match e {
+            ssh_key::Error::Crypto => "check bytes do not match",
+            ssh_key::Error::PublicKey => "its private key does not match its public key",
+            ssh_key::Error::AlgorithmUnknown => return "unknown key type".to_string(),
+            // The cipher, KDF and key type names are labels.
+            ssh_key::Error::Encoding(Encoding::Label(label)) => {
+                return format!("unsupported cipher, KDF or key type \"{}\"", label.label().escape_debug());
+            }
+            ssh_key::Error::Encoding(Encoding::Base64(_) | Encoding::Pem(_)) => "invalid base64",
+            ssh_key::Error::Encoding(Encoding::Length | Encoding::Overflow) => "a length is wrong",
+            ssh_key::Error::Encoding(Encoding::TrailingData { .. }) => "unexpected data at the end",
+            _ => "bad structure",
+        };
+        format!("damaged or truncated OpenSSH private key ({what})")
     })
 }
 
@@ -272,7 +300,7 @@ fn check_pem_cipher(path: &Path, text: &str) -> Result<()> {
         None | Some("AES-128-CBC") => Ok(()),
         Some(_) => Err(Error::UnsupportedPrivateKey {
             path: path.to_path_buf(),
-            what: "PEM with a cipher other than AES-128-CBC",
+            what: "PEM keys encrypted with a cipher other than AES-128-CBC",
         }),
     }
 }

@@ -33,6 +33,9 @@ pub fn read_key(text: &[u8]) -> Option<(KeyData, &[u8])> {
 
 /// Why `read_key` refuses `text`, in words for an error message.
 pub fn diagnose(text: &[u8]) -> &'static str {
+    if text.starts_with(b"\xef\xbb\xbf") {
+        return "a byte-order mark starts the line: save the file without it";
+    }
     let text = skip_blanks(text);
     let Some(type_end) = text.iter().position(|&b| is_blank(b)) else {
         return "no key: expected a key type, a blank and base64 data";

@@ -117,12 +117,12 @@ impl Config {
     /// # Errors
     /// An unreadable included file, or text ssh2-config cannot parse.
     pub fn from_text(path: &Path, text: &str, ssh_dir: &Path, home: &Path) -> Result<Self> {
-        let text = flatten(text, ssh_dir, home, 0)?;
-        let rules = ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS;
-        let parsed =
-            SshConfig::default().home_dir(home.to_path_buf()).parse(&mut text.as_bytes(), rules).map_err(
-                |e| Error::InvalidOption { option: path.display().to_string(), reason: e.to_string() },
-            )?;
+        let mut flat = Flat::default();
+        flatten(&mut flat, path, text, ssh_dir, home, 0)?;
+        let parsed = parse(&flat.text, home).map_err(|reason| Error::InvalidOption {
+            option: flat.first_bad_line(home).unwrap_or_else(|| path.display().to_string()),
+            reason,
+        })?;
         Ok(Config { parsed, home: home.to_path_buf() })
     }
 
@@ -241,31 +241,89 @@ fn expand_tokens(text: &str, tokens: &Tokens<'_>) -> String {
     out
 }
 
-/// The config text with `Include` files inlined and `Match` blocks neutralised.
-fn flatten(text: &str, ssh_dir: &Path, home: &Path, depth: usize) -> Result<String> {
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
+fn parse(text: &str, home: &Path) -> std::result::Result<SshConfig, String> {
+    let rules = ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS;
+    SshConfig::default()
+        .home_dir(home.to_path_buf())
+        .parse(&mut text.as_bytes(), rules)
+        .map_err(|e| e.to_string())
+}
+
+/// The config with `Include` files inlined and `Match` blocks neutralised, and where each
+/// of its lines came from.
+#[derive(Default)]
+struct Flat {
+    text: String,
+    files: Vec<PathBuf>,
+    /// For each line of `text`: where it starts in `text`, its file (index in `files`)
+    /// and its line number there.
+    lines: Vec<(usize, usize, usize)>,
+}
+
+impl Flat {
+    fn push(&mut self, line: &str, file: usize, number: usize) {
+        self.lines.push((self.text.len(), file, number));
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+
+    /// `file:line` of the first line ssh2-config refuses. Its errors carry no line
+    /// numbers, so this parses longer and longer beginnings of the text in a binary
+    /// search (a beginning that fails makes every longer one fail).
+    fn first_bad_line(&self, home: &Path) -> Option<String> {
+        let prefix_ok = |count: usize| {
+            let end = self.lines.get(count).map_or(self.text.len(), |&(start, _, _)| start);
+            parse(&self.text[..end], home).is_ok()
+        };
+        let (mut good, mut bad) = (0, self.lines.len());
+        if prefix_ok(bad) {
+            return None;
+        }
+        while bad - good > 1 {
+            let middle = good + (bad - good) / 2;
+            if prefix_ok(middle) {
+                good = middle;
+            } else {
+                bad = middle;
+            }
+        }
+        let &(_, file, number) = self.lines.get(bad.checked_sub(1)?)?;
+        Some(format!("{}:{number}", self.files[file].display()))
+    }
+}
+
+/// Appends `text` (read from `path`) to `flat`, with `Include` files inlined and `Match`
+/// blocks neutralised.
+fn flatten(
+    flat: &mut Flat,
+    path: &Path,
+    text: &str,
+    ssh_dir: &Path,
+    home: &Path,
+    depth: usize,
+) -> Result<()> {
+    flat.files.push(path.to_path_buf());
+    let file = flat.files.len() - 1;
+    for (index, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         let (keyword, args) =
             trimmed.split_once(|c: char| c.is_whitespace() || c == '=').unwrap_or((trimmed, ""));
         if keyword.eq_ignore_ascii_case("match") {
             // A Host block that no host matches: its options are read and never used.
-            out.push_str("Host !*\n");
+            flat.push("Host !*", file, index + 1);
         } else if keyword.eq_ignore_ascii_case("include") {
-            out.push_str(&include(args, ssh_dir, home, depth)?);
+            include(flat, args, ssh_dir, home, depth)?;
         } else {
-            out.push_str(line);
-            out.push('\n');
+            flat.push(line, file, index + 1);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
-fn include(args: &str, ssh_dir: &Path, home: &Path, depth: usize) -> Result<String> {
+fn include(flat: &mut Flat, args: &str, ssh_dir: &Path, home: &Path, depth: usize) -> Result<()> {
     if depth >= MAX_INCLUDE_DEPTH {
         return Err(Error::InvalidOption { option: "Include".into(), reason: "nested too deeply".into() });
     }
-    let mut out = String::new();
     for pattern in args.trim_start_matches('=').split_whitespace() {
         let pattern = pattern.trim_matches('"');
         let pattern = match pattern.strip_prefix("~/") {
@@ -278,10 +336,10 @@ fn include(args: &str, ssh_dir: &Path, home: &Path, depth: usize) -> Result<Stri
             .unwrap_or_default();
         paths.sort();
         for path in paths {
-            out.push_str(&flatten(&read_config(&path)?, ssh_dir, home, depth + 1)?);
+            flatten(flat, &path, &read_config(&path)?, ssh_dir, home, depth + 1)?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// glob(3) as OpenSSH calls it: `*` never matches `/` or a leading dot.
@@ -303,10 +361,10 @@ fn posix_glob(pattern: &str) -> String {
     out
 }
 
+/// ssh reads its config as bytes; a stray Latin-1 comment must not stop us either.
 fn read_config(path: &Path) -> Result<String> {
     let bytes = crate::fsutil::read_capped(path, MAX_CONFIG_FILE, "an ssh config file")?;
-    String::from_utf8(bytes)
-        .map_err(|e| Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn parse_port(text: &str) -> Result<u16> {
@@ -430,5 +488,18 @@ Host *
         assert_eq!(resolve(&config, "one-level", &[]).user, "one-level");
         assert_eq!(resolve(&config, "two-levels", &[]).user, "me");
         assert_eq!(resolve(&config, "hidden", &[]).user, "me");
+    }
+
+    #[test]
+    fn a_refused_line_is_named_by_file_and_line() {
+        let (home, _) = config("");
+        let ssh = home.path().join(".ssh");
+        std::fs::write(ssh.join("bad.conf"), "# included\nHost x\n  Port none\n").unwrap();
+        let text = "Host a\n  User b\nInclude bad.conf\n";
+        let error = Config::from_text(&ssh.join("config"), text, &ssh, home.path()).err().unwrap();
+        assert_eq!(error.to_string(), format!("{}:3: expected port number", ssh.join("bad.conf").display()));
+        let error =
+            Config::from_text(Path::new("cfg"), "Host a\n\n  Port 0x\n", &ssh, home.path()).err().unwrap();
+        assert_eq!(error.to_string(), "cfg:3: expected port number");
     }
 }
