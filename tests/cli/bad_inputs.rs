@@ -56,8 +56,11 @@ fn place_input(env: &Env, input: &str) -> String {
     }
 }
 
-/// Every file under `dir`: its mode, size, modification time and (when small) contents.
-fn tree(dir: &Path) -> BTreeMap<String, (u32, u64, i64, i64, Option<Vec<u8>>)> {
+/// What is compared of a file: mode, size, modification time, and (when small) contents.
+type FileState = (u32, u64, i64, i64, Option<Vec<u8>>);
+
+/// The state of every file under `dir`.
+fn tree(dir: &Path) -> BTreeMap<String, FileState> {
     let mut files = BTreeMap::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(next) = pending.pop() {
