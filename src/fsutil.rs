@@ -137,6 +137,7 @@ impl Update {
             Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => Error::io(&path, source),
             other => other,
         })?;
+        remove_leftover_temps(&path);
         let existing = match fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => return Err(Error::IsDirectory { path }),
             Ok(meta) => Some(meta),
@@ -213,6 +214,31 @@ fn parent_dir(path: &Path) -> &Path {
     }
 }
 
+/// The name of the temporary files `path` is written through: `.NAME.XXXXXX.tmp`.
+fn temp_prefix(path: &Path) -> String {
+    format!(".{}.", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+}
+
+/// Removes temporary files a killed run left beside `path`. Every writer holds the
+/// directory lock while its temporary file exists, so under the lock any that are there
+/// belong to no one. Best effort: a leftover that stays is only litter.
+fn remove_leftover_temps(path: &Path) {
+    let prefix = temp_prefix(path);
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let random = name.strip_prefix(prefix.as_str()).and_then(|rest| rest.strip_suffix(".tmp"));
+        if random.is_some_and(|r| r.len() == TEMP_RANDOM_LEN && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Random characters in a temporary file's name.
+const TEMP_RANDOM_LEN: usize = 6;
+
 fn write_temp(
     path: &Path,
     parts: &[&[u8]],
@@ -220,9 +246,9 @@ fn write_temp(
     existing: Option<&fs::Metadata>,
 ) -> Result<tempfile::NamedTempFile> {
     let dir = parent_dir(path);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
+        .prefix(&temp_prefix(path))
+        .rand_bytes(TEMP_RANDOM_LEN)
         .suffix(".tmp")
         .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(dir)
@@ -313,5 +339,24 @@ mod tests {
         let a = dir.path().join("a");
         std::os::unix::fs::symlink("a", &a).unwrap();
         assert!(resolve_symlinks(&a).is_err());
+    }
+
+    #[test]
+    fn a_killed_runs_temp_file_is_removed_by_the_next_update() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kh");
+        fs::write(&file, b"one").unwrap();
+        let leftovers = [".kh.AbC123.tmp", ".kh.zzzzzz.tmp"];
+        let others = [".kh.toolong1.tmp", ".other.AbC123.tmp", "kh.AbC123.tmp", ".kh.AbC123.tmp.keep"];
+        for name in leftovers.iter().chain(&others) {
+            fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        replace(&file, b"two", FileMode::KeepOr(0o600)).unwrap();
+        for name in leftovers {
+            assert!(!dir.path().join(name).exists(), "{name} left");
+        }
+        for name in others {
+            assert!(dir.path().join(name).exists(), "{name} removed");
+        }
     }
 }

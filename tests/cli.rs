@@ -11,6 +11,7 @@ mod cli {
     mod copy_id_hostcert;
     mod errors;
     mod examples;
+    mod faults;
     mod fingerprint;
     mod generate;
     mod known_hosts;

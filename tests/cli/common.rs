@@ -148,6 +148,12 @@ pub fn testdata(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(relative)
 }
 
+/// `type base64` of a fixture's public key, without its comment.
+pub fn key_line(name: &str) -> String {
+    let text = std::fs::read_to_string(testdata(&format!("keys/{name}.pub"))).unwrap();
+    text.split(' ').take(2).collect::<Vec<_>>().join(" ")
+}
+
 /// Names of the key fixtures (private key files; each has a `.pub`).
 pub const KEY_FIXTURES: &[&str] = &[
     "id_ed25519",

@@ -1,8 +1,8 @@
 //! `keywright copy-id` against an in-process SSH server that misbehaves on purpose
 //! (`support::fake_server`): no SFTP (the shell transport must carry the copy), a connection
 //! cut in the middle of the write, a silent or slow server, refused authentication, no way to
-//! run a command, and several hosts where one is broken. The first tests check the fake
-//! server itself with russh's client, so a failure below them is keywright's.
+//! run a command, a full disk, and several hosts where one is broken. The first tests check
+//! the fake server itself with russh's client, so a failure below them is keywright's.
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -304,6 +304,26 @@ fn fake_server_drops_mid_write_before_the_command_finishes() {
     });
     assert!(!server.path("f").exists());
     assert_eq!(server.cuts(), 1, "{}", server.log());
+}
+
+#[test]
+fn fake_server_full_disk_stops_writes_at_the_limit() {
+    let server = FakeServer::with_fault(Fault::DiskFull { max_file_bytes: 512, no_new_dirs: true });
+    let (written, mkdir) = block_on(async {
+        let session = login(&server).await;
+        let written = exec(&session, "cat > big", &[b'x'; 2000]).await;
+        let mkdir = exec(&session, "mkdir d", b"").await;
+        (written, mkdir)
+    });
+    assert_eq!(written.status, Some(1), "{}", server.log());
+    assert!(String::from_utf8_lossy(&written.stderr).contains("File too large"), "{written:?}");
+    assert_eq!(std::fs::metadata(server.path("big")).unwrap().len(), 512);
+    assert_eq!(mkdir.status, Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&mkdir.stderr),
+        "mkdir: cannot create directory 'd': No space left on device\n"
+    );
+    assert!(!server.path("d").exists());
 }
 
 #[test]
@@ -794,4 +814,91 @@ fn several_hosts_one_silent_with(options: &[&str]) {
         "single-target epilogue with several targets\n{why}"
     );
     assert!(elapsed < Duration::from_secs(15), "took {elapsed:?}\n{why}");
+}
+
+/// Writes `contents` as the remote `.ssh/authorized_keys` (0600, in a 0700 `.ssh`).
+fn seed_authorized_keys(home: &Path, contents: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir(home.join(".ssh")).unwrap();
+    std::fs::write(home.join(".ssh/authorized_keys"), contents).unwrap();
+    std::fs::set_permissions(home.join(".ssh"), std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(home.join(".ssh/authorized_keys"), std::fs::Permissions::from_mode(0o600))
+        .unwrap();
+}
+
+/// An authorized_keys file just under 512 bytes, so the new copy with one more key crosses
+/// [`Fault::DiskFull`]'s 512-byte limit part way: the write starts, then fails.
+fn nearly_512_bytes() -> String {
+    let ecdsa = std::fs::read_to_string(testdata("keys/id_ecdsa_256.pub")).unwrap();
+    let mut before = format!("# kept by hand\n{ecdsa}");
+    while before.len() < 500 {
+        before.push_str("# padding\n");
+    }
+    assert!(before.len() < 512);
+    before
+}
+
+#[test]
+fn full_disk_part_way_through_the_write_fails_and_leaves_authorized_keys_intact() {
+    let server = FakeServer::with_fault(Fault::DiskFull { max_file_bytes: 512, no_new_dirs: false });
+    let before = nearly_512_bytes();
+    seed_authorized_keys(server.home(), &before);
+
+    let local = Local::new(&[&server]);
+    let (run, _) = local.copy_id(&["--timeout", "20", &server.target()]);
+    let why = describe(&run, &[&server]);
+    let line = assert_failed(&run, &server);
+    assert_eq!(
+        line,
+        format!("{}: failed: remote: cat: write error: File too large", server.target()),
+        "{why}"
+    );
+    assert_eq!(std::fs::read_to_string(server.path(".ssh/authorized_keys")).unwrap(), before, "{why}");
+    assert_eq!(mode(&server.path(".ssh/authorized_keys")), 0o600, "{why}");
+    // The half-written temporary file is removed by the remote script, and the lock is
+    // released: nothing is left for the next run to clear.
+    assert_eq!(tree(&server.path(".ssh")), [PathBuf::from("authorized_keys")], "{why}");
+}
+
+#[test]
+fn full_disk_without_ssh_dir_fails_and_creates_nothing() {
+    let server = FakeServer::with_fault(Fault::DiskFull { max_file_bytes: 0, no_new_dirs: true });
+    let local = Local::new(&[&server]);
+    let (run, _) = local.copy_id(&["--timeout", "20", &server.target()]);
+    let why = describe(&run, &[&server]);
+    let line = assert_failed(&run, &server);
+    assert!(line.ends_with("/.ssh': No space left on device"), "{line}\n{why}");
+    assert_eq!(tree(server.home()), Vec::<PathBuf>::new(), "{why}");
+}
+
+/// The disk is cleared and the user runs again on the same home: the key lands.
+#[test]
+fn rerun_after_a_full_disk_lands() {
+    let remote = tempfile::Builder::new().prefix("keywright-remote-").tempdir().unwrap();
+    let before = nearly_512_bytes();
+    seed_authorized_keys(remote.path(), &before);
+
+    let full = FakeServer::builder()
+        .home(remote.path())
+        .fault(Fault::DiskFull { max_file_bytes: 512, no_new_dirs: false })
+        .start();
+    let local = Local::new(&[&full]);
+    let (run, _) = local.copy_id(&["--timeout", "20", &full.target()]);
+    assert_failed(&run, &full);
+    drop(full);
+
+    let good = FakeServer::builder().home(remote.path()).start();
+    let local = Local::new(&[&good]);
+    let (run, _) = local.copy_id(&["--timeout", "20", &good.target()]);
+    let why = describe(&run, &[&good]);
+    assert_eq!(run.code, 0, "exit status\n{why}");
+    assert_eq!(host_line(&run, &good.target()), Some(format!("{}: added 1 key(s)", good.target())), "{why}");
+    assert_eq!(
+        std::fs::read_to_string(remote.path().join(".ssh/authorized_keys")).unwrap(),
+        format!("{before}{}\n", local.key_line),
+        "{why}"
+    );
+    // Nothing was left to clear up, so nothing beyond the usual line is said.
+    assert_eq!(run.stderr.lines().count(), 1, "{why}");
+    assert!(run.stderr.starts_with("keywright: Source of key(s) to be installed: "), "{why}");
 }

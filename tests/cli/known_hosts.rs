@@ -24,11 +24,6 @@ fn with_fixture(env: &Env, name: &str) -> String {
     name.to_string()
 }
 
-fn key_line(name: &str) -> String {
-    let text = std::fs::read_to_string(testdata(&format!("keys/{name}.pub"))).unwrap();
-    text.split(' ').take(2).collect::<Vec<_>>().join(" ")
-}
-
 #[test]
 fn find_prints_what_ssh_keygen_f_prints() {
     let env = Env::new();

@@ -1,6 +1,6 @@
 //! An in-process SSH server (russh) for the faults a real sshd cannot easily show: a
 //! connection cut in the middle of a write, a peer that never speaks or speaks late,
-//! refused authentication, no way to run a command.
+//! refused authentication, no way to run a command, a full disk.
 //!
 //! Each server has its own tokio runtime (worker threads in the background, so synchronous
 //! tests can use it), listens on `127.0.0.1:0`, has a fresh Ed25519 host key, and runs every
@@ -59,7 +59,40 @@ pub enum Fault {
     RefuseAuth,
     /// Authentication works, but every exec, shell and subsystem request fails.
     NoShell,
+    /// A full disk. Every exec runs as
+    /// `sh -c 'trap "" XFSZ; ulimit -f BLOCKS && exec sh -c "$1"' sh CMD`, so no regular
+    /// file that the command or anything it starts writes can grow past `max_file_bytes`:
+    /// a write that would cross the limit writes up to it, the next one fails with EFBIG
+    /// ("File too large", e.g. `cat: write error: File too large`, exit status 1). SIGXFSZ is
+    /// ignored (an ignored signal stays ignored across exec), so the writer is not killed
+    /// and sees the error, as it would see ENOSPC ("No space left on device") on a real full
+    /// disk. Creating, truncating, renaming and removing files, creating directories
+    /// (unless `no_new_dirs`), reading existing files of any size and writing to the
+    /// channel (pipes) all still work.
+    ///
+    /// `ulimit -f` counts 512-byte blocks in a POSIX sh (dash, bash when run as `sh`,
+    /// busybox ash; only bash outside POSIX mode counts 1024), so `max_file_bytes` must be
+    /// a multiple of 512 ([`Builder::start`] panics otherwise); 0 lets no byte be written.
+    /// The limit is soft and hard, but a command running as root could raise it again.
+    ///
+    /// With `no_new_dirs`, `mkdir` fails too, as it does on a full disk: a script named
+    /// `mkdir` in a directory put first in `PATH` (outside the remote home) prints
+    /// `mkdir: cannot create directory 'DIR': No space left on device` (DIR its last
+    /// argument) to stderr, creates nothing and exits 1. A mkdir run by absolute path
+    /// (`/bin/mkdir`) is not affected.
+    DiskFull { max_file_bytes: u64, no_new_dirs: bool },
 }
+
+/// The unit of `ulimit -f` in a POSIX sh (dash: `ulimit -f 1` sets RLIMIT_FSIZE to 512).
+pub const ULIMIT_BLOCK: u64 = 512;
+
+/// The `mkdir` of [`Fault::DiskFull`] with `no_new_dirs` (GNU mkdir's message in the C
+/// locale).
+const FULL_DISK_MKDIR: &str = "#!/bin/sh
+for last do :; done
+printf \"mkdir: cannot create directory '%s': No space left on device\\n\" \"$last\" >&2
+exit 1
+";
 
 /// How to start a [`FakeServer`].
 pub struct Builder {
@@ -133,6 +166,27 @@ impl Builder {
                 (Some(temp), path)
             }
         };
+        let default_path = || "/usr/local/bin:/usr/bin:/bin".into();
+        let mut search_path = std::env::var_os("PATH").unwrap_or_else(default_path);
+        let mut shims = None;
+        if let Fault::DiskFull { max_file_bytes, no_new_dirs } = self.fault {
+            assert!(
+                max_file_bytes % ULIMIT_BLOCK == 0,
+                "Fault::DiskFull: max_file_bytes {max_file_bytes} is not a multiple of {ULIMIT_BLOCK}"
+            );
+            if no_new_dirs {
+                let dir = tempfile::Builder::new().prefix("keywright-shims-").tempdir().expect("shim dir");
+                let mkdir = dir.path().join("mkdir");
+                std::fs::write(&mkdir, FULL_DISK_MKDIR).expect("write the mkdir shim");
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&mkdir, std::fs::Permissions::from_mode(0o755))
+                    .expect("chmod the mkdir shim");
+                let dirs =
+                    std::iter::once(dir.path().to_path_buf()).chain(std::env::split_paths(&search_path));
+                search_path = std::env::join_paths(dirs.collect::<Vec<_>>()).expect("PATH");
+                shims = Some(dir);
+            }
+        }
         let host_key = PrivateKey::random(&mut rand_core::UnwrapErr(getrandom::SysRng), Algorithm::Ed25519)
             .expect("host key");
         let host_public = host_key.public_key().clone();
@@ -175,6 +229,7 @@ impl Builder {
         let shared = Arc::new(Shared {
             config: Arc::new(config),
             home: home.clone(),
+            search_path,
             user: self.user,
             password: self.password,
             public_keys: self.public_keys,
@@ -191,6 +246,7 @@ impl Builder {
             port,
             home,
             _temp_home: temp_home,
+            _shims: shims,
             host_key: host_public,
             shared,
             accept: Some(accept),
@@ -205,6 +261,8 @@ pub struct FakeServer {
     home: std::path::PathBuf,
     /// Removed on drop, after the children are gone.
     _temp_home: Option<tempfile::TempDir>,
+    /// [`Fault::DiskFull`]'s `mkdir`, when wanted.
+    _shims: Option<tempfile::TempDir>,
     host_key: PublicKey,
     shared: Arc<Shared>,
     accept: Option<tokio::task::JoinHandle<()>>,
@@ -325,6 +383,8 @@ impl Drop for FakeServer {
 struct Shared {
     config: Arc<Config>,
     home: std::path::PathBuf,
+    /// `PATH` for the commands.
+    search_path: std::ffi::OsString,
     user: String,
     password: Option<String>,
     public_keys: Vec<PublicKey>,
@@ -479,16 +539,25 @@ impl Connection {
         command: &str,
         session: &mut Session,
     ) -> std::io::Result<()> {
-        let mut child = tokio::process::Command::new("sh")
-            .arg("-c")
-            .arg(command)
+        let mut sh = tokio::process::Command::new("sh");
+        match self.shared.fault {
+            Fault::DiskFull { max_file_bytes, .. } => {
+                let blocks = max_file_bytes / ULIMIT_BLOCK;
+                sh.arg("-c")
+                    .arg(format!("trap '' XFSZ; ulimit -f {blocks} && exec sh -c \"$1\""))
+                    .arg("sh")
+                    .arg(command)
+            }
+            _ => sh.arg("-c").arg(command),
+        };
+        let mut child = sh
             .current_dir(&self.shared.home)
             .env_clear()
             .env("HOME", &self.shared.home)
             .env("USER", &self.shared.user)
             .env("LOGNAME", &self.shared.user)
             .env("SHELL", "/bin/sh")
-            .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into()))
+            .env("PATH", &self.shared.search_path)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
