@@ -19,5 +19,6 @@ mod cli {
     mod passphrase;
     mod properties;
     mod public;
+    mod secrets;
     mod support;
 }

@@ -7,7 +7,8 @@ interactive paths (passphrase prompts, overwrite confirmation).
 Each EXPECT is waited for (5 s at most) in what the command writes to the terminal; then
 SEND and a newline are typed, once the command has switched echo off (or after 0.3 s, for
 questions that are not secret), as a person would type after the prompt. Afterwards everything the command wrote to the terminal is
-printed, and the command's exit code becomes ours (124 when a prompt never came)."""
+printed, and the command's exit code becomes ours (124 when a prompt never came, or when
+the command was still running 10 s after the last answer)."""
 import os
 import pty
 import select
@@ -58,8 +59,20 @@ def main():
             sys.exit(124)
         wait_for_echo_off(fd, 0.3)
         os.write(fd, send.encode() + b"\n")
-    seen, _ = read_until(fd, b"\0never\0", seen, time.monotonic() + 10)
-    _, status = os.waitpid(pid, 0)
+    # The terminal closes when the command exits; one still running after 10 s is waiting
+    # for input it will never get (a prompt the dialogue did not expect) and is killed.
+    deadline = time.monotonic() + 10
+    seen, _ = read_until(fd, b"\0never\0", seen, deadline)
+    done, status = os.waitpid(pid, os.WNOHANG)
+    # The terminal can close a moment before the exit status is there to collect.
+    while done == 0 and time.monotonic() < deadline + 1:
+        time.sleep(0.01)
+        done, status = os.waitpid(pid, os.WNOHANG)
+    if done == 0:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        sys.stdout.buffer.write(seen)
+        sys.exit(124)
     sys.stdout.buffer.write(seen)
     sys.exit(os.waitstatus_to_exitcode(status))
 
