@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use keywright::cli::Cli;
 use keywright::commands::{self, Status};
 use keywright::context::Context;
@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         }
     };
     secret::harden_process();
+    secret::argv::hide_secret_arguments(&Cli::command());
     let ctx = Context::from_env(cli.batch);
     match commands::run(&ctx, cli.command) {
         Ok(Status::Success) => ExitCode::SUCCESS,

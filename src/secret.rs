@@ -11,6 +11,8 @@ use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
+pub mod argv;
+
 use crate::context::Context;
 use crate::error::{Error, Result};
 

@@ -62,7 +62,7 @@ pub struct NewPassphraseArgs {
     #[arg(long)]
     pub no_passphrase: bool,
 
-    /// The new passphrase itself, as with ssh-keygen (visible to other users in ps; prefer --passphrase-file); '' means none
+    /// The new passphrase itself, as with ssh-keygen (seen by ps until keywright hides it at start; prefer --passphrase-file); '' means none
     #[arg(short = 'N', value_name = "PASSPHRASE", hide_default_value = true)]
     pub new_passphrase: Option<String>,
 }

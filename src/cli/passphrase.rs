@@ -23,7 +23,7 @@ pub struct PassphraseArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "old_passphrase")]
     pub old_passphrase_file: Option<PathBuf>,
 
-    /// The current passphrase itself, as with ssh-keygen -P (visible to other users in ps)
+    /// The current passphrase itself, as with ssh-keygen -P (seen by ps until keywright hides it at start; prefer a file)
     #[arg(short = 'P', value_name = "PASSPHRASE")]
     pub old_passphrase: Option<String>,
 
@@ -31,7 +31,7 @@ pub struct PassphraseArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["new_passphrase", "no_passphrase"])]
     pub new_passphrase_file: Option<PathBuf>,
 
-    /// The new passphrase itself, as with ssh-keygen -N (visible to other users in ps); '' removes it
+    /// The new passphrase itself, as with ssh-keygen -N (seen by ps until keywright hides it at start; prefer a file); '' removes it
     #[arg(short = 'N', value_name = "PASSPHRASE", conflicts_with = "no_passphrase")]
     pub new_passphrase: Option<String>,
 

@@ -29,7 +29,7 @@ pub struct OldPassphraseArgs {
     #[arg(long, value_name = "FILE", alias = "old-passphrase-file")]
     pub passphrase_file: Option<PathBuf>,
 
-    /// The key's passphrase itself, as with ssh-keygen -P (visible to other users in ps)
+    /// The key's passphrase itself, as with ssh-keygen -P (seen by ps until keywright hides it at start; prefer a file)
     #[arg(short = 'P', value_name = "PASSPHRASE")]
     pub old_passphrase: Option<String>,
 }

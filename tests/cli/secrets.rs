@@ -163,3 +163,45 @@ fn a_process_holding_a_secret_cannot_be_dumped_or_read() {
     assert!(was_hardened, "core limit not 0 or still dumpable while waiting for the passphrase:\n{limits}");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// `-P`/`-N` put passphrases on the command line, as in ssh-keygen; keywright overwrites
+/// them in its own arguments at once, so `ps` (which reads /proc/PID/cmdline) shows stars
+/// for the rest of the run instead of the secret.
+#[test]
+fn passphrases_given_as_arguments_are_hidden_from_ps() {
+    let env = Env::new();
+    env.fixture("id_ed25519_enc");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keywright"))
+        .args(["passphrase", "-f", "id_ed25519_enc", "-P", FIXTURE_PASSPHRASE, "-N", SECRET, "-a", "300"])
+        .current_dir(env.home())
+        .env("HOME", env.home())
+        .env("KEYWRIGHT_BATCH", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let cmdline_path = format!("/proc/{}/cmdline", child.id());
+    let mut seen = Vec::new();
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(bytes) = std::fs::read(&cmdline_path) {
+            seen.push(String::from_utf8_lossy(&bytes).replace('\0', " "));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the passphrase change failed");
+    // The first reads may come before keywright has got to its arguments; once hidden, they
+    // stay hidden.
+    let hidden = format!(
+        "passphrase -f id_ed25519_enc -P {} -N {} -a 300 ",
+        "*".repeat(FIXTURE_PASSPHRASE.len()),
+        "*".repeat(SECRET.len())
+    );
+    let first_hidden = seen.iter().position(|line| line.ends_with(&hidden));
+    let Some(first_hidden) = first_hidden else {
+        panic!("never hidden while running ({} reads): {:?}", seen.len(), seen.last());
+    };
+    assert!(seen[first_hidden..].iter().all(|line| line.ends_with(&hidden)), "{seen:?}");
+    eprintln!("{} reads, hidden from read {}", seen.len(), first_hidden + 1);
+}
