@@ -25,8 +25,29 @@ const NEW_PASSPHRASE_ATTEMPTS: usize = 3;
 /// The largest passphrase file we read: a passphrase is one line.
 const MAX_PASSPHRASE_FILE: u64 = 64 * 1024;
 
+/// A passphrase given on the command line (`-N`, `-P`). Its Debug form hides it, and clap's
+/// copy of the argument is wiped when the parsed arguments are dropped.
+#[derive(Clone)]
+pub struct Given(Secret);
+
+impl Given {
+    /// The clap value parser for passphrase arguments.
+    ///
+    /// # Errors
+    /// Never; the signature is the one clap wants.
+    pub fn parse(text: &str) -> std::result::Result<Given, std::convert::Infallible> {
+        Ok(Given(Zeroizing::new(text.to_owned())))
+    }
+}
+
+impl std::fmt::Debug for Given {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Given(<hidden>)")
+    }
+}
+
 /// Where one passphrase comes from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Source {
     /// Ask on the terminal.
     Prompt,
@@ -38,11 +59,21 @@ pub enum Source {
 
 impl Source {
     /// The source chosen by the usual trio of options: a file, a literal, or the prompt.
-    pub fn pick(file: Option<&Path>, literal: Option<&str>) -> Self {
+    pub fn pick(file: Option<&Path>, literal: Option<&Given>) -> Self {
         match (file, literal) {
             (Some(path), _) => Source::File(path.to_path_buf()),
-            (None, Some(text)) => Source::Given(Zeroizing::new(text.to_string())),
+            (None, Some(Given(text))) => Source::Given(text.clone()),
             (None, None) => Source::Prompt,
+        }
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Prompt => f.write_str("Prompt"),
+            Source::File(path) => f.debug_tuple("File").field(path).finish(),
+            Source::Given(_) => f.write_str("Given(<hidden>)"),
         }
     }
 }
@@ -164,5 +195,24 @@ mod tests {
         assert_eq!(first_line(Zeroizing::new(" pw \r\nrest".into()), p).unwrap().as_str(), " pw ");
         assert_eq!(first_line(Zeroizing::new("\n".into()), p).unwrap().as_str(), "");
         assert!(first_line(Zeroizing::new(String::new()), p).is_err());
+    }
+
+    #[test]
+    fn debug_forms_hide_passphrases_and_key_material() {
+        let given = Given::parse("hunter2-passphrase").unwrap();
+        let source = Source::pick(None, Some(&given));
+        let protection = crate::key::Protection::new(Some(Zeroizing::new("hunter2-passphrase".into())), None);
+        for shown in [format!("{given:?}"), format!("{source:?}"), format!("{protection:?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
+        let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/keys");
+        for name in ["id_ed25519", "id_rsa_2048_pem", "id_ecdsa_256_pem"] {
+            let text = std::fs::read_to_string(keys.join(name)).unwrap();
+            let shown = format!("{:?}", crate::key::PrivateKeyFile::read(&keys.join(name)).unwrap());
+            for line in text.lines().filter(|l| !l.starts_with("-----")) {
+                assert!(!shown.contains(line), "{name}: {shown}");
+            }
+            assert!(!shown.contains("KeypairData") && !shown.contains("0x"), "{name}: {shown}");
+        }
     }
 }

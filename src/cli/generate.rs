@@ -63,8 +63,8 @@ pub struct NewPassphraseArgs {
     pub no_passphrase: bool,
 
     /// The new passphrase itself, as with ssh-keygen (seen by ps until keywright hides it at start; prefer --passphrase-file); '' means none
-    #[arg(short = 'N', value_name = "PASSPHRASE", hide_default_value = true)]
-    pub new_passphrase: Option<String>,
+    #[arg(short = 'N', value_name = "PASSPHRASE", value_parser = crate::secret::Given::parse, hide_default_value = true)]
+    pub new_passphrase: Option<crate::secret::Given>,
 }
 
 /// `-t` values.

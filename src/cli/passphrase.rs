@@ -24,16 +24,16 @@ pub struct PassphraseArgs {
     pub old_passphrase_file: Option<PathBuf>,
 
     /// The current passphrase itself, as with ssh-keygen -P (seen by ps until keywright hides it at start; prefer a file)
-    #[arg(short = 'P', value_name = "PASSPHRASE")]
-    pub old_passphrase: Option<String>,
+    #[arg(short = 'P', value_name = "PASSPHRASE", value_parser = crate::secret::Given::parse)]
+    pub old_passphrase: Option<crate::secret::Given>,
 
     /// Read the new passphrase from the first line of FILE (- for standard input)
     #[arg(long, value_name = "FILE", conflicts_with_all = ["new_passphrase", "no_passphrase"])]
     pub new_passphrase_file: Option<PathBuf>,
 
     /// The new passphrase itself, as with ssh-keygen -N (seen by ps until keywright hides it at start; prefer a file); '' removes it
-    #[arg(short = 'N', value_name = "PASSPHRASE", conflicts_with = "no_passphrase")]
-    pub new_passphrase: Option<String>,
+    #[arg(short = 'N', value_name = "PASSPHRASE", value_parser = crate::secret::Given::parse, conflicts_with = "no_passphrase")]
+    pub new_passphrase: Option<crate::secret::Given>,
 
     /// Remove the passphrase
     #[arg(long)]

@@ -30,6 +30,6 @@ pub struct OldPassphraseArgs {
     pub passphrase_file: Option<PathBuf>,
 
     /// The key's passphrase itself, as with ssh-keygen -P (seen by ps until keywright hides it at start; prefer a file)
-    #[arg(short = 'P', value_name = "PASSPHRASE")]
-    pub old_passphrase: Option<String>,
+    #[arg(short = 'P', value_name = "PASSPHRASE", value_parser = crate::secret::Given::parse)]
+    pub old_passphrase: Option<crate::secret::Given>,
 }

@@ -15,7 +15,7 @@ use crate::secret::Source;
 pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     let file = PrivateKeyFile::read(&args.file)?;
     let source =
-        Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_deref());
+        Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
     let (mut key, passphrase) = unlock(ctx, &file, &source, "Enter passphrase: ")?;
     let old_comment = key.comment().as_bytes().to_vec();
     let mut out = std::io::stdout().lock();

@@ -77,8 +77,7 @@ fn may_write(ctx: &Context, args: &GenerateArgs, path: &Path, pub_path: &Path) -
 
 /// Where the new key's passphrase comes from; `None` for --no-passphrase.
 fn passphrase_source(args: &NewPassphraseArgs) -> Option<Source> {
-    (!args.no_passphrase)
-        .then(|| Source::pick(args.passphrase_file.as_deref(), args.new_passphrase.as_deref()))
+    (!args.no_passphrase).then(|| Source::pick(args.passphrase_file.as_deref(), args.new_passphrase.as_ref()))
 }
 
 fn new_passphrase(ctx: &Context, source: &Source, path: &Path) -> Result<Option<secret::Secret>> {

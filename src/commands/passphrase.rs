@@ -16,9 +16,9 @@ use crate::secret::{self, Source};
 
 pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
     let file = PrivateKeyFile::read(&args.file)?;
-    let old = Source::pick(args.old_passphrase_file.as_deref(), args.old_passphrase.as_deref());
+    let old = Source::pick(args.old_passphrase_file.as_deref(), args.old_passphrase.as_ref());
     let (key, _) = unlock(ctx, &file, &old, "Enter old passphrase: ")?;
-    let new = Source::pick(args.new_passphrase_file.as_deref(), args.new_passphrase.as_deref());
+    let new = Source::pick(args.new_passphrase_file.as_deref(), args.new_passphrase.as_ref());
     // A passphrase from a file is read before anything is printed, so that a bad file
     // fails cleanly; one from the terminal is asked after the comment, as ssh-keygen asks.
     let mut passphrase = match (&new, args.no_passphrase) {

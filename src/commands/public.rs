@@ -14,7 +14,7 @@ use crate::secret::Source;
 pub fn run(ctx: &Context, args: PublicArgs) -> Result<Status> {
     let file = PrivateKeyFile::read(&args.file)?;
     let source =
-        Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_deref());
+        Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
     let prompt = format!("Enter passphrase for {}: ", args.file.display());
     let (key, _) = unlock(ctx, &file, &source, &prompt)?;
     std::io::stdout().lock().write_all(&public_line(key.public_key()))?;

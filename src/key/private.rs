@@ -27,7 +27,6 @@ pub struct PrivateKeyFile {
     form: Form,
 }
 
-#[derive(Debug)]
 enum Form {
     /// `BEGIN OPENSSH PRIVATE KEY`, possibly encrypted.
     OpenSsh(Box<PrivateKey>),
@@ -181,7 +180,7 @@ impl PrivateKeyFile {
 }
 
 /// How a private key is protected when written.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Protection {
     /// `None` or an empty passphrase writes the key unencrypted, as ssh-keygen does.
     pub passphrase: Option<Zeroizing<String>>,
@@ -189,6 +188,33 @@ pub struct Protection {
     pub rounds: u32,
     /// The cipher (`ssh-keygen -Z`); OpenSSH's default is aes256-ctr.
     pub cipher: Cipher,
+}
+
+// The Debug forms never show key material or passphrases, so no `{:?}` can leak them.
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Form::OpenSsh(key) => f
+                .debug_struct("OpenSsh")
+                .field("algorithm", &key.algorithm())
+                .field("encrypted", &key.is_encrypted())
+                .finish_non_exhaustive(),
+            Form::Pem { encrypted, .. } => {
+                f.debug_struct("Pem").field("encrypted", encrypted).finish_non_exhaustive()
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Protection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let passphrase = self.passphrase.as_ref().map(|_| "<hidden>");
+        f.debug_struct("Protection")
+            .field("passphrase", &passphrase)
+            .field("rounds", &self.rounds)
+            .field("cipher", &self.cipher)
+            .finish()
+    }
 }
 
 /// OpenSSH's default KDF rounds.
