@@ -605,12 +605,7 @@ fn dropped_connection_mid_write_leaves_the_remote_file_intact() {
     let ecdsa = std::fs::read_to_string(testdata("keys/id_ecdsa_256.pub")).unwrap();
     // Odd on purpose: a comment, an option, no newline at the end.
     let before = format!("# written by hand\nno-pty {}", ecdsa.trim_end());
-    std::fs::create_dir(server.path(".ssh")).unwrap();
-    std::fs::write(server.path(".ssh/authorized_keys"), &before).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(server.path(".ssh"), std::fs::Permissions::from_mode(0o700)).unwrap();
-    std::fs::set_permissions(server.path(".ssh/authorized_keys"), std::fs::Permissions::from_mode(0o600))
-        .unwrap();
+    seed_authorized_keys(server.home(), &before);
 
     let local = Local::new(&[&server]);
     let (run, _) = local.copy_id(&["--timeout", "20", &server.target()]);
@@ -636,15 +631,7 @@ fn rerun_after_a_dropped_connection_lands() {
     let remote = tempfile::Builder::new().prefix("keywright-remote-").tempdir().unwrap();
     let ecdsa = std::fs::read_to_string(testdata("keys/id_ecdsa_256.pub")).unwrap();
     let before = ecdsa.clone();
-    std::fs::create_dir(remote.path().join(".ssh")).unwrap();
-    std::fs::write(remote.path().join(".ssh/authorized_keys"), &before).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(remote.path().join(".ssh"), std::fs::Permissions::from_mode(0o700)).unwrap();
-    std::fs::set_permissions(
-        remote.path().join(".ssh/authorized_keys"),
-        std::fs::Permissions::from_mode(0o600),
-    )
-    .unwrap();
+    seed_authorized_keys(remote.path(), &before);
 
     let faulty =
         FakeServer::builder().home(remote.path()).fault(Fault::DropMidWrite { after_bytes: 16 }).start();
@@ -659,13 +646,7 @@ fn rerun_after_a_dropped_connection_lands() {
     let (run, elapsed) = local.copy_id_within(&[&good.target()], Duration::from_secs(90));
     let why = describe(&run, &[&good]);
     eprintln!("rerun took {elapsed:?}; stderr:\n{}", run.stderr);
-    assert_eq!(run.code, 0, "exit status\n{why}");
-    assert_eq!(host_line(&run, &good.target()), Some(format!("{}: added 1 key(s)", good.target())), "{why}");
-    assert_eq!(
-        std::fs::read_to_string(remote.path().join(".ssh/authorized_keys")).unwrap(),
-        format!("{before}{}\n", local.key_line),
-        "{why}"
-    );
+    assert_landed(&run, &good, &format!("{before}{}\n", local.key_line));
     assert!(!remote.path().join(".ssh/authorized_keys.lock").exists(), "lock left behind\n{why}");
     // The cut run's lock is judged stale by its age on the server, and its temporary file
     // is cleared away; both are said.
@@ -816,6 +797,17 @@ fn several_hosts_one_silent_with(options: &[&str]) {
     assert!(elapsed < Duration::from_secs(15), "took {elapsed:?}\n{why}");
 }
 
+/// Asserts that the run added one key on `server` and left `expected` in its
+/// authorized_keys.
+#[track_caller]
+fn assert_landed(run: &Run, server: &FakeServer, expected: &str) {
+    let why = describe(run, &[server]);
+    assert_eq!(run.code, 0, "exit status\n{why}");
+    let added = format!("{}: added 1 key(s)", server.target());
+    assert_eq!(host_line(run, &server.target()), Some(added), "{why}");
+    assert_eq!(std::fs::read_to_string(server.path(".ssh/authorized_keys")).unwrap(), expected, "{why}");
+}
+
 /// Writes `contents` as the remote `.ssh/authorized_keys` (0600, in a 0700 `.ssh`).
 fn seed_authorized_keys(home: &Path, contents: &str) {
     use std::os::unix::fs::PermissionsExt;
@@ -891,13 +883,7 @@ fn rerun_after_a_full_disk_lands() {
     let local = Local::new(&[&good]);
     let (run, _) = local.copy_id(&["--timeout", "20", &good.target()]);
     let why = describe(&run, &[&good]);
-    assert_eq!(run.code, 0, "exit status\n{why}");
-    assert_eq!(host_line(&run, &good.target()), Some(format!("{}: added 1 key(s)", good.target())), "{why}");
-    assert_eq!(
-        std::fs::read_to_string(remote.path().join(".ssh/authorized_keys")).unwrap(),
-        format!("{before}{}\n", local.key_line),
-        "{why}"
-    );
+    assert_landed(&run, &good, &format!("{before}{}\n", local.key_line));
     // Nothing was left to clear up, so nothing beyond the usual line is said.
     assert_eq!(run.stderr.lines().count(), 1, "{why}");
     assert!(run.stderr.starts_with("keywright: Source of key(s) to be installed: "), "{why}");
