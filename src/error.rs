@@ -15,6 +15,11 @@ pub enum Error {
     #[error("{}: {}", path.display(), describe_io(source))]
     Io { path: PathBuf, source: io::Error },
 
+    /// A file could not be written because no file can be created beside it: every write
+    /// goes through a temporary file in the same directory, renamed over the file.
+    #[error("{}: cannot create a temporary file in {} to write it: {}", path.display(), dir.display(), describe_io(source))]
+    CannotCreateTemp { path: PathBuf, dir: PathBuf, source: io::Error },
+
     /// A path that must be a regular file is something else.
     #[error("{}: is a directory, not a file", path.display())]
     IsDirectory { path: PathBuf },
@@ -99,7 +104,7 @@ impl Error {
         let hint = match self {
             Error::Refused { hint, .. } => return Some(hint.clone()),
             Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => "check the path",
-            Error::Io { source, .. }
+            Error::Io { source, .. } | Error::CannotCreateTemp { source, .. }
                 if matches!(
                     source.kind(),
                     io::ErrorKind::StorageFull | io::ErrorKind::FileTooLarge | io::ErrorKind::QuotaExceeded
@@ -109,6 +114,14 @@ impl Error {
             }
             Error::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
                 "check the file's owner and mode (ls -l)"
+            }
+            Error::CannotCreateTemp { dir, source, .. }
+                if source.kind() == io::ErrorKind::PermissionDenied =>
+            {
+                return Some(format!(
+                    "the file is replaced through a new one beside it, so {0} must be writable: check its owner and mode (ls -ld {0})",
+                    dir.display()
+                ));
             }
             Error::NoPublicKey { .. } => {
                 "expected OpenSSH public keys (type base64 [comment]), authorized_keys or known_hosts lines, or a private key"
@@ -194,4 +207,33 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error
         .chain()
         .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_without_write_access_is_named_with_the_file() {
+        let denied = Error::CannotCreateTemp {
+            path: "ro/kh".into(),
+            dir: "ro".into(),
+            source: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(
+            denied.to_string(),
+            "ro/kh: cannot create a temporary file in ro to write it: permission denied"
+        );
+        assert!(
+            denied
+                .hint()
+                .is_some_and(|hint| hint.contains("ro must be writable") && hint.ends_with("(ls -ld ro)"))
+        );
+        let full = Error::CannotCreateTemp {
+            path: "kh".into(),
+            dir: ".".into(),
+            source: io::Error::from(io::ErrorKind::StorageFull),
+        };
+        assert!(full.hint().is_some_and(|hint| hint.starts_with("free some space")));
+    }
 }

@@ -252,7 +252,11 @@ fn write_temp(
         .suffix(".tmp")
         .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+        .map_err(|source| Error::CannotCreateTemp {
+            path: path.to_path_buf(),
+            dir: dir.to_path_buf(),
+            source,
+        })?;
     let file = temp.as_file_mut();
     keep_owner(file, existing);
     file.set_permissions(fs::Permissions::from_mode(mode)).map_err(|e| Error::io(path, e))?;

@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         }
     };
     secret::harden_process();
-    secret::argv::hide_secret_arguments(&Cli::command());
+    secret::argv::hide_secret_arguments(Cli::command);
     let ctx = Context::from_env(cli.batch);
     match commands::run(&ctx, cli.command) {
         Ok(Status::Success) => ExitCode::SUCCESS,

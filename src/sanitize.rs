@@ -98,17 +98,9 @@ fn printable_utf8_len(bytes: &[u8]) -> usize {
 /// glibc's `iswprint` for a non-ASCII character.
 fn is_printable(ch: char) -> bool {
     let cp = u32::from(ch);
-    printable::PRINTABLE
-        .binary_search_by(|&(first, last)| {
-            if last < cp {
-                std::cmp::Ordering::Less
-            } else if first > cp {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
+    // The ranges are sorted and disjoint: the first that does not end before `cp`.
+    let at = printable::PRINTABLE.partition_point(|&(_, last)| last < cp);
+    printable::PRINTABLE.get(at).is_some_and(|&(first, _)| first <= cp)
 }
 
 #[cfg(test)]
@@ -127,6 +119,18 @@ mod tests {
         assert_eq!(&*escape(text, Charset::Ascii), b"b\\303\\251c\\303\\277");
         assert_eq!(&*escape(text, Charset::Utf8), text);
         assert_eq!(&*escape(b"x\xffy", Charset::Utf8), b"x\\377y");
+    }
+
+    #[test]
+    fn printable_lookup_agrees_with_a_scan_at_every_range_edge() {
+        let scan = |cp: u32| printable::PRINTABLE.iter().any(|&(first, last)| (first..=last).contains(&cp));
+        for &(first, last) in &printable::PRINTABLE {
+            for cp in [first - 1, first, last, last + 1] {
+                if let Some(ch) = char::from_u32(cp).filter(|ch| !ch.is_ascii()) {
+                    assert_eq!(is_printable(ch), scan(cp), "U+{cp:04X}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use zeroize::Zeroizing;
 
@@ -25,10 +26,14 @@ const NEW_PASSPHRASE_ATTEMPTS: usize = 3;
 /// The largest passphrase file we read: a passphrase is one line.
 const MAX_PASSPHRASE_FILE: u64 = 64 * 1024;
 
-/// A passphrase given on the command line (`-N`, `-P`). Its Debug form hides it, and clap's
-/// copy of the argument is wiped when the parsed arguments are dropped.
+/// A passphrase given on the command line (`-N`, `-P`). Its Debug form hides it and this
+/// copy is wiped on drop (clap's raw copy of the argument is freed, unwiped, once parsing
+/// is done; the process arguments are hidden by [`argv::hide_secret_arguments`]).
 #[derive(Clone)]
 pub struct Given(Secret);
+
+/// Whether clap has parsed a [`Given`]: only then can the process arguments hold a secret.
+static GIVEN_PARSED: AtomicBool = AtomicBool::new(false);
 
 impl Given {
     /// The clap value parser for passphrase arguments.
@@ -36,7 +41,13 @@ impl Given {
     /// # Errors
     /// Never; the signature is the one clap wants.
     pub fn parse(text: &str) -> std::result::Result<Given, std::convert::Infallible> {
+        GIVEN_PARSED.store(true, Ordering::Relaxed);
         Ok(Given(Zeroizing::new(text.to_owned())))
+    }
+
+    /// Whether any passphrase argument has been parsed in this process.
+    pub fn any_parsed() -> bool {
+        GIVEN_PARSED.load(Ordering::Relaxed)
     }
 }
 
@@ -195,6 +206,12 @@ mod tests {
         assert_eq!(first_line(Zeroizing::new(" pw \r\nrest".into()), p).unwrap().as_str(), " pw ");
         assert_eq!(first_line(Zeroizing::new("\n".into()), p).unwrap().as_str(), "");
         assert!(first_line(Zeroizing::new(String::new()), p).is_err());
+    }
+
+    #[test]
+    fn parsing_a_passphrase_argument_is_remembered_for_argv_hiding() {
+        let _ = Given::parse("x");
+        assert!(Given::any_parsed());
     }
 
     #[test]

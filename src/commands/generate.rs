@@ -24,11 +24,8 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     // A passphrase that is not typed is read first, so that a bad passphrase file fails
     // before anything is printed; a typed one is asked where ssh-keygen asks it.
     let source = passphrase_source(&args.passphrase);
-    let early = match &source {
-        Some(Source::Prompt) if ctx.can_prompt() => None,
-        Some(source) => Some(new_passphrase(ctx, source, &path)?),
-        None => Some(None),
-    };
+    let typed = matches!(source, Some(Source::Prompt)) && ctx.can_prompt();
+    let mut passphrase = if typed { None } else { new_passphrase(ctx, source.as_ref(), &path)? };
     let mut out = std::io::stdout().lock();
     if !args.quiet {
         writeln!(out, "Generating public/private {} key pair.", spec.type_word())?;
@@ -37,11 +34,9 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     if !may_write(ctx, &args, &path, &pub_path)? {
         return Ok(Status::Negative);
     }
-    let passphrase = match (early, &source) {
-        (Some(passphrase), _) => passphrase,
-        (None, Some(source)) => new_passphrase(ctx, source, &path)?,
-        (None, None) => None,
-    };
+    if typed {
+        passphrase = new_passphrase(ctx, source.as_ref(), &path)?;
+    }
     let comment = args.comment.clone().unwrap_or_else(|| ctx.user_at_host());
     let key = spec.generate(&comment)?;
     let protection = Protection::new(passphrase, Some(args.rounds));
@@ -80,7 +75,9 @@ fn passphrase_source(args: &NewPassphraseArgs) -> Option<Source> {
     (!args.no_passphrase).then(|| Source::pick(args.passphrase_file.as_deref(), args.new_passphrase.as_ref()))
 }
 
-fn new_passphrase(ctx: &Context, source: &Source, path: &Path) -> Result<Option<secret::Secret>> {
+/// The new key's passphrase; `None` for --no-passphrase.
+fn new_passphrase(ctx: &Context, source: Option<&Source>, path: &Path) -> Result<Option<secret::Secret>> {
+    let Some(source) = source else { return Ok(None) };
     let prompt = "Enter passphrase (empty for no passphrase): ";
     Ok(Some(secret::new(ctx, source, prompt, &path.display().to_string())?))
 }

@@ -51,19 +51,14 @@ impl PrivateKeyFile {
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
         let bad =
             |reason: &str| Error::BadPrivateKey { path: path.to_path_buf(), reason: reason.to_string() };
+        let unsupported = |what| Error::UnsupportedPrivateKey { path: path.to_path_buf(), what };
         let text = std::str::from_utf8(bytes).map_err(|_| bad("not a private key (binary data)"))?;
         if text.trim_start().starts_with("PuTTY-User-Key-File-") {
-            return Err(Error::UnsupportedPrivateKey {
-                path: path.to_path_buf(),
-                what: "PuTTY private keys",
-            });
+            return Err(unsupported("PuTTY private keys"));
         }
         // SSH.COM's armour has four dashes and spaces (RFC 4716 style), not PEM's five.
         if text.lines().any(|line| line.trim() == "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----") {
-            return Err(Error::UnsupportedPrivateKey {
-                path: path.to_path_buf(),
-                what: "SSH.COM private keys",
-            });
+            return Err(unsupported("SSH.COM private keys"));
         }
         let Some(label) = pem_label(text) else { return Err(not_a_private_key(path, bytes)) };
         let form = match label {
@@ -81,18 +76,8 @@ impl PrivateKeyFile {
                 let encrypted = label == "ENCRYPTED PRIVATE KEY" || text.contains("Proc-Type: 4,ENCRYPTED");
                 Form::Pem { text: Zeroizing::new(text.to_string()), encrypted }
             }
-            "DSA PRIVATE KEY" => {
-                return Err(Error::UnsupportedPrivateKey {
-                    path: path.to_path_buf(),
-                    what: "DSA private keys",
-                });
-            }
-            "SSH2 ENCRYPTED PRIVATE KEY" => {
-                return Err(Error::UnsupportedPrivateKey {
-                    path: path.to_path_buf(),
-                    what: "SSH.COM private keys",
-                });
-            }
+            "DSA PRIVATE KEY" => return Err(unsupported("DSA private keys")),
+            "SSH2 ENCRYPTED PRIVATE KEY" => return Err(unsupported("SSH.COM private keys")),
             _ => return Err(bad("not a private key (a PEM file of another kind)")),
         };
         Ok(PrivateKeyFile { path: path.to_path_buf(), form })

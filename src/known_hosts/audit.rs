@@ -333,34 +333,24 @@ impl<'c> CrossChecks<'c> {
                 );
             }
             for host in self.host_names(fact) {
-                match seen.entry((fact.marker, host.clone(), fact.key_id)) {
-                    MapEntry::Occupied(first) if *first.get() != fact.number => {
-                        let message =
-                            format!("{}: the same key is already on line {}", show(fact, &host), first.get());
-                        self.push(fact.number, Rule::DuplicateEntry, message);
-                    }
-                    MapEntry::Occupied(_) => {}
-                    MapEntry::Vacant(slot) => {
-                        slot.insert(fact.number);
-                    }
+                if let Some(first) = earlier(&mut seen, (fact.marker, host.clone(), fact.key_id), fact.number)
+                    && first != fact.number
+                {
+                    let message = format!("{}: the same key is already on line {first}", show(fact, &host));
+                    self.push(fact.number, Rule::DuplicateEntry, message);
                 }
-                if fact.marker.is_some() {
-                    continue;
-                }
-                match by_type.entry((host.clone(), fact.key_type.as_str())) {
-                    MapEntry::Occupied(first) if first.get().0 != fact.key_id => {
-                        let message = format!(
-                            "{}: a different {} key is on line {}; one of them is stale",
-                            show(fact, &host),
-                            fact.key_type,
-                            first.get().1
-                        );
-                        self.push(fact.number, Rule::ConflictingKeys, message);
-                    }
-                    MapEntry::Occupied(_) => {}
-                    MapEntry::Vacant(slot) => {
-                        slot.insert((fact.key_id, fact.number));
-                    }
+                // Marker lines are not the host's keys, so they conflict with none.
+                if fact.marker.is_none()
+                    && let Some((key_id, line)) =
+                        earlier(&mut by_type, (host.clone(), &fact.key_type), (fact.key_id, fact.number))
+                    && key_id != fact.key_id
+                {
+                    let message = format!(
+                        "{}: a different {} key is on line {line}; one of them is stale",
+                        show(fact, &host),
+                        fact.key_type
+                    );
+                    self.push(fact.number, Rule::ConflictingKeys, message);
                 }
             }
         }
@@ -385,6 +375,17 @@ impl<'c> CrossChecks<'c> {
                 false => Cow::Borrowed(p),
             })
             .collect()
+    }
+}
+
+/// The value `map` already holds for `key`, or `None` once `value` is stored there.
+fn earlier<K: std::hash::Hash + Eq, V: Copy>(map: &mut Map<K, V>, key: K, value: V) -> Option<V> {
+    match map.entry(key) {
+        MapEntry::Occupied(first) => Some(*first.get()),
+        MapEntry::Vacant(slot) => {
+            slot.insert(value);
+            None
+        }
     }
 }
 

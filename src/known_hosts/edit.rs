@@ -29,47 +29,47 @@ pub enum KeptReason {
 
 /// A file's new contents as spans of the old contents and new bytes, so that the lines
 /// an edit leaves alone are written straight from the file as read, never copied.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Rewrite<'a> {
-    pieces: Vec<Piece<'a>>,
+    /// The file as read.
+    old: &'a [u8],
+    pieces: Vec<Piece>,
 }
 
-/// New bytes are collected in buffers that start this large, so a long run of rewritten
-/// lines grows its buffer rarely.
-const NEW_PIECE_CAPACITY: usize = 64 * 1024;
-
+/// A run of lines kept from the file (by their byte range), or new bytes. Each new piece
+/// grows by doubling from its first write: a fixed large first buffer would be allocated
+/// again for every rewritten line between two kept ones.
 #[derive(Debug, Clone)]
-enum Piece<'a> {
-    Old(&'a [u8], std::ops::Range<usize>),
+enum Piece {
+    Old(std::ops::Range<usize>),
     New(Vec<u8>),
 }
 
 impl<'a> Rewrite<'a> {
+    fn new(old: &'a [u8]) -> Self {
+        Rewrite { old, pieces: Vec::new() }
+    }
+
     /// Keeps a line as it is.
-    fn keep(&mut self, data: &'a [u8], line: &LineRef<'_>) {
+    fn keep(&mut self, line: &LineRef<'_>) {
         let range = line.start..line.start + line.full.len();
-        if let Some(Piece::Old(_, last)) = self.pieces.last_mut()
-            && last.end == range.start
-        {
-            last.end = range.end;
-            return;
+        match self.pieces.last_mut() {
+            Some(Piece::Old(last)) if last.end == range.start => last.end = range.end,
+            _ => self.pieces.push(Piece::Old(range)),
         }
-        self.pieces.push(Piece::Old(data, range));
     }
 
     /// Writes new bytes.
     fn write(&mut self, bytes: &[u8]) {
         match self.pieces.last_mut() {
             Some(Piece::New(last)) => last.extend_from_slice(bytes),
-            _ => {
-                let mut piece = Vec::with_capacity(bytes.len().max(NEW_PIECE_CAPACITY));
-                piece.extend_from_slice(bytes);
-                self.pieces.push(Piece::New(piece));
-            }
+            _ => self.pieces.push(Piece::New(bytes.to_vec())),
         }
     }
 
+    /// Adds the pieces of a later chunk of the same file.
     fn append(&mut self, other: Rewrite<'a>) {
+        debug_assert!(std::ptr::eq(self.old, other.old), "a chunk of another file");
         self.pieces.extend(other.pieces);
     }
 
@@ -78,7 +78,7 @@ impl<'a> Rewrite<'a> {
         self.pieces
             .iter()
             .map(|piece| match piece {
-                Piece::Old(data, range) => &data[range.clone()],
+                Piece::Old(range) => &self.old[range.clone()],
                 Piece::New(bytes) => bytes.as_slice(),
             })
             .collect()
@@ -99,6 +99,12 @@ pub struct Hashed<'a> {
     pub kept: Vec<Kept>,
 }
 
+impl<'a> Hashed<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Hashed { content: Rewrite::new(data), hashed_lines: 0, kept: Vec::new() }
+    }
+}
+
 /// Replaces every plain host name with its hash, one line per name, as `ssh-keygen -H`
 /// does. Lines with patterns, markers or hashes already, and invalid lines, are kept.
 ///
@@ -107,31 +113,31 @@ pub struct Hashed<'a> {
 pub fn hash(file: &KnownHosts) -> Result<Hashed<'_>> {
     let data = file.data();
     let chunks = par_chunks(data, |lines| {
-        let mut out = Hashed { content: Rewrite::default(), hashed_lines: 0, kept: Vec::new() };
+        let mut out = Hashed::new(data);
         let mut salts = Salts::new();
         for line in lines {
             match line::parse(line.text) {
                 Line::Entry(entry) if entry.has_pattern() && !entry.is_hashed() && entry.marker.is_none() => {
                     let hosts = String::from_utf8_lossy(entry.hosts).into_owned();
                     out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
-                    out.content.keep(data, &line);
+                    out.content.keep(&line);
                 }
                 Line::Entry(entry) if !entry.is_hashed() && entry.marker.is_none() => {
                     match hash_entry(&mut out.content, &mut salts, &entry, &line)? {
                         true => out.hashed_lines += 1,
-                        false => out.content.keep(data, &line),
+                        false => out.content.keep(&line),
                     }
                 }
                 Line::Invalid(why) => {
                     out.kept.push(Kept { number: line.number, reason: KeptReason::Invalid(why) });
-                    out.content.keep(data, &line);
+                    out.content.keep(&line);
                 }
-                _ => out.content.keep(data, &line),
+                _ => out.content.keep(&line),
             }
         }
         Ok(out)
     });
-    let mut all = Hashed { content: Rewrite::default(), hashed_lines: 0, kept: Vec::new() };
+    let mut all = Hashed::new(data);
     for chunk in chunks {
         let chunk = chunk?;
         all.content.append(chunk.content);
@@ -189,9 +195,9 @@ pub struct Removed<'a> {
     pub kept: Vec<Kept>,
 }
 
-impl Removed<'_> {
-    fn new() -> Self {
-        Removed { content: Rewrite::default(), touched: Vec::new(), kept: Vec::new() }
+impl<'a> Removed<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Removed { content: Rewrite::new(data), touched: Vec::new(), kept: Vec::new() }
     }
 }
 
@@ -201,13 +207,13 @@ impl Removed<'_> {
 pub fn remove<'a>(file: &'a KnownHosts, name: &str, options: &RemoveOptions) -> Removed<'a> {
     let data = file.data();
     let chunks = par_chunks(data, |lines| {
-        let mut out = Removed::new();
+        let mut out = Removed::new(data);
         for line in lines {
-            remove_from_line(&mut out, data, &line, name, options);
+            remove_from_line(&mut out, &line, name, options);
         }
         out
     });
-    let mut all = Removed::new();
+    let mut all = Removed::new(data);
     for chunk in chunks {
         all.content.append(chunk.content);
         all.touched.extend(chunk.touched);
@@ -216,38 +222,27 @@ pub fn remove<'a>(file: &'a KnownHosts, name: &str, options: &RemoveOptions) -> 
     all
 }
 
-fn remove_from_line<'a>(
-    out: &mut Removed<'a>,
-    data: &'a [u8],
-    line: &LineRef<'_>,
-    name: &str,
-    options: &RemoveOptions,
-) {
+fn remove_from_line(out: &mut Removed<'_>, line: &LineRef<'_>, name: &str, options: &RemoveOptions) {
+    // Only a line whose host field names the host is parsed in full.
     let named = line::host_field(line.text)
         .is_some_and(|hosts| match_hosts(hosts, name.as_bytes()) == HostsMatch::Yes);
-    let Line::Entry(entry) = (if named { line::parse(line.text) } else { Line::Blank }) else {
-        return out.content.keep(data, line);
+    let entry = match named.then(|| line::parse(line.text)) {
+        Some(Line::Entry(entry)) if options.key_type.as_ref().is_none_or(|f| f.matches(entry.key_type)) => {
+            entry
+        }
+        _ => return out.content.keep(line),
     };
-    if !options.key_type.as_ref().is_none_or(|filter| filter.matches(entry.key_type)) {
-        return out.content.keep(data, line);
-    }
     if let (Some(marker), false) = (entry.marker, options.markers) {
         // Only a marker line that names the host itself is one --markers would change.
         if names_host(&entry, name) {
             out.kept.push(Kept { number: line.number, reason: KeptReason::Marker(marker) });
         }
-        return out.content.keep(data, line);
+        return out.content.keep(line);
     }
-    remove_name(out, data, &entry, line, name);
+    remove_name(out, &entry, line, name);
 }
 
-fn remove_name<'a>(
-    out: &mut Removed<'a>,
-    data: &'a [u8],
-    entry: &HostLine<'_>,
-    line: &LineRef<'_>,
-    name: &str,
-) {
+fn remove_name(out: &mut Removed<'_>, entry: &HostLine<'_>, line: &LineRef<'_>, name: &str) {
     if entry.is_hashed() {
         out.touched.push(line.number);
         return;
@@ -261,7 +256,7 @@ fn remove_name<'a>(
         // Named only by a wildcard: the line serves other hosts too.
         let hosts = String::from_utf8_lossy(entry.hosts).into_owned();
         out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
-        return out.content.keep(data, line);
+        return out.content.keep(line);
     }
     out.touched.push(line.number);
     if remaining.is_empty() || remaining.iter().all(|p| p.starts_with(b"!")) {
@@ -377,13 +372,11 @@ fn names_host(entry: &HostLine<'_>, name: &str) -> bool {
 
 /// The file with `name` taken off the given lines.
 fn without_name_on(file: &KnownHosts, name: &str, lines: &[usize]) -> Vec<u8> {
-    let mut out = Removed::new();
+    let mut out = Removed::new(file.data());
     for line in file.lines() {
         match line::parse(line.text) {
-            Line::Entry(entry) if lines.contains(&line.number) => {
-                remove_name(&mut out, file.data(), &entry, &line, name)
-            }
-            _ => out.content.keep(file.data(), &line),
+            Line::Entry(entry) if lines.contains(&line.number) => remove_name(&mut out, &entry, &line, name),
+            _ => out.content.keep(&line),
         }
     }
     out.content.to_vec()
@@ -406,4 +399,40 @@ fn append_entry(content: &mut Vec<u8>, name: &str, key_type: &str, key: &KeyData
         format!("{field} {key_type} {}\n", data_encoding::BASE64.encode(&blob)).as_bytes(),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGIrVZlC1iPIHCa8aMN6tFuV5UtyIYE6mjoM3htErex4";
+
+    fn known_hosts(text: String) -> KnownHosts {
+        KnownHosts::from_bytes(Path::new("kh"), text.into_bytes())
+    }
+
+    #[test]
+    fn remove_rewrites_only_the_lines_naming_the_host() {
+        let file = known_hosts(format!("# c\r\na,b {KEY}\r\nc {KEY}\nb {KEY}"));
+        let removed = remove(&file, "b", &RemoveOptions::default());
+        assert_eq!(removed.content.to_vec(), format!("# c\r\na {KEY}\r\nc {KEY}\n").into_bytes());
+        assert_eq!(removed.touched, [2, 4]);
+    }
+
+    /// Regression: every rewritten line between two kept ones got a 64 KiB buffer of its
+    /// own, so hashing a file that alternates patterns and names took gigabytes.
+    #[test]
+    fn new_bytes_between_kept_lines_take_about_their_size() {
+        let file = known_hosts((0..1000).map(|i| format!("h{i}.* {KEY}\nhost{i} {KEY}\n")).collect());
+        let hashed = hash(&file).unwrap();
+        assert_eq!((hashed.hashed_lines, hashed.kept.len()), (1000, 1000));
+        let new = hashed.content.pieces.iter().filter_map(|piece| match piece {
+            Piece::New(bytes) => Some((bytes.len(), bytes.capacity())),
+            Piece::Old(_) => None,
+        });
+        let (len, capacity) = new.fold((0, 0), |(l, c), (len, cap)| (l + len, c + cap));
+        assert!(capacity <= 2 * len, "{capacity} bytes held for {len}");
+    }
 }

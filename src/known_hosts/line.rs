@@ -93,26 +93,28 @@ const SHORT_TYPES: &[&[u8]] = &[b"rsa", b"dsa", b"ecdsa", b"ed25519", b"ecdsa-sk
 /// searches, which [`parse`] only the lines that match.
 pub fn host_field(line: &[u8]) -> Option<&[u8]> {
     let line = crate::key::scan::c_string(line);
+    let (_, hosts_at) = markers(line, first_word(line)?)?;
+    Some(&line[hosts_at..word_end(line, hosts_at)])
+}
+
+/// Where the line's first word starts; `None` for a blank line or a `#` comment.
+fn first_word(line: &[u8]) -> Option<usize> {
     let start = line.len() - skip_blanks(line).len();
-    if start == line.len() || line[start] == b'#' {
-        return None;
-    }
-    let (_, hosts_at) = markers(line, start)?;
-    let hosts = &line[hosts_at..];
-    Some(&hosts[..memchr::memchr2(b' ', b'\t', hosts).unwrap_or(hosts.len())])
+    (start < line.len() && line[start] != b'#').then_some(start)
+}
+
+/// Where the word starting at `at` ends: at the next space or tab, or the line's end.
+fn word_end(line: &[u8], at: usize) -> usize {
+    memchr::memchr2(b' ', b'\t', &line[at..]).map_or(line.len(), |len| at + len)
 }
 
 /// Splits one line (without its `\n`). Text after a NUL byte is ignored, as OpenSSH's
 /// C strings ignore it.
 pub fn parse(line: &[u8]) -> Line<'_> {
     let line = crate::key::scan::c_string(line);
-    let start = line.len() - skip_blanks(line).len();
-    if start == line.len() || line[start] == b'#' {
-        return Line::Blank;
-    }
+    let Some(start) = first_word(line) else { return Line::Blank };
     let Some((marker, hosts_at)) = markers(line, start) else { return Line::Invalid("invalid marker") };
-    let hosts_end =
-        hosts_at + line[hosts_at..].iter().position(|&b| is_blank(b)).unwrap_or(line.len() - hosts_at);
+    let hosts_end = word_end(line, hosts_at);
     let rawkey = skip_blanks(&line[hosts_end..]);
     if rawkey.is_empty() || rawkey[0] == b'#' {
         return Line::Invalid("no key after the host names");
@@ -219,6 +221,20 @@ mod tests {
         }
         for blank in ["", "   ", "# comment", "\t# x"] {
             assert!(matches!(parse(blank.as_bytes()), Line::Blank), "{blank}");
+        }
+    }
+
+    #[test]
+    fn host_field_is_found_as_parse_finds_it() {
+        let entry_line = format!("@revoked \t a,b {KEY} comment");
+        assert_eq!(host_field(entry_line.as_bytes()), Some(entry(&entry_line).hosts));
+        // The rest of the line is not checked; text after a NUL is not there.
+        for (line, hosts) in [("|1|abc|def\tx", "|1|abc|def"), ("hostonly", "hostonly"), ("  h\0ost k", "h")]
+        {
+            assert_eq!(host_field(line.as_bytes()), Some(hosts.as_bytes()), "{line:?}");
+        }
+        for none in ["", "  ", "# x", "@bogus host ssh-ed25519 AAAA", "\0host ssh-ed25519 AAAA"] {
+            assert_eq!(host_field(none.as_bytes()), None, "{none:?}");
         }
     }
 

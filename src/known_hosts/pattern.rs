@@ -105,7 +105,9 @@ impl HashedName {
     /// # Errors
     /// The system's random source failed.
     pub fn new(name: &[u8]) -> Result<Self, getrandom::Error> {
-        Ok(Self::with_salt(Salts::new().take()?, name))
+        let mut salt = [0u8; HASH_LEN];
+        getrandom::fill(&mut salt)?;
+        Ok(Self::with_salt(salt, name))
     }
 
     /// Hashes `name` (lower-cased first) with `salt`.
@@ -131,11 +133,8 @@ impl HashedName {
 
     /// The field as written in the file.
     pub fn to_field(&self) -> String {
-        format!(
-            "|1|{}|{}",
-            data_encoding::BASE64.encode(&self.salt),
-            data_encoding::BASE64.encode(&self.digest)
-        )
+        // Base64 and `|` are ASCII, so nothing is lost.
+        String::from_utf8_lossy(self.write_field(&mut [0; FIELD_LEN])).into_owned()
     }
 }
 

@@ -21,12 +21,18 @@ struct OptionKind {
 }
 
 /// Replaces the value of every secret option in this process's arguments (as the kernel
-/// shows them in `/proc/self/cmdline`) with `*`s of the same length. `command` is the
+/// shows them in `/proc/self/cmdline`) with `*`s of the same length. `command` builds the
 /// parsed CLI's definition: an option is secret when its value is named `PASSPHRASE`.
 /// Does nothing when the arguments cannot be found exactly as expected.
-pub fn hide_secret_arguments(command: &clap::Command) {
+///
+/// The definition is built (tens of microseconds) only when clap has parsed a passphrase
+/// argument ([`super::Given`]), so runs without one, nearly all, pay nothing.
+pub fn hide_secret_arguments(command: impl FnOnce() -> clap::Command) {
+    if !super::Given::any_parsed() {
+        return;
+    }
     let args: Vec<OsString> = std::env::args_os().collect();
-    let ranges = secret_ranges(command, &args);
+    let ranges = secret_ranges(&command(), &args);
     if ranges.is_empty() {
         return;
     }
