@@ -17,7 +17,8 @@ use super::examples;
                   otherwise.\n\n\
                   TARGET is [user@]host[:port], ssh://[user@]host[:port], or a Host alias of \
                   ~/.ssh/config (HostName, User, Port, IdentityFile, IdentitiesOnly, \
-                  UserKnownHostsFile, StrictHostKeyChecking and ConnectTimeout are honoured; Match \
+                  UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout and BatchMode are \
+                  honoured; Match \
                   blocks and ProxyJump/ProxyCommand are not). The host key is checked against \
                   known_hosts as ssh checks it. Authentication tries the agent, identity files, \
                   a password and keyboard-interactive, in OpenSSH's order.\n\n\

@@ -1,11 +1,11 @@
 //! `keywright copy-id`: ssh-copy-id over our own SSH connections, on many hosts at once.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use crate::cli::copy_id::CopyIdArgs;
 use crate::cli::fingerprint::OutputFormat;
@@ -58,30 +58,40 @@ impl HostStatus {
 #[derive(Debug, Clone)]
 pub struct HostResult {
     pub target: String,
-    /// `user@host[:port]`, the host as given.
-    pub dest: String,
-    /// `user@host` for ssh-copy-id's "Now try logging into the machine" line.
-    pub login: String,
     pub user: String,
+    /// The host as given (name, address or config alias).
     pub host: String,
     pub port: u16,
     pub status: HostStatus,
     pub installed: Option<Installed>,
 }
 
+impl HostResult {
+    /// `user@host[:port]`, the host as given: how results and messages name it.
+    pub fn dest(&self) -> String {
+        match self.port {
+            22 => self.login(),
+            port => format!("{}:{port}", self.login()),
+        }
+    }
+
+    /// `user@host` for ssh-copy-id's "Now try logging into the machine" line.
+    pub fn login(&self) -> String {
+        format!("{}@{}", self.user, self.host)
+    }
+}
+
 /// Settings shared by every host of the run.
 struct Run {
-    config: Config,
-    overrides: Overrides,
-    local_user: String,
-    keys: Vec<install::KeyToInstall>,
+    keys: keys::Keys,
     options: install::Options,
     password: Option<Secret>,
     terminal: Arc<Terminal>,
     key_cache: Arc<KeyCache>,
     transport: crate::cli::copy_id::Transport,
     timeout: Duration,
-    ssh_dir: PathBuf,
+    /// OpenSSH's default identity files that exist, for hosts without IdentityFile.
+    default_identities: Vec<PathBuf>,
 }
 
 pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
@@ -89,44 +99,56 @@ pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
     let targets = targets(&args)?;
     let overrides = Overrides::parse(&args.options, args.port, args.user.clone())?;
     let config = Config::load(ctx, args.config.as_deref())?;
+    let hosts = resolve(&config, &overrides, targets)?;
     let password = password(ctx, &args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let keys = runtime.block_on(keys::choose(ctx, &args.identities))?;
     if !args.quiet && args.format == OutputFormat::Text {
         ctx.note(format!("Source of key(s) to be installed: \"{}\"", keys.source));
     }
-    let batch = overrides.options.iter().any(|(k, v)| k == "batchmode" && v.eq_ignore_ascii_case("yes"));
     let run = Arc::new(Run {
-        config,
-        overrides,
-        local_user: local_user(),
-        keys: keys.keys.clone(),
+        keys,
         options: install::Options {
             target_path: args.target_path.clone(),
             dry_run: args.dry_run,
             force: args.force,
         },
         password,
-        terminal: Terminal::new(ctx, batch),
+        terminal: Terminal::new(ctx),
         key_cache: Arc::new(KeyCache::default()),
         transport: args.transport,
         timeout: Duration::from_secs(args.timeout),
-        ssh_dir: ctx.ssh_dir(),
+        default_identities: default_identities(&ctx.ssh_dir()),
     });
-    let progress = progress_bar(&args, targets.len());
+    let progress = progress_bar(&args, hosts.len());
     if let Some(bar) = &progress {
         run.terminal.set_progress(bar.clone());
     }
     let results =
-        runtime.block_on(all_hosts(Arc::clone(&run), targets, usize::from(args.jobs), progress.clone()));
+        runtime.block_on(all_hosts(Arc::clone(&run), hosts, usize::from(args.jobs), progress.clone()));
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    print(ctx, &args, &results, &keys)?;
+    print(ctx, &args, &results, &run.keys)?;
     Ok(match results.iter().any(|r| matches!(r.status, HostStatus::Failed(_))) {
         true => super::Status::Negative,
         false => super::Status::Success,
     })
+}
+
+/// Applies the ssh config and `-o` options to every target, so that a value ssh would
+/// refuse is a usage error before any host is contacted, not a failure of each host.
+fn resolve(config: &Config, overrides: &Overrides, targets: Vec<Target>) -> Result<Vec<(Target, Resolved)>> {
+    let local_user = local_user();
+    targets
+        .into_iter()
+        .map(|target| {
+            let resolved = config
+                .resolve(&target, overrides, &local_user)
+                .with_context(|| format!("target {}", target.text))?;
+            Ok((target, resolved))
+        })
+        .collect()
 }
 
 fn targets(args: &CopyIdArgs) -> Result<Vec<Target>> {
@@ -184,19 +206,19 @@ fn progress_bar(args: &CopyIdArgs, hosts: usize) -> Option<indicatif::ProgressBa
 /// Every host, `jobs` at a time; results in the order the targets were given.
 async fn all_hosts(
     run: Arc<Run>,
-    targets: Vec<Target>,
+    hosts: Vec<(Target, Resolved)>,
     jobs: usize,
     progress: Option<indicatif::ProgressBar>,
 ) -> Vec<HostResult> {
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
     let mut tasks = tokio::task::JoinSet::new();
-    for (index, target) in targets.into_iter().enumerate() {
+    for (index, (target, resolved)) in hosts.into_iter().enumerate() {
         let (run, permits, progress) = (Arc::clone(&run), Arc::clone(&permits), progress.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let result = one_host(&run, target).await;
+            let result = one_host(&run, target, resolved).await;
             if let Some(bar) = progress {
-                bar.set_message(format!("{}: {}", result.dest, result.status.summary()));
+                bar.set_message(format!("{}: {}", result.dest(), result.status.summary()));
                 bar.inc(1);
             }
             (index, result)
@@ -213,75 +235,62 @@ async fn all_hosts(
 }
 
 /// One host, start to finish, within the run's timeout.
-async fn one_host(run: &Run, target: Target) -> HostResult {
-    let resolved = run.config.resolve(&target, &run.overrides, &run.local_user);
-    let (user, port) = match &resolved {
-        Ok(r) => (r.user.clone(), r.port),
-        Err(_) => (target.user.clone().unwrap_or_else(|| run.local_user.clone()), target.port.unwrap_or(22)),
+async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
+    let outcome = match tokio::time::timeout(run.timeout, install_on(run, &resolved)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(Failure::new(format!("timed out after {}s", run.timeout.as_secs()))
+            .hint("if the host is only slow, give it longer with --timeout")),
     };
-    let dest = match port {
-        22 => format!("{user}@{}", target.host),
-        port => format!("{user}@{}:{port}", target.host),
-    };
-    let mut result = HostResult {
-        target: target.text.clone(),
-        dest,
-        login: format!("{user}@{}", target.host),
-        user,
-        host: target.host.clone(),
-        port,
-        status: HostStatus::Present,
-        installed: None,
-    };
-    let outcome = match resolved {
-        Ok(resolved) => match tokio::time::timeout(run.timeout, install_on(run, &resolved)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(Failure::new(format!("timed out after {}s", run.timeout.as_secs()))),
-        },
-        Err(e) => Err(Failure::new(e.to_string())),
-    };
-    match outcome {
+    let (status, installed) = match outcome {
         Ok(installed) => {
-            result.status = match (installed.added.is_empty(), run.options.dry_run) {
+            let status = match (installed.added.is_empty(), run.options.dry_run) {
                 (true, _) => HostStatus::Present,
                 (false, true) => HostStatus::WouldAdd(installed.added.clone()),
                 (false, false) => HostStatus::Added(installed.added.clone()),
             };
-            result.installed = Some(installed);
+            (status, Some(installed))
         }
-        Err(failure) => result.status = HostStatus::Failed(failure),
+        Err(failure) => (HostStatus::Failed(failure), None),
+    };
+    HostResult {
+        target: target.text,
+        user: resolved.user,
+        host: target.host,
+        port: resolved.port,
+        status,
+        installed,
     }
-    result
 }
 
 async fn install_on(run: &Run, resolved: &Resolved) -> Result<Installed, Failure> {
-    let mut handle = session::connect(resolved, Arc::clone(&run.terminal), run.timeout).await?;
+    let terminal = run.terminal.for_host(resolved.batch_mode);
+    let mut handle = session::connect(resolved, Arc::clone(&terminal), run.timeout).await?;
     let credentials = Credentials {
         user: resolved.user.clone(),
         display: format!("{}@{}", resolved.user, resolved.host_name),
-        identity_files: identity_files(run, resolved),
+        identity_files: match resolved.identity_files_configured {
+            true => resolved.identity_files.clone(),
+            false => run.default_identities.clone(),
+        },
         identities_only: resolved.identities_only,
         password: run.password.clone(),
-        terminal: Arc::clone(&run.terminal),
+        terminal,
         keys: Arc::clone(&run.key_cache),
     };
     auth::authenticate(&mut handle, &credentials).await?;
     let installed = {
         let fs = RemoteFs::open(&handle, run.transport, run.timeout).await?;
-        install::install(&fs, &run.keys, &run.options).await?
+        install::install(&fs, &run.keys.keys, &run.options).await?
     };
     let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     Ok(installed)
 }
 
-/// IdentityFile options, or OpenSSH's default identity files that exist.
-fn identity_files(run: &Run, resolved: &Resolved) -> Vec<PathBuf> {
-    if resolved.identity_files_configured {
-        return resolved.identity_files.clone();
-    }
+/// OpenSSH's default identity files that exist.
+fn default_identities(ssh_dir: &Path) -> Vec<PathBuf> {
     ["id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa"]
         .iter()
-        .map(|name| run.ssh_dir.join(name))
+        .map(|name| ssh_dir.join(name))
         .filter(|path| path.exists())
         .collect()
 }
@@ -291,13 +300,13 @@ fn print(ctx: &Context, args: &CopyIdArgs, results: &[HostResult], keys: &keys::
         let notes = result.installed.as_ref().map(|i| i.notes.as_slice()).unwrap_or_default();
         for note in notes {
             match note {
-                Note::Warning(text) => ctx.warn(format!("{}: {text}", result.dest)),
-                Note::Change(text) if !args.quiet => ctx.note(format!("{}: {text}", result.dest)),
+                Note::Warning(text) => ctx.warn(format!("{}: {text}", result.dest())),
+                Note::Change(text) if !args.quiet => ctx.note(format!("{}: {text}", result.dest())),
                 Note::Change(_) => {}
             }
         }
         if let HostStatus::Failed(Failure { hint: Some(hint), .. }) = &result.status {
-            ctx.note(format!("{}: hint: {hint}", result.dest));
+            ctx.note(format!("{}: hint: {hint}", result.dest()));
         }
     }
     let output = match args.format {

@@ -4,7 +4,7 @@
 //! for too many failed keys.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use russh::MethodKind;
@@ -73,8 +73,7 @@ impl Allowed {
 /// Every method the server allows failed ("permission denied").
 pub async fn authenticate(handle: &mut Handle<Client>, credentials: &Credentials) -> Result<Method, Failure> {
     let mut allowed = Allowed(None);
-    let identity_keys = identity_public_keys(credentials);
-    let offered = match agent(handle, credentials, &identity_keys, &mut allowed).await? {
+    let offered = match agent(handle, credentials, &mut allowed).await? {
         Ok(method) => return Ok(method),
         Err(offered) => offered,
     };
@@ -94,30 +93,35 @@ pub async fn authenticate(handle: &mut Handle<Client>, credentials: &Credentials
     ))
 }
 
-/// The public halves of the identity files, to match agent keys against.
+/// The public halves of the identity files, to match agent keys against under
+/// IdentitiesOnly.
 fn identity_public_keys(credentials: &Credentials) -> Vec<KeyData> {
-    credentials
-        .identity_files
-        .iter()
-        .filter_map(|path| {
-            let pub_line = std::fs::read(crate::fsutil::with_suffix(path, ".pub")).ok();
-            let from_pub = pub_line.and_then(|line| {
-                crate::key::text::read_key(crate::key::text::skip_blanks(&line)).map(|(key, _)| key)
-            });
-            from_pub.or_else(|| PrivateKeyFile::read(path).ok()?.public_key().map(|k| k.key_data().clone()))
-        })
-        .collect()
+    credentials.identity_files.iter().filter_map(|path| identity_public_key(path)).collect()
+}
+
+/// An identity file's public key, from its `.pub` or the parts of the file that are not
+/// encrypted; no passphrase is asked.
+fn identity_public_key(path: &Path) -> Option<KeyData> {
+    let pub_line = std::fs::read(crate::fsutil::with_suffix(path, ".pub")).ok();
+    let from_pub = pub_line.and_then(|line| {
+        crate::key::text::read_key(crate::key::text::skip_blanks(&line)).map(|(key, _)| key)
+    });
+    from_pub.or_else(|| PrivateKeyFile::read(path).ok()?.public_key().map(|k| k.key_data().clone()))
 }
 
 /// Tries the agent's keys. `Ok(Err(offered))` when none worked: the keys tried.
 async fn agent(
     handle: &mut Handle<Client>,
     credentials: &Credentials,
-    identity_keys: &[KeyData],
     allowed: &mut Allowed,
 ) -> Result<Result<Method, Vec<KeyData>>, Failure> {
     let Ok(mut agent) = AgentClient::connect_env().await else { return Ok(Err(Vec::new())) };
     let identities = agent.request_identities().await.unwrap_or_default();
+    // Only IdentitiesOnly needs them: otherwise no key files are read for the agent.
+    let identity_keys = match credentials.identities_only && !identities.is_empty() {
+        true => identity_public_keys(credentials),
+        false => Vec::new(),
+    };
     let mut offered = Vec::new();
     for identity in identities {
         let key: PublicKey = identity.public_key().into_owned();
@@ -145,8 +149,16 @@ async fn identity_files(
     allowed: &mut Allowed,
 ) -> Result<bool, Failure> {
     for path in &credentials.identity_files {
+        if !allowed.allows(MethodKind::PublicKey) {
+            break;
+        }
+        // A key the agent has offered already is not offered again, nor its passphrase
+        // asked for (as ssh does).
+        if !offered.is_empty() && identity_public_key(path).is_some_and(|public| offered.contains(&public)) {
+            continue;
+        }
         let Some(key) = load_identity(credentials, path).await else { continue };
-        if offered.contains(key.public_key().key_data()) || !allowed.allows(MethodKind::PublicKey) {
+        if offered.contains(key.public_key().key_data()) {
             continue;
         }
         let hash = rsa_hash(handle, key.public_key()).await;

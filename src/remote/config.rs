@@ -36,8 +36,6 @@ pub enum StrictHostKeyChecking {
 /// Everything copy-id needs to reach one host.
 #[derive(Debug, Clone)]
 pub struct Resolved {
-    /// The host as the user named it (alias or name).
-    pub alias: String,
     /// Where to connect (HostName, or the alias).
     pub host_name: String,
     pub port: u16,
@@ -174,11 +172,12 @@ impl Config {
             }
         };
         let connect_timeout = match option("connecttimeout") {
-            Some(secs) => Some(Duration::from_secs(secs.parse().map_err(|_| bad("ConnectTimeout", &secs))?)),
+            Some(secs) => Some(Duration::from_secs(
+                secs.parse().map_err(|_| bad("ConnectTimeout", &secs, "a number of seconds"))?,
+            )),
             None => params.connect_timeout,
         };
         Ok(Resolved {
-            alias: target.host.clone(),
             host_name,
             port,
             user,
@@ -368,7 +367,7 @@ fn read_config(path: &Path) -> Result<String> {
 }
 
 fn parse_port(text: &str) -> Result<u16> {
-    text.parse().ok().filter(|&p| p != 0).ok_or_else(|| bad("Port", text))
+    text.parse().ok().filter(|&p| p != 0).ok_or_else(|| bad("Port", text, "a port number, 1-65535"))
 }
 
 fn yes_no(name: &str, value: Option<String>) -> Result<Option<bool>> {
@@ -376,7 +375,7 @@ fn yes_no(name: &str, value: Option<String>) -> Result<Option<bool>> {
         None => Ok(None),
         Some("yes" | "true") => Ok(Some(true)),
         Some("no" | "false") => Ok(Some(false)),
-        Some(other) => Err(bad(name, other)),
+        Some(other) => Err(bad(name, other, "yes or no")),
     }
 }
 
@@ -386,12 +385,13 @@ fn strict(value: Option<String>) -> Result<StrictHostKeyChecking> {
         Some("yes" | "true") => Ok(StrictHostKeyChecking::Yes),
         Some("accept-new") => Ok(StrictHostKeyChecking::AcceptNew),
         Some("no" | "off" | "false") => Ok(StrictHostKeyChecking::No),
-        Some(other) => Err(bad("StrictHostKeyChecking", other)),
+        Some(other) => Err(bad("StrictHostKeyChecking", other, "yes, no, ask or accept-new")),
     }
 }
 
-fn bad(name: &str, value: &str) -> Error {
-    Error::InvalidOption { option: format!("{name}={value}"), reason: "not a value ssh accepts here".into() }
+/// `name=value` is refused; `expected` says what ssh accepts there.
+fn bad(name: &str, value: &str, expected: &str) -> Error {
+    Error::InvalidOption { option: format!("{name}={value}"), reason: format!("expected {expected}") }
 }
 
 #[cfg(test)]
@@ -423,6 +423,7 @@ Host web-* !web-bad
   IdentityFile ~/.ssh/id_web
   IdentitiesOnly yes
   StrictHostKeyChecking accept-new
+  BatchMode yes
 Include extra.conf
 Match host db.example.com
   User dbadmin
@@ -443,6 +444,7 @@ Host *
         assert_eq!(web.identity_files, [home.path().join(".ssh/id_web")]);
         assert!(web.identities_only);
         assert_eq!(web.strict, StrictHostKeyChecking::AcceptNew);
+        assert!(web.batch_mode && !resolve(&config, "included", &[]).batch_mode);
         assert_eq!(web.user_known_hosts, [home.path().join(".ssh/kh_web-1.internal")]);
         assert_eq!(resolve(&config, "web-bad", &[]).user, "everyone");
         assert_eq!(resolve(&config, "included", &[]).user, "from-include");
@@ -468,8 +470,10 @@ Host *
         let relative = resolve(&config, "x", &["UserKnownHostsFile=kh other", "IdentityFile=keys/id"]);
         assert_eq!(relative.user_known_hosts, [PathBuf::from("kh"), PathBuf::from("other")]);
         assert_eq!(relative.identity_files, [PathBuf::from("keys/id")]);
+        assert!(resolve(&config, "x", &["BatchMode=true"]).batch_mode);
         let bad = Overrides::parse(&["StrictHostKeyChecking=maybe".into()], None, None).unwrap();
-        assert!(config.resolve(&Target::parse("x").unwrap(), &bad, "me").is_err());
+        let refused = config.resolve(&Target::parse("x").unwrap(), &bad, "me").err().unwrap();
+        assert_eq!(refused.to_string(), "StrictHostKeyChecking=maybe: expected yes, no, ask or accept-new");
     }
 
     /// As glob(3): `**` is one level, and `*` skips hidden files.

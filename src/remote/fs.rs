@@ -57,7 +57,9 @@ impl<'a> RemoteFs<'a> {
         }
         match Sftp::open(handle, timeout).await {
             Ok(sftp) => Ok(RemoteFs { shell, sftp: Some(sftp) }),
-            Err(failure) if transport == Transport::Sftp => Err(failure),
+            Err(failure) if transport == Transport::Sftp => {
+                Err(failure.hint("use --transport auto (or shell) to install through a POSIX shell instead"))
+            }
             Err(_) => Ok(RemoteFs { shell, sftp: None }),
         }
     }
@@ -130,11 +132,17 @@ impl<'a> RemoteFs<'a> {
 
     /// Replaces `path` with `contents` atomically: a temporary file in the same
     /// directory, written, checked, synced and renamed over it.
+    /// A failure names `path`: the transport's own message may name only a temporary file,
+    /// or no file at all (`cat: write error: No space left on device`).
     pub async fn replace(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), Failure> {
-        match &self.sftp {
+        let result = match &self.sftp {
             Some(s) => s.replace(path, contents, mode).await,
             None => self.shell.replace(path, contents, mode).await,
-        }
+        };
+        result.map_err(|failure| Failure {
+            message: format!("cannot write {path}: {}", failure.message),
+            ..failure
+        })
     }
 
     /// How long ago `path` was last modified, by the server's clock; `None` when the
@@ -276,7 +284,11 @@ pub async fn exec(handle: &Handle<Client>, command: &str, stdin: Option<&[u8]>) 
             ChannelMsg::Data { data } => output.stdout.extend_from_slice(&data),
             ChannelMsg::ExtendedData { data, ext: 1 } => output.stderr.extend_from_slice(&data),
             ChannelMsg::ExitStatus { exit_status } => output.code = Some(exit_status),
-            ChannelMsg::Failure => return Err(Failure::new("the server refused to run a command")),
+            ChannelMsg::Failure => {
+                return Err(Failure::new("the server refused to run a command").hint(
+                    "the account may be limited to SFTP or a forced command; keywright needs the SFTP subsystem or a POSIX sh",
+                ));
+            }
             _ => {}
         }
     }
@@ -296,6 +308,16 @@ fn remote_failure(output: &Output, code: Option<u32>) -> Failure {
 /// Quotes a string for POSIX sh.
 pub fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// `text` as one sh word for a command line shown to the user: quoted only when needed
+/// (`[host]:port` is a glob pattern to the shell).
+pub fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    match !text.is_empty() && text.chars().all(plain) {
+        true => text.to_string(),
+        false => quote(text),
+    }
 }
 
 /// Kind and mode from the first field of `ls -ld` (`drwx------`, `-rw-r--r--.`).
@@ -562,5 +584,9 @@ mod tests {
     fn quoting() {
         assert_eq!(quote("a b"), "'a b'");
         assert_eq!(quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("web-1.example.com"), "web-1.example.com");
+        assert_eq!(shell_word("/home/me/.ssh/known_hosts"), "/home/me/.ssh/known_hosts");
+        assert_eq!(shell_word("[127.0.0.1]:2222"), "'[127.0.0.1]:2222'");
+        assert_eq!(shell_word(""), "''");
     }
 }

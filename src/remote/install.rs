@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use ssh_key::public::KeyData;
 
 use super::Failure;
-use super::fs::{Kind, RemoteFs};
-use crate::key::scan::{Line, Scanner};
+use super::fs::{Kind, RemoteFs, Stat};
+use crate::key::scan::authorized_key;
 
 /// A lock older than this (by the server's clock) was left by a run that died: holders
 /// keep it for well under a second.
@@ -93,8 +93,12 @@ pub async fn install(
         return update(fs, &target, keys, options, installed).await;
     }
     let lock = format!("{target}.lock");
-    acquire(fs, &lock, &mut installed).await?;
-    fs.remove_leftovers(&target).await;
+    // Temporary files are only left by a run that died while writing, and such a run
+    // also left its lock: sweeping for them every time would cost a directory listing
+    // (several round trips) on every host for nothing.
+    if acquire(fs, &lock, &mut installed).await? {
+        fs.remove_leftovers(&target).await;
+    }
     let result = update(fs, &target, keys, options, installed).await;
     let released = fs.rmdir(&lock).await;
     let mut installed = result?;
@@ -125,8 +129,9 @@ async fn check_home(fs: &RemoteFs<'_>, home: &str, installed: &mut Installed) ->
     Ok(())
 }
 
-/// Creates the directories below the home that are missing (0700) and takes group/other
-/// write off those that have it.
+/// Creates the directories down to `dir` that are missing (0700) and takes group/other
+/// write off those below the home that have it. Directories outside the home (an
+/// absolute or `..` target path) are not the user's to change: they are only reported.
 async fn prepare_dir(
     fs: &RemoteFs<'_>,
     home: &str,
@@ -134,25 +139,68 @@ async fn prepare_dir(
     dry_run: bool,
     installed: &mut Installed,
 ) -> Result<(), Failure> {
-    let below_home = dir.strip_prefix(home).map(|rest| rest.trim_start_matches('/')).unwrap_or(dir);
-    let mut path = if dir.starts_with(home) { home.trim_end_matches('/').to_string() } else { String::new() };
-    for part in below_home.split('/').filter(|p| !p.is_empty()) {
-        path = format!("{path}/{part}");
+    let (below_home, paths) = dirs_down_to(home, dir);
+    for path in paths {
         match fs.lstat(&path).await? {
             None if dry_run => installed.notes.push(Note::Change(format!("would create {path} (mode 700)"))),
             None => {
                 fs.mkdir(&path, 0o700).await?;
                 installed.notes.push(Note::Change(format!("created {path} (mode 700)")));
             }
-            Some(stat) if stat.kind == Kind::Dir || stat.kind == Kind::Symlink => {
-                repair(fs, &path, stat.mode, dry_run, installed).await?
+            Some(stat) => {
+                let (real, mode) = directory(fs, &path, stat).await?;
+                match below_home {
+                    true => repair(fs, &real, mode, dry_run, installed).await?,
+                    false if mode & LOOSE != 0 => installed.notes.push(Note::Warning(format!(
+                        "{real} is writable by group or others ({mode:o}); sshd's StrictModes ignores keys below it"
+                    ))),
+                    false => {}
+                }
             }
-            Some(_) => return Err(Failure::new(format!("{path} is not a directory"))),
         }
     }
     Ok(())
 }
 
+/// The directories from just below the home down to `dir`, and whether they are all
+/// below the home; for a `dir` elsewhere, every directory from the root down.
+fn dirs_down_to(home: &str, dir: &str) -> (bool, Vec<String>) {
+    let home = home.trim_end_matches('/');
+    let (mut path, rest, below_home) = match dir.strip_prefix(home) {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => (home.to_string(), rest, true),
+        _ => (String::new(), dir, false),
+    };
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    let below_home = below_home && !parts.contains(&"..");
+    let paths = parts
+        .into_iter()
+        .map(|part| {
+            path = format!("{path}/{part}");
+            path.clone()
+        })
+        .collect();
+    (below_home, paths)
+}
+
+/// The directory `path` names and its mode: a symlink's own mode (777 on Linux) says
+/// nothing, so a symlinked directory is judged, and repaired, where it points.
+async fn directory(fs: &RemoteFs<'_>, path: &str, stat: Stat) -> Result<(String, u32), Failure> {
+    let (real, stat) = match stat.kind {
+        Kind::Symlink => {
+            let real = fs.realpath(path).await?;
+            let stat = fs.lstat(&real).await?;
+            (real, stat)
+        }
+        _ => (path.to_string(), Some(stat)),
+    };
+    match stat {
+        Some(stat) if stat.kind == Kind::Dir => Ok((real, stat.mode)),
+        _ => Err(Failure::new(format!("{path} is not a directory"))
+            .hint("move it out of the way, or name another file with --target-path")),
+    }
+}
+
+/// Takes group/other write off `path` (only says so in a dry run).
 async fn repair(
     fs: &RemoteFs<'_>,
     path: &str,
@@ -160,25 +208,34 @@ async fn repair(
     dry_run: bool,
     installed: &mut Installed,
 ) -> Result<(), Failure> {
-    if mode & LOOSE == 0 {
-        return Ok(());
-    }
-    let fixed = mode & !LOOSE;
+    let Some((fixed, note)) = strict_mode(path, mode, dry_run) else { return Ok(()) };
     if !dry_run {
         fs.chmod(path, fixed).await?;
     }
-    let verb = if dry_run { "would change" } else { "changed" };
-    installed.notes.push(Note::Change(format!(
-        "{verb} the mode of {path} from {mode:o} to {fixed:o}, as sshd's StrictModes requires"
-    )));
+    installed.notes.push(note);
     Ok(())
 }
 
+/// The mode sshd's StrictModes accepts for a `path` with `mode`, and the note saying it
+/// changed (or would change); `None` when `mode` is fine as it is.
+fn strict_mode(path: &str, mode: u32, dry_run: bool) -> Option<(u32, Note)> {
+    if mode & LOOSE == 0 {
+        return None;
+    }
+    let fixed = mode & !LOOSE;
+    let verb = if dry_run { "would change" } else { "changed" };
+    let note = Note::Change(format!(
+        "{verb} the mode of {path} from {mode:o} to {fixed:o}, as sshd's StrictModes requires"
+    ));
+    Some((fixed, note))
+}
+
 /// Takes the lock directory, waiting while another run holds it; a lock left by a run
-/// that died is removed.
-async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Result<(), Failure> {
+/// that died is removed. Returns whether such a lock was found.
+async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Result<bool, Failure> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(20);
+    let mut broke_stale = false;
     while !fs.mkdir(lock, 0o700).await? {
         let age = fs.age(lock).await;
         let stale = age.map_or(started.elapsed() > STALE_WAIT, |age| age > STALE_LOCK);
@@ -188,12 +245,13 @@ async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Re
                 "removed {lock}, left {held}s ago by a run that did not finish"
             )));
             let _ = fs.rmdir(lock).await;
+            broke_stale = true;
             continue;
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_millis(500));
     }
-    Ok(())
+    Ok(broke_stale)
 }
 
 /// Reads the file, works out what to add, and writes it.
@@ -204,53 +262,59 @@ async fn update(
     options: &Options,
     mut installed: Installed,
 ) -> Result<Installed, Failure> {
-    let stat = fs.lstat(target).await?;
-    let real = match stat {
-        Some(s) if s.kind == Kind::Symlink => fs.realpath(target).await?,
-        _ => target.to_string(),
-    };
-    let existing = fs.read(&real).await?;
-    let real_stat = if real == target { stat } else { fs.lstat(&real).await? };
-    let present = keys_in(existing.as_deref().unwrap_or_default());
-    for (i, key) in keys.iter().enumerate() {
-        let earlier_duplicate = keys[..i].iter().any(|k| k.key == key.key);
-        if (present.contains(&key.key) && !options.force) || earlier_duplicate {
-            installed.present.push(i);
-        } else {
-            installed.added.push(i);
+    let (real, stat) = match fs.lstat(target).await? {
+        Some(s) if s.kind == Kind::Symlink => {
+            let real = fs.realpath(target).await?;
+            let stat = fs.lstat(&real).await?;
+            (real, stat)
         }
+        stat => (target.to_string(), stat),
+    };
+    if stat.is_some_and(|s| s.kind != Kind::File) {
+        return Err(Failure::new(format!("{real} is not a regular file"))
+            .hint("move it out of the way, or name another file with --target-path"));
     }
-    let mode = real_stat.map_or(0o600, |s| s.mode & 0o777);
+    let existing = fs.read(&real).await?;
+    let (added, present) = sort_keys(&keys_in(existing.as_deref().unwrap_or_default()), keys, options.force);
+    installed.added = added;
+    installed.present = present;
+    let mode = stat.map_or(0o600, |s| s.mode & 0o777);
     if installed.added.is_empty() {
-        return match real_stat {
-            Some(_) => repair(fs, &real, mode, options.dry_run, &mut installed).await.map(|()| installed),
-            None => Ok(installed),
-        };
+        if stat.is_some() {
+            repair(fs, &real, mode, options.dry_run, &mut installed).await?;
+        }
+        return Ok(installed);
     }
-    if mode & LOOSE != 0 {
-        installed.notes.push(Note::Change(format!(
-            "changed the mode of {real} from {mode:o} to {:o}, as sshd's StrictModes requires",
-            mode & !LOOSE
-        )));
-    }
+    // The file is written anew with the repaired mode.
+    let mode = match strict_mode(&real, mode, options.dry_run) {
+        Some((fixed, note)) => {
+            installed.notes.push(note);
+            fixed
+        }
+        None => mode,
+    };
     if !options.dry_run {
         let contents = appended(existing.unwrap_or_default(), installed.added.iter().map(|&i| &keys[i].line));
-        fs.replace(&real, &contents, mode & !LOOSE).await?;
+        fs.replace(&real, &contents, mode).await?;
     }
     Ok(installed)
 }
 
-/// The key data of every key line of an authorized_keys file (options, comments and
-/// markers aside), read as sshd reads them.
+/// Which of `keys` to add and which are there already (indexes): a key is there when
+/// `present` holds its key data (unless `force`) or an earlier key in `keys` is the same.
+fn sort_keys(present: &[KeyData], keys: &[KeyToInstall], force: bool) -> (Vec<usize>, Vec<usize>) {
+    (0..keys.len()).partition(|&i| {
+        let key = &keys[i].key;
+        let earlier_duplicate = keys[..i].iter().any(|k| k.key == *key);
+        !earlier_duplicate && (force || !present.contains(key))
+    })
+}
+
+/// The key data of every key line of an authorized_keys file (options and comments
+/// aside), read as sshd reads them ([`authorized_key`]), not as `ssh-keygen -l` does: a
+/// key sshd honours behind options must count, or it would get an unrestricted twin.
 pub fn keys_in(contents: &[u8]) -> Vec<KeyData> {
-    let mut scanner = Scanner::new();
-    contents
-        .split(|&b| b == b'\n')
-        .filter_map(|line| match scanner.scan(line, true) {
-            Line::Key(found) => Some(found.key),
-            _ => None,
-        })
-        .collect()
+    contents.split(|&b| b == b'\n').filter_map(|line| Some(authorized_key(line)?.key)).collect()
 }
 
 /// `contents` with `lines` appended, keeping a last line without newline intact.
@@ -269,12 +333,48 @@ pub fn appended<'k>(mut contents: Vec<u8>, lines: impl Iterator<Item = &'k Vec<u
 mod tests {
     use super::*;
 
-    const ED: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGIrVZlC1iPIHCa8aMN6tFuV5UtyIYE6mjoM3htErex4";
+    const ED: &str = include_str!("../../testdata/keys/id_ed25519.pub");
+    const ECDSA: &str = include_str!("../../testdata/keys/id_ecdsa_256.pub");
+
+    fn to_install(line: &str) -> KeyToInstall {
+        let key = keys_in(line.as_bytes()).remove(0);
+        KeyToInstall { key, line: line.trim_end().as_bytes().to_vec() }
+    }
 
     #[test]
     fn keys_are_found_behind_options_and_comments() {
-        let file = format!("# mine\nfrom=\"10.0.0.0/8\",command=\"echo hi there\" {ED} restricted\n");
-        assert_eq!(keys_in(file.as_bytes()).len(), 1);
+        let file = format!("# mine\nfrom=\"10.0.0.0/8\",command=\"echo hi there\" {ED}");
+        assert_eq!(keys_in(file.as_bytes()), [to_install(ED).key]);
+    }
+
+    /// sshd honours these lines (several blanks after the options, quoted blanks, a
+    /// CR); ssh-keygen's reading missed the first, and copy-id added an unrestricted twin.
+    #[test]
+    fn keys_behind_options_as_sshd_reads_them_are_present() {
+        let keys = [to_install(ED)];
+        let data = ED.trim_end();
+        for line in [
+            format!("no-pty  {data}"),
+            format!("from=\"a b\" {data}"),
+            format!("\tno-pty \t{data} me\r"),
+            format!("restrict,command=\"echo \\\"a  b\\\"\" \t {data}"),
+        ] {
+            let file = format!("# header\n{line}\n");
+            let present = keys_in(file.as_bytes());
+            assert_eq!(present, std::slice::from_ref(&keys[0].key), "{line:?}");
+            assert_eq!(sort_keys(&present, &keys, false), (vec![], vec![0]), "{line:?}");
+        }
+        let not_keys = format!("no-pty\n#{data}\ncommand=\"x {data}\n");
+        assert_eq!(keys_in(not_keys.as_bytes()), []);
+    }
+
+    #[test]
+    fn present_keys_and_repeats_are_not_added() {
+        let keys = [to_install(ED), to_install(ECDSA), to_install(ED)];
+        let present = keys_in(ED.as_bytes());
+        assert_eq!(sort_keys(&present, &keys, false), (vec![1], vec![0, 2]));
+        // -f adds a present key again, but still only once.
+        assert_eq!(sort_keys(&present, &keys, true), (vec![0, 1], vec![2]));
     }
 
     #[test]
@@ -283,5 +383,29 @@ mod tests {
         assert_eq!(appended(b"old".to_vec(), [&line].into_iter()), b"old\nnew\n");
         assert_eq!(appended(Vec::new(), [&line].into_iter()), b"new\n");
         assert_eq!(appended(b"old\n".to_vec(), [&line].into_iter()), b"old\nnew\n");
+    }
+
+    #[test]
+    fn directories_to_prepare_stop_at_the_home() {
+        let below = |dir: &str| dirs_down_to("/home/al/", dir);
+        assert_eq!(below("/home/al/.ssh"), (true, vec!["/home/al/.ssh".to_string()]));
+        assert_eq!(below("/home/al"), (true, vec![]));
+        // A sibling whose name starts like the home is not below it.
+        assert_eq!(
+            below("/home/alice/.ssh"),
+            (false, ["/home", "/home/alice", "/home/alice/.ssh"].map(String::from).to_vec())
+        );
+        assert!(!below("/home/al/../bob").0);
+        assert_eq!(dirs_down_to("/", "/.ssh"), (true, vec!["/.ssh".to_string()]));
+    }
+
+    /// A dry run said "changed the mode" of a file it would rewrite.
+    #[test]
+    fn mode_notes_say_would_in_a_dry_run() {
+        assert_eq!(strict_mode("f", 0o600, false), None);
+        let note = |dry_run| strict_mode("f", 0o664, dry_run).map(|(mode, note)| (mode, note.to_string()));
+        let said = "the mode of f from 664 to 644, as sshd's StrictModes requires";
+        assert_eq!(note(false), Some((0o644, format!("changed {said}"))));
+        assert_eq!(note(true), Some((0o644, format!("would change {said}"))));
     }
 }

@@ -9,22 +9,18 @@ use russh::keys::PublicKeyOrCertificate;
 use ssh_key::public::KeyData;
 
 use super::config::{Resolved, StrictHostKeyChecking};
+use super::fs::shell_word;
 use super::hostkey::{self, HostKeys, Recorded, Verdict};
 use super::terminal::Terminal;
 use super::{Failure, fail};
 use crate::known_hosts::edit::{self, AddOptions, Added};
 use crate::known_hosts::{HostQuery, KnownHosts};
 
-/// The outcome of the host key check, kept for the error message when it fails.
-#[derive(Debug, Clone, Default)]
-struct HostKeyOutcome {
-    refusal: Option<Failure>,
-}
-
 /// russh's callbacks: only the host key check is ours.
 pub struct Client {
     policy: Arc<Policy>,
-    outcome: Arc<Mutex<HostKeyOutcome>>,
+    /// Why the host key was refused, for the error message (russh only says it was).
+    refusal: Arc<Mutex<Option<Failure>>>,
 }
 
 /// What the host key check needs.
@@ -52,7 +48,7 @@ impl Handler for Client {
         };
         let refusal = self.policy.decide(verdict, &key).await;
         let accepted = refusal.is_none();
-        self.outcome.lock().unwrap_or_else(|p| p.into_inner()).refusal = refusal;
+        *self.refusal.lock().unwrap_or_else(|p| p.into_inner()) = refusal;
         Ok(accepted)
     }
 }
@@ -66,15 +62,22 @@ impl Policy {
             Verdict::Changed { offending } => {
                 self.terminal.print(&hostkey::changed_warning(host, key, &offending, &self.learn_into));
                 let (file, line) = offending.first().cloned().unwrap_or_default();
-                Some(Failure::new(format!("host key verification failed: the host key changed ({}:{line})", file.display()))
-                    .hint("if the change is expected, check the new fingerprint out of band, then `keywright known-hosts remove` the old entry"))
+                let file = file.display().to_string();
+                Some(Failure::new(format!("host key verification failed: the host key changed ({file}:{line})")).hint(format!(
+                    "if the change is expected, check the new fingerprint out of band, then remove the old key with `keywright known-hosts remove -f {} {}`",
+                    shell_word(&file),
+                    shell_word(host)
+                )))
             }
             Verdict::Revoked { file, line } => {
                 self.terminal.print(&hostkey::revoked_warning(host, key, &file, line));
-                Some(Failure::new(format!(
-                    "host key verification failed: the host key is revoked ({}:{line})",
-                    file.display()
-                )))
+                Some(
+                    Failure::new(format!(
+                        "host key verification failed: the host key is revoked ({}:{line})",
+                        file.display()
+                    ))
+                    .hint("a revoked key is never trusted again: ask the host's administrator for its current key"),
+                )
             }
             Verdict::BadCertificate(why) => Some(Failure::new(format!(
                 "host key verification failed: the host certificate is not trusted: {why}"
@@ -98,7 +101,8 @@ impl Policy {
             return Some(match (self.strict, self.terminal.can_ask()) {
                 (StrictHostKeyChecking::Ask, true) => refused,
                 _ => refused.hint(format!(
-                    "check the fingerprint out of band, then add the key with `keywright known-hosts add {host} KEY`, or pass -o StrictHostKeyChecking=accept-new"
+                    "check the fingerprint out of band, then add the key with `keywright known-hosts add {} KEY`, or pass -o StrictHostKeyChecking=accept-new",
+                    shell_word(host)
                 )),
             });
         }
@@ -187,15 +191,15 @@ pub async fn connect(
         learn_into,
         terminal,
     };
-    let outcome = Arc::new(Mutex::new(HostKeyOutcome::default()));
-    let client = Client { policy: Arc::new(policy), outcome: Arc::clone(&outcome) };
+    let refusal = Arc::new(Mutex::new(None));
+    let client = Client { policy: Arc::new(policy), refusal: Arc::clone(&refusal) };
     let address = (resolved.host_name.as_str(), resolved.port);
     let connecting = client::connect(Arc::new(config), address, client);
     let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
     match tokio::time::timeout(limit, connecting).await {
         Ok(Ok(handle)) => Ok(handle),
         Ok(Err(err)) => {
-            let refusal = outcome.lock().unwrap_or_else(|p| p.into_inner()).refusal.take();
+            let refusal = refusal.lock().unwrap_or_else(|p| p.into_inner()).take();
             Err(refusal.unwrap_or_else(|| {
                 fail(format!("cannot connect to {}:{}", resolved.host_name, resolved.port), &err)
             }))
@@ -205,6 +209,7 @@ pub async fn connect(
             limit.as_secs(),
             resolved.host_name,
             resolved.port
-        ))),
+        ))
+        .hint("check that the host is up and sshd listens on that port; if it is only slow, give it longer with --timeout")),
     }
 }

@@ -64,9 +64,12 @@ pub fn parse_list(name: &str, text: &str) -> Result<Vec<Target>> {
         if line.is_empty() {
             continue;
         }
-        targets.push(Target::parse(line).map_err(|e| Error::InvalidHost {
-            host: format!("{name}:{}", number + 1),
-            reason: e.to_string(),
+        // The line's place goes before the host, so "not a valid host" is said once.
+        targets.push(Target::parse(line).map_err(|e| match e {
+            Error::InvalidHost { host, reason } => {
+                Error::InvalidHost { host: format!("{name}:{}: {host}", number + 1), reason }
+            }
+            other => other,
         })?);
     }
     Ok(targets)
@@ -99,6 +102,7 @@ mod tests {
         let list = parse_list("f", "# fleet\nweb1\n\n  alice@web2:2200  # note\n").unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list[1].port, Some(2200));
-        assert!(parse_list("f", "ok\nbad:port\n").unwrap_err().to_string().starts_with("f:2:"));
+        let error = parse_list("f", "ok\nbad:port\n").unwrap_err().to_string();
+        assert_eq!(error, "f:2: bad:port: not a valid host: the port must be 1-65535");
     }
 }

@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::key::describe::line_type_name;
 use crate::key::scan::{Line, Scanner};
+use crate::key::text::{read_key, skip_blanks};
 use crate::remote::install::KeyToInstall;
 
 /// The keys, and where they came from (for the "Source of key(s)" line).
@@ -61,6 +62,22 @@ fn read_pub(path: &Path, keys: &mut Keys) -> Result<()> {
     let before = keys.keys.len();
     for (number, line) in text.split(|&b| b == b'\n').enumerate() {
         match scanner.scan(line, true) {
+            // The scanner also finds keys behind authorized_keys options or known_hosts
+            // names, and calls those the comment: installed so, a restricted key would
+            // lose its restrictions.
+            Line::Key(_) if read_key(skip_blanks(line)).is_none() => {
+                return Err(Error::Refused {
+                    what: format!(
+                        "{}:{}: the key has options or host names before it",
+                        path.display(),
+                        number + 1
+                    ),
+                    hint:
+                        "give a public key file (type base64 comment); copy-id installs keys without options"
+                            .into(),
+                }
+                .into());
+            }
             Line::Key(found) => push(keys, found.key, found.own_comment.unwrap_or_default()),
             Line::NotAKey if first_bad.is_none() => {
                 first_bad = Some((number + 1, crate::key::text::diagnose(line)))
@@ -116,4 +133,36 @@ fn newest_pub(ssh_dir: &Path) -> Option<PathBuf> {
 pub fn describe(key: &KeyToInstall) -> (String, String) {
     let fingerprint = crate::key::Fingerprint::of_key(crate::key::HashKind::Sha256, &key.key);
     (line_type_name(&key.key), fingerprint.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ED: &str = include_str!("../../../testdata/keys/id_ed25519.pub");
+
+    fn read(text: &str) -> Result<Keys> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("k.pub");
+        std::fs::write(&path, text)?;
+        let mut keys = Keys { keys: Vec::new(), comments: Vec::new(), source: String::new() };
+        read_pub(&path, &mut keys).map(|()| keys)
+    }
+
+    #[test]
+    fn a_pub_file_gives_its_keys_and_comments() {
+        let keys = read(&format!("# mine\n{ED}")).unwrap();
+        assert_eq!(keys.comments, ["id_ed25519@keywright.test"]);
+        assert_eq!(keys.keys[0].line, ED.trim_end().as_bytes());
+    }
+
+    /// `no-pty KEY` was installed as `KEY no-pty`: the options became the comment.
+    #[test]
+    fn a_key_behind_options_is_refused() {
+        let error = read(&format!("no-pty {ED}")).err().unwrap();
+        assert!(
+            error.to_string().ends_with("k.pub:1: the key has options or host names before it"),
+            "{error}"
+        );
+    }
 }

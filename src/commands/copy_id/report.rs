@@ -8,7 +8,7 @@ use super::{HostResult, HostStatus};
 
 /// Text output.
 pub fn text(results: &[HostResult], quiet: bool) -> String {
-    let mut out: String = results.iter().map(|r| format!("{}: {}\n", r.dest, r.status.summary())).collect();
+    let mut out: String = results.iter().map(|r| format!("{}: {}\n", r.dest(), r.status.summary())).collect();
     if let [single] = results
         && let HostStatus::Added(added) = &single.status
         && !quiet
@@ -21,7 +21,7 @@ pub fn text(results: &[HostResult], quiet: bool) -> String {
             "\nNumber of key(s) added: {}\n\nNow try logging into the machine, with:   \"ssh {port}'{}'\"\n\
              and check to make sure that only the key(s) you wanted were added.\n\n",
             added.len(),
-            single.login.replace('\'', "'\\''")
+            single.login().replace('\'', "'\\''")
         ));
     }
     if results.len() > 1 {
@@ -64,6 +64,7 @@ pub fn json(results: &[HostResult], keys: &Keys) -> String {
                 "added": added,
                 "present": present,
                 "error": match &r.status { HostStatus::Failed(f) => Some(f.message.clone()), _ => None },
+                "hint": match &r.status { HostStatus::Failed(f) => f.hint.clone(), _ => None },
                 "notes": r.installed.as_ref().map(|i| i.notes.iter().map(ToString::to_string).collect::<Vec<_>>()).unwrap_or_default(),
             })
         })
