@@ -4,11 +4,13 @@ interactive paths (passphrase prompts, overwrite confirmation).
 
     pty_answer.py EXPECT SEND [EXPECT SEND ...] -- COMMAND [ARGS...]
 
-Each EXPECT is waited for (5 s at most) in what the command writes to the terminal; then
-SEND and a newline are typed, once the command has switched echo off (or after 0.3 s, for
-questions that are not secret), as a person would type after the prompt. Afterwards everything the command wrote to the terminal is
-printed, and the command's exit code becomes ours (124 when a prompt never came, or when
-the command was still running 10 s after the last answer)."""
+Each EXPECT is waited for (5 s at most) in what the command writes to the terminal after
+the previous EXPECT; then SEND and a newline are typed, as a person would type after the
+prompt, once the command has switched echo off: at most 5 s later when EXPECT asks for a
+passphrase or password, 0.3 s for other questions (which are not secret and keep echo on).
+Afterwards everything the command wrote to the terminal is printed, and the command's exit
+code becomes ours: 124 (with a note on stderr) when a prompt never came, or when the
+command was still running 10 s after the last answer; both times the command is killed."""
 import os
 import pty
 import select
@@ -17,22 +19,25 @@ import termios
 import time
 
 
-def read_until(fd, wanted, seen, deadline):
-    while wanted not in seen:
+def read_until(fd, wanted, seen, start, deadline):
+    """Reads until `wanted` is in seen[start:]: returns seen and where the match ends, or
+    None when the deadline passes or the terminal closes first. Only what came after
+    `start` counts: a prompt asked again must not match where it was asked before."""
+    while wanted not in seen[start:]:
         left = deadline - time.monotonic()
         if left <= 0:
-            return seen, False
+            return seen, None
         ready, _, _ = select.select([fd], [], [], left)
         if not ready:
             continue
         try:
             chunk = os.read(fd, 4096)
         except OSError:
-            return seen, False
+            return seen, None
         if not chunk:
-            return seen, False
+            return seen, None
         seen += chunk
-    return seen, True
+    return seen, seen.index(wanted, start) + len(wanted)
 
 
 def wait_for_echo_off(fd, seconds):
@@ -43,36 +48,49 @@ def wait_for_echo_off(fd, seconds):
         time.sleep(0.01)
 
 
+def wait_for_exit(pid, seconds):
+    """The wait status of pid, or None when it is still running after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.01)
+
+
+def give_up(pid, seen, why):
+    sys.stdout.buffer.write(seen)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    print(f"pty_answer.py: {why}; killed", file=sys.stderr)
+    sys.exit(124)
+
+
 def main():
     split = sys.argv.index("--")
     pairs, command = sys.argv[1:split], sys.argv[split + 1:]
     pid, fd = pty.fork()
     if pid == 0:
         os.execvp(command[0], command)
-    seen = b""
+    seen, answered = b"", 0
     for expect, send in zip(pairs[0::2], pairs[1::2]):
-        seen, found = read_until(fd, expect.encode(), seen, time.monotonic() + 5)
-        if not found:
-            sys.stdout.buffer.write(seen)
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            sys.exit(124)
-        wait_for_echo_off(fd, 0.3)
+        seen, answered = read_until(fd, expect.encode(), seen, answered, time.monotonic() + 5)
+        if answered is None:
+            give_up(pid, seen, f"no {expect!r} within 5 s")
+        # A prompt is written before echo goes off (rpassword does it in that order); on a
+        # busy machine the gap can be long, and typing into it would echo the secret.
+        secret = any(word in expect.lower() for word in ("passphrase", "password"))
+        wait_for_echo_off(fd, 5 if secret else 0.3)
         os.write(fd, send.encode() + b"\n")
     # The terminal closes when the command exits; one still running after 10 s is waiting
-    # for input it will never get (a prompt the dialogue did not expect) and is killed.
-    deadline = time.monotonic() + 10
-    seen, _ = read_until(fd, b"\0never\0", seen, deadline)
-    done, status = os.waitpid(pid, os.WNOHANG)
-    # The terminal can close a moment before the exit status is there to collect.
-    while done == 0 and time.monotonic() < deadline + 1:
-        time.sleep(0.01)
-        done, status = os.waitpid(pid, os.WNOHANG)
-    if done == 0:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        sys.stdout.buffer.write(seen)
-        sys.exit(124)
+    # for input it will never get (a prompt the dialogue did not expect). The exit status
+    # can come a moment after the terminal closes: hence the second more.
+    seen, _ = read_until(fd, b"\0never\0", seen, len(seen), time.monotonic() + 10)
+    status = wait_for_exit(pid, 1)
+    if status is None:
+        give_up(pid, seen, "still running 10 s after the last answer")
     sys.stdout.buffer.write(seen)
     sys.exit(os.waitstatus_to_exitcode(status))
 

@@ -11,6 +11,7 @@ import base64
 import os
 import random
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KEYS = os.path.join(HERE, "..", "keys")
@@ -111,11 +112,16 @@ def private_keys():
     write("pem_des3_cipher", key("id_rsa_2048_pem_enc").replace(b"AES-128-CBC", b"DES-EDE3-CBC"))
     write("pem_certificate_not_key", armour(b"\x30\x03\x02\x01\x00", b"-----BEGIN CERTIFICATE-----\n",
                                             b"-----END CERTIFICATE-----\n"))
+    # Crashes the fuzzer found. fuzz/artifacts is not committed, so these are copied when
+    # the fuzzer's files are here and otherwise the committed copies stay as they are.
     for name in ["repro-pkcs8-scrypt-4gib", "repro-pkcs8-scrypt-2pow40", "repro-pkcs8-pbkdf2-1e8"]:
         source = os.path.join(HERE, "..", "..", "fuzz", "artifacts", "private_key", name)
-        if os.path.exists(source):  # the crashes the fuzzer found, committed here
+        target = name.replace("repro-", "")
+        if os.path.exists(source):
             with open(source, "rb") as f:
-                write(name.replace("repro-", ""), f.read())
+                write(target, f.read())
+        elif not os.path.exists(os.path.join(HERE, target)):
+            sys.exit(f"make.py: neither {target} here nor {os.path.normpath(source)}")
     sshcom = struct.pack(">II", 0x3F6FF9EB, 64) + ssh_string(b"if-modn{sign{rsa-pkcs1-sha1},encrypt{rsa-pkcs1v2-oaep}}") + ssh_string(b"none")
     write("sshcom_private_key", armour(sshcom, b'---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: "bad"\n',
                                        b"---- END SSH2 ENCRYPTED PRIVATE KEY ----\n"))

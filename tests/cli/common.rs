@@ -56,7 +56,26 @@ impl Env {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        self.run(self.command(ssh_keygen_path(), args), None)
+        self.run(self.ssh_keygen_command(args), None)
+    }
+
+    /// `keywright ARGS` set up as [`Env::kw`] sets it up, for tests that change the
+    /// command (a locale) or spawn it and watch it run.
+    pub fn kw_command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command(env!("CARGO_BIN_EXE_keywright"), args)
+    }
+
+    /// `ssh-keygen ARGS` set up as [`Env::ssh_keygen`] sets it up.
+    pub fn ssh_keygen_command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command(ssh_keygen_path(), args)
     }
 
     fn command<I, S>(&self, program: impl AsRef<OsStr>, args: I) -> Command
@@ -199,6 +218,16 @@ impl Env {
         self.path(name)
     }
 
+    /// The contents of a file in the home directory.
+    pub fn read(&self, relative: &str) -> Vec<u8> {
+        std::fs::read(self.path(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+    }
+
+    /// The text of a file in the home directory.
+    pub fn read_string(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+    }
+
     /// Writes a file in the home directory.
     pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let path = self.path(relative);
@@ -256,5 +285,50 @@ impl Env {
     /// The public key line of a private key, according to ssh-keygen.
     pub fn oracle_public(&self, key: &str, passphrase: &str) -> Run {
         self.ssh_keygen(["-y", "-P", passphrase, "-f", key])
+    }
+}
+
+/// `nobody`, whom [`Env::kw_unprivileged`] runs keywright as when we are root.
+pub const NOBODY: u32 = 65534;
+
+fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+impl Env {
+    /// [`Env::kw_command`], but as [`NOBODY`] (through `setpriv`) when we are root, for the
+    /// tests that need permissions to apply (root ignores them); as ourselves otherwise.
+    pub fn kw_command_unprivileged<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        if !is_root() {
+            return self.kw_command(args);
+        }
+        let (uid, gid) = (format!("--reuid={NOBODY}"), format!("--regid={NOBODY}"));
+        let binary = env!("CARGO_BIN_EXE_keywright");
+        let mut cmd = self.command("setpriv", [uid.as_str(), &gid, "--clear-groups", "--", binary]);
+        cmd.args(args);
+        cmd
+    }
+
+    /// `keywright ARGS` run as [`Env::kw_command_unprivileged`] sets it up.
+    pub fn kw_unprivileged<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run(self.kw_command_unprivileged(args), None)
+    }
+
+    /// Gives these paths in the home directory ("." for the home itself) to [`NOBODY`] when
+    /// we are root, so that [`Env::kw_unprivileged`] may use them.
+    pub fn give_to_nobody(&self, relative: &[&str]) {
+        if is_root() {
+            for name in relative {
+                std::os::unix::fs::chown(self.path(name), Some(NOBODY), Some(NOBODY)).unwrap();
+            }
+        }
     }
 }

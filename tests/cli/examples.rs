@@ -124,5 +124,22 @@ fn copy_id_examples_run() {
             run.out(),
             run.stderr
         );
+        assert_landed(&env, &user.read_authorized_keys(), example.command);
     }
+}
+
+/// A dry run (`-n`) writes nothing; any other copy-id example installs a key of `env`'s.
+#[track_caller]
+fn assert_landed(env: &Env, authorized_keys: &Option<String>, command: &str) {
+    if command.split(' ').any(|word| word == "-n") {
+        assert_eq!(authorized_keys, &None, "{command} wrote authorized_keys");
+        return;
+    }
+    let landed = authorized_keys.as_deref().unwrap_or_default();
+    let ours = ["id_ed25519", "id_work"].map(|key| env.read_string(&format!(".ssh/{key}.pub")));
+    let blob = |line: &str| line.split(' ').nth(1).unwrap_or_default().to_string();
+    assert!(
+        ours.iter().any(|key| landed.contains(&blob(key))),
+        "{command} installed none of our keys:\n{landed}"
+    );
 }

@@ -3,20 +3,12 @@
 //! it should become, never a mix, and nothing is lost. (Remote faults are in
 //! copy_id_faults.rs.)
 
-use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use super::common::*;
-
-/// `nobody`, for the tests that need permissions to apply (root ignores them).
-const NOBODY: u32 = 65534;
-
-fn is_root() -> bool {
-    nix::unistd::geteuid().is_root()
-}
 
 /// `count` known_hosts lines for host0.example.com, host1.example.com, …
 fn known_hosts_lines(count: usize) -> String {
@@ -33,32 +25,6 @@ fn temp_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Runs keywright in `env`'s home as `nobody` when we are root (so that a read-only
-/// directory is read-only), as ourselves otherwise.
-fn kw_unprivileged(env: &Env, args: &[&str]) -> Run {
-    let binary = env!("CARGO_BIN_EXE_keywright");
-    let mut cmd = if is_root() {
-        let mut cmd = Command::new("setpriv");
-        cmd.args([
-            &format!("--reuid={NOBODY}"),
-            &format!("--regid={NOBODY}"),
-            "--clear-groups",
-            "--",
-            binary,
-        ]);
-        cmd
-    } else {
-        Command::new(binary)
-    };
-    cmd.args(args)
-        .current_dir(env.home())
-        .env("HOME", env.home())
-        .env("KEYWRIGHT_BATCH", "1")
-        .env("LC_ALL", "C")
-        .env_remove("SSH_AUTH_SOCK");
-    env.run(cmd, None)
-}
-
 #[test]
 fn a_read_only_directory_changes_nothing() {
     let env = Env::new();
@@ -71,17 +37,12 @@ fn a_read_only_directory_changes_nothing() {
             .unwrap();
     }
     std::fs::set_permissions(env.path("ro/key"), std::fs::Permissions::from_mode(0o600)).unwrap();
-    if is_root() {
-        let nobody = Some(nix::unistd::Uid::from_raw(NOBODY));
-        for name in ["ro", "ro/kh", "ro/host_key.pub", "ro/key", "ro/key.pub"] {
-            nix::unistd::chown(&env.path(name), nobody, Some(nix::unistd::Gid::from_raw(NOBODY))).unwrap();
-        }
-    }
+    // As root, keywright runs as nobody: the files are nobody's, only the directory is not
+    // writable.
+    env.give_to_nobody(&["ro", "ro/kh", "ro/host_key.pub", "ro/key", "ro/key.pub"]);
     std::fs::set_permissions(env.path("ro"), std::fs::Permissions::from_mode(0o555)).unwrap();
-    let before: Vec<_> = ["kh", "key", "key.pub"]
-        .iter()
-        .map(|f| std::fs::read(env.path(&format!("ro/{f}"))).unwrap())
-        .collect();
+    let contents = || ["ro/kh", "ro/key", "ro/key.pub"].map(|f| env.read(f));
+    let before = contents();
     let cases: &[&[&str]] = &[
         &["known-hosts", "hash", "-f", "ro/kh"],
         &["known-hosts", "remove", "-f", "ro/kh", "host1.example.com"],
@@ -92,15 +53,11 @@ fn a_read_only_directory_changes_nothing() {
     ];
     let mut transcript = String::new();
     for args in cases {
-        let run = kw_unprivileged(&env, args);
+        let run = env.kw_unprivileged(*args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         transcript.push_str(&format!("$ keywright {}\n{}", args.join(" "), run.stderr));
     }
-    let after: Vec<_> = ["kh", "key", "key.pub"]
-        .iter()
-        .map(|f| std::fs::read(env.path(&format!("ro/{f}"))).unwrap())
-        .collect();
-    assert!(after == before, "a file in the read-only directory changed");
+    assert!(contents() == before, "a file in the read-only directory changed");
     let mut names: Vec<_> = std::fs::read_dir(env.path("ro"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -117,7 +74,10 @@ fn a_full_tmpfs_changes_nothing() {
     let env = Env::new();
     let probe = env.sh("unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs \"$HOME\"' 2>&1");
     if probe.code != 0 {
-        eprintln!("skipped: cannot mount a tmpfs here ({})", probe.out().trim());
+        eprintln!(
+            "a_full_tmpfs_changes_nothing: skipped: cannot mount a tmpfs here ({})",
+            probe.out().trim()
+        );
         return;
     }
     let big = known_hosts_lines(400);
@@ -150,8 +110,8 @@ fn a_full_tmpfs_changes_nothing() {
 fn a_file_size_limit_leaves_keys_as_they_were() {
     let env = Env::new();
     env.fixture("id_rsa_4096");
-    let before = std::fs::read(env.path("id_rsa_4096")).unwrap();
-    let pub_before = std::fs::read(env.path("id_rsa_4096.pub")).unwrap();
+    let before = env.read("id_rsa_4096");
+    let pub_before = env.read("id_rsa_4096.pub");
     for args in [
         "passphrase -f id_rsa_4096 -N secret",
         "comment -f id_rsa_4096 -C another",
@@ -165,24 +125,21 @@ fn a_file_size_limit_leaves_keys_as_they_were() {
             "{args}: {}",
             run.stderr
         );
-        assert_eq!(std::fs::read(env.path("id_rsa_4096")).unwrap(), before, "{args}");
-        assert_eq!(std::fs::read(env.path("id_rsa_4096.pub")).unwrap(), pub_before, "{args}");
+        assert_eq!(env.read("id_rsa_4096"), before, "{args}");
+        assert_eq!(env.read("id_rsa_4096.pub"), pub_before, "{args}");
         assert!(!env.path("new").exists() && !env.path("new.pub").exists(), "{args} left a half-made key");
         assert_eq!(temp_files(env.home()), Vec::<String>::new(), "{args}");
     }
 }
 
+/// Starts `keywright ARGS` without stdin and stdout, its stderr as `stderr` says.
+fn spawn(env: &Env, args: &[&str], stderr: Stdio) -> Child {
+    env.kw_command(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(stderr).spawn().unwrap()
+}
+
 /// Kills `args` after `delay` (SIGKILL, no chance to clean up).
 fn run_and_kill(env: &Env, args: &[&str], delay: Duration) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keywright"))
-        .args(args)
-        .current_dir(env.home())
-        .env("HOME", env.home())
-        .env("KEYWRIGHT_BATCH", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(env, args, Stdio::null());
     std::thread::sleep(delay);
     let _ = child.kill();
     child.wait().unwrap();
@@ -195,33 +152,38 @@ fn duration_of(env: &Env, args: &[&str]) -> Duration {
     start.elapsed()
 }
 
+/// Whether known_hosts `now` is the hashed rewrite of `original`; failing when it is
+/// neither that nor `original` itself (`when` says which run left it).
+#[track_caller]
+fn is_hashed_rewrite(now: &str, original: &str, when: &str) -> bool {
+    if now == original {
+        return false;
+    }
+    let lines: Vec<&str> = now.lines().collect();
+    assert_eq!(lines.len(), 100_000, "{when}: a partial file");
+    assert!(lines.iter().all(|l| l.starts_with("|1|")), "{when}: a mix");
+    true
+}
+
 #[test]
 fn a_rewrite_killed_at_any_point_leaves_old_or_new_never_a_mix() {
     let env = Env::new();
     let original = known_hosts_lines(100_000);
+    let hash = ["known-hosts", "hash", "-q", "-f", "kh"];
     env.write("kh", &original);
-    let full_run = duration_of(&env, &["known-hosts", "hash", "-q", "-f", "kh"]);
-    let hashed_lines = std::fs::read_to_string(env.path("kh")).unwrap().lines().count();
-    assert_eq!(hashed_lines, 100_000);
+    let full_run = duration_of(&env, &hash);
+    assert!(is_hashed_rewrite(&env.read_string("kh"), &original, "a full run"));
     let points = 12;
-    let mut outcomes = BTreeSet::new();
     for point in 0..=points {
         env.write("kh", &original);
-        run_and_kill(&env, &["known-hosts", "hash", "-q", "-f", "kh"], full_run * point / points);
-        let now = std::fs::read_to_string(env.path("kh")).unwrap();
-        if now == original {
-            outcomes.insert("old");
-        } else {
-            let lines: Vec<&str> = now.lines().collect();
-            assert_eq!(lines.len(), 100_000, "kill at {point}/{points}: a partial file");
-            assert!(lines.iter().all(|l| l.starts_with("|1|")), "kill at {point}/{points}: a mix");
-            outcomes.insert("new");
-        }
+        run_and_kill(&env, &hash, full_run * point / points);
+        // Either is right here; a partial file or a mix fails inside.
+        is_hashed_rewrite(&env.read_string("kh"), &original, &format!("kill at {point}/{points}"));
     }
-    eprintln!("kill outcomes over {points} points of a {full_run:?} run: {outcomes:?}");
     // The next run finishes the job and clears what the killed ones left.
     env.write("kh", &original);
-    env.kw(["known-hosts", "hash", "-q", "-f", "kh"]).success();
+    env.kw(hash).success();
+    assert!(is_hashed_rewrite(&env.read_string("kh"), &original, "the run after the kills"));
     assert_eq!(temp_files(env.home()), Vec::<String>::new());
     let oracle = env.ssh_keygen(["-F", "host99999.example.com", "-f", "kh"]);
     assert_eq!(oracle.code, 0);
@@ -231,15 +193,14 @@ fn a_rewrite_killed_at_any_point_leaves_old_or_new_never_a_mix() {
 fn a_passphrase_change_killed_at_any_point_leaves_a_usable_key() {
     let env = Env::new();
     env.fixture("id_ed25519");
-    let original = std::fs::read(env.path("id_ed25519")).unwrap();
+    let original = env.read("id_ed25519");
     let args = ["passphrase", "-f", "id_ed25519", "-N", "new secret", "-a", "64"];
     let full_run = duration_of(&env, &args);
     let points = 8;
     for point in 0..=points {
         std::fs::write(env.path("id_ed25519"), &original).unwrap();
         run_and_kill(&env, &args, full_run * point / points);
-        let now = std::fs::read(env.path("id_ed25519")).unwrap();
-        let passphrase = if now == original { "" } else { "new secret" };
+        let passphrase = if env.read("id_ed25519") == original { "" } else { "new secret" };
         let oracle = env.oracle_public("id_ed25519", passphrase);
         assert_eq!(
             oracle.code, 0,
@@ -257,26 +218,13 @@ fn concurrent_writers_of_different_kinds_lose_nothing() {
     env.write("kh", known_hosts_lines(200));
     let rsa = key_line("id_rsa_2048");
     let mut children = Vec::new();
-    let spawn = |args: Vec<String>| {
-        Command::new(env!("CARGO_BIN_EXE_keywright"))
-            .args(&args)
-            .current_dir(env.home())
-            .env("HOME", env.home())
-            .env("KEYWRIGHT_BATCH", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
     for i in 0..10 {
         let add = ["known-hosts", "add", "-q", "-f", "kh", &format!("new{i}.example.com"), &rsa];
-        children.push(spawn(add.iter().map(|s| s.to_string()).collect()));
+        children.push(spawn(&env, &add, Stdio::piped()));
         let remove = ["known-hosts", "remove", "-q", "-f", "kh", &format!("host{i}.example.com")];
-        children.push(spawn(remove.iter().map(|s| s.to_string()).collect()));
+        children.push(spawn(&env, &remove, Stdio::piped()));
         if i % 3 == 0 {
-            children.push(spawn(
-                ["known-hosts", "hash", "-q", "-f", "kh"].iter().map(|s| s.to_string()).collect(),
-            ));
+            children.push(spawn(&env, &["known-hosts", "hash", "-q", "-f", "kh"], Stdio::piped()));
         }
     }
     for child in children {

@@ -142,14 +142,16 @@ fn hash_keeps_names_after_an_empty_one_that_ssh_keygen_drops() {
     env.write("theirs", &original);
     env.kw(["known-hosts", "hash", "-q", "-f", "ours"]).success();
     env.ssh_keygen(["-H", "-f", "theirs"]).success();
+    assert_eq!(env.read_string("ours.old"), original);
     for host in ["a.example", "b.example", "c.example"] {
         let before = env.ssh_keygen(["-F", host, "-f", "ours.old"]);
         assert_eq!(before.code, 0, "ssh-keygen -F {host} before hashing");
         assert_eq!(env.ssh_keygen(["-F", host, "-f", "ours"]).code, 0, "{host} lost by keywright hash");
     }
     assert_eq!(env.ssh_keygen(["-F", "b.example", "-f", "theirs"]).code, 1, "ssh-keygen -H now keeps b");
-    let hashed = std::fs::read_to_string(env.path("ours")).unwrap();
+    let hashed = env.read_string("ours");
     assert_eq!(hashed.lines().filter(|l| l.starts_with("|1|")).count(), 3);
+    assert_eq!(hashed.lines().count(), 4, "one hashed line per name, and the line without names:\n{hashed}");
     assert!(hashed.ends_with(&format!(",, {key}\n")), "the line without names is kept:\n{hashed}");
 }
 

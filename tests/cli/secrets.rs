@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use super::common::*;
@@ -46,6 +46,7 @@ fn passphrases_from_files_and_pipes_are_never_printed() {
             None,
             0,
         ),
+        // The run above made `other` k's passphrase: `secret` is now the wrong one.
         (
             "passphrase, wrong old",
             &["passphrase", "-f", "k", "--old-passphrase-file", "secret", "--new-passphrase-file", "other"],
@@ -87,6 +88,20 @@ fn passphrases_typed_at_the_terminal_are_not_echoed() {
     assert_no_secret("public on a terminal", &run, &[SECRET]);
 }
 
+/// A prompt left unanswered: tests/pty_answer.py kills keywright 10 s after the last
+/// answer (exit 124, instead of a test that hangs), and what was typed is still not shown.
+#[test]
+fn a_prompt_left_unanswered_is_killed_with_nothing_echoed_or_written() {
+    let env = Env::new();
+    let only_once = [("Enter passphrase (empty for no passphrase): ", SECRET)];
+    let run = env.kw_tty(&only_once, &["generate", "-f", "k"]);
+    assert_eq!(run.code, 124, "{}\n{}", run.out(), run.stderr);
+    assert!(run.out().ends_with("\r\nEnter same passphrase again: "), "{}", run.out());
+    assert_eq!(run.stderr, "pty_answer.py: still running 10 s after the last answer; killed\n");
+    assert_no_secret("an unanswered prompt", &run, &[SECRET]);
+    assert!(!env.path("k").exists() && !env.path("k.pub").exists(), "a key was written");
+}
+
 #[test]
 fn passwords_are_never_printed() {
     for refuse in [false, true] {
@@ -119,24 +134,10 @@ fn passwords_are_never_printed() {
 fn a_process_holding_a_secret_cannot_be_dumped_or_read() {
     let env = Env::new();
     env.fixture("id_ed25519_enc");
-    let binary = env!("CARGO_BIN_EXE_keywright");
     // Permissions only mean something for a user who is not root.
-    let mut cmd = if nix::unistd::geteuid().is_root() {
-        let mut cmd = Command::new("setpriv");
-        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--", binary]);
-        cmd
-    } else {
-        Command::new(binary)
-    };
-    if nix::unistd::geteuid().is_root() {
-        std::os::unix::fs::chown(env.home(), Some(65534), Some(65534)).unwrap();
-        std::os::unix::fs::chown(env.path("id_ed25519_enc"), Some(65534), Some(65534)).unwrap();
-    }
-    let mut child = cmd
-        .args(["public", "-f", "id_ed25519_enc", "--passphrase-file", "-"])
-        .current_dir(env.home())
-        .env("HOME", env.home())
-        .env("KEYWRIGHT_BATCH", "1")
+    env.give_to_nobody(&[".", "id_ed25519_enc"]);
+    let mut child = env
+        .kw_command_unprivileged(["public", "-f", "id_ed25519_enc", "--passphrase-file", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -160,8 +161,9 @@ fn a_process_holding_a_secret_cannot_be_dumped_or_read() {
     // A write error (keywright already gone) shows below, in its stderr.
     let _ = child.stdin.take().unwrap().write_all(format!("{FIXTURE_PASSPHRASE}\n").as_bytes());
     let output = child.wait_with_output().unwrap();
-    assert!(was_hardened, "core limit not 0 or still dumpable while waiting for the passphrase:\n{limits}");
+    // A keywright that failed early was never hardened either; its error says more.
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(was_hardened, "core limit not 0 or still dumpable while waiting for the passphrase:\n{limits}");
 }
 
 /// `-P`/`-N` put passphrases on the command line, as in ssh-keygen; keywright overwrites
@@ -171,11 +173,18 @@ fn a_process_holding_a_secret_cannot_be_dumped_or_read() {
 fn passphrases_given_as_arguments_are_hidden_from_ps() {
     let env = Env::new();
     env.fixture("id_ed25519_enc");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keywright"))
-        .args(["passphrase", "-f", "id_ed25519_enc", "-P", FIXTURE_PASSPHRASE, "-N", SECRET, "-a", "300"])
-        .current_dir(env.home())
-        .env("HOME", env.home())
-        .env("KEYWRIGHT_BATCH", "1")
+    let mut child = env
+        .kw_command([
+            "passphrase",
+            "-f",
+            "id_ed25519_enc",
+            "-P",
+            FIXTURE_PASSPHRASE,
+            "-N",
+            SECRET,
+            "-a",
+            "300",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -184,13 +193,19 @@ fn passphrases_given_as_arguments_are_hidden_from_ps() {
     let cmdline_path = format!("/proc/{}/cmdline", child.id());
     let mut seen = Vec::new();
     while child.try_wait().unwrap().is_none() {
-        if let Ok(bytes) = std::fs::read(&cmdline_path) {
+        // Empty when keywright exited since try_wait looked: a zombie has no cmdline.
+        if let Ok(bytes) = std::fs::read(&cmdline_path)
+            && !bytes.is_empty()
+        {
             seen.push(String::from_utf8_lossy(&bytes).replace('\0', " "));
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    let status = child.wait().unwrap();
-    assert!(status.success(), "the passphrase change failed");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the passphrase change failed: {stderr}");
+    // The stars are in what ps shows, not in what keywright used.
+    env.oracle_public("id_ed25519_enc", SECRET).success();
     // The first reads may come before keywright has got to its arguments; once hidden, they
     // stay hidden.
     let hidden = format!(
@@ -202,6 +217,12 @@ fn passphrases_given_as_arguments_are_hidden_from_ps() {
     let Some(first_hidden) = first_hidden else {
         panic!("never hidden while running ({} reads): {:?}", seen.len(), seen.last());
     };
-    assert!(seen[first_hidden..].iter().all(|line| line.ends_with(&hidden)), "{seen:?}");
-    eprintln!("{} reads, hidden from read {}", seen.len(), first_hidden + 1);
+    let shown_again: Vec<(usize, &String)> =
+        seen.iter().enumerate().skip(first_hidden).filter(|(_, line)| !line.ends_with(&hidden)).collect();
+    assert!(
+        shown_again.is_empty(),
+        "hidden from read {} of {}, then these reads differ: {shown_again:?}",
+        first_hidden + 1,
+        seen.len()
+    );
 }

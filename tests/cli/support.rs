@@ -1,12 +1,13 @@
 //! Extra harness for tests that talk to a real server: a throwaway OpenSSH sshd (see
-//! [`sshd`]) and a `keywright` runner that can set environment variables and never hangs.
-#![allow(dead_code)]
+//! [`sshd`]), an in-process faulty one (see [`fake_server`]), a runner that never hangs, and
+//! what copy-id prints, shared by the copy-id test files.
 
 pub mod fake_server;
 pub mod sshd;
 
 use std::ffi::OsStr;
 use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,27 +16,15 @@ use super::common::{Env, Run};
 /// How long one `keywright` run may take before the runner kills it and fails the test.
 pub const RUN_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// `keywright ARGS` set up as [`Env::kw`] sets it up (temporary `HOME` as home and working
-/// directory, batch mode, `LC_ALL=C`, no agent), plus the variables in `vars`.
+/// `keywright ARGS` set up as [`Env::kw`] sets it up, without a `KEYWRIGHT_PASSWORD` from
+/// the caller's environment, plus the variables in `vars`.
 pub fn kw_command<I, S>(env: &Env, args: I, vars: &[(&str, &OsStr)]) -> Command
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keywright"));
-    cmd.args(args)
-        .current_dir(env.home())
-        .env("HOME", env.home())
-        .env("KEYWRIGHT_BATCH", "1")
-        .env("LC_ALL", "C")
-        .env_remove("SSH_AUTH_SOCK")
-        .env_remove("SSH_AGENT_PID")
-        .env_remove("KEYWRIGHT_PASSWORD")
-        .env_remove("LANG")
-        .env_remove("LC_CTYPE");
-    for (name, value) in vars {
-        cmd.env(name, value);
-    }
+    let mut cmd = env.kw_command(args);
+    cmd.env_remove("KEYWRIGHT_PASSWORD").envs(vars.iter().copied());
     cmd
 }
 
@@ -46,24 +35,26 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let running = spawn(kw_command(env, args, vars), input);
-    running.finish()
+    spawn(kw_command(env, args, vars), input).finish()
 }
 
 /// A started command whose output is being collected.
 pub struct Running {
     command: String,
+    started: Instant,
     child: Child,
     stdout: std::thread::JoinHandle<Vec<u8>>,
     stderr: std::thread::JoinHandle<Vec<u8>>,
 }
 
-/// Starts `cmd` with piped output (and `input` on stdin, or /dev/null).
+/// Starts `cmd` with piped output (and `input` on stdin, or /dev/null). The pipes are read
+/// by threads, so a command that fills one cannot block.
 pub fn spawn(mut cmd: Command, input: Option<&[u8]>) -> Running {
     let command = format!("{cmd:?}");
     cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    let started = Instant::now();
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {command}: {e}"));
     if let Some(input) = input {
         use std::io::Write;
@@ -73,30 +64,35 @@ pub fn spawn(mut cmd: Command, input: Option<&[u8]>) -> Running {
             let _ = stdin.write_all(&input);
         });
     }
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let stdout = std::thread::spawn(move || {
+    let stdout = read_all(child.stdout.take().expect("stdout"));
+    let stderr = read_all(child.stderr.take().expect("stderr"));
+    Running { command, started, child, stdout, stderr }
+}
+
+/// A thread reading `pipe` to its end.
+fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _ = out.read_to_end(&mut buf);
+        let _ = pipe.read_to_end(&mut buf);
         buf
-    });
-    let stderr = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err.read_to_end(&mut buf);
-        buf
-    });
-    Running { command, child, stdout, stderr }
+    })
 }
 
 impl Running {
-    /// Waits for the command (at most [`RUN_TIMEOUT`]) and returns what it printed.
-    pub fn finish(mut self) -> Run {
-        let deadline = Instant::now() + RUN_TIMEOUT;
+    /// Waits for the command (at most [`RUN_TIMEOUT`] since it started) and returns what
+    /// it printed.
+    pub fn finish(self) -> Run {
+        self.finish_within(RUN_TIMEOUT)
+    }
+
+    /// Waits at most `limit` since the command started; one still running then is killed
+    /// and the test fails with what it printed so far.
+    pub fn finish_within(mut self, limit: Duration) -> Run {
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 break Some(status);
             }
-            if Instant::now() > deadline {
+            if self.started.elapsed() > limit {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
                 break None;
@@ -108,10 +104,58 @@ impl Running {
         match status {
             Some(status) => Run { command: self.command, code: status.code().unwrap_or(-1), stdout, stderr },
             None => panic!(
-                "{} did not finish within {RUN_TIMEOUT:?}; killed\nstdout:\n{}\nstderr:\n{stderr}",
+                "HANG: {} did not finish within {limit:?}; killed\nstdout:\n{}\nstderr:\n{stderr}",
                 self.command,
                 String::from_utf8_lossy(&stdout)
             ),
         }
     }
+}
+
+/// What copy-id prints for a single target DEST (`USER@127.0.0.1:PORT`) that got `n`
+/// keys: the result line, then ssh-copy-id's closing words byte for byte (as
+/// /usr/bin/ssh-copy-id prints them: three spaces after "with:", the port quoted, a final
+/// empty line).
+pub fn added_stdout(user: &str, port: u16, n: usize) -> String {
+    format!(
+        "{user}@127.0.0.1:{port}: added {n} key(s)\n\nNumber of key(s) added: {n}\n\n\
+         Now try logging into the machine, with:   \"ssh -p '{port}' '{user}@127.0.0.1'\"\n\
+         and check to make sure that only the key(s) you wanted were added.\n\n"
+    )
+}
+
+/// The stderr line naming the key file, without its newline.
+pub fn source_line(public: &Path) -> String {
+    format!("keywright: Source of key(s) to be installed: \"{}\"", public.display())
+}
+
+/// Asserts exit status 1 and a stdout of exactly one `DEST: failed: REASON` line with a
+/// reason; returns the reason. `context` (server logs) goes into the failure message.
+#[track_caller]
+pub fn failure_reason(run: &Run, dest: &str, context: &str) -> String {
+    let why = format!("command: {}\nstdout:\n{}\nstderr:\n{}\n{context}", run.command, run.out(), run.stderr);
+    assert_eq!(run.code, 1, "exit status\n{why}");
+    let out = run.out();
+    let reason = out.strip_prefix(&format!("{dest}: failed: ")).and_then(|rest| rest.strip_suffix('\n'));
+    match reason {
+        Some(reason) if !reason.is_empty() && !reason.contains('\n') => reason.to_owned(),
+        _ => panic!("expected one `{dest}: failed: REASON` line\n{why}"),
+    }
+}
+
+/// Everything under `dir`, relative, sorted (for "nothing was written", "nothing left").
+pub fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let path = entry.unwrap().path();
+            found.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }

@@ -15,7 +15,6 @@
 //! // ... `keywright copy-id` to server.target() ...
 //! assert_eq!(server.connections(), 1);
 //! ```
-#![allow(dead_code)]
 
 use std::collections::{HashMap, HashSet};
 use std::net::Shutdown;
@@ -32,10 +31,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-/// The user the server accepts unless the builder says otherwise.
+/// The one user the server accepts.
 pub const DEFAULT_USER: &str = "kwtest";
-/// The password the server accepts unless the builder says otherwise.
+/// The password the server accepts, unless [`Builder::no_password`] turns passwords off.
 pub const DEFAULT_PASSWORD: &str = "correct horse battery staple";
+
+/// Texts that mark an exec as writing, for [`Fault::DropMidWrite`].
+const WRITE_MARKERS: &[&str] = &["cat >", "cat>", "mv ", "tee ", "dd "];
 
 /// What the server does wrong. Chosen when it starts; the same for every connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,8 +45,8 @@ pub enum Fault {
     /// Behaves like a plain sshd without an SFTP subsystem.
     None,
     /// Once the client has sent more than `after_bytes` bytes of channel data to an exec
-    /// that writes (its command, or the data sent so far, contains one of the write markers,
-    /// by default `cat >`, `cat>`, `mv `, `tee `, `dd `), the server kills the command's
+    /// that writes (its command, or the data sent so far, contains one of [`WRITE_MARKERS`]:
+    /// `cat >`, `cat>`, `mv `, `tee `, `dd `), the server kills the command's
     /// whole process group (SIGKILL) and then cuts the TCP connection (no exit status,
     /// no channel close, no SSH disconnect message). The command never sees the end of its
     /// input, so a `cat > tmp && mv tmp file` never reaches the `mv`. A writing exec whose
@@ -97,12 +99,10 @@ exit 1
 /// How to start a [`FakeServer`].
 pub struct Builder {
     home: Option<std::path::PathBuf>,
-    user: String,
-    password: Option<String>,
+    password: Option<&'static str>,
     public_keys: Vec<PublicKey>,
     keyboard_interactive: bool,
     fault: Fault,
-    write_markers: Vec<String>,
 }
 
 impl Builder {
@@ -110,18 +110,6 @@ impl Builder {
     /// temporary one: a second server can pick up where a faulty one left off.
     pub fn home(mut self, dir: &Path) -> Self {
         self.home = Some(dir.to_path_buf());
-        self
-    }
-
-    /// The one user name that can log in (default [`DEFAULT_USER`]).
-    pub fn user(mut self, user: &str) -> Self {
-        self.user = user.to_owned();
-        self
-    }
-
-    /// The password that logs the user in (default [`DEFAULT_PASSWORD`]).
-    pub fn password(mut self, password: &str) -> Self {
-        self.password = Some(password.to_owned());
         self
     }
 
@@ -149,14 +137,9 @@ impl Builder {
         self
     }
 
-    /// Replaces the texts that mark an exec as writing (see [`Fault::DropMidWrite`]).
-    pub fn write_markers(mut self, markers: &[&str]) -> Self {
-        self.write_markers = markers.iter().map(|m| (*m).to_owned()).collect();
-        self
-    }
-
     /// Starts the server: binds the port and begins accepting.
     pub fn start(self) -> FakeServer {
+        let methods = self.methods();
         let (temp_home, home) = match self.home {
             Some(dir) => (None, dir),
             None => {
@@ -175,12 +158,7 @@ impl Builder {
                 "Fault::DiskFull: max_file_bytes {max_file_bytes} is not a multiple of {ULIMIT_BLOCK}"
             );
             if no_new_dirs {
-                let dir = tempfile::Builder::new().prefix("keywright-shims-").tempdir().expect("shim dir");
-                let mkdir = dir.path().join("mkdir");
-                std::fs::write(&mkdir, FULL_DISK_MKDIR).expect("write the mkdir shim");
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&mkdir, std::fs::Permissions::from_mode(0o755))
-                    .expect("chmod the mkdir shim");
+                let dir = full_disk_mkdir();
                 let dirs =
                     std::iter::once(dir.path().to_path_buf()).chain(std::env::split_paths(&search_path));
                 search_path = std::env::join_paths(dirs.collect::<Vec<_>>()).expect("PATH");
@@ -190,23 +168,6 @@ impl Builder {
         let host_key = PrivateKey::random(&mut rand_core::UnwrapErr(getrandom::SysRng), Algorithm::Ed25519)
             .expect("host key");
         let host_public = host_key.public_key().clone();
-
-        let mut methods = MethodSet::empty();
-        if self.fault == Fault::RefuseAuth {
-            methods.push(MethodKind::PublicKey);
-            methods.push(MethodKind::Password);
-            methods.push(MethodKind::KeyboardInteractive);
-        } else {
-            if !self.public_keys.is_empty() {
-                methods.push(MethodKind::PublicKey);
-            }
-            if self.password.is_some() {
-                methods.push(MethodKind::Password);
-            }
-            if self.keyboard_interactive && self.password.is_some() {
-                methods.push(MethodKind::KeyboardInteractive);
-            }
-        }
         let config = Config {
             methods,
             keys: vec![host_key],
@@ -230,12 +191,10 @@ impl Builder {
             config: Arc::new(config),
             home: home.clone(),
             search_path,
-            user: self.user,
             password: self.password,
             public_keys: self.public_keys,
             keyboard_interactive: self.keyboard_interactive,
             fault: self.fault,
-            write_markers: self.write_markers,
             connections: AtomicUsize::new(0),
             cuts: AtomicUsize::new(0),
             children: Mutex::new(HashSet::new()),
@@ -253,6 +212,33 @@ impl Builder {
             runtime: Some(runtime),
         }
     }
+
+    /// The methods offered: all of them when every attempt is to fail (a client must
+    /// get to try), otherwise those the builder set up.
+    fn methods(&self) -> MethodSet {
+        let mut methods = MethodSet::empty();
+        let refuse = self.fault == Fault::RefuseAuth;
+        if refuse || !self.public_keys.is_empty() {
+            methods.push(MethodKind::PublicKey);
+        }
+        if refuse || self.password.is_some() {
+            methods.push(MethodKind::Password);
+        }
+        if refuse || (self.keyboard_interactive && self.password.is_some()) {
+            methods.push(MethodKind::KeyboardInteractive);
+        }
+        methods
+    }
+}
+
+/// A directory holding [`FULL_DISK_MKDIR`] as `mkdir`, to put first in `PATH`.
+fn full_disk_mkdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new().prefix("keywright-shims-").tempdir().expect("shim dir");
+    let mkdir = dir.path().join("mkdir");
+    std::fs::write(&mkdir, FULL_DISK_MKDIR).expect("write the mkdir shim");
+    std::fs::set_permissions(&mkdir, std::fs::Permissions::from_mode(0o755)).expect("chmod the mkdir shim");
+    dir
 }
 
 /// A running fake SSH server; see the module documentation.
@@ -273,12 +259,10 @@ impl FakeServer {
     pub fn builder() -> Builder {
         Builder {
             home: None,
-            user: DEFAULT_USER.to_owned(),
-            password: Some(DEFAULT_PASSWORD.to_owned()),
+            password: Some(DEFAULT_PASSWORD),
             public_keys: Vec::new(),
             keyboard_interactive: false,
             fault: Fault::None,
-            write_markers: ["cat >", "cat>", "mv ", "tee ", "dd "].iter().map(|m| (*m).to_owned()).collect(),
         }
     }
 
@@ -307,16 +291,12 @@ impl FakeServer {
     }
 
     pub fn user(&self) -> &str {
-        &self.shared.user
-    }
-
-    pub fn password(&self) -> Option<&str> {
-        self.shared.password.as_deref()
+        DEFAULT_USER
     }
 
     /// `user@127.0.0.1:PORT`, a copy-id target for this server.
     pub fn target(&self) -> String {
-        format!("{}@127.0.0.1:{}", self.shared.user, self.port)
+        format!("{DEFAULT_USER}@127.0.0.1:{}", self.port)
     }
 
     pub fn host_key(&self) -> &PublicKey {
@@ -357,11 +337,6 @@ impl FakeServer {
         }
         text
     }
-
-    /// The exec commands received so far.
-    pub fn commands(&self) -> Vec<String> {
-        self.events().into_iter().filter_map(|e| e.strip_prefix("exec: ").map(str::to_owned)).collect()
-    }
 }
 
 impl Drop for FakeServer {
@@ -385,12 +360,10 @@ struct Shared {
     home: std::path::PathBuf,
     /// `PATH` for the commands.
     search_path: std::ffi::OsString,
-    user: String,
-    password: Option<String>,
+    password: Option<&'static str>,
     public_keys: Vec<PublicKey>,
     keyboard_interactive: bool,
     fault: Fault,
-    write_markers: Vec<String>,
     connections: AtomicUsize,
     cuts: AtomicUsize,
     /// Process groups of running commands.
@@ -405,7 +378,7 @@ impl Shared {
 
     fn writes(&self, text: &[u8]) -> bool {
         let text = String::from_utf8_lossy(text);
-        self.write_markers.iter().any(|m| text.contains(m.as_str()))
+        WRITE_MARKERS.iter().any(|m| text.contains(m))
     }
 }
 
@@ -529,8 +502,26 @@ impl Connection {
         Auth::Accept
     }
 
-    fn known_key(&self, key: &PublicKey) -> bool {
-        self.shared.public_keys.iter().any(|k| k.key_data() == key.key_data())
+    /// Accepts or rejects `method` for `user`, and says which in the events.
+    fn verdict(&self, right: bool, method: &str, user: &str) -> Auth {
+        if right { self.accept_auth(method, user) } else { self.reject_auth(method, user) }
+    }
+
+    /// Whether `user` may log in at all: the one user, unless every attempt is refused.
+    fn may_log_in(&self, user: &str) -> bool {
+        self.shared.fault != Fault::RefuseAuth && user == DEFAULT_USER
+    }
+
+    /// Whether `key` logs `user` in.
+    fn key_logs_in(&self, user: &str, key: &PublicKey) -> bool {
+        self.may_log_in(user) && self.shared.public_keys.iter().any(|k| k.key_data() == key.key_data())
+    }
+
+    /// Refuses a channel request (`what` names it in the events).
+    fn refuse(&self, what: String, channel: ChannelId, session: &mut Session) -> Result<(), russh::Error> {
+        self.shared.event(format!("{what}: refused"));
+        session.channel_failure(channel)?;
+        Ok(())
     }
 
     fn spawn_exec(
@@ -554,8 +545,8 @@ impl Connection {
             .current_dir(&self.shared.home)
             .env_clear()
             .env("HOME", &self.shared.home)
-            .env("USER", &self.shared.user)
-            .env("LOGNAME", &self.shared.user)
+            .env("USER", DEFAULT_USER)
+            .env("LOGNAME", DEFAULT_USER)
             .env("SHELL", "/bin/sh")
             .env("PATH", &self.shared.search_path)
             .stdin(Stdio::piped())
@@ -631,14 +622,8 @@ impl Handler for Connection {
     }
 
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
-        if self.shared.fault != Fault::RefuseAuth
-            && user == self.shared.user
-            && self.shared.password.as_deref() == Some(password)
-        {
-            Ok(self.accept_auth("password", user))
-        } else {
-            Ok(self.reject_auth("password", user))
-        }
+        let right = self.may_log_in(user) && self.shared.password == Some(password);
+        Ok(self.verdict(right, "password", user))
     }
 
     async fn auth_publickey_offered(
@@ -646,10 +631,8 @@ impl Handler for Connection {
         user: &str,
         offer: russh::server::PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
-        if self.shared.fault != Fault::RefuseAuth
-            && user == self.shared.user
-            && self.known_key(offer.public_key)
-        {
+        // An accepted offer only invites the signature: the login is logged when it comes.
+        if self.key_logs_in(user, offer.public_key) {
             Ok(Auth::Accept)
         } else {
             Ok(self.reject_auth("publickey (offer)", user))
@@ -657,14 +640,7 @@ impl Handler for Connection {
     }
 
     async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
-        if self.shared.fault != Fault::RefuseAuth
-            && user == self.shared.user
-            && self.known_key(key.public_key)
-        {
-            Ok(self.accept_auth("publickey", user))
-        } else {
-            Ok(self.reject_auth("publickey", user))
-        }
+        Ok(self.verdict(self.key_logs_in(user, key.public_key), "publickey", user))
     }
 
     async fn auth_keyboard_interactive<'a>(
@@ -673,6 +649,7 @@ impl Handler for Connection {
         _submethods: &str,
         response: Option<Response<'a>>,
     ) -> Result<Auth, Self::Error> {
+        // Like sshd, a wrong user still gets the prompt: only the answer is judged.
         if self.shared.fault == Fault::RefuseAuth || !self.shared.keyboard_interactive {
             return Ok(self.reject_auth("keyboard-interactive", user));
         }
@@ -684,13 +661,9 @@ impl Handler for Connection {
             }),
             Some(mut answers) => {
                 let answer = answers.next();
-                let password = self.shared.password.as_deref().map(str::as_bytes);
-                let right = user == self.shared.user && answer.is_some() && answer.as_deref() == password;
-                if right {
-                    Ok(self.accept_auth("keyboard-interactive", user))
-                } else {
-                    Ok(self.reject_auth("keyboard-interactive", user))
-                }
+                let password = self.shared.password.map(str::as_bytes);
+                let right = self.may_log_in(user) && answer.is_some() && answer.as_deref() == password;
+                Ok(self.verdict(right, "keyboard-interactive", user))
             }
         }
     }
@@ -715,9 +688,7 @@ impl Handler for Connection {
         let command = String::from_utf8_lossy(data).into_owned();
         self.shared.event(format!("exec: {command}"));
         if self.shared.fault == Fault::NoShell || self.channels.contains_key(&channel) {
-            self.shared.event("exec refused".to_owned());
-            session.channel_failure(channel)?;
-            return Ok(());
+            return self.refuse("exec".to_owned(), channel, session);
         }
         // Success first: the command's output must not overtake it.
         session.channel_success(channel)?;
@@ -736,15 +707,11 @@ impl Handler for Connection {
         name: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        self.shared.event(format!("subsystem {name}: refused"));
-        session.channel_failure(channel)?;
-        Ok(())
+        self.refuse(format!("subsystem {name}"), channel, session)
     }
 
     async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
-        self.shared.event("shell: refused".to_owned());
-        session.channel_failure(channel)?;
-        Ok(())
+        self.refuse("shell".to_owned(), channel, session)
     }
 
     async fn pty_request(
@@ -758,9 +725,7 @@ impl Handler for Connection {
         _modes: &[(russh::Pty, u32)],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        self.shared.event("pty: refused".to_owned());
-        session.channel_failure(channel)?;
-        Ok(())
+        self.refuse("pty".to_owned(), channel, session)
     }
 
     async fn env_request(
@@ -770,9 +735,7 @@ impl Handler for Connection {
         _variable_value: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        self.shared.event(format!("env {variable_name}: refused"));
-        session.channel_failure(channel)?;
-        Ok(())
+        self.refuse(format!("env {variable_name}"), channel, session)
     }
 
     async fn data(

@@ -11,15 +11,15 @@
 //!
 //! Nothing here reads or writes the real `~/.ssh`: the ssh client always gets `-F /dev/null`,
 //! explicit known_hosts files and `-i`, and no agent.
-#![allow(dead_code)]
 
-use std::io::Read;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use crate::cli::common::Run;
 
 const SSHD: &str = "/usr/sbin/sshd";
 const SFTP_SERVER: &str = "/usr/lib/openssh/sftp-server";
@@ -331,11 +331,6 @@ impl Sshd {
         self.port
     }
 
-    /// The temporary directory holding the host keys, config and log.
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
     /// The public half of host key `kind` (`ed25519` or `rsa`): `TYPE BASE64`.
     pub fn host_key(&self, kind: &str) -> String {
         let text = std::fs::read_to_string(self.dir.path().join(format!("ssh_host_{kind}_key.pub"))).unwrap();
@@ -421,26 +416,27 @@ impl Sshd {
         cmd
     }
 
-    /// `ssh … USER@127.0.0.1 COMMAND` with only `key` (see [`Sshd::ssh_command`]).
-    pub fn ssh(&self, user: &str, key: &Path, command: &str) -> Output {
+    /// `ssh … USER@127.0.0.1 COMMAND` with only `key` (see [`Sshd::ssh_command`]), killed
+    /// (and the test failed) after [`SSH_TIMEOUT`].
+    pub fn ssh(&self, user: &str, key: &Path, command: &str) -> Run {
         let mut cmd = self.ssh_command(user, key);
         cmd.arg(command);
-        run_with_timeout(cmd, SSH_TIMEOUT)
+        super::spawn(cmd, None).finish_within(SSH_TIMEOUT)
     }
 
     /// Whether OpenSSH's client logs in as `user` with private key `key` (and runs `true`).
     /// A failure is explained on stderr with the client's messages.
     pub fn login_ok(&self, user: &str, key: &Path) -> bool {
-        let out = self.ssh(user, key, "true");
-        if !out.status.success() {
+        let run = self.ssh(user, key, "true");
+        if run.code != 0 {
             eprintln!(
-                "login_ok: ssh as {user} with {} failed ({}):\n{}",
+                "login_ok: ssh as {user} with {} failed (exit {}):\n{}",
                 key.display(),
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
+                run.code,
+                run.stderr
             );
         }
-        out.status.success()
+        run.code == 0
     }
 }
 
@@ -497,45 +493,6 @@ fn kill_tree(mut child: Child) {
 impl Drop for Sshd {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-/// Runs `cmd` with output captured, killing it after `timeout`.
-fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Output {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let described = format!("{cmd:?}");
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {described}: {e}"));
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out.read_to_end(&mut buf);
-        buf
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err.read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let status = child.wait().unwrap();
-            panic!(
-                "{described} did not finish within {timeout:?} ({status}); stderr:\n{}",
-                String::from_utf8_lossy(&err_thread.join().unwrap_or_default())
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out_thread.join().unwrap_or_default(),
-        stderr: err_thread.join().unwrap_or_default(),
     }
 }
 
@@ -686,11 +643,6 @@ impl TestUser {
             .map(|b| String::from_utf8(b).expect("UTF-8 authorized_keys"))
     }
 
-    /// A file's text below the home directory; `None` when it does not exist.
-    pub fn read(&self, relative: &str) -> Option<String> {
-        std::fs::read(self.path(relative)).ok().map(|b| String::from_utf8(b).expect("UTF-8 file"))
-    }
-
     /// Creates directory `relative` (and missing parents) owned by the user, with `mode`.
     pub fn mkdir(&self, relative: &str, mode: u32) -> PathBuf {
         let path = self.path(relative);
@@ -765,7 +717,8 @@ impl Drop for TestUser {
 
 /// An `ssh-agent` of its own (killed on `Drop`).
 pub struct Agent {
-    dir: tempfile::TempDir,
+    /// Holds the socket; removed on drop.
+    _dir: tempfile::TempDir,
     sock: PathBuf,
     child: Option<Child>,
 }
@@ -783,7 +736,7 @@ impl Agent {
             .stderr(Stdio::null())
             .spawn()
             .expect("cannot start ssh-agent");
-        let mut agent = Agent { dir, sock, child: Some(child) };
+        let mut agent = Agent { _dir: dir, sock, child: Some(child) };
         let deadline = Instant::now() + START_TIMEOUT;
         // The socket file appears when ssh-agent binds it, a moment before it listens:
         // wait until a connection is accepted.
@@ -836,6 +789,5 @@ impl Drop for Agent {
             let _ = child.kill();
             let _ = child.wait();
         }
-        let _ = &self.dir;
     }
 }
