@@ -291,7 +291,8 @@ impl Env {
 /// `nobody`, whom [`Env::kw_unprivileged`] runs keywright as when we are root.
 pub const NOBODY: u32 = 65534;
 
-fn is_root() -> bool {
+/// Whether the tests run as root (real accounts, PAM, passwords, setpriv).
+pub fn is_root() -> bool {
     nix::unistd::geteuid().is_root()
 }
 

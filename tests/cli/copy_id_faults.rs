@@ -603,33 +603,31 @@ fn failure_in_json() {
     assert_eq!(json["summary"], summary, "{why}");
 }
 
-#[test]
-fn silent_server_times_out() {
-    let server = FakeServer::with_fault(Fault::Silent);
-    let local = Local::new(&[&server]);
+/// `copy-id --timeout 2` to `server`, which must fail with a timeout, well before 10 s.
+fn copy_id_timing_out(server: &FakeServer) -> Run {
+    let local = Local::new(&[server]);
     let (run, elapsed) = local.copy_id(&["--timeout", "2", &server.target()]);
-    let reason = assert_failed(&run, &server);
-    assert_timed_out(&reason, &run, &server);
+    let reason = assert_failed(&run, server);
+    assert_timed_out(&reason, &run, server);
     assert!(
         elapsed < Duration::from_secs(10),
         "took {elapsed:?} with --timeout 2\n{}",
-        describe(&run, &[&server])
+        describe(&run, &[server])
     );
+    run
+}
+
+#[test]
+fn silent_server_times_out() {
+    let server = FakeServer::with_fault(Fault::Silent);
+    let run = copy_id_timing_out(&server);
     assert_eq!(server.connections(), 1, "{}", describe(&run, &[&server]));
 }
 
 #[test]
 fn slow_banner_beyond_the_timeout_fails() {
     let server = FakeServer::with_fault(Fault::SlowBanner(Duration::from_secs(8)));
-    let local = Local::new(&[&server]);
-    let (run, elapsed) = local.copy_id(&["--timeout", "2", &server.target()]);
-    let reason = assert_failed(&run, &server);
-    assert_timed_out(&reason, &run, &server);
-    assert!(
-        elapsed < Duration::from_secs(10),
-        "took {elapsed:?} with --timeout 2\n{}",
-        describe(&run, &[&server])
-    );
+    copy_id_timing_out(&server);
     assert!(!server.path(".ssh").exists());
 }
 

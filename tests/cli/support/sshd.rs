@@ -26,11 +26,7 @@ const SFTP_SERVER: &str = "/usr/lib/openssh/sftp-server";
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 const SSH_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Whether the tests run as root (real accounts, PAM, passwords).
-pub fn is_root() -> bool {
-    static ROOT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ROOT.get_or_init(|| nix::unistd::geteuid().is_root())
-}
+pub use super::super::common::is_root;
 
 /// True when running as root; otherwise says on stderr why `test` is skipped.
 pub fn root_or_skip(test: &str) -> bool {
