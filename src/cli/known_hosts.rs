@@ -210,6 +210,11 @@ pub struct AuditArgs {
     /// Lowest severity that makes the exit status 1
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+
+    /// SARIF: write locations relative to DIR (the repository root) [default: the
+    /// current directory]; files outside it get absolute file:// URIs
+    #[arg(long, value_name = "DIR")]
+    pub base_dir: Option<PathBuf>,
 }
 
 /// `--format` values for the audit.

@@ -1,6 +1,9 @@
 //! Audit findings as text, JSON, GitHub workflow annotations, or SARIF 2.1.0 (which
 //! GitHub code scanning reads).
 
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+
 use serde_json::{Value, json};
 
 use super::audit::{Finding, Rule, Severity};
@@ -79,8 +82,73 @@ pub fn github(findings: &[Finding]) -> String {
         .collect()
 }
 
+/// Where SARIF locations are rooted: relative paths are resolved against `cwd`, and
+/// paths under `base` (`--base-dir`, else `cwd`) are written relative to it, as GitHub
+/// code scanning expects (relative to the repository root); anything else is an
+/// absolute `file://` URI, which code scanning makes relative to its checkout path.
+#[derive(Debug, Clone)]
+pub struct SarifRoot {
+    pub cwd: PathBuf,
+    pub base: Option<PathBuf>,
+}
+
+/// The SARIF name of the base directory relative locations hang from (SARIF §3.14.14).
+const SRCROOT: &str = "%SRCROOT%";
+
+impl SarifRoot {
+    /// The directory relative locations are relative to.
+    fn base(&self) -> PathBuf {
+        match &self.base {
+            Some(base) => normalize(&self.cwd.join(base)),
+            None => normalize(&self.cwd),
+        }
+    }
+
+    /// `artifactLocation` for `file`: relative to the base with `uriBaseId`, or an
+    /// absolute `file://` URI (a `uriBaseId` is only allowed beside a relative URI).
+    fn location(&self, file: &str) -> Value {
+        let absolute = normalize(&self.cwd.join(file));
+        match absolute.strip_prefix(self.base()) {
+            Ok(relative) if !relative.as_os_str().is_empty() => {
+                json!({"uri": uri(relative.as_os_str().as_bytes()), "uriBaseId": SRCROOT})
+            }
+            _ => json!({"uri": file_uri(&absolute)}),
+        }
+    }
+
+    /// `originalUriBaseIds`: where `%SRCROOT%` is, as an absolute directory URI.
+    fn base_ids(&self) -> Value {
+        let mut base = file_uri(&self.base());
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        json!({ SRCROOT: {"uri": base} })
+    }
+}
+
+/// `path` with `.` and `..` resolved lexically (no file system access: a SARIF location
+/// names the path given, not the file a link leads to).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// An absolute path as a `file://` URI.
+fn file_uri(path: &Path) -> String {
+    format!("file://{}", uri(path.as_os_str().as_bytes()))
+}
+
 /// A SARIF 2.1.0 log with one run, the rules, and the findings as results.
-pub fn sarif(findings: &[Finding]) -> String {
+pub fn sarif(findings: &[Finding], root: &SarifRoot) -> String {
     let rules: Vec<Value> = Rule::ALL
         .iter()
         .map(|rule| {
@@ -103,7 +171,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                 "level": level(f.severity),
                 "message": {"text": f.message},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": uri(&f.file)},
+                    "artifactLocation": root.location(&f.file),
                     "region": {"startLine": f.line},
                 }}],
             })
@@ -118,6 +186,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
+            "originalUriBaseIds": root.base_ids(),
             "results": results,
         }],
     });
@@ -132,10 +201,11 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// SARIF locations are URIs: relative paths with `/`, percent-encoding what must be.
-fn uri(path: &str) -> String {
+/// A path's bytes as a URI path: `/` kept, everything outside RFC 3986's unreserved
+/// characters percent-encoded.
+fn uri(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
+    for &byte in path {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(byte as char)

@@ -583,7 +583,14 @@ mod audit {
             missing.stderr,
             "keywright: error: missing: no such file or directory\nkeywright: hint: check the path\n"
         );
-        assert!(missing.out().ends_with("0 errors, 0 warnings, 0 notes in 2 files\n"), "{}", missing.out());
+        assert_eq!(missing.out(), "0 errors, 0 warnings, 0 notes in 1 file\n");
+        // With no file read there is nothing to summarise: a "0 errors" line beside the
+        // error read as a clean audit.
+        for format in ["text", "json", "github", "sarif"] {
+            let run = env.kw(["known-hosts", "audit", "--format", format, "missing"]).code(2);
+            assert_eq!(run.out(), "", "{format}");
+            assert_eq!(run.stderr, "keywright: error: missing: no such file or directory\nkeywright: hint: check the path\n");
+        }
     }
 
     fn sample(env: &Env) -> &'static str {
@@ -628,12 +635,53 @@ mod audit {
         let results = log["runs"][0]["results"].as_array().unwrap();
         assert_eq!(results.len(), 4);
         assert_eq!(
-            results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-            "team%20known_hosts"
+            results[0]["locations"][0]["physicalLocation"]["artifactLocation"],
+            serde_json::json!({"uri": "team%20known_hosts", "uriBaseId": "%SRCROOT%"})
+        );
+        let home = env.home().to_str().unwrap();
+        assert_eq!(
+            log["runs"][0]["originalUriBaseIds"],
+            serde_json::json!({"%SRCROOT%": {"uri": format!("file://{home}/")}})
         );
         assert_eq!(results[1]["ruleId"], "invalid-line");
         assert_eq!(results[1]["level"], "error");
         assert_eq!(results[1]["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+    }
+
+    /// An absolute path was written as the URI `/srv/ci/known_hosts`, which GitHub code
+    /// scanning reads as relative to the repository root: it is a `file://` URI, or
+    /// relative to `--base-dir` when the file is inside it.
+    #[test]
+    fn sarif_locations_are_relative_to_the_base_or_absolute_file_uris() {
+        let env = Env::new();
+        sample(&env);
+        std::fs::create_dir(env.path("repo")).unwrap();
+        std::fs::rename(env.path("team known_hosts"), env.path("repo/team known_hosts")).unwrap();
+        let absolute = env.path("repo/team known_hosts");
+        let absolute = absolute.to_str().unwrap();
+        let home = env.home().to_str().unwrap();
+        let location = |args: &[&str]| {
+            let out = env.kw([&["known-hosts", "audit", "--format", "sarif"], args].concat()).code(1).out();
+            let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let run = &log["runs"][0];
+            (
+                run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone(),
+                run["originalUriBaseIds"]["%SRCROOT%"]["uri"].clone(),
+            )
+        };
+        let encoded = format!("file://{}/repo/team%20known_hosts", home.replace(' ', "%20"));
+        let (artifact, base) = location(&[absolute]);
+        assert_eq!(artifact, serde_json::json!({"uri": "repo/team%20known_hosts", "uriBaseId": "%SRCROOT%"}));
+        assert_eq!(base, format!("file://{home}/"));
+        for outside in [absolute, "repo/team known_hosts"] {
+            let (artifact, _) = location(&["--base-dir", "/nonexistent", outside]);
+            assert_eq!(artifact, serde_json::json!({ "uri": encoded }), "{outside}");
+        }
+        for args in [&["--base-dir", "repo", absolute][..], &["--base-dir", "./repo/", "repo/../repo/team known_hosts"]] {
+            let (artifact, base) = location(args);
+            assert_eq!(artifact, serde_json::json!({"uri": "team%20known_hosts", "uriBaseId": "%SRCROOT%"}), "{args:?}");
+            assert_eq!(base, format!("file://{home}/repo/"), "{args:?}");
+        }
     }
 
     fn host_triple() -> String {

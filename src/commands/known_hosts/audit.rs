@@ -25,22 +25,31 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<Status> {
         .collect::<Result<_, _>>()?;
     let options = AuditOptions { candidate_hosts, require_hashed: args.require_hashed };
     let mut findings = Vec::new();
-    let mut unreadable = false;
+    let mut read = Vec::new();
     for path in &files {
         match KnownHosts::read(path) {
-            Ok(file) => findings.extend(audit::audit(&file, &options)),
-            Err(err) => {
-                ctx.report_error(&err.into());
-                unreadable = true;
+            Ok(file) => {
+                findings.extend(audit::audit(&file, &options));
+                read.push(path.display().to_string());
             }
+            Err(err) => ctx.report_error(&err.into()),
         }
     }
-    let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let unreadable = read.len() < files.len();
+    // Nothing read, nothing to report: a "0 errors" summary beside the error would read
+    // as a clean audit.
+    if read.is_empty() {
+        return Ok(Status::Failed);
+    }
+    let names = read;
     let output = match args.format {
-        AuditFormat::Text => report::text(&findings, files.len()),
+        AuditFormat::Text => report::text(&findings, names.len()),
         AuditFormat::Json => report::json(&findings, &names),
         AuditFormat::Github => report::github(&findings),
-        AuditFormat::Sarif => report::sarif(&findings),
+        AuditFormat::Sarif => {
+            let root = report::SarifRoot { cwd: std::env::current_dir()?, base: args.base_dir.clone() };
+            report::sarif(&findings, &root)
+        }
     };
     std::io::stdout().lock().write_all(output.as_bytes())?;
     let threshold = match args.fail_on {
