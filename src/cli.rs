@@ -10,6 +10,7 @@ pub mod examples;
 pub mod fingerprint;
 pub mod generate;
 pub mod known_hosts;
+pub mod man;
 pub mod passphrase;
 pub mod public;
 
@@ -48,8 +49,9 @@ pub enum Command {
     KnownHosts(known_hosts::KnownHostsArgs),
     CopyId(copy_id::CopyIdArgs),
     Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// The subcommand names, in help order (used for man pages and example tests).
 pub const COMMAND_NAMES: &[&str] =
-    &["generate", "fingerprint", "public", "passphrase", "comment", "known-hosts", "copy-id", "completions"];
+    &["generate", "fingerprint", "public", "passphrase", "comment", "known-hosts", "copy-id", "completions", "man"];

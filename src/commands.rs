@@ -14,6 +14,7 @@ pub mod copy_id;
 pub mod fingerprint;
 pub mod generate;
 pub mod known_hosts;
+pub mod man;
 pub mod passphrase;
 pub mod public;
 
@@ -42,6 +43,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::KnownHosts(args) => known_hosts::run(ctx, args),
         Command::CopyId(args) => copy_id::run(ctx, args),
         Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(ctx, args),
     }
 }
 

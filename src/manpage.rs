@@ -153,6 +153,40 @@ fn extra(command: &str) -> Extra {
             files: &[],
             see_also: see(&["keywright(1)"]),
         },
+        "copy-id" => Extra {
+            exit_status: &[
+                ("0", "Every host ended with the keys installed (added now, or already there)."),
+                (
+                    "1",
+                    "At least one host failed (unreachable, host key refused, authentication failed, or the remote file could not be written); the other hosts were still done.",
+                ),
+                ("2", "A usage error, an unreadable key file, or a bad -o option: no host was contacted."),
+            ],
+            files: &[
+                ("~/.ssh/id_*.pub", "The key installed when neither -i nor an agent gives one: the newest."),
+                ("~/.ssh/config", "Host aliases and their HostName, User, Port, IdentityFile and known_hosts options."),
+                (
+                    "~/.ssh/known_hosts",
+                    "Host keys are checked against it, and an accepted new key is recorded in it, as ssh does.",
+                ),
+                (
+                    "REMOTE ~/.ssh/authorized_keys",
+                    "Replaced atomically with the keys added; ~/.ssh is created 0700 and the file 0600.",
+                ),
+            ],
+            see_also: see(&["keywright-known-hosts(1)", "ssh-copy-id(1)", "ssh(1)", "ssh_config(5)", "sshd(8) AUTHORIZED_KEYS FILE FORMAT"]),
+        },
+        "man" => Extra {
+            exit_status: &[
+                ("0", "The page was printed, or every page was installed."),
+                ("2", "No such page, a directory that cannot be written, or a usage error."),
+            ],
+            files: &[(
+                "~/.local/share/man/man1/",
+                "Where --install puts the pages by default; man searches it when ~/.local/bin is on PATH.",
+            )],
+            see_also: see(&["keywright(1)", "man(1)", "manpath(1)"]),
+        },
         _ => Extra {
             exit_status: &[
                 ("0", "Success."),
@@ -166,8 +200,12 @@ fn extra(command: &str) -> Extra {
                 "keywright-public(1)",
                 "keywright-passphrase(1)",
                 "keywright-comment(1)",
+                "keywright-known-hosts(1)",
+                "keywright-copy-id(1)",
                 "keywright-completions(1)",
+                "keywright-man(1)",
                 "ssh-keygen(1)",
+                "ssh-copy-id(1)",
             ]),
         },
     }

@@ -104,6 +104,12 @@ pub const COPY_ID: &[Example] = examples![
     "See what would be added, without writing anything" => "keywright copy-id -n git.example.com",
 ];
 
+pub const MAN: &[Example] = examples![
+    "Install the man pages in ~/.local/share/man, where man finds them" => "keywright man --install",
+    "Install them in a directory of your own, then name it in MANPATH" => "keywright man --install ~/man && export MANPATH=~/man:",
+    "Read a page without installing it" => "keywright man known-hosts audit | man -l -",
+];
+
 pub const COMPLETIONS: &[Example] = examples![
     "Load bash completions into the current shell" => ". <(keywright completions bash)",
     "Install zsh completions for the current user" => "mkdir -p ~/.zfunc && keywright completions zsh > ~/.zfunc/_keywright",
@@ -127,5 +133,6 @@ pub fn all() -> Vec<(&'static str, &'static [Example])> {
         ("known-hosts audit", KNOWN_HOSTS_AUDIT),
         ("copy-id", COPY_ID),
         ("completions", COMPLETIONS),
+        ("man", MAN),
     ]
 }

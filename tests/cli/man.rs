@@ -45,3 +45,26 @@ fn readme_ci_example_is_the_man_pages() {
     let block = format!("```yaml\n{}```", keywright::manpage::AUDIT_CI_EXAMPLE);
     assert!(readme.contains(&block), "README.md's CI example differs from manpage::AUDIT_CI_EXAMPLE");
 }
+
+/// `cargo install` installs no man page, so `man keywright` found nothing: `keywright man
+/// --install` puts every page where man looks for a user whose PATH has ~/.local/bin.
+#[test]
+fn man_install_puts_every_page_where_man_finds_it() {
+    let env = super::common::Env::new();
+    let run = env.kw(["man", "--install"]).success();
+    let section = env.path(".local/share/man/man1");
+    let pages = keywright::manpage::pages();
+    assert_eq!(run.stderr, format!("keywright: installed {} man pages in {}\n", pages.len(), section.display()));
+    for (name, contents) in &pages {
+        assert_eq!(std::fs::read(section.join(name)).unwrap(), *contents, "{name}");
+    }
+    let found = env.sh("PATH=$HOME/.local/bin:$PATH MANPATH= man -w keywright-copy-id").success().out();
+    assert_eq!(found, format!("{}\n", section.join("keywright-copy-id.1").display()));
+    let page = env.kw(["man", "known-hosts", "audit"]).success();
+    assert_eq!(page.stdout, std::fs::read(section.join("keywright-known-hosts-audit.1")).unwrap());
+    let missing = env.kw(["man", "frobnicate"]).code(2);
+    assert_eq!(
+        missing.stderr,
+        "keywright: error: no man page for `frobnicate`\nkeywright: hint: name a command as `keywright --help` lists it, such as `copy-id` or `known-hosts audit`\n"
+    );
+}
