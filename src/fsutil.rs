@@ -122,10 +122,15 @@ pub const MAX_DEVICE_READ: u64 = 1024 * 1024;
 /// Opens a file given by the user for reading, without ever blocking in `open(2)` (a FIFO
 /// is opened with `O_NONBLOCK`), and checks what it is on the opened descriptor, so that
 /// no rename between a stat and the open can swap it. Returns the file and its metadata.
+/// Its symlinks are followed by the kernel, after [`resolve_symlinks`]'s walk has checked
+/// them against the `protected_symlinks` rule (which the kernel applies only when the
+/// sysctl is on).
 ///
 /// # Errors
-/// The file cannot be opened, is a directory, or is of a type `accept` does not allow.
+/// The file cannot be opened, is a directory, is of a type `accept` does not allow, or
+/// is reached through a link the rule refuses.
 pub fn open_input(path: &Path, accept: Accept) -> Result<(File, fs::Metadata)> {
+    resolve_symlinks(path)?;
     let file = fs::OpenOptions::new()
         .read(true)
         .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
@@ -480,6 +485,42 @@ mod tests {
         Update::begin(&file).unwrap().commit(b"two", FileMode::KeepOr(0o600), true).unwrap();
         assert_eq!(fs::read(with_suffix(&file, ".old")).unwrap(), b"one");
         assert_eq!(fs::read(&file).unwrap(), b"two");
+    }
+
+    #[test]
+    fn a_fifo_without_a_writer_is_empty_where_a_pipe_is_accepted_and_refused_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let pipe = Expect { what: "a pipe", accept: Accept::Pipe };
+        assert_eq!(read_capped(&fifo, 10, pipe).unwrap(), b"");
+        for expect in [Expect::from("a file"), Expect { what: "kh", accept: Accept::CharDevice }] {
+            let err = read_capped(&fifo, 10, expect).unwrap_err();
+            assert_eq!(err.to_string(), format!("{}: not a regular file (a FIFO)", fifo.display()));
+        }
+    }
+
+    #[test]
+    fn a_character_device_is_read_only_where_accepted_and_never_endlessly() {
+        let devices = Expect { what: "kh", accept: Accept::CharDevice };
+        assert_eq!(read_capped(Path::new("/dev/null"), 10, devices).unwrap(), b"");
+        let endless = read_capped(Path::new("/dev/zero"), u64::MAX - 1, devices).unwrap_err();
+        assert_eq!(endless.to_string(), "/dev/zero: not a regular file (a character device)");
+        let refused = read_capped(Path::new("/dev/null"), 10, "a file").unwrap_err();
+        assert_eq!(refused.to_string(), "/dev/null: not a regular file (a character device)");
+    }
+
+    #[test]
+    fn replace_does_not_create_a_file_through_a_dangling_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("missing", &link).unwrap();
+        let err = replace(&link, b"key", FileMode::Private).unwrap_err();
+        assert!(matches!(err, Error::DanglingSymlink { .. }), "{err}");
+        assert!(!dir.path().join("missing").exists());
+        // An Update (known_hosts) still creates the file a link names.
+        Update::begin(&link).unwrap().commit(b"kh", FileMode::KeepOr(0o600), false).unwrap();
+        assert_eq!(fs::read(dir.path().join("missing")).unwrap(), b"kh");
     }
 
     #[test]

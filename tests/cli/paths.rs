@@ -208,6 +208,14 @@ fn a_link_planted_in_a_sticky_world_writable_directory_is_not_followed() {
          keywright: hint: anyone can plant a link there; if you trust its target, give the target's path instead\n",
     );
     assert_eq!(env.read_string("mine/kh"), original);
+    // Nor is it followed to read: the target may be a secret made to look like a list.
+    assert_fails(
+        &env,
+        &["known-hosts", "list", "-f", "tmp/nobodys"],
+        2,
+        "keywright: error: tmp/nobodys: not following this symlink: it is in tmp, a sticky world-writable directory, and belongs to neither you nor the directory's owner\n\
+         keywright: hint: anyone can plant a link there; if you trust its target, give the target's path instead\n",
+    );
     link("tmp/roots", 0);
     kw_within(&env, &add("tmp/roots")).success();
     assert!(env.read_string("mine/kh").starts_with(&original) && env.read_string("mine/kh") != original);
