@@ -146,17 +146,21 @@ pub fn open_input(path: &Path, accept: Accept) -> Result<(File, fs::Metadata)> {
         _ => return Err(Error::NotRegularFile { path: path.to_path_buf(), kind: file_kind(&meta) }),
     };
     if blocking {
-        // Reads wait again: for a writer of a pipe that has one, and a regular file is
-        // never affected.
-        let flags = nix::fcntl::fcntl(&file, nix::fcntl::FcntlArg::F_GETFL).map_err(|e| Error::io(path, e.into()))?;
-        let flags = nix::fcntl::OFlag::from_bits_retain(flags) - nix::fcntl::OFlag::O_NONBLOCK;
-        nix::fcntl::fcntl(&file, nix::fcntl::FcntlArg::F_SETFL(flags)).map_err(|e| Error::io(path, e.into()))?;
+        set_blocking(&file).map_err(|e| Error::io(path, e.into()))?;
     }
     Ok((file, meta))
 }
 
+/// Clears `O_NONBLOCK`, so that reads of a pipe wait for the writer it has (one with no
+/// writer still ends at once); a regular file reads the same either way.
+fn set_blocking(file: &File) -> nix::Result<()> {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    let flags = OFlag::from_bits_retain(fcntl(file, FcntlArg::F_GETFL)?);
+    fcntl(file, FcntlArg::F_SETFL(flags - OFlag::O_NONBLOCK)).map(drop)
+}
+
 /// What a file that is not a regular file is, as an error names it.
-pub fn file_kind(meta: &fs::Metadata) -> &'static str {
+fn file_kind(meta: &fs::Metadata) -> &'static str {
     let kind = meta.file_type();
     if kind.is_fifo() {
         "a FIFO"
@@ -171,7 +175,7 @@ pub fn file_kind(meta: &fs::Metadata) -> &'static str {
     } else if kind.is_symlink() {
         "a symbolic link"
     } else {
-        "a regular file"
+        "a special file"
     }
 }
 
@@ -193,8 +197,8 @@ pub fn read_capped(path: &Path, max: u64, expect: impl Into<Expect>) -> Result<V
     let read = file.take(max + 1).read_to_end(&mut data);
     match read {
         Ok(_) => {}
-        // A device without data now (a terminal nobody typed on) reads as empty, as a
-        // non-blocking read by ssh would find it.
+        // A device with nothing to give now (a terminal nobody types on) ends the read:
+        // waiting for it is the hang this avoids.
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
         Err(e) => return Err(Error::io(path, e)),
     }
@@ -274,7 +278,9 @@ impl Update {
             Ok(meta) if meta.is_dir() => return Err(Error::IsDirectory { path }),
             // rename(2) would put a regular file in the place of a device or FIFO (as
             // root, `/dev/null` itself): what is not a regular file is never replaced.
-            Ok(meta) if !meta.is_file() => return Err(Error::NotReplaceable { kind: file_kind(&meta), path }),
+            Ok(meta) if !meta.is_file() => {
+                return Err(Error::NotReplaceable { kind: file_kind(&meta), path });
+            }
             Ok(meta) => Some(meta),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::io(&path, e)),

@@ -181,9 +181,9 @@ fn read_file(path: &Path) -> Result<Secret> {
     let unusable = |reason: String| Error::BadPassphraseFile { path: path.to_path_buf(), reason };
     let expect = crate::fsutil::Expect { what: "a passphrase file", accept: crate::fsutil::Accept::Pipe };
     let bytes = crate::fsutil::read_capped(path, MAX_PASSPHRASE_FILE, expect).map_err(|e| match e {
-            Error::Io { source, .. } => unusable(crate::error::describe_io(&source)),
-            other => other,
-        })?;
+        Error::Io { source, .. } => unusable(crate::error::describe_io(&source)),
+        other => other,
+    })?;
     let bytes = Zeroizing::new(bytes);
     let text = std::str::from_utf8(&bytes).map_err(|_| unusable("not UTF-8 text".to_string()))?;
     first_line(Zeroizing::new(text.to_string()), path)

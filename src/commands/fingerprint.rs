@@ -1,8 +1,8 @@
 //! `keywright fingerprint`: ssh-keygen -l [-E] [-v], byte for byte, over any number of
 //! files.
 
-use std::os::unix::fs::FileTypeExt;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;

@@ -92,7 +92,8 @@ fn a_fifo_without_a_writer_is_an_error_never_a_hang() {
 fn a_device_where_a_file_is_read_is_refused_not_read_forever() {
     let env = Env::new();
     env.fixture("id_ed25519_enc");
-    let refused = format!("keywright: error: /dev/zero: not a regular file (a character device)\n{DEVICE_HINT}");
+    let refused =
+        format!("keywright: error: /dev/zero: not a regular file (a character device)\n{DEVICE_HINT}");
     for args in [
         &["fingerprint", "/dev/zero"][..],
         &["public", "-f", "/dev/zero"],
@@ -169,7 +170,8 @@ fn a_fifo_is_never_replaced_by_a_rewrite() {
     assert_eq!(env.read_string("kh"), format!("example.com {key}\n"));
 
     mkfifo(&env, "fifo");
-    let refused = format!("keywright: error: fifo: not a regular file (a FIFO); not replacing it\n{REWRITE_HINT}");
+    let refused =
+        format!("keywright: error: fifo: not a regular file (a FIFO); not replacing it\n{REWRITE_HINT}");
     assert_fails(&env, &["known-hosts", "add", "-f", "fifo", "example.com", &key], 2, &refused);
     assert_fails(&env, &["known-hosts", "remove", "-f", "fifo", "example.com"], 2, &refused);
     assert!(is_fifo(&env.path("fifo")));
@@ -227,7 +229,12 @@ fn a_link_planted_in_a_sticky_world_writable_directory_is_not_followed() {
     let run = env.run(env.kw_command_unprivileged(add("tmp/strangers")), None);
     assert_eq!(
         (run.code, run.stderr.lines().next()),
-        (2, Some("keywright: error: tmp/strangers: not following this symlink: it is in tmp, a sticky world-writable directory, and belongs to neither you nor the directory's owner"))
+        (
+            2,
+            Some(
+                "keywright: error: tmp/strangers: not following this symlink: it is in tmp, a sticky world-writable directory, and belongs to neither you nor the directory's owner"
+            )
+        )
     );
     assert_eq!(env.read_string("mine/kh"), original);
     env.run(env.kw_command_unprivileged(add("tmp/nobodys")), None).success();
@@ -276,12 +283,12 @@ fn a_pipe_from_process_substitution_is_read() {
     let env = Env::new();
     env.fixture("id_ed25519");
     env.fixture("id_ed25519_enc");
-    let run = env.sh(
-        "keywright public -f id_ed25519_enc --passphrase-file <(printf 'keywright-test\\n') && \
+    let run =
+        env.sh("keywright public -f id_ed25519_enc --passphrase-file <(printf 'keywright-test\\n') && \
          keywright fingerprint <(cat id_ed25519.pub) && keywright fingerprint <(cat id_ed25519) && \
-         keywright known-hosts add -q --no-hash -f kh example.com <(cat id_ed25519.pub)",
-    );
-    let fingerprint = "256 SHA256:9G1TIVJJ8ESKPND3yHAWXQEn8loDP++a/IN3VLwgLng id_ed25519@keywright.test (ED25519)\n";
+         keywright known-hosts add -q --no-hash -f kh example.com <(cat id_ed25519.pub)");
+    let fingerprint =
+        "256 SHA256:9G1TIVJJ8ESKPND3yHAWXQEn8loDP++a/IN3VLwgLng id_ed25519@keywright.test (ED25519)\n";
     let public = env.read_string("id_ed25519_enc.pub");
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     assert_eq!(run.out(), format!("{public}{fingerprint}{fingerprint}"));
