@@ -276,17 +276,19 @@ fn a_key_is_not_created_through_a_dangling_symlink() {
 }
 
 /// Process substitution hands keywright a pipe, a legitimate way to pass a secret or a
-/// list of keys; it is read. Before the fix a private key given this way to fingerprint
-/// was read twice (the second read found the pipe drained).
+/// list of keys; it is read, and a writer that is slow to write is waited for (the pipe
+/// is opened without blocking, then made blocking again). Before the fix a private key
+/// given this way to fingerprint was read twice (the second read found the pipe drained).
 #[test]
 fn a_pipe_from_process_substitution_is_read() {
     let env = Env::new();
     env.fixture("id_ed25519");
     env.fixture("id_ed25519_enc");
-    let run =
-        env.sh("keywright public -f id_ed25519_enc --passphrase-file <(printf 'keywright-test\\n') && \
+    let run = env.sh(
+        "keywright public -f id_ed25519_enc --passphrase-file <(sleep 1; printf 'keywright-test\\n') && \
          keywright fingerprint <(cat id_ed25519.pub) && keywright fingerprint <(cat id_ed25519) && \
-         keywright known-hosts add -q --no-hash -f kh example.com <(cat id_ed25519.pub)");
+         keywright known-hosts add -q --no-hash -f kh example.com <(cat id_ed25519.pub)",
+    );
     let fingerprint =
         "256 SHA256:9G1TIVJJ8ESKPND3yHAWXQEn8loDP++a/IN3VLwgLng id_ed25519@keywright.test (ED25519)\n";
     let public = env.read_string("id_ed25519_enc.pub");
