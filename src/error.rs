@@ -24,6 +24,24 @@ pub enum Error {
     #[error("{}: is a directory, not a file", path.display())]
     IsDirectory { path: PathBuf },
 
+    /// A file given to read is a FIFO, device or socket where a regular file belongs.
+    #[error("{}: not a regular file ({kind})", path.display())]
+    NotRegularFile { path: PathBuf, kind: &'static str },
+
+    /// A file to rewrite is a FIFO, device or socket: renaming a new file over it would
+    /// destroy it (`/dev/null` made a regular file, when run as root).
+    #[error("{}: not a regular file ({kind}); not replacing it", path.display())]
+    NotReplaceable { path: PathBuf, kind: &'static str },
+
+    /// A symlink someone else may have planted in a sticky world-writable directory
+    /// (the kernel's `protected_symlinks` rule).
+    #[error("{}: not following this symlink: it is in {}, a sticky world-writable directory, and belongs to neither you nor the directory's owner", link.display(), dir.display())]
+    UntrustedSymlink { link: PathBuf, dir: PathBuf },
+
+    /// A new key file would be created through a symlink whose target does not exist.
+    #[error("{}: is a symlink to {}, which does not exist; not creating a key file through it", link.display(), target.display())]
+    DanglingSymlink { link: PathBuf, target: PathBuf },
+
     /// A file is larger than any file of its kind could be.
     #[error("{}: too large to be {what} ({size} bytes)", path.display())]
     TooLarge { path: PathBuf, what: &'static str, size: u64 },
@@ -149,6 +167,22 @@ impl Error {
                 "convert it first: puttygen KEY -O private-openssh -o KEY.openssh"
             }
             Error::IsDirectory { .. } => "give the path of a file inside it",
+            Error::NotRegularFile { kind, .. } if kind.ends_with("FIFO") => {
+                "reading a FIFO waits for a writer that may never come; save the data to a file and give its path"
+            }
+            Error::NotRegularFile { .. } => "give the path of a regular file",
+            Error::NotReplaceable { .. } => {
+                "the file is rewritten by renaming a new one over it, which would destroy this one; give the path of a regular file"
+            }
+            Error::UntrustedSymlink { .. } => {
+                "anyone can plant a link there; if you trust its target, give the target's path instead"
+            }
+            Error::DanglingSymlink { target, .. } => {
+                return Some(format!(
+                    "if the key belongs at the link's target, give that path (-f {}); otherwise remove the link",
+                    target.display()
+                ));
+            }
             Error::UnsupportedPrivateKey { what, .. } if what.starts_with("DSA") => {
                 "DSA keys are obsolete (OpenSSH 10 removed them); make a new key with `keywright generate`"
             }

@@ -5,7 +5,7 @@
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -38,13 +38,19 @@ impl FileMode {
 /// Follows `path` through symlinks to the file that really holds the data, which need not
 /// exist yet (a dangling link names the file to create).
 ///
+/// A link in a sticky world-writable directory (`/tmp`) is followed only when it belongs
+/// to us or to the directory's owner: the kernel's `protected_symlinks` rule
+/// (fs/namei.c `may_follow_link`), which a user-space `readlink` walk bypasses, so it is
+/// applied here whether or not the sysctl is on.
+///
 /// # Errors
-/// An I/O error other than "not found", or a symlink loop.
+/// An I/O error other than "not found", a symlink loop, or a link the rule refuses.
 pub fn resolve_symlinks(path: &Path) -> Result<PathBuf> {
     let mut current = path.to_path_buf();
     for _ in 0..MAX_SYMLINK_DEPTH {
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
+                check_link_owner(&current, &meta)?;
                 let target = fs::read_link(&current).map_err(|e| Error::io(&current, e))?;
                 current = match current.parent() {
                     Some(dir) if target.is_relative() => dir.join(target),
@@ -59,21 +65,150 @@ pub fn resolve_symlinks(path: &Path) -> Result<PathBuf> {
     Err(Error::io(path, io::Error::other("too many levels of symbolic links")))
 }
 
-/// Reads a whole file, refusing files larger than `max` bytes (`what` names the kind of
-/// file for the error) and directories.
+/// The `protected_symlinks` rule for one link (`meta` is its lstat): in a directory that
+/// is both sticky and world-writable, anyone may plant a link, so only links owned by us
+/// (the effective uid, as the kernel's fsuid) or by the directory's owner are followed.
+fn check_link_owner(link: &Path, meta: &fs::Metadata) -> Result<()> {
+    if meta.uid() == nix::unistd::geteuid().as_raw() {
+        return Ok(());
+    }
+    let dir = parent_dir(link);
+    let dir_meta = fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    let sticky_world_writable = dir_meta.mode() & 0o1002 == 0o1002;
+    if !sticky_world_writable || dir_meta.uid() == meta.uid() {
+        return Ok(());
+    }
+    Err(Error::UntrustedSymlink { link: link.to_path_buf(), dir: dir.to_path_buf() })
+}
+
+/// What [`read_capped`] reads: the kind of file for errors, and what it may be besides a
+/// regular file. A bare `&str` means a regular file only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expect {
+    /// The kind of file, for errors ("a private key").
+    pub what: &'static str,
+    /// What else than a regular file is read.
+    pub accept: Accept,
+}
+
+/// What a file read by [`read_capped`] may be besides a regular file. A directory, a
+/// socket and a block device are never read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    /// Nothing else: a FIFO or device where a key or config file belongs is a mistake,
+    /// and reading one would wait for a writer or never end.
+    RegularFile,
+    /// A character device too, read as ssh reads its known_hosts files (it opens them
+    /// whatever they are): `/dev/null`, the `-o UserKnownHostsFile=/dev/null` idiom, is
+    /// empty. It is read without blocking (a terminal gives what was typed, never a
+    /// wait) and at most [`MAX_DEVICE_READ`] bytes (`/dev/zero` does not end).
+    CharDevice,
+    /// A pipe too: process substitution (`--passphrase-file <(pass show key)`,
+    /// `fingerprint <(ssh-keyscan host)`) hands over a pipe, a legitimate way to pass a
+    /// secret or a list of keys. A writer that exists is waited for; a named FIFO that no
+    /// one has open for writing reads as empty (end of file), never as a hang.
+    Pipe,
+}
+
+impl From<&'static str> for Expect {
+    fn from(what: &'static str) -> Self {
+        Expect { what, accept: Accept::RegularFile }
+    }
+}
+
+/// The most read from a character device accepted by [`Accept::CharDevice`].
+pub const MAX_DEVICE_READ: u64 = 1024 * 1024;
+
+/// Opens a file given by the user for reading, without ever blocking in `open(2)` (a FIFO
+/// is opened with `O_NONBLOCK`), and checks what it is on the opened descriptor, so that
+/// no rename between a stat and the open can swap it. Returns the file and its metadata.
+/// Its symlinks are followed by the kernel, after [`resolve_symlinks`]'s walk has checked
+/// them against the `protected_symlinks` rule (which the kernel applies only when the
+/// sysctl is on).
 ///
 /// # Errors
-/// The file cannot be opened or read, is a directory, or is larger than `max`.
-pub fn read_capped(path: &Path, max: u64, what: &'static str) -> Result<Vec<u8>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+/// The file cannot be opened, is a directory, is of a type `accept` does not allow, or
+/// is reached through a link the rule refuses.
+pub fn open_input(path: &Path, accept: Accept) -> Result<(File, fs::Metadata)> {
+    resolve_symlinks(path)?;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::IsDirectory { path: path.to_path_buf() });
+    let kind = meta.file_type();
+    let blocking = match accept {
+        _ if kind.is_file() => true,
+        _ if kind.is_dir() => return Err(Error::IsDirectory { path: path.to_path_buf() }),
+        Accept::Pipe if kind.is_fifo() => true,
+        Accept::CharDevice if kind.is_char_device() => false,
+        _ => return Err(Error::NotRegularFile { path: path.to_path_buf(), kind: file_kind(&meta) }),
+    };
+    if blocking {
+        set_blocking(&file).map_err(|e| Error::io(path, e.into()))?;
     }
+    Ok((file, meta))
+}
+
+/// Clears `O_NONBLOCK`, so that reads of a pipe wait for the writer it has (one with no
+/// writer still ends at once); a regular file reads the same either way.
+fn set_blocking(file: &File) -> nix::Result<()> {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    let flags = OFlag::from_bits_retain(fcntl(file, FcntlArg::F_GETFL)?);
+    fcntl(file, FcntlArg::F_SETFL(flags - OFlag::O_NONBLOCK)).map(drop)
+}
+
+/// What a file that is not a regular file is, as an error names it.
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
+}
+
+/// Reads a whole file given by the user, refusing files larger than `max` bytes and
+/// anything `expect` does not accept (a FIFO or device where a regular file belongs, a
+/// directory); see [`open_input`]. `expect` also names the kind of file for errors.
+///
+/// # Errors
+/// The file cannot be opened or read, is not of an accepted type, or is larger than `max`.
+pub fn read_capped(path: &Path, max: u64, expect: impl Into<Expect>) -> Result<Vec<u8>> {
+    let Expect { what, accept } = expect.into();
+    let (file, meta) = open_input(path, accept)?;
+    let too_large = |size| Error::TooLarge { path: path.to_path_buf(), what, size };
+    if meta.len() > max {
+        return Err(too_large(meta.len()));
+    }
+    let max = if meta.file_type().is_char_device() { max.min(MAX_DEVICE_READ) } else { max };
     let mut data = Vec::with_capacity(meta.len().min(max) as usize);
-    file.take(max + 1).read_to_end(&mut data).map_err(|e| Error::io(path, e))?;
+    let read = file.take(max + 1).read_to_end(&mut data);
+    match read {
+        Ok(_) => {}
+        // A device with nothing to give now (a terminal nobody types on) ends the read:
+        // waiting for it is the hang this avoids.
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+        Err(e) => return Err(Error::io(path, e)),
+    }
     if data.len() as u64 > max {
-        return Err(Error::TooLarge { path: path.to_path_buf(), what, size: meta.len() });
+        // A device that does not end (`/dev/zero`) is no file of any kind; a pipe has no
+        // size, so what it gave is the best we can say.
+        if meta.file_type().is_char_device() {
+            return Err(Error::NotRegularFile { path: path.to_path_buf(), kind: file_kind(&meta) });
+        }
+        return Err(too_large(meta.len().max(data.len() as u64)));
     }
     Ok(data)
 }
@@ -129,7 +264,8 @@ impl Update {
     /// what is there now.
     ///
     /// # Errors
-    /// The path cannot be resolved, the directory locked, or the file is a directory.
+    /// The path cannot be resolved (or goes through a link [`resolve_symlinks`] refuses),
+    /// the directory cannot be locked, or the file is there but not a regular file.
     pub fn begin(path: &Path) -> Result<Self> {
         let path = resolve_symlinks(path)?;
         // A missing directory means the file is missing: say so about the file.
@@ -140,6 +276,11 @@ impl Update {
         remove_leftover_temps(&path);
         let existing = match fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => return Err(Error::IsDirectory { path }),
+            // rename(2) would put a regular file in the place of a device or FIFO (as
+            // root, `/dev/null` itself): what is not a regular file is never replaced.
+            Ok(meta) if !meta.is_file() => {
+                return Err(Error::NotReplaceable { kind: file_kind(&meta), path });
+            }
             Ok(meta) => Some(meta),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::io(&path, e)),
@@ -192,12 +333,19 @@ impl Update {
     }
 }
 
-/// Replaces `path` (through symlinks, under the directory lock) with `contents`.
+/// Replaces `path` (through symlinks, under the directory lock) with `contents`. This is
+/// how key files are written, so a symlink whose target does not exist is refused rather
+/// than created through: a key must not appear silently somewhere the user did not name
+/// (ssh-keygen creates it; a link left dangling is more often stale than an intent).
 ///
 /// # Errors
-/// Any I/O error; the original file is then untouched.
+/// Any I/O error, or a dangling symlink; the original file is then untouched.
 pub fn replace(path: &Path, contents: &[u8], mode: FileMode) -> Result<()> {
-    Update::begin(path)?.commit(contents, mode, false)
+    let update = Update::begin(path)?;
+    if !update.exists() && update.path() != path {
+        return Err(Error::DanglingSymlink { link: path.to_path_buf(), target: update.path.clone() });
+    }
+    update.commit(contents, mode, false)
 }
 
 /// The path with `suffix` appended to its file name (`key` → `key.pub`).
@@ -280,6 +428,14 @@ fn keep_owner(file: &File, existing: Option<&fs::Metadata>) {
 
 fn keep_backup(path: &Path) -> Result<()> {
     let old = with_suffix(path, ".old");
+    // The backup's name is replaced, never followed: only a regular file or a link there
+    // is removed to make room.
+    if let Ok(meta) = fs::symlink_metadata(&old)
+        && !meta.is_file()
+        && !meta.file_type().is_symlink()
+    {
+        return Err(Error::NotReplaceable { kind: file_kind(&meta), path: old });
+    }
     match fs::remove_file(&old) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -335,6 +491,42 @@ mod tests {
         Update::begin(&file).unwrap().commit(b"two", FileMode::KeepOr(0o600), true).unwrap();
         assert_eq!(fs::read(with_suffix(&file, ".old")).unwrap(), b"one");
         assert_eq!(fs::read(&file).unwrap(), b"two");
+    }
+
+    #[test]
+    fn a_fifo_without_a_writer_is_empty_where_a_pipe_is_accepted_and_refused_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let pipe = Expect { what: "a pipe", accept: Accept::Pipe };
+        assert_eq!(read_capped(&fifo, 10, pipe).unwrap(), b"");
+        for expect in [Expect::from("a file"), Expect { what: "kh", accept: Accept::CharDevice }] {
+            let err = read_capped(&fifo, 10, expect).unwrap_err();
+            assert_eq!(err.to_string(), format!("{}: not a regular file (a FIFO)", fifo.display()));
+        }
+    }
+
+    #[test]
+    fn a_character_device_is_read_only_where_accepted_and_never_endlessly() {
+        let devices = Expect { what: "kh", accept: Accept::CharDevice };
+        assert_eq!(read_capped(Path::new("/dev/null"), 10, devices).unwrap(), b"");
+        let endless = read_capped(Path::new("/dev/zero"), u64::MAX - 1, devices).unwrap_err();
+        assert_eq!(endless.to_string(), "/dev/zero: not a regular file (a character device)");
+        let refused = read_capped(Path::new("/dev/null"), 10, "a file").unwrap_err();
+        assert_eq!(refused.to_string(), "/dev/null: not a regular file (a character device)");
+    }
+
+    #[test]
+    fn replace_does_not_create_a_file_through_a_dangling_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("missing", &link).unwrap();
+        let err = replace(&link, b"key", FileMode::Private).unwrap_err();
+        assert!(matches!(err, Error::DanglingSymlink { .. }), "{err}");
+        assert!(!dir.path().join("missing").exists());
+        // An Update (known_hosts) still creates the file a link names.
+        Update::begin(&link).unwrap().commit(b"kh", FileMode::KeepOr(0o600), false).unwrap();
+        assert_eq!(fs::read(dir.path().join("missing")).unwrap(), b"kh");
     }
 
     #[test]

@@ -165,6 +165,12 @@ pub fn prompt_hidden(ctx: &Context, prompt: &str, subject: &str) -> Result<Secre
 /// Standard input is shared by every `-` source of one run: each takes the next line.
 static STDIN_LINES: Mutex<()> = Mutex::new(());
 
+/// A passphrase file's first line; `-` is the next line of standard input. Standard
+/// input is read as it is connected (the caller chose it, and a shell has already opened
+/// any FIFO behind it). A named file may be a pipe, for process substitution
+/// (`--passphrase-file <(pass show key)`), a legitimate way to hand over a secret: a
+/// writer that exists is waited for, and a FIFO no one writes to reads as empty (an
+/// error below) instead of hanging. Devices and sockets are refused.
 fn read_file(path: &Path) -> Result<Secret> {
     if path == Path::new("-") {
         let _guard = STDIN_LINES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -173,11 +179,11 @@ fn read_file(path: &Path) -> Result<Secret> {
         return first_line(line, Path::new("(stdin)"));
     }
     let unusable = |reason: String| Error::BadPassphraseFile { path: path.to_path_buf(), reason };
-    let bytes =
-        crate::fsutil::read_capped(path, MAX_PASSPHRASE_FILE, "a passphrase file").map_err(|e| match e {
-            Error::Io { source, .. } => unusable(crate::error::describe_io(&source)),
-            other => other,
-        })?;
+    let expect = crate::fsutil::Expect { what: "a passphrase file", accept: crate::fsutil::Accept::Pipe };
+    let bytes = crate::fsutil::read_capped(path, MAX_PASSPHRASE_FILE, expect).map_err(|e| match e {
+        Error::Io { source, .. } => unusable(crate::error::describe_io(&source)),
+        other => other,
+    })?;
     let bytes = Zeroizing::new(bytes);
     let text = std::str::from_utf8(&bytes).map_err(|_| unusable("not UTF-8 text".to_string()))?;
     first_line(Zeroizing::new(text.to_string()), path)

@@ -17,6 +17,7 @@ mod cli {
     mod known_hosts;
     mod man;
     mod passphrase;
+    mod paths;
     mod properties;
     mod public;
     mod secrets;

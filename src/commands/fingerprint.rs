@@ -1,8 +1,8 @@
 //! `keywright fingerprint`: ssh-keygen -l [-E] [-v], byte for byte, over any number of
 //! files.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -12,7 +12,7 @@ use super::Status;
 use crate::cli::fingerprint::{FingerprintArgs, OutputFormat};
 use crate::context::Context;
 use crate::error::{self, Error};
-use crate::fsutil::{self, read_capped};
+use crate::fsutil::{self, Accept, read_capped};
 use crate::key::private::MAX_PRIVATE_KEY_FILE;
 use crate::key::scan::{self, Line, c_string};
 use crate::key::text::{read_key, skip_blanks};
@@ -66,17 +66,17 @@ fn inputs(ctx: &Context, args: &FingerprintArgs) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// Fingerprints one input. A named file may be a pipe, as ssh-keygen's `-lf
+/// <(ssh-keyscan host)` idiom gives (a FIFO no one writes to reads as empty, never a
+/// hang); a device is refused, as it would never end.
 fn fingerprint_input(ctx: &Context, path: &Path, printer: &mut Printer) -> Result<()> {
     let stdin = path == Path::new("-");
     let name = if stdin { PathBuf::from("(stdin)") } else { path.to_path_buf() };
-    let mut reader: Box<dyn BufRead> = if stdin {
-        Box::new(io::stdin().lock())
+    let (mut reader, streamed): (Box<dyn BufRead>, bool) = if stdin {
+        (Box::new(io::stdin().lock()), true)
     } else {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        if file.metadata().map_err(|e| Error::io(path, e))?.is_dir() {
-            return Err(Error::IsDirectory { path: path.to_path_buf() }.into());
-        }
-        Box::new(BufReader::with_capacity(64 * 1024, file))
+        let (file, meta) = fsutil::open_input(path, Accept::Pipe)?;
+        (Box::new(BufReader::with_capacity(64 * 1024, file)), meta.file_type().is_fifo())
     };
     let mut line = Vec::new();
     let mut scanner = scan::Scanner::new();
@@ -86,7 +86,7 @@ fn fingerprint_input(ctx: &Context, path: &Path, printer: &mut Printer) -> Resul
     while let Some(newline) = read_line(&mut reader, &mut line).map_err(|e| Error::io(&name, e))? {
         number += 1;
         if number == 1 && scan::is_private_key_line(&line) {
-            return fingerprint_private(ctx, path, &name, stdin, reader, line, printer);
+            return fingerprint_private(ctx, path, &name, streamed, reader, line, printer);
         }
         match scanner.scan(&line, newline) {
             Line::Key(found) => {
@@ -147,7 +147,8 @@ fn skip_to_newline(reader: &mut dyn BufRead) -> io::Result<()> {
 
 /// A private key file, as ssh-keygen's `fingerprint_private` reads it: the `.pub` beside
 /// it wins (even if it holds another key, which we warn about); otherwise the key's own
-/// public half, with its comment when the key is not encrypted.
+/// public half, with its comment when the key is not encrypted. A `streamed` input
+/// (stdin or a pipe) cannot be read again and has no `.pub` beside it.
 fn fingerprint_private(
     ctx: &Context,
     path: &Path,

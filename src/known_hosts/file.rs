@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::line::{self, HostLine, Line, Marker};
 use super::pattern::{HostsMatch, match_hosts};
 use crate::error::Result;
+use crate::fsutil::{Accept, Expect};
 
 /// known_hosts files beyond this are refused rather than read into memory.
 pub const MAX_FILE: u64 = 4 << 30;
@@ -39,12 +40,15 @@ pub struct Found<'a> {
 }
 
 impl KnownHosts {
-    /// Reads a known_hosts file.
+    /// Reads a known_hosts file. A character device is read as ssh reads one, so
+    /// `/dev/null` (`-o UserKnownHostsFile=/dev/null`) is an empty file; a FIFO is refused
+    /// rather than waited on.
     ///
     /// # Errors
-    /// The file is missing, unreadable, a directory, or absurdly large.
+    /// The file is missing, unreadable, a directory, a FIFO or socket, or absurdly large.
     pub fn read(path: &Path) -> Result<Self> {
-        let data = crate::fsutil::read_capped(path, MAX_FILE, "a known_hosts file")?;
+        let expect = Expect { what: "a known_hosts file", accept: Accept::CharDevice };
+        let data = crate::fsutil::read_capped(path, MAX_FILE, expect)?;
         Ok(KnownHosts { path: path.to_path_buf(), data })
     }
 

@@ -11,7 +11,7 @@ use crate::cli::known_hosts::AddArgs;
 use crate::commands::Status;
 use crate::context::Context;
 use crate::error::Error;
-use crate::fsutil::{self, FileMode, Update};
+use crate::fsutil::{self, Accept, Expect, FileMode, Update};
 use crate::key::describe::line_type_name;
 use crate::key::scan::{Line, Scanner};
 use crate::key::{Fingerprint, HashKind};
@@ -109,7 +109,9 @@ fn read_keys(source: &str) -> Result<Vec<KeyData>> {
     } else if looks_like_key_line(source) {
         ("the KEY argument".to_string(), source.as_bytes().to_vec())
     } else {
-        (source.to_string(), fsutil::read_capped(Path::new(source), MAX_KEY_INPUT, "a public key file")?)
+        // A pipe is read too, for `add HOST <(ssh-keyscan HOST)`; see fsutil::Accept::Pipe.
+        let expect = Expect { what: "a public key file", accept: Accept::Pipe };
+        (source.to_string(), fsutil::read_capped(Path::new(source), MAX_KEY_INPUT, expect)?)
     };
     let mut scanner = Scanner::new();
     let mut keys: Vec<KeyData> = Vec::new();
