@@ -38,6 +38,7 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
         passphrase = new_passphrase(ctx, source.as_ref(), &path)?;
     }
     let comment = args.comment.clone().unwrap_or_else(|| ctx.user_at_host());
+    crate::key::text::check_one_line(comment.as_bytes(), "the comment")?;
     let key = spec.generate(&comment)?;
     let protection = Protection::new(passphrase, Some(args.rounds));
     fsutil::replace(&path, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;

@@ -97,7 +97,10 @@ pub async fn install(
     // also left its lock: sweeping for them every time would cost a directory listing
     // (several round trips) on every host for nothing.
     if acquire(fs, &lock, &mut installed).await? {
-        fs.remove_leftovers(&target).await;
+        if let Err(failure) = fs.remove_leftovers(&target).await {
+            let _ = fs.rmdir(&lock).await;
+            return Err(failure);
+        }
     }
     let result = update(fs, &target, keys, options, installed).await;
     let released = fs.rmdir(&lock).await;
