@@ -52,6 +52,10 @@ pub enum Fault {
     /// input, so a `cat > tmp && mv tmp file` never reaches the `mv`. A writing exec whose
     /// client sends EOF before crossing the threshold is cut at that EOF instead, before the
     /// command sees it.
+    ///
+    /// keywright's shell transport sends its script first on stdin (the command line
+    /// says how long: `dd bs=1 count=N`); those N bytes are passed on uncounted, so the
+    /// cut falls in the file's data, as it would for a script on the command line.
     DropMidWrite { after_bytes: usize },
     /// Accepts TCP connections and never sends a byte (no SSH banner).
     Silent,
@@ -457,6 +461,14 @@ struct Exec {
     group: u32,
     writes: bool,
     received: usize,
+    /// Bytes of script still to come before the data (see [`Fault::DropMidWrite`]).
+    script_left: usize,
+}
+
+/// The length of the script a keywright command line reads from stdin (`count=N`).
+fn script_length(command: &str) -> usize {
+    let Some((_, rest)) = command.split_once("count=") else { return 0 };
+    rest.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0)
 }
 
 impl Drop for Connection {
@@ -608,8 +620,11 @@ impl Connection {
             let _ = handle.close(channel).await;
         });
 
-        let writes = self.shared.writes(command.as_bytes());
-        self.channels.insert(channel, Exec { stdin: Some(sender), group, writes, received: 0 });
+        // keywright's own command line runs `dd` to read its script: whether it writes
+        // is up to the script.
+        let script_left = script_length(command);
+        let writes = script_left == 0 && self.shared.writes(command.as_bytes());
+        self.channels.insert(channel, Exec { stdin: Some(sender), group, writes, received: 0, script_left });
         Ok(())
     }
 }
@@ -751,6 +766,14 @@ impl Handler for Connection {
         if !exec.writes && shared.writes(data) {
             exec.writes = true;
         }
+        let script = exec.script_left.min(data.len());
+        exec.script_left -= script;
+        if script > 0
+            && let Some(stdin) = &exec.stdin
+        {
+            let _ = stdin.send(data[..script].to_vec());
+        }
+        let data = &data[script..];
         if let Fault::DropMidWrite { after_bytes } = shared.fault
             && exec.writes
             && exec.received + data.len() > after_bytes
