@@ -19,6 +19,7 @@ mod cli {
     mod passphrase;
     mod properties;
     mod public;
+    mod remote_trust;
     mod secrets;
     mod support;
 }

@@ -87,6 +87,12 @@ pub enum Fault {
     /// argument) to stderr, creates nothing and exits 1. A mkdir run by absolute path
     /// (`/bin/mkdir`) is not affected.
     DiskFull { max_file_bytes: u64, no_new_dirs: bool },
+    /// A hostile server: every exec first runs this sh script, then the command, as
+    /// `sh -c 'SCRIPT
+    /// exec sh -c "$1"' sh CMD` (so the command keeps the script's `$$`). The script can
+    /// flood stdout or stderr, print escape sequences, plant files, or `exit` to stop
+    /// the command from running.
+    Before(String),
 }
 
 /// The unit of `ulimit -f` in a POSIX sh (dash: `ulimit -f 1` sets RLIMIT_FSIZE to 512).
@@ -106,7 +112,17 @@ pub struct Builder {
     password: Option<&'static str>,
     public_keys: Vec<PublicKey>,
     keyboard_interactive: bool,
+    kbd_request: Option<KbdRequest>,
     fault: Fault,
+}
+
+/// A keyboard-interactive request the server sends, text as given (escapes and all).
+#[derive(Clone, Debug)]
+pub struct KbdRequest {
+    pub name: String,
+    pub instructions: String,
+    /// Prompt text and whether the answer is echoed.
+    pub prompts: Vec<(String, bool)>,
 }
 
 impl Builder {
@@ -133,6 +149,13 @@ impl Builder {
     /// Also offers keyboard-interactive authentication: one "Password: " prompt.
     pub fn keyboard_interactive(mut self, on: bool) -> Self {
         self.keyboard_interactive = on;
+        self
+    }
+
+    /// Offers only keyboard-interactive authentication, with this request; any answer
+    /// equal to the password logs in.
+    pub fn keyboard_interactive_request(mut self, request: KbdRequest) -> Self {
+        self.kbd_request = Some(request);
         self
     }
 
@@ -198,6 +221,7 @@ impl Builder {
             password: self.password,
             public_keys: self.public_keys,
             keyboard_interactive: self.keyboard_interactive,
+            kbd_request: self.kbd_request,
             fault: self.fault,
             connections: AtomicUsize::new(0),
             cuts: AtomicUsize::new(0),
@@ -221,6 +245,10 @@ impl Builder {
     /// get to try), otherwise those the builder set up.
     fn methods(&self) -> MethodSet {
         let mut methods = MethodSet::empty();
+        if self.kbd_request.is_some() {
+            methods.push(MethodKind::KeyboardInteractive);
+            return methods;
+        }
         let refuse = self.fault == Fault::RefuseAuth;
         if refuse || !self.public_keys.is_empty() {
             methods.push(MethodKind::PublicKey);
@@ -266,6 +294,7 @@ impl FakeServer {
             password: Some(DEFAULT_PASSWORD),
             public_keys: Vec::new(),
             keyboard_interactive: false,
+            kbd_request: None,
             fault: Fault::None,
         }
     }
@@ -367,6 +396,7 @@ struct Shared {
     password: Option<&'static str>,
     public_keys: Vec<PublicKey>,
     keyboard_interactive: bool,
+    kbd_request: Option<KbdRequest>,
     fault: Fault,
     connections: AtomicUsize,
     cuts: AtomicUsize,
@@ -543,13 +573,16 @@ impl Connection {
         session: &mut Session,
     ) -> std::io::Result<()> {
         let mut sh = tokio::process::Command::new("sh");
-        match self.shared.fault {
+        match &self.shared.fault {
             Fault::DiskFull { max_file_bytes, .. } => {
-                let blocks = max_file_bytes / ULIMIT_BLOCK;
+                let blocks = *max_file_bytes / ULIMIT_BLOCK;
                 sh.arg("-c")
                     .arg(format!("trap '' XFSZ; ulimit -f {blocks} && exec sh -c \"$1\""))
                     .arg("sh")
                     .arg(command)
+            }
+            Fault::Before(script) => {
+                sh.arg("-c").arg(format!("{script}\nexec sh -c \"$1\"")).arg("sh").arg(command)
             }
             _ => sh.arg("-c").arg(command),
         };
@@ -664,6 +697,21 @@ impl Handler for Connection {
         _submethods: &str,
         response: Option<Response<'a>>,
     ) -> Result<Auth, Self::Error> {
+        if let Some(request) = &self.shared.kbd_request {
+            return Ok(match response {
+                None => Auth::Partial {
+                    name: request.name.clone().into(),
+                    instructions: request.instructions.clone().into(),
+                    prompts: request.prompts.iter().map(|(p, echo)| (p.clone().into(), *echo)).collect(),
+                },
+                Some(answers) => {
+                    let password = self.shared.password.map(str::as_bytes);
+                    let right =
+                        self.may_log_in(user) && answers.into_iter().any(|a| Some(&a[..]) == password);
+                    self.verdict(right, "keyboard-interactive", user)
+                }
+            });
+        }
         // Like sshd, a wrong user still gets the prompt: only the answer is judged.
         if self.shared.fault == Fault::RefuseAuth || !self.shared.keyboard_interactive {
             return Ok(self.reject_auth("keyboard-interactive", user));
