@@ -215,4 +215,14 @@ mod tests {
         assert_eq!(decode_base64(b"\x0cQQ==QQ==\x0c"), None);
         assert_eq!(decode_base64(b"QUJD=QUJD"), None);
     }
+
+    #[test]
+    fn one_key_is_one_line() {
+        assert_eq!(line_breaker(b"me@host \t x"), None);
+        assert_eq!(line_breaker(b"a\nb"), Some("a newline"));
+        assert_eq!(line_breaker(b"a\rb"), Some("a carriage return"));
+        assert_eq!(line_breaker(b"a\0b"), Some("a NUL byte"));
+        let error = check_one_line(b"x\0", "the comment").unwrap_err().to_string();
+        assert_eq!(error, "the comment holds a NUL byte; one key is one line, so nothing was written");
+    }
 }
