@@ -347,3 +347,34 @@ fn an_authorized_keys_past_16_mib_on_a_real_sshd_fails_the_host() {
         assert!(!user.path(".ssh/authorized_keys.lock").exists(), "lock left\n{why}");
     }
 }
+
+/// Between the installer's look at authorized_keys and the rename, the server (or anyone
+/// who can write there) put a directory in its place: `mv` moved the new file into that
+/// directory and the run said the key was added. What is renamed over is checked last.
+#[test]
+fn a_directory_swapped_in_before_the_rename_is_refused() {
+    let counter = tempfile::NamedTempFile::new().unwrap();
+    // With the lock held, the installer's commands are: look, read, replace. Before the
+    // third, authorized_keys becomes a directory.
+    let script = format!(
+        "c={}; if [ -d .ssh/authorized_keys.lock ]; then n=$(( $(cat \"$c\" 2>/dev/null || echo 0) + 1 )); \
+         echo $n > \"$c\"; if [ $n = 3 ]; then mv .ssh/authorized_keys .ssh/moved && mkdir .ssh/authorized_keys; fi; fi; :",
+        counter.path().display()
+    );
+    let server = FakeServer::with_fault(Fault::Before(script));
+    let path = seed(server.home(), b"# mine\n");
+    let local = Local::new(&server);
+    let run = local.copy_id(&server, &["--timeout", "20"]);
+    let why = describe(&run, &server);
+    let reason = format!(
+        "cannot write {}: remote: it is now a symlink, a directory or another non-regular file: not replaced",
+        path.display()
+    );
+    assert_failed_with(&run, &server, &reason);
+    assert_eq!(tree(&path), Vec::<PathBuf>::new(), "written into the directory\n{why}");
+    assert_eq!(
+        tree(&server.path(".ssh")),
+        [PathBuf::from("authorized_keys"), PathBuf::from("moved")],
+        "{why}"
+    );
+}
