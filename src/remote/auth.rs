@@ -309,8 +309,9 @@ async fn answer(credentials: &Credentials, prompt: &Prompt, password_used: &mut 
 }
 
 /// The non-empty `texts` a server sent, every line of them after `(display) `, so that
-/// none can pass for a line of keywright's own; escaped and capped.
-fn server_lines(display: &str, texts: &[&str]) -> String {
+/// none can pass for a line of keywright's own; escaped and capped. Also what a
+/// pre-authentication banner should be printed as.
+pub fn server_lines(display: &str, texts: &[&str]) -> String {
     let mut out = String::new();
     for text in texts.iter().filter(|t| !t.is_empty()) {
         let text = crate::sanitize::server_text(text.as_bytes(), MAX_INSTRUCTION);

@@ -361,8 +361,11 @@ fn too_much(cap: usize, what: &str) -> Failure {
         true => format!("{} MiB", cap >> 20),
         false => format!("{} KiB", cap >> 10),
     };
-    Failure::new(format!("the server sent more than {size} {what}"))
-        .hint("check the file on the server; keywright reads no more than that from a host")
+    let failure = Failure::new(format!("the server sent more than {size} {what}"));
+    match what.starts_with("for ") {
+        true => failure.hint("look at that file on the server: an authorized_keys file is far smaller"),
+        false => failure,
+    }
 }
 
 /// Runs a command on a new session channel.

@@ -378,3 +378,26 @@ fn a_directory_swapped_in_before_the_rename_is_refused() {
         "{why}"
     );
 }
+
+/// A key in the agent whose comment holds a CR was installed with it. The comment is
+/// set with ssh-keygen, which allows it.
+#[test]
+fn an_agent_key_comment_with_a_carriage_return_is_refused_before_connecting() {
+    let server = FakeServer::start();
+    let local = Local::new(&server);
+    let key = local.env.fixture("id_ed25519");
+    local.env.ssh_keygen(["-q", "-c", "-C", "me\revil", "-P", "", "-f", key.to_str().unwrap()]).success();
+    let agent = super::support::sshd::Agent::start();
+    agent.add(&key);
+    let args = local.args.iter().filter(|a| !a.to_string_lossy().ends_with(".pub") && *a != "-i");
+    let mut args: Vec<OsString> = args.cloned().collect();
+    args.push(server.target().into());
+    let command = support::kw_command(&local.env, args, &[("SSH_AUTH_SOCK", agent.sock().as_os_str())]);
+    let run = support::spawn(command, None).finish_within(HANG_LIMIT);
+    let why = describe(&run, &server);
+    assert_eq!(run.code, 2, "{why}");
+    assert_eq!(run.out(), "", "{why}");
+    let error = "keywright: error: the comment of the agent's key 1 holds a carriage return; one key is one line, so nothing was written";
+    assert_eq!(run.stderr.lines().next(), Some(error), "{why}");
+    assert_eq!(server.connections(), 0, "{why}");
+}
