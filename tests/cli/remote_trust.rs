@@ -131,6 +131,7 @@ fn an_endless_flood_of_output_or_error_output_fails_the_host_at_the_cap() {
         let why = describe(&run, &server);
         assert_failed_with(&run, &server, reason);
         assert!(!server.path(".ssh").exists(), "{why}");
+        eprintln!("{script}: peak memory {peak_kib} KiB");
         assert!(peak_kib < MEMORY_GOAL_KIB, "peak memory {peak_kib} KiB\n{why}");
     }
 }
@@ -337,6 +338,7 @@ fn an_authorized_keys_past_16_mib_on_a_real_sshd_fails_the_host() {
         let (run, peak_kib) = measured(&env, support::kw_command(&env, args, &[]));
         let why = format!("{transport}\nexit {}\nstdout:\n{}\nstderr:\n{}", run.code, run.out(), run.stderr);
         assert_eq!(run.code, 1, "{why}");
+        eprintln!("{transport}: peak memory {peak_kib} KiB");
         assert!(
             peak_kib < MEMORY_GOAL_KIB,
             "peak memory {peak_kib} KiB, goal under {MEMORY_GOAL_KIB} KiB\n{why}"
@@ -400,4 +402,47 @@ fn an_agent_key_comment_with_a_carriage_return_is_refused_before_connecting() {
     let error = "keywright: error: the comment of the agent's key 1 holds a carriage return; one key is one line, so nothing was written";
     assert_eq!(run.stderr.lines().next(), Some(error), "{why}");
     assert_eq!(server.connections(), 0, "{why}");
+}
+
+/// After a run that died, the next one lists the directory for its leftovers over SFTP;
+/// the listing was read to its end, however long the server made it. Past 10 000 names
+/// the host fails (and the lock is released).
+#[test]
+fn a_directory_listing_past_10000_names_fails_the_host() {
+    if !root_or_skip("a_directory_listing_past_10000_names_fails_the_host") {
+        return;
+    }
+    let sshd = Sshd::start();
+    let env = Env::new();
+    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
+    let key = env.fixture("id_ed25519").with_extension("pub");
+    let user = sshd.user();
+    user.write_authorized_keys("# mine\n");
+    for i in 0..10_001 {
+        std::fs::write(user.path(&format!(".ssh/f{i}")), "").unwrap();
+    }
+    // A lock left an hour ago by a run that died: the leftovers are looked for.
+    let lock = user.mkdir(".ssh/authorized_keys.lock", 0o700);
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::open(&lock).unwrap().set_modified(hour_ago).unwrap();
+    let password = env.write("password", format!("{}\n", user.password()));
+    let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
+    let args: Vec<&OsStr> = [
+        "copy-id".as_ref(),
+        "-i".as_ref(),
+        key.as_os_str(),
+        "--password-file".as_ref(),
+        password.as_os_str(),
+        "--transport".as_ref(),
+        "sftp".as_ref(),
+        dest.as_ref(),
+    ]
+    .to_vec();
+    let run = support::kw(&env, args, &[], None);
+    let why = format!("exit {}\nstdout:\n{}\nstderr:\n{}", run.code, run.out(), run.stderr);
+    assert_eq!(run.code, 1, "{why}");
+    let reason = format!("the server listed more than 10000 names in {}", user.path(".ssh").display());
+    assert_eq!(run.out(), format!("{dest}: failed: {reason}\n"), "{why}");
+    assert_eq!(user.read_authorized_keys().as_deref(), Some("# mine\n"), "{why}");
+    assert!(!lock.exists(), "lock left\n{why}");
 }
