@@ -91,8 +91,8 @@ pub fn server_line(text: &[u8], cap: usize) -> String {
 }
 
 /// Several lines of text a server sent (a keyboard-interactive instruction, a banner):
-/// as [`server_line`] but LF kept, so the text keeps its lines; CR, ESC and the other
-/// controls are escaped, so no line can be rewritten or erased on the terminal.
+/// as [`server_line`] but LF and tab kept (as vis(3) keeps them), so the text keeps its
+/// lines; CR, ESC and the other controls are escaped, so no line can be rewritten or erased on the terminal.
 /// Whoever prints it must prefix each line, so none can pass for one of keywright's.
 pub fn server_text(text: &[u8], cap: usize) -> String {
     let (kept, cut) = capped(text, cap);
@@ -220,5 +220,22 @@ mod tests {
     fn server_text_keeps_lines_only() {
         assert_eq!(server_text(b"one\r\ntwo\x07\n\x1b]0;x", 100), "one\\015\ntwo\\007\n\\033]0;x");
         assert_eq!(server_text(b"one\ntwo", 5), "one\nt...");
+    }
+
+    /// No byte pair, in either form, lets a control character through (LF and tab only in
+    /// multi-line text, as vis(3) keeps them), so server text can neither move the cursor nor end a line.
+    #[test]
+    fn no_control_character_passes_server_escaping() {
+        let control = |b: u8| b < 0x20 || b == 0x7f;
+        for first in 0..=255u8 {
+            for second in 0..=255u8 {
+                let text = [b'a', first, second, 0xc2, 0x9b];
+                assert!(!server_line(&text, 64).bytes().any(control), "{text:?}");
+                assert!(
+                    !server_text(&text, 64).bytes().any(|b| control(b) && b != b'\n' && b != b'\t'),
+                    "{text:?}"
+                );
+            }
+        }
     }
 }
