@@ -246,7 +246,7 @@ fn a_comment_with_a_newline_or_cr_is_refused_and_nothing_is_written() {
     let env = Env::new();
     for (comment, breaker) in [("me\nssh-ed25519 AAAA evil", "a newline"), ("me\revil", "a carriage return")]
     {
-        let run = env.kw(["generate", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", "k"]);
+        let run = env.kw(["generate", "-t", "ed25519", "-N", "", "-C", comment, "-f", "k"]);
         assert_eq!(run.code, 2, "{comment:?}: {}", run.stderr);
         assert_eq!(run.out(), "", "{comment:?}");
         let error = format!(
