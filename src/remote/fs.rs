@@ -605,7 +605,8 @@ impl Sftp {
     async fn list(&self, handle: &str, dir: &str, prefix: &str) -> Result<Vec<String>, Failure> {
         let (mut seen, mut found) = (0, Vec::new());
         while let Ok(names) = self.session.readdir(handle).await {
-            seen += names.files.len();
+            // An empty answer counts as a name: a server could send those forever.
+            seen += names.files.len().max(1);
             if seen > MAX_NAMES {
                 return Err(Failure::new(format!(
                     "the server listed more than {MAX_NAMES} names in {}",
