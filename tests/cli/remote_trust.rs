@@ -106,7 +106,7 @@ fn padding(bytes: usize) -> Vec<u8> {
         .collect()
 }
 
-/// Exit 1, exactly one result line `DEST: failed: REASON`, and the hint for the caps.
+/// Exit 1 and exactly one result line, `DEST: failed: REASON`.
 #[track_caller]
 fn assert_failed_with(run: &Run, server: &FakeServer, reason: &str) {
     let why = describe(run, server);
@@ -345,6 +345,10 @@ fn an_authorized_keys_past_16_mib_on_a_real_sshd_fails_the_host() {
         );
         let reason = format!("the server sent more than 16 MiB for {}", user.authorized_keys().display());
         assert_eq!(run.out(), format!("{dest}: failed: {reason}\n"), "{why}");
+        let hint = format!(
+            "keywright: {dest}: hint: look at that file on the server: an authorized_keys file is far smaller"
+        );
+        assert_eq!(run.stderr.lines().last(), Some(hint.as_str()), "{why}");
         assert!(std::fs::read(user.authorized_keys()).unwrap() == before, "{why}");
         assert!(!user.path(".ssh/authorized_keys.lock").exists(), "lock left\n{why}");
     }
