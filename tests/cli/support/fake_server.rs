@@ -87,11 +87,10 @@ pub enum Fault {
     /// argument) to stderr, creates nothing and exits 1. A mkdir run by absolute path
     /// (`/bin/mkdir`) is not affected.
     DiskFull { max_file_bytes: u64, no_new_dirs: bool },
-    /// A hostile server: every exec first runs this sh script, then the command, as
-    /// `sh -c 'SCRIPT
-    /// exec sh -c "$1"' sh CMD` (so the command keeps the script's `$$`). The script can
-    /// flood stdout or stderr, print escape sequences, plant files, or `exit` to stop
-    /// the command from running.
+    /// A hostile server: every exec first runs this sh script in the remote home, then
+    /// the command: `sh -c "SCRIPT<newline>exec sh -c \"\$1\"" sh CMD`, so the command
+    /// keeps the script's `$$`. The script can flood stdout or stderr, print escape
+    /// sequences, plant files, or `exit` so that the command never runs.
     Before(String),
 }
 
