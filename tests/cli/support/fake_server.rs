@@ -1,6 +1,8 @@
 //! An in-process SSH server (russh) for the faults a real sshd cannot easily show: a
 //! connection cut in the middle of a write, a peer that never speaks or speaks late,
-//! refused authentication, no way to run a command, a full disk.
+//! refused authentication, no way to run a command, a full disk, and a hostile server
+//! (floods, escape sequences, planted files: [`Fault::Before`]; odd keyboard-interactive
+//! requests: [`Builder::keyboard_interactive_request`]).
 //!
 //! Each server has its own tokio runtime (worker threads in the background, so synchronous
 //! tests can use it), listens on `127.0.0.1:0`, has a fresh Ed25519 host key, and runs every
