@@ -47,8 +47,10 @@ pub fn fail(what: impl fmt::Display, cause: &dyn std::error::Error) -> Failure {
 }
 
 /// An error's text without its Rust-ish capitalisation and source chain duplication.
+/// It may hold what the server said (a disconnect reason, an SFTP status message), so
+/// it is escaped and capped like all server text.
 fn describe(cause: &dyn std::error::Error) -> String {
-    let text = cause.to_string();
+    let text = crate::sanitize::server_line(cause.to_string().as_bytes(), fs::MAX_MESSAGE);
     let mut chars = text.chars();
     match chars.next() {
         Some(first) if !text.starts_with("SSH") && !text.starts_with("I/O") => {

@@ -76,6 +76,56 @@ pub fn escape(text: &[u8], charset: Charset) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// One line of text a server sent (an error message, a disconnect reason, a line of
+/// remote stderr), ready for a result line: every control character, CR, LF and tab
+/// included, becomes an octal escape as `vis(3)` writes it (`\033`), so it can neither
+/// break the line nor move the cursor; at most `cap` bytes of `text` are kept, and a cut is
+/// marked with `...`.
+pub fn server_line(text: &[u8], cap: usize) -> String {
+    let (kept, cut) = capped(text, cap);
+    let mut out = escape_server(kept, |b| b == b'\t' || b == b'\r' || b == b'\n');
+    if cut {
+        out.push_str("...");
+    }
+    out
+}
+
+/// Several lines of text a server sent (a keyboard-interactive instruction, a banner):
+/// as [`server_line`] but LF and tab kept (as vis(3) keeps them), so the text keeps its
+/// lines; CR, ESC and the other controls are escaped, so no line can be rewritten or erased on the terminal.
+/// Whoever prints it must prefix each line, so none can pass for one of keywright's.
+pub fn server_text(text: &[u8], cap: usize) -> String {
+    let (kept, cut) = capped(text, cap);
+    let mut out = escape_server(kept, |b| b == b'\r');
+    if cut {
+        out.push_str("...");
+    }
+    out
+}
+
+/// The first `cap` bytes of `text`, and whether it was longer.
+fn capped(text: &[u8], cap: usize) -> (&[u8], bool) {
+    match text.len() > cap {
+        true => (&text[..cap], true),
+        false => (text, false),
+    }
+}
+
+/// [`escape`] in the locale's charset, with the bytes `also` picks escaped too.
+fn escape_server(text: &[u8], also: impl Fn(u8) -> bool) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    for piece in text.split_inclusive(|&b| also(b)) {
+        match piece.split_last() {
+            Some((&last, body)) if also(last) => {
+                out.extend_from_slice(&escape(body, Charset::from_env()));
+                out.extend_from_slice(format!("\\{last:03o}").as_bytes());
+            }
+            _ => out.extend_from_slice(&escape(piece, Charset::from_env())),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn is_plain_ascii(byte: u8) -> bool {
     matches!(byte, b' '..=b'~' | b'\t' | b'\r' | b'\n')
 }
@@ -150,6 +200,42 @@ mod tests {
         for ch in ['\u{a0}', '\u{e9}', '\u{202e}', '\u{e000}', '\u{fffd}', '\u{1f600}', '\u{f0000}'] {
             let text = ch.to_string();
             assert_eq!(&*escape(text.as_bytes(), Charset::Utf8), text.as_bytes(), "U+{:04X}", u32::from(ch));
+        }
+    }
+
+    #[test]
+    fn server_lines_escape_every_control_and_are_capped() {
+        assert_eq!(
+            server_line(b"a\x1b[2K\rkeywright: ok\n\tx", 100),
+            "a\\033[2K\\015keywright: ok\\012\\011x"
+        );
+        assert_eq!(server_line(b"abcdef", 3), "abc...");
+        assert_eq!(
+            server_line("caf\u{e9}".as_bytes(), 10).len(),
+            if Charset::from_env() == Charset::Utf8 { 5 } else { 11 }
+        );
+    }
+
+    #[test]
+    fn server_text_keeps_lines_only() {
+        assert_eq!(server_text(b"one\r\ntwo\x07\n\x1b]0;x", 100), "one\\015\ntwo\\007\n\\033]0;x");
+        assert_eq!(server_text(b"one\ntwo", 5), "one\nt...");
+    }
+
+    /// No byte pair, in either form, lets a control character through (LF and tab only in
+    /// multi-line text, as vis(3) keeps them), so server text can neither move the cursor nor end a line.
+    #[test]
+    fn no_control_character_passes_server_escaping() {
+        let control = |b: u8| b < 0x20 || b == 0x7f;
+        for first in 0..=255u8 {
+            for second in 0..=255u8 {
+                let text = [b'a', first, second, 0xc2, 0x9b];
+                assert!(!server_line(&text, 64).bytes().any(control), "{text:?}");
+                assert!(
+                    !server_text(&text, 64).bytes().any(|b| control(b) && b != b'\n' && b != b'\t'),
+                    "{text:?}"
+                );
+            }
         }
     }
 }

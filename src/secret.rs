@@ -125,15 +125,24 @@ pub fn new(ctx: &Context, source: &Source, prompt: &str, subject: &str) -> Resul
 /// # Errors
 /// There is no terminal to ask on.
 pub fn ask(ctx: &Context, question: &str, subject: &str) -> Result<String> {
+    ask_wiped(ctx, question, subject).map(|answer| answer.to_string())
+}
+
+/// [`ask`], the answer kept as a [`Secret`] (a keyboard-interactive answer shown as it
+/// is typed is still an answer to a login): every copy of it is wiped.
+///
+/// # Errors
+/// There is no terminal to ask on.
+pub fn ask_wiped(ctx: &Context, question: &str, subject: &str) -> Result<Secret> {
     if !ctx.can_prompt() {
         return Err(Error::NoTerminal { what: "an answer", subject: subject.to_string() });
     }
     let tty_error = |e| Error::io("/dev/tty", e);
     let mut tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(tty_error)?;
     write!(tty, "{question}").and_then(|()| tty.flush()).map_err(tty_error)?;
-    let mut answer = String::new();
+    let mut answer = Zeroizing::new(String::new());
     io::BufReader::new(tty).read_line(&mut answer).map_err(tty_error)?;
-    Ok(answer.trim().to_string())
+    Ok(Zeroizing::new(answer.trim().to_string()))
 }
 
 /// Asks a yes/no question on the terminal; anything but `y`/`yes` is no.

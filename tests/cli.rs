@@ -20,6 +20,7 @@ mod cli {
     mod paths;
     mod properties;
     mod public;
+    mod remote_trust;
     mod secrets;
     mod support;
 }

@@ -13,6 +13,7 @@ use crate::key::private::{Protection, encode, pub_file_contents};
 use crate::secret::Source;
 
 pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
+    crate::key::text::check_one_line(args.comment.as_bytes(), "the comment")?;
     let file = PrivateKeyFile::read(&args.file)?;
     let source =
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());

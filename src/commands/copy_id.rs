@@ -218,7 +218,7 @@ async fn all_hosts(
             let _permit = permits.acquire_owned().await;
             let result = one_host(&run, target, resolved).await;
             if let Some(bar) = progress {
-                bar.set_message(format!("{}: {}", result.dest(), result.status.summary()));
+                bar.set_message(report::one_line(&format!("{}: {}", result.dest(), result.status.summary())));
                 bar.inc(1);
             }
             (index, result)
@@ -298,15 +298,16 @@ fn default_identities(ssh_dir: &Path) -> Vec<PathBuf> {
 fn print(ctx: &Context, args: &CopyIdArgs, results: &[HostResult], keys: &keys::Keys) -> Result<()> {
     for result in results {
         let notes = result.installed.as_ref().map(|i| i.notes.as_slice()).unwrap_or_default();
+        let line = |text: String| report::one_line(&text);
         for note in notes {
             match note {
-                Note::Warning(text) => ctx.warn(format!("{}: {text}", result.dest())),
-                Note::Change(text) if !args.quiet => ctx.note(format!("{}: {text}", result.dest())),
+                Note::Warning(text) => ctx.warn(line(format!("{}: {text}", result.dest()))),
+                Note::Change(text) if !args.quiet => ctx.note(line(format!("{}: {text}", result.dest()))),
                 Note::Change(_) => {}
             }
         }
         if let HostStatus::Failed(Failure { hint: Some(hint), .. }) = &result.status {
-            ctx.note(format!("{}: hint: {hint}", result.dest()));
+            ctx.note(line(format!("{}: hint: {hint}", result.dest())));
         }
     }
     let output = match args.format {

@@ -16,6 +16,9 @@ use crate::secret::{self, Source};
 
 pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     let spec = KeySpec::new(args.key_type.into(), args.bits)?;
+    // Checked before anything is asked, printed or made (such as ~/.ssh).
+    let comment = args.comment.clone().unwrap_or_else(|| ctx.user_at_host());
+    crate::key::text::check_one_line(comment.as_bytes(), "the comment")?;
     let path = match &args.file {
         Some(path) => path.clone(),
         None => default_path(ctx, spec)?,
@@ -37,7 +40,6 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     if typed {
         passphrase = new_passphrase(ctx, source.as_ref(), &path)?;
     }
-    let comment = args.comment.clone().unwrap_or_else(|| ctx.user_at_host());
     let key = spec.generate(&comment)?;
     let protection = Protection::new(passphrase, Some(args.rounds));
     fsutil::replace(&path, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;

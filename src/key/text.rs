@@ -31,6 +31,32 @@ pub fn read_key(text: &[u8]) -> Option<(KeyData, &[u8])> {
     Some((key, skip_blanks(&rest[blob_end..])))
 }
 
+/// One key is one line: what in a comment or options `text` would break its line (a
+/// newline, a carriage return, a NUL), named for an error message; `None` if nothing.
+pub fn line_breaker(text: &[u8]) -> Option<&'static str> {
+    text.iter().find_map(|&b| match b {
+        b'\n' => Some("a newline"),
+        b'\r' => Some("a carriage return"),
+        0 => Some("a NUL byte"),
+        _ => None,
+    })
+}
+
+/// Refuses a comment or options `text` that [`line_breaker`] finds something in;
+/// `what` names it (`the comment`, `FILE:LINE: the comment of the key`).
+///
+/// # Errors
+/// [`crate::Error::Refused`], naming what breaks the line.
+pub fn check_one_line(text: &[u8], what: &str) -> crate::Result<()> {
+    match line_breaker(text) {
+        None => Ok(()),
+        Some(breaker) => Err(crate::Error::Refused {
+            what: format!("{what} holds {breaker}; one key is one line, so nothing was written"),
+            hint: "give it without line breaks or NUL bytes".into(),
+        }),
+    }
+}
+
 /// Why `read_key` refuses `text`, in words for an error message.
 pub fn diagnose(text: &[u8]) -> &'static str {
     if text.starts_with(b"\xef\xbb\xbf") {
@@ -188,5 +214,15 @@ mod tests {
         assert_eq!(decode_base64(b"QQ==QQ=="), None);
         assert_eq!(decode_base64(b"\x0cQQ==QQ==\x0c"), None);
         assert_eq!(decode_base64(b"QUJD=QUJD"), None);
+    }
+
+    #[test]
+    fn one_key_is_one_line() {
+        assert_eq!(line_breaker(b"me@host \t x"), None);
+        assert_eq!(line_breaker(b"a\nb"), Some("a newline"));
+        assert_eq!(line_breaker(b"a\rb"), Some("a carriage return"));
+        assert_eq!(line_breaker(b"a\0b"), Some("a NUL byte"));
+        let error = check_one_line(b"x\0", "the comment").unwrap_err().to_string();
+        assert_eq!(error, "the comment holds a NUL byte; one key is one line, so nothing was written");
     }
 }

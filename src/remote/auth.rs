@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use russh::MethodKind;
-use russh::client::{AuthResult, Handle, KeyboardInteractiveAuthResponse};
+use russh::client::{AuthResult, Handle, KeyboardInteractiveAuthResponse, Prompt};
 use russh::keys::agent::client::AgentClient;
 use russh::keys::{HashAlg, PrivateKeyWithHashAlg};
 use ssh_key::public::KeyData;
@@ -234,6 +234,16 @@ async fn password_for(credentials: &Credentials) -> Option<Secret> {
     credentials.terminal.secret(prompt, credentials.display.clone()).await
 }
 
+/// The most prompts one keyboard-interactive request may hold (sshd's own limit).
+const MAX_PROMPTS: usize = 100;
+/// The most of a prompt that is shown.
+const MAX_PROMPT: usize = 1024;
+/// The most of a request's name or instruction that is shown.
+const MAX_INSTRUCTION: usize = 4096;
+
+/// Keyboard-interactive, answered as ssh answers it: the request's name and instruction
+/// are shown, each prompt is prefixed with `(user@host)` so the user knows who asks, and
+/// all of it is the server's text, so it is escaped and capped. The answers are wiped.
 async fn keyboard_interactive(
     handle: &mut Handle<Client>,
     credentials: &Credentials,
@@ -245,32 +255,80 @@ async fn keyboard_interactive(
         .map_err(failed)?;
     let mut password_used = false;
     loop {
-        let prompts = match response {
+        let (name, instructions, prompts) = match response {
             KeyboardInteractiveAuthResponse::Success => return Ok(true),
             KeyboardInteractiveAuthResponse::Failure { .. } => return Ok(false),
-            KeyboardInteractiveAuthResponse::InfoRequest { prompts, .. } => prompts,
+            KeyboardInteractiveAuthResponse::InfoRequest { name, instructions, prompts } => {
+                (name, instructions, prompts)
+            }
         };
-        let mut answers = Vec::with_capacity(prompts.len());
+        if prompts.len() > MAX_PROMPTS {
+            return Err(Failure::new(format!(
+                "keyboard-interactive authentication: the server asked {} questions at once (at most {MAX_PROMPTS} are answered)",
+                prompts.len()
+            )));
+        }
+        let asks = prompts.iter().any(|p| p.echo || credentials.password.is_none());
+        if asks && credentials.terminal.can_ask() {
+            credentials.terminal.print(&server_lines(&credentials.display, &[&name, &instructions]));
+        }
+        let mut answers: Vec<Secret> = Vec::with_capacity(prompts.len());
         for prompt in &prompts {
-            // A given password answers the first hidden prompt (PAM's "Password: ").
-            let answer = match (&credentials.password, prompt.echo, password_used) {
-                (Some(password), false, false) => {
-                    password_used = true;
-                    Some(password.to_string())
-                }
-                (None, false, _) => credentials
-                    .terminal
-                    .secret(prompt.prompt.clone(), credentials.display.clone())
-                    .await
-                    .map(|s| s.to_string()),
-                (_, true, _) => {
-                    credentials.terminal.question(prompt.prompt.clone(), credentials.display.clone()).await
-                }
-                _ => None,
+            let Some(answer) = answer(credentials, prompt, &mut password_used).await else {
+                return Ok(false);
             };
-            let Some(answer) = answer else { return Ok(false) };
             answers.push(answer);
         }
-        response = handle.authenticate_keyboard_interactive_respond(answers).await.map_err(failed)?;
+        // russh takes the answers as plain Strings: each is moved out of its wiped
+        // wrapper, so no second copy is made here; russh then encodes them into its
+        // packet buffer (a CryptoVec, wiped on drop) and drops the Strings unwiped, which
+        // this side cannot change.
+        let plain: Vec<String> = answers.iter_mut().map(|a| std::mem::take(&mut **a)).collect();
+        response = handle.authenticate_keyboard_interactive_respond(plain).await.map_err(failed)?;
+    }
+}
+
+/// The answer to one prompt: a given password answers the first hidden prompt (PAM's
+/// "Password: "), the terminal the others; `None` when there is no answer.
+async fn answer(credentials: &Credentials, prompt: &Prompt, password_used: &mut bool) -> Option<Secret> {
+    let shown = format!(
+        "({}) {}",
+        credentials.display,
+        crate::sanitize::server_text(prompt.prompt.as_bytes(), MAX_PROMPT).replace('\n', "\\012")
+    );
+    let subject = credentials.display.clone();
+    match (&credentials.password, prompt.echo, *password_used) {
+        (Some(password), false, false) => {
+            *password_used = true;
+            Some(password.clone())
+        }
+        (None, false, _) => credentials.terminal.secret(shown, subject).await,
+        (_, true, _) => credentials.terminal.question_wiped(shown, subject).await,
+        _ => None,
+    }
+}
+
+/// The non-empty `texts` a server sent, every line of them after `(display) `, so that
+/// none can pass for a line of keywright's own; escaped and capped. Also what a
+/// pre-authentication banner should be printed as.
+pub fn server_lines(display: &str, texts: &[&str]) -> String {
+    let mut out = String::new();
+    for text in texts.iter().filter(|t| !t.is_empty()) {
+        let text = crate::sanitize::server_text(text.as_bytes(), MAX_INSTRUCTION);
+        for line in text.trim_end_matches('\n').split('\n') {
+            out.push_str(&format!("({display}) {line}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_lines_are_prefixed_and_escaped() {
+        let text = server_lines("me@h", &["", "Hi\r\nkeywright: error: fake\x1b[2K\n"]);
+        assert_eq!(text, "(me@h) Hi\\015\n(me@h) keywright: error: fake\\033[2K\n");
     }
 }

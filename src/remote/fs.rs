@@ -18,6 +18,17 @@ use crate::cli::copy_id::Transport;
 const MKDIR_ATTEMPTS: usize = 5;
 /// SFTP writes are sent in pieces of this size (OpenSSH's sftp-server takes up to 256 KiB).
 const SFTP_CHUNK: usize = 32 * 1024;
+/// The most a server may send for a file copy-id reads (authorized_keys): a file sshd
+/// would take is far smaller, and past this the host fails instead of filling memory.
+pub const MAX_FILE: usize = 16 << 20;
+/// The most output a server may send for any other command (a path, an `ls -ld` line,
+/// a number) and the most error output for any command: only its last line is used.
+pub const MAX_TEXT: usize = 64 << 10;
+/// The most names a directory listing may hold (the directory of authorized_keys, when
+/// leftovers of an interrupted run are looked for).
+pub const MAX_NAMES: usize = 10_000;
+/// How much of a server's message goes into a result line.
+pub const MAX_MESSAGE: usize = 512;
 
 /// What kind of file a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,11 +167,15 @@ impl<'a> RemoteFs<'a> {
 
     /// Removes temporary files that an interrupted `replace` of `path` left behind. Only
     /// call this while holding the lock: then no other writer has temporary files.
-    pub async fn remove_leftovers(&self, path: &str) {
+    ///
+    /// # Errors
+    /// The server lists more than [`MAX_NAMES`] names in the directory.
+    pub async fn remove_leftovers(&self, path: &str) -> Result<(), Failure> {
         match &self.sftp {
             Some(s) => s.remove_leftovers(path).await,
             None => {
                 let _ = self.shell.run(&format!("rm -f -- {}.keywright.*", quote(path)), None).await;
+                Ok(())
             }
         }
     }
@@ -193,9 +208,32 @@ pub struct Output {
 const MISSING: u32 = 3;
 
 impl Shell<'_> {
-    /// Runs `script` with POSIX sh (whatever the login shell is), feeding `stdin`.
+    /// Runs `script` with POSIX sh whatever the login shell is (sh, bash, fish, tcsh…),
+    /// then feeds it `stdin`; its output may be up to [`MAX_TEXT`].
     pub async fn run(&self, script: &str, stdin: Option<&[u8]>) -> Result<Output, Failure> {
-        exec(self.handle, &format!("exec sh -c {}", quote(script)), stdin).await
+        self.run_capped(script, stdin, Limit::text()).await
+    }
+
+    /// [`Shell::run`] with another limit on the output.
+    ///
+    /// The login shell runs the command line sshd gives it in its own language, and those
+    /// differ: fish reads `\\` and `\'` inside single quotes, tcsh expands `!` there and
+    /// refuses a newline. So the command line is one fixed text that every one of them
+    /// reads the same way (no value in it but the script's length in digits), and the
+    /// script, whose values are quoted for POSIX sh alone, comes first on stdin: `dd`
+    /// reads exactly its bytes, one at a time, and leaves the rest of stdin (the data) to
+    /// the script.
+    async fn run_capped(
+        &self,
+        script: &str,
+        stdin: Option<&[u8]>,
+        limit: Limit<'_>,
+    ) -> Result<Output, Failure> {
+        let command = bootstrap(script.len());
+        let mut input = Vec::with_capacity(script.len() + stdin.map_or(0, <[u8]>::len));
+        input.extend_from_slice(script.as_bytes());
+        input.extend_from_slice(stdin.unwrap_or_default());
+        exec(self.handle, &command, Some(&input), limit).await
     }
 
     /// Runs `script` and returns its output, or fails with its stderr.
@@ -220,8 +258,8 @@ impl Shell<'_> {
 
     async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Failure> {
         let p = quote(path);
-        let output =
-            self.run(&format!("if [ -f {p} ]; then cat -- {p}; else exit {MISSING}; fi"), None).await?;
+        let script = format!("if [ -f {p} ]; then cat -- {p}; else exit {MISSING}; fi");
+        let output = self.run_capped(&script, None, Limit::file(path)).await?;
         match output.code {
             Some(0) => Ok(Some(output.stdout)),
             Some(MISSING) => Ok(None),
@@ -257,21 +295,87 @@ impl Shell<'_> {
 
     /// The file goes to a temporary name first and is renamed only if every byte arrived
     /// (a dropped connection leaves a short temporary file, never a short target).
+    ///
+    /// The temporary name is random (64 bits from this side, so the server cannot guess
+    /// it ahead) and the file is created exclusively (`set -C`: O_EXCL, which also refuses
+    /// a planted symlink), so nothing anyone else put in the directory is written through.
+    /// What is renamed over must be a regular file or nothing: `mv` would move into a
+    /// directory, and a symlink there now was planted after the installer looked.
     async fn replace(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), Failure> {
         let p = quote(path);
+        let t = quote(&temp_name(path));
         let script = format!(
-            "umask 077; t={p}.keywright.$$; trap 'rm -f -- \"$t\"' EXIT HUP INT TERM; \
-             cat > \"$t\" || exit 1; n=$(wc -c < \"$t\") || exit 1; \
+            "umask 077; t={t}; trap 'rm -f -- \"$t\"' EXIT HUP INT TERM; set -C; \
+             cat > \"$t\" || exit 1; set +C; \
+             if [ -h \"$t\" ] || [ ! -f \"$t\" ] || [ ! -O \"$t\" ]; then echo 'the temporary file was replaced while it was written' >&2; exit 1; fi; \
+             n=$(wc -c < \"$t\") || exit 1; \
              if [ $((n)) -ne {len} ]; then echo \"received $((n)) of {len} bytes\" >&2; exit 1; fi; \
-             chmod {mode:o} \"$t\" || exit 1; sync \"$t\" 2>/dev/null || sync; mv -f -- \"$t\" {p}",
+             chmod {mode:o} \"$t\" || exit 1; sync \"$t\" 2>/dev/null || sync; \
+             if [ -h {p} ] || {{ [ -e {p} ] && [ ! -f {p} ]; }}; then echo '{NOT_REGULAR}' >&2; exit 1; fi; \
+             mv -f -- \"$t\" {p}",
             len = contents.len()
         );
         self.run_ok(&script, Some(contents)).await.map(drop)
     }
 }
 
+/// Why a replace stops before the rename.
+const NOT_REGULAR: &str = "it is now a symlink, a directory or another non-regular file: not replaced";
+
+/// The command line every login shell is given: run `sh`, reading the script (`len`
+/// bytes) from stdin. Only characters that sh, bash, dash, fish, tcsh and csh all read
+/// the same way inside single quotes: no `\\`, `'`, `!` or newline.
+fn bootstrap(len: usize) -> String {
+    format!("exec sh -c 'eval \"$(dd bs=1 count={len} 2>/dev/null)\"'")
+}
+
+/// `PATH.keywright.RANDOM`: a name for the temporary copy of `path` that no one can
+/// guess, with the prefix `remove_leftovers` looks for.
+fn temp_name(path: &str) -> String {
+    format!("{path}.keywright.{:016x}", rand_u64())
+}
+
+/// How much output a command may send, and what to call it when it sends more.
+#[derive(Clone, Copy)]
+pub struct Limit<'a> {
+    stdout: usize,
+    /// What the output is, for the failure: `for PATH` or `of output`.
+    what: Option<&'a str>,
+}
+
+impl<'a> Limit<'a> {
+    /// The output of a command that prints a few lines.
+    pub fn text() -> Self {
+        Limit { stdout: MAX_TEXT, what: None }
+    }
+
+    /// The contents of the file `path`.
+    pub fn file(path: &'a str) -> Self {
+        Limit { stdout: MAX_FILE, what: Some(path) }
+    }
+}
+
+/// The failure of a server that sent more than `cap` bytes of `what`.
+fn too_much(cap: usize, what: &str) -> Failure {
+    let size = match cap >= 1 << 20 {
+        true => format!("{} MiB", cap >> 20),
+        false => format!("{} KiB", cap >> 10),
+    };
+    let failure = Failure::new(format!("the server sent more than {size} {what}"));
+    match what.starts_with("for ") {
+        true => failure.hint("look at that file on the server: an authorized_keys file is far smaller"),
+        false => failure,
+    }
+}
+
 /// Runs a command on a new session channel.
-pub async fn exec(handle: &Handle<Client>, command: &str, stdin: Option<&[u8]>) -> Result<Output, Failure> {
+/// Output past `limit` (stdout) or [`MAX_TEXT`] (stderr) closes the channel and fails.
+pub async fn exec(
+    handle: &Handle<Client>,
+    command: &str,
+    stdin: Option<&[u8]>,
+    limit: Limit<'_>,
+) -> Result<Output, Failure> {
     let mut channel = handle.channel_open_session().await.map_err(|e| fail("cannot open a session", &e))?;
     channel.exec(true, command).await.map_err(|e| fail("cannot run a command", &e))?;
     if let Some(data) = stdin {
@@ -280,9 +384,22 @@ pub async fn exec(handle: &Handle<Client>, command: &str, stdin: Option<&[u8]>) 
     channel.eof().await.map_err(|e| fail("cannot send data", &e))?;
     let mut output = Output { code: None, stdout: Vec::new(), stderr: Vec::new() };
     while let Some(message) = channel.wait().await {
+        let (sink, cap, data) = match &message {
+            ChannelMsg::Data { data } => (&mut output.stdout, limit.stdout, &data[..]),
+            ChannelMsg::ExtendedData { data, ext: 1 } => (&mut output.stderr, MAX_TEXT, &data[..]),
+            _ => (&mut output.stdout, usize::MAX, &[][..]),
+        };
+        if sink.len() + data.len() > cap {
+            let _ = channel.close().await;
+            let what = match (&message, limit.what) {
+                (ChannelMsg::ExtendedData { .. }, _) => "of error output".to_string(),
+                (_, Some(path)) => format!("for {}", server_path(path)),
+                (_, None) => "of output".to_string(),
+            };
+            return Err(too_much(cap, &what));
+        }
+        sink.extend_from_slice(data);
         match message {
-            ChannelMsg::Data { data } => output.stdout.extend_from_slice(&data),
-            ChannelMsg::ExtendedData { data, ext: 1 } => output.stderr.extend_from_slice(&data),
             ChannelMsg::ExitStatus { exit_status } => output.code = Some(exit_status),
             ChannelMsg::Failure => {
                 return Err(Failure::new("the server refused to run a command").hint(
@@ -295,9 +412,13 @@ pub async fn exec(handle: &Handle<Client>, command: &str, stdin: Option<&[u8]>) 
     Ok(output)
 }
 
+/// The failure of a remote command: its exit code and the last line of its error
+/// output, escaped (it is the server's text).
 fn remote_failure(output: &Output, code: Option<u32>) -> Failure {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let message = stderr.lines().last().unwrap_or_default().trim();
+    let stderr = output.stderr.strip_suffix(b"\n").unwrap_or(&output.stderr);
+    let last = stderr.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+    let message = crate::sanitize::server_line(last.trim_ascii(), MAX_MESSAGE);
+    let message = message.as_str();
     match (code, message.is_empty()) {
         (None, _) => Failure::new("the connection closed before the remote command finished"),
         (Some(code), true) => Failure::new(format!("remote command failed (exit {code})")),
@@ -403,17 +524,28 @@ impl Sftp {
             Err(e) if is_missing(&e) => return Ok(None),
             Err(e) => return Err(fail(format!("sftp open {path}"), &e)),
         };
+        let contents = self.read_open(handle.as_str(), path).await;
+        let _ = self.session.close(handle).await;
+        contents.map(Some)
+    }
+
+    /// Reads an open file to its end, failing past [`MAX_FILE`]: the server decides how
+    /// much it sends, however small it said the file was.
+    async fn read_open(&self, handle: &str, path: &str) -> Result<Vec<u8>, Failure> {
         let mut contents = Vec::new();
         loop {
-            match self.session.read(handle.as_str(), contents.len() as u64, SFTP_CHUNK as u32).await {
-                Ok(data) if data.data.is_empty() => break,
+            match self.session.read(handle, contents.len() as u64, SFTP_CHUNK as u32).await {
+                Ok(data) if data.data.is_empty() => return Ok(contents),
+                Ok(data) if contents.len() + data.data.len() > MAX_FILE => {
+                    return Err(too_much(MAX_FILE, &format!("for {}", server_path(path))));
+                }
                 Ok(data) => contents.extend_from_slice(&data.data),
-                Err(russh_sftp::client::error::Error::Status(s)) if s.status_code == StatusCode::Eof => break,
+                Err(russh_sftp::client::error::Error::Status(s)) if s.status_code == StatusCode::Eof => {
+                    return Ok(contents);
+                }
                 Err(e) => return Err(fail(format!("sftp read {path}"), &e)),
             }
         }
-        let _ = self.session.close(handle).await;
-        Ok(Some(contents))
     }
 
     async fn mkdir(&self, path: &str, mode: u32) -> Result<bool, Failure> {
@@ -440,10 +572,14 @@ impl Sftp {
     /// The server's clock is read from a file created for the purpose.
     async fn age(&self, path: &str) -> Option<Duration> {
         let then = self.session.lstat(path).await.ok()?.attrs.mtime?;
-        let probe = format!("{path}.probe.{:08x}", rand_u32());
+        let probe = format!("{path}.probe.{:016x}", rand_u64());
         let handle = self
             .session
-            .open(probe.as_str(), OpenFlags::WRITE | OpenFlags::CREATE, FileAttributes::empty())
+            .open(
+                probe.as_str(),
+                OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::EXCLUDE,
+                FileAttributes::empty(),
+            )
             .await
             .ok()?;
         let _ = self.session.close(handle.handle).await;
@@ -452,18 +588,34 @@ impl Sftp {
         Some(Duration::from_secs(u64::from(now?.saturating_sub(then))))
     }
 
-    async fn remove_leftovers(&self, path: &str) {
+    async fn remove_leftovers(&self, path: &str) -> Result<(), Failure> {
         let (dir, name) = path.rsplit_once('/').unwrap_or((".", path));
         let prefix = format!("{name}.keywright.");
-        let Ok(handle) = self.session.opendir(dir).await else { return };
-        let mut leftovers = Vec::new();
-        while let Ok(names) = self.session.readdir(handle.handle.as_str()).await {
-            leftovers.extend(names.files.into_iter().map(|f| f.filename).filter(|f| f.starts_with(&prefix)));
-        }
+        let Ok(handle) = self.session.opendir(dir).await else { return Ok(()) };
+        let leftovers = self.list(handle.handle.as_str(), dir, &prefix).await;
         let _ = self.session.close(handle.handle).await;
-        for leftover in leftovers {
+        for leftover in leftovers? {
             let _ = self.session.remove(format!("{dir}/{leftover}")).await;
         }
+        Ok(())
+    }
+
+    /// The names in an open directory that start with `prefix`; a listing of more than
+    /// [`MAX_NAMES`] names fails (a server could list forever).
+    async fn list(&self, handle: &str, dir: &str, prefix: &str) -> Result<Vec<String>, Failure> {
+        let (mut seen, mut found) = (0, Vec::new());
+        while let Ok(names) = self.session.readdir(handle).await {
+            // An empty answer counts as a name: a server could send those forever.
+            seen += names.files.len().max(1);
+            if seen > MAX_NAMES {
+                return Err(Failure::new(format!(
+                    "the server listed more than {MAX_NAMES} names in {}",
+                    server_path(dir)
+                )));
+            }
+            found.extend(names.files.into_iter().map(|f| f.filename).filter(|f| f.starts_with(prefix)));
+        }
+        Ok(found)
     }
 
     async fn rmdir(&self, path: &str) -> Result<(), Failure> {
@@ -477,7 +629,10 @@ impl Sftp {
     }
 
     async fn replace(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), Failure> {
-        let temp = format!("{path}.keywright.{:08x}", rand_u32());
+        if self.lstat(path).await?.is_some_and(|stat| stat.kind != Kind::File) {
+            return Err(Failure::new(NOT_REGULAR));
+        }
+        let temp = temp_name(path);
         let result = self.write_and_rename(&temp, path, contents, mode).await;
         if result.is_err() {
             let _ = self.session.remove(temp.as_str()).await;
@@ -513,6 +668,10 @@ impl Sftp {
         }
         self.session.close(handle).await.map_err(|e| fail(format!("sftp close {temp}"), &e))?;
         self.chmod(temp, mode).await?;
+        // Looked at again just before: it may have changed while the data was sent.
+        if self.lstat(path).await?.is_some_and(|stat| stat.kind != Kind::File) {
+            return Err(Failure::new(NOT_REGULAR));
+        }
         self.rename_over(temp, path).await
     }
 
@@ -527,9 +686,10 @@ impl Sftp {
             }
             return match self.session.extended("posix-rename@openssh.com", data).await {
                 Ok(Packet::Status(s)) if s.status_code == StatusCode::Ok => Ok(()),
-                Ok(Packet::Status(s)) => {
-                    Err(Failure::new(format!("sftp rename {temp}: {}", s.error_message)))
-                }
+                Ok(Packet::Status(s)) => Err(Failure::new(format!(
+                    "sftp rename {temp}: {}",
+                    crate::sanitize::server_line(s.error_message.as_bytes(), MAX_MESSAGE)
+                ))),
                 Ok(_) => Err(Failure::new("sftp rename: unexpected reply")),
                 Err(e) => Err(fail(format!("sftp rename {temp}"), &e)),
             };
@@ -558,10 +718,18 @@ fn is_missing(error: &russh_sftp::client::error::Error) -> bool {
     matches!(error, russh_sftp::client::error::Error::Status(s) if s.status_code == StatusCode::NoSuchFile)
 }
 
-fn rand_u32() -> u32 {
-    let mut bytes = [0u8; 4];
+/// 64 random bits for a temporary name. getrandom failing leaves the name guessable,
+/// which exclusive creation still makes safe (it then fails, rather than writes through).
+fn rand_u64() -> u64 {
+    let mut bytes = [0u8; 8];
     let _ = getrandom::fill(&mut bytes);
-    u32::from_ne_bytes(bytes)
+    u64::from_ne_bytes(bytes)
+}
+
+/// A path as a result line shows it: the user's own paths and those the server named,
+/// escaped the same way.
+pub fn server_path(path: &str) -> String {
+    crate::sanitize::server_line(path.as_bytes(), MAX_MESSAGE)
 }
 
 #[cfg(test)]

@@ -96,8 +96,11 @@ pub async fn install(
     // Temporary files are only left by a run that died while writing, and such a run
     // also left its lock: sweeping for them every time would cost a directory listing
     // (several round trips) on every host for nothing.
-    if acquire(fs, &lock, &mut installed).await? {
-        fs.remove_leftovers(&target).await;
+    if acquire(fs, &lock, &mut installed).await?
+        && let Err(failure) = fs.remove_leftovers(&target).await
+    {
+        let _ = fs.rmdir(&lock).await;
+        return Err(failure);
     }
     let result = update(fs, &target, keys, options, installed).await;
     let released = fs.rmdir(&lock).await;

@@ -57,6 +57,12 @@ impl Terminal {
         self.ask_with(move |ctx| secret::ask(ctx, &question, &subject).ok()).await
     }
 
+    /// Asks a question whose answer is shown as typed but wiped after use (a
+    /// keyboard-interactive answer); `None` when it cannot be asked.
+    pub async fn question_wiped(self: &Arc<Self>, question: String, subject: String) -> Option<Secret> {
+        self.ask_with(move |ctx| secret::ask_wiped(ctx, &question, &subject).ok()).await
+    }
+
     /// Prints a block of text to stderr in one piece, past the progress bar.
     pub fn print(&self, text: &str) {
         use std::io::Write;

@@ -71,3 +71,21 @@ fn wrong_passphrase_changes_neither_file() {
     assert_eq!(std::fs::read(env.path("id_ecdsa_256_enc")).unwrap(), key);
     assert_eq!(std::fs::read(env.path("id_ecdsa_256_enc.pub")).unwrap(), public);
 }
+
+/// `-C` with a newline or CR was written into the key and its .pub (two lines).
+#[test]
+fn a_comment_with_a_newline_or_cr_is_refused_and_the_key_is_unchanged() {
+    let env = Env::new();
+    copy_as(&env, "id_ed25519", "k");
+    let (key, public) = (env.read("k"), env.read("k.pub"));
+    for (comment, breaker) in [("a\nb", "a newline"), ("a\rb", "a carriage return")] {
+        let run = env.kw(["comment", "-f", "k", "-C", comment]);
+        assert_eq!(run.code, 2, "{comment:?}: {}", run.stderr);
+        assert_eq!(run.out(), "", "{comment:?}");
+        let error = format!(
+            "keywright: error: the comment holds {breaker}; one key is one line, so nothing was written"
+        );
+        assert_eq!(run.stderr.lines().next(), Some(error.as_str()), "{comment:?}");
+        assert!(env.read("k") == key && env.read("k.pub") == public, "{comment:?}");
+    }
+}

@@ -238,3 +238,21 @@ fn terminal_overwrite_question() {
     env.kw_tty(&[("Overwrite (y/n)? ", "y")], &["generate", "-f", "k", "--no-passphrase"]).success();
     assert_ne!(std::fs::read(env.path("k")).unwrap(), before);
 }
+
+/// `-C` with a newline wrote a .pub of two lines (the second a bogus key line) and a
+/// private key whose comment broke every line it was printed on. One key is one line.
+#[test]
+fn a_comment_with_a_newline_or_cr_is_refused_and_nothing_is_written() {
+    let env = Env::new();
+    for (comment, breaker) in [("me\nssh-ed25519 AAAA evil", "a newline"), ("me\revil", "a carriage return")]
+    {
+        let run = env.kw(["generate", "-t", "ed25519", "-N", "", "-C", comment, "-f", "k"]);
+        assert_eq!(run.code, 2, "{comment:?}: {}", run.stderr);
+        assert_eq!(run.out(), "", "{comment:?}");
+        let error = format!(
+            "keywright: error: the comment holds {breaker}; one key is one line, so nothing was written"
+        );
+        assert_eq!(run.stderr.lines().next(), Some(error.as_str()), "{comment:?}");
+        assert!(!env.path("k").exists() && !env.path("k.pub").exists(), "{comment:?}");
+    }
+}

@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::key::describe::line_type_name;
 use crate::key::scan::{Line, Scanner};
-use crate::key::text::{read_key, skip_blanks};
+use crate::key::text::{check_one_line, read_key, skip_blanks};
 use crate::remote::install::KeyToInstall;
 
 /// The keys, and where they came from (for the "Source of key(s)" line).
@@ -35,7 +35,7 @@ pub async fn choose(ctx: &Context, identities: &[PathBuf]) -> Result<Keys> {
         keys.source = sources.join("\", \"");
         return Ok(keys);
     }
-    if let Some(keys) = from_agent().await {
+    if let Some(keys) = from_agent().await? {
         return Ok(keys);
     }
     let newest = newest_pub(&ctx.ssh_dir()).ok_or_else(|| Error::Refused {
@@ -78,7 +78,12 @@ fn read_pub(path: &Path, keys: &mut Keys) -> Result<()> {
                 }
                 .into());
             }
-            Line::Key(found) => push(keys, found.key, found.own_comment.unwrap_or_default()),
+            Line::Key(found) => {
+                let comment = found.own_comment.unwrap_or_default();
+                let what = format!("{}:{}: the comment of the key", path.display(), number + 1);
+                check_one_line(comment, &what)?;
+                push(keys, found.key, comment);
+            }
             Line::NotAKey if first_bad.is_none() => {
                 first_bad = Some((number + 1, crate::key::text::diagnose(line)))
             }
@@ -103,16 +108,19 @@ fn push(keys: &mut Keys, key: ssh_key::public::KeyData, comment: &[u8]) {
     keys.keys.push(KeyToInstall { key, line });
 }
 
-async fn from_agent() -> Option<Keys> {
-    let mut agent = russh::keys::agent::client::AgentClient::connect_env().await.ok()?;
-    let identities = agent.request_identities().await.ok()?;
+/// The agent's keys; `Ok(None)` when there is no agent or it has none.
+async fn from_agent() -> Result<Option<Keys>> {
+    let Ok(mut agent) = russh::keys::agent::client::AgentClient::connect_env().await else { return Ok(None) };
+    let Ok(identities) = agent.request_identities().await else { return Ok(None) };
     let mut keys =
         Keys { keys: Vec::new(), comments: Vec::new(), source: "ssh-add -L (the agent's keys)".into() };
-    for identity in identities {
+    for (number, identity) in identities.iter().enumerate() {
         let key = identity.public_key().key_data().clone();
-        push(&mut keys, key, identity.comment().as_bytes());
+        let comment = identity.comment().as_bytes();
+        check_one_line(comment, &format!("the comment of the agent's key {}", number + 1))?;
+        push(&mut keys, key, comment);
     }
-    (!keys.keys.is_empty()).then_some(keys)
+    Ok((!keys.keys.is_empty()).then_some(keys))
 }
 
 /// The most recently changed `id_*.pub` that is not a certificate.

@@ -8,7 +8,10 @@ use super::{HostResult, HostStatus};
 
 /// Text output.
 pub fn text(results: &[HostResult], quiet: bool) -> String {
-    let mut out: String = results.iter().map(|r| format!("{}: {}\n", r.dest(), r.status.summary())).collect();
+    let mut out: String = results
+        .iter()
+        .map(|r| format!("{}\n", one_line(&format!("{}: {}", r.dest(), r.status.summary()))))
+        .collect();
     if let [single] = results
         && let HostStatus::Added(added) = &single.status
         && !quiet
@@ -36,6 +39,17 @@ pub fn text(results: &[HostResult], quiet: bool) -> String {
     }
     out
 }
+
+/// `text` as one line for the terminal: a failure or note may quote what a server sent
+/// (a path, an error message), which was escaped where it entered; this is the last
+/// guard that no control character, CR or LF reaches the terminal to forge or erase a
+/// line.
+pub fn one_line(text: &str) -> String {
+    crate::sanitize::server_line(text.as_bytes(), MAX_LINE)
+}
+
+/// The longest line printed for a host.
+const MAX_LINE: usize = 4096;
 
 /// The JSON document.
 pub fn json(results: &[HostResult], keys: &Keys) -> String {

@@ -1,6 +1,8 @@
 //! An in-process SSH server (russh) for the faults a real sshd cannot easily show: a
 //! connection cut in the middle of a write, a peer that never speaks or speaks late,
-//! refused authentication, no way to run a command, a full disk.
+//! refused authentication, no way to run a command, a full disk, and a hostile server
+//! (floods, escape sequences, planted files: [`Fault::Before`]; odd keyboard-interactive
+//! requests: [`Builder::keyboard_interactive_request`]).
 //!
 //! Each server has its own tokio runtime (worker threads in the background, so synchronous
 //! tests can use it), listens on `127.0.0.1:0`, has a fresh Ed25519 host key, and runs every
@@ -52,6 +54,10 @@ pub enum Fault {
     /// input, so a `cat > tmp && mv tmp file` never reaches the `mv`. A writing exec whose
     /// client sends EOF before crossing the threshold is cut at that EOF instead, before the
     /// command sees it.
+    ///
+    /// keywright's shell transport sends its script first on stdin (the command line
+    /// says how long: `dd bs=1 count=N`); those N bytes are passed on uncounted, so the
+    /// cut falls in the file's data, as it would for a script on the command line.
     DropMidWrite { after_bytes: usize },
     /// Accepts TCP connections and never sends a byte (no SSH banner).
     Silent,
@@ -83,6 +89,11 @@ pub enum Fault {
     /// argument) to stderr, creates nothing and exits 1. A mkdir run by absolute path
     /// (`/bin/mkdir`) is not affected.
     DiskFull { max_file_bytes: u64, no_new_dirs: bool },
+    /// A hostile server: every exec first runs this sh script in the remote home, then
+    /// the command: `sh -c "SCRIPT<newline>exec sh -c \"\$1\"" sh CMD`, so the command
+    /// keeps the script's `$$`. The script can flood stdout or stderr, print escape
+    /// sequences, plant files, or `exit` so that the command never runs.
+    Before(String),
 }
 
 /// The unit of `ulimit -f` in a POSIX sh (dash: `ulimit -f 1` sets RLIMIT_FSIZE to 512).
@@ -102,7 +113,17 @@ pub struct Builder {
     password: Option<&'static str>,
     public_keys: Vec<PublicKey>,
     keyboard_interactive: bool,
+    kbd_request: Option<KbdRequest>,
     fault: Fault,
+}
+
+/// A keyboard-interactive request the server sends, text as given (escapes and all).
+#[derive(Clone, Debug)]
+pub struct KbdRequest {
+    pub name: String,
+    pub instructions: String,
+    /// Prompt text and whether the answer is echoed.
+    pub prompts: Vec<(String, bool)>,
 }
 
 impl Builder {
@@ -129,6 +150,13 @@ impl Builder {
     /// Also offers keyboard-interactive authentication: one "Password: " prompt.
     pub fn keyboard_interactive(mut self, on: bool) -> Self {
         self.keyboard_interactive = on;
+        self
+    }
+
+    /// Offers only keyboard-interactive authentication, with this request; any answer
+    /// equal to the password logs in.
+    pub fn keyboard_interactive_request(mut self, request: KbdRequest) -> Self {
+        self.kbd_request = Some(request);
         self
     }
 
@@ -194,6 +222,7 @@ impl Builder {
             password: self.password,
             public_keys: self.public_keys,
             keyboard_interactive: self.keyboard_interactive,
+            kbd_request: self.kbd_request,
             fault: self.fault,
             connections: AtomicUsize::new(0),
             cuts: AtomicUsize::new(0),
@@ -217,6 +246,10 @@ impl Builder {
     /// get to try), otherwise those the builder set up.
     fn methods(&self) -> MethodSet {
         let mut methods = MethodSet::empty();
+        if self.kbd_request.is_some() {
+            methods.push(MethodKind::KeyboardInteractive);
+            return methods;
+        }
         let refuse = self.fault == Fault::RefuseAuth;
         if refuse || !self.public_keys.is_empty() {
             methods.push(MethodKind::PublicKey);
@@ -262,6 +295,7 @@ impl FakeServer {
             password: Some(DEFAULT_PASSWORD),
             public_keys: Vec::new(),
             keyboard_interactive: false,
+            kbd_request: None,
             fault: Fault::None,
         }
     }
@@ -363,6 +397,7 @@ struct Shared {
     password: Option<&'static str>,
     public_keys: Vec<PublicKey>,
     keyboard_interactive: bool,
+    kbd_request: Option<KbdRequest>,
     fault: Fault,
     connections: AtomicUsize,
     cuts: AtomicUsize,
@@ -457,6 +492,14 @@ struct Exec {
     group: u32,
     writes: bool,
     received: usize,
+    /// Bytes of script still to come before the data (see [`Fault::DropMidWrite`]).
+    script_left: usize,
+}
+
+/// The length of the script a keywright command line reads from stdin (`count=N`).
+fn script_length(command: &str) -> usize {
+    let Some((_, rest)) = command.split_once("count=") else { return 0 };
+    rest.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0)
 }
 
 impl Drop for Connection {
@@ -531,13 +574,16 @@ impl Connection {
         session: &mut Session,
     ) -> std::io::Result<()> {
         let mut sh = tokio::process::Command::new("sh");
-        match self.shared.fault {
+        match &self.shared.fault {
             Fault::DiskFull { max_file_bytes, .. } => {
-                let blocks = max_file_bytes / ULIMIT_BLOCK;
+                let blocks = *max_file_bytes / ULIMIT_BLOCK;
                 sh.arg("-c")
                     .arg(format!("trap '' XFSZ; ulimit -f {blocks} && exec sh -c \"$1\""))
                     .arg("sh")
                     .arg(command)
+            }
+            Fault::Before(script) => {
+                sh.arg("-c").arg(format!("{script}\nexec sh -c \"$1\"")).arg("sh").arg(command)
             }
             _ => sh.arg("-c").arg(command),
         };
@@ -608,8 +654,11 @@ impl Connection {
             let _ = handle.close(channel).await;
         });
 
-        let writes = self.shared.writes(command.as_bytes());
-        self.channels.insert(channel, Exec { stdin: Some(sender), group, writes, received: 0 });
+        // keywright's own command line runs `dd` to read its script: whether it writes
+        // is up to the script.
+        let script_left = script_length(command);
+        let writes = script_left == 0 && self.shared.writes(command.as_bytes());
+        self.channels.insert(channel, Exec { stdin: Some(sender), group, writes, received: 0, script_left });
         Ok(())
     }
 }
@@ -649,6 +698,21 @@ impl Handler for Connection {
         _submethods: &str,
         response: Option<Response<'a>>,
     ) -> Result<Auth, Self::Error> {
+        if let Some(request) = &self.shared.kbd_request {
+            return Ok(match response {
+                None => Auth::Partial {
+                    name: request.name.clone().into(),
+                    instructions: request.instructions.clone().into(),
+                    prompts: request.prompts.iter().map(|(p, echo)| (p.clone().into(), *echo)).collect(),
+                },
+                Some(answers) => {
+                    let password = self.shared.password.map(str::as_bytes);
+                    let right =
+                        self.may_log_in(user) && answers.into_iter().any(|a| Some(&a[..]) == password);
+                    self.verdict(right, "keyboard-interactive", user)
+                }
+            });
+        }
         // Like sshd, a wrong user still gets the prompt: only the answer is judged.
         if self.shared.fault == Fault::RefuseAuth || !self.shared.keyboard_interactive {
             return Ok(self.reject_auth("keyboard-interactive", user));
@@ -751,6 +815,14 @@ impl Handler for Connection {
         if !exec.writes && shared.writes(data) {
             exec.writes = true;
         }
+        let script = exec.script_left.min(data.len());
+        exec.script_left -= script;
+        if script > 0
+            && let Some(stdin) = &exec.stdin
+        {
+            let _ = stdin.send(data[..script].to_vec());
+        }
+        let data = &data[script..];
         if let Fault::DropMidWrite { after_bytes } = shared.fault
             && exec.writes
             && exec.received + data.len() > after_bytes

@@ -684,6 +684,15 @@ impl TestUser {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
 
+    /// Changes the account's login shell (`usermod -s`), e.g. `/usr/bin/fish`: sshd runs
+    /// every command through it.
+    pub fn set_shell(&self, shell: &str) {
+        assert!(self.owned, "set_shell needs an account made by the tests (root)");
+        let _guard = ACCOUNTS.lock().unwrap_or_else(|e| e.into_inner());
+        let out = account_command("usermod", &["-s", shell, &self.name], None);
+        assert!(out.status.success(), "usermod -s {shell}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     /// Changes the home directory's mode.
     pub fn set_home_mode(&self, mode: u32) {
         std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(mode)).unwrap();
