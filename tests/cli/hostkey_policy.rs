@@ -1,0 +1,397 @@
+//! The host key policy as a table, one row per cell: StrictHostKeyChecking × what
+//! known_hosts says about the key the server offers. Every row runs OpenSSH's `ssh`
+//! (BatchMode, `-F /dev/null`, a key the account accepts, `true`) and then `keywright
+//! copy-id` (with the account's password) against the same sshd and the same known_hosts
+//! file, and asserts that both made the row's decision: connected or not, learnt a key
+//! or not (the same bytes), would type a password or not; that ssh's stderr is the row's
+//! text; and that keywright printed exactly that text (before its own `keywright:` lines)
+//! and the row's result line.
+//!
+//! One sshd per set of host keys, shared by its rows; the rows of one sshd run in order.
+//!
+//! Placeholders in the texts: `{host}` `[127.0.0.1]:PORT`, `{dest}` the copy-id target,
+//! `{kh}` the known_hosts file, `{ed}` `{rsa}` `{ecdsa}` the SHA256 fingerprints of the
+//! server's host keys, `{wrong}` that of the key the "changed" rows record.
+
+use std::path::PathBuf;
+
+use super::common::*;
+use super::support;
+use super::support::sshd::{self, Sshd, TestUser};
+
+/// What known_hosts holds before the row runs.
+#[derive(Clone, Copy, Debug)]
+enum Known {
+    Nothing,
+    /// The server's Ed25519 key.
+    Ed25519,
+    /// The server's RSA key (the "other type" rows' server offers only Ed25519).
+    Rsa,
+    /// Another Ed25519 key.
+    Wrong,
+    /// The server's Ed25519 key, `@revoked`, and also as a plain line.
+    Revoked,
+    /// `@cert-authority` for the host with the CA that signed the certificate.
+    Ca,
+}
+
+const ADDED: &str = "{dest}: added 1 key(s)\n";
+const LEARNT_ED: &str = "Warning: Permanently added '{host}' (ED25519) to the list of known hosts.\n";
+const UNKNOWN_HINT: &str = "keywright: {dest}: hint: check the fingerprint out of band, then add the key with `keywright known-hosts add '{host}' KEY`, or pass -o StrictHostKeyChecking=accept-new\n";
+const CHANGED_HINT: &str = "keywright: {dest}: hint: if the change is expected, check the new fingerprint out of band, then remove the old key with `keywright known-hosts remove -f {kh} '{host}'`\n";
+const REVOKED_HINT: &str = "keywright: {dest}: hint: a revoked key is never trusted again: ask the host's administrator for its current key\n";
+const DENIED_HINT: &str = "keywright: {dest}: hint: give the password with --password-file or KEYWRIGHT_PASSWORD, an identity with -o IdentityFile=KEY, or load the key into ssh-agent\n";
+const DENIED: &str = "{dest}: failed: {user}@127.0.0.1: permission denied\n";
+
+const CHANGED_HEAD: &str = "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @
+@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!
+Someone could be eavesdropping on you right now (man-in-the-middle attack)!
+It is also possible that a host key has just been changed.
+The fingerprint for the ED25519 key sent by the remote host is
+{ed}.
+Please contact your system administrator.
+Add correct host key in {kh} to get rid of this message.
+";
+const REVOKED_HEAD: &str = "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+@       WARNING: REVOKED HOST KEY DETECTED!               @
+@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+The ED25519 host key for {host} is marked as revoked.
+This could mean that a stolen key is being used to
+impersonate this host.
+";
+const NO_PASSWORDS: &str = "Password authentication is disabled to avoid man-in-the-middle attacks.
+Keyboard-interactive authentication is disabled to avoid man-in-the-middle attacks.
+";
+
+/// One cell of the policy: StrictHostKeyChecking × what known_hosts holds, ssh's
+/// decision and the texts.
+struct Cell {
+    strict: &'static str,
+    known: Known,
+    /// HashKnownHosts for both clients.
+    hash: bool,
+    /// ssh's decision: it gets in (host key accepted; it then logs in with its key).
+    connects: bool,
+    /// ssh's decision: the file gains a line.
+    learns: bool,
+    /// ssh's decision: password authentication stays on (when it connects).
+    passwords: bool,
+    /// What ssh prints (stderr), and keywright before its own lines.
+    warning: String,
+    /// keywright's stdout.
+    result: String,
+    /// keywright's own stderr lines after the warning.
+    notes: String,
+}
+
+/// A text made of pieces.
+fn w(parts: &[&str]) -> String {
+    parts.concat()
+}
+
+fn rows_plain() -> Vec<Cell> {
+    let unknown_yes = w(&[
+        "No ED25519 host key is known for {host} and you have requested strict checking.\n",
+        "Host key verification failed.\n",
+    ]);
+    let unknown_failed = "{dest}: failed: host key verification failed: {host} is not a known host (ED25519 {ed})\n";
+    let changed_failed = "{dest}: failed: host key verification failed: the host key changed ({kh}:1)\n";
+    let revoked_failed = "{dest}: failed: host key verification failed: the host key is revoked ({kh}:1)\n";
+    let offending_ed = "Offending ED25519 key in {kh}:1\n  remove with:\n  ssh-keygen -f \"{kh}\" -R \"{host}\"\n";
+    let changed_strict = "Host key for {host} has changed and you have requested strict checking.\nHost key verification failed.\n";
+    let revoked_strict = "ED25519 host key for {host} was revoked and you have requested strict checking.\nHost key verification failed.\n";
+    vec![
+        // Host unknown.
+        cell("yes", Known::Nothing, false, false, false, true, unknown_yes, w(&[unknown_failed]), w(&[UNKNOWN_HINT])),
+        cell("ask", Known::Nothing, false, false, false, true, w(&["Host key verification failed.\n"]), w(&[unknown_failed]), w(&[UNKNOWN_HINT])),
+        cell("accept-new", Known::Nothing, false, true, true, true, w(&[LEARNT_ED]), w(&[ADDED]), w(&[])),
+        cell("no", Known::Nothing, false, true, true, true, w(&[LEARNT_ED]), w(&[ADDED]), w(&[])),
+        cell("accept-new", Known::Nothing, true, true, true, true, w(&[LEARNT_ED]), w(&[ADDED]), w(&[])),
+        // Key matches.
+        cell("yes", Known::Ed25519, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])),
+        cell("no", Known::Ed25519, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])),
+        // Key changed (same type).
+        cell("yes", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
+        cell("ask", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
+        cell("accept-new", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
+        cell("no", Known::Wrong, false, true, false, false, w(&[CHANGED_HEAD, offending_ed, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+        // Key revoked.
+        cell("yes", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
+        cell("accept-new", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
+        cell("no", Known::Revoked, false, true, false, false, w(&[REVOKED_HEAD, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+    ]
+}
+
+/// The server offers only its Ed25519 key; known_hosts records only its RSA key. ssh 9.2
+/// calls that a changed key (any plain line for the host that does not hold the key).
+fn rows_other_type() -> Vec<Cell> {
+    let head = w(&[CHANGED_HEAD, "Offending RSA key in {kh}:1\n  remove with:\n  ssh-keygen -f \"{kh}\" -R \"{host}\"\n"]);
+    let head = head.as_str();
+    let strict = "Host key for {host} has changed and you have requested strict checking.\nHost key verification failed.\n";
+    let failed = "{dest}: failed: host key verification failed: the host key changed ({kh}:1)\n";
+    vec![
+        cell("yes", Known::Rsa, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
+        cell("ask", Known::Rsa, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
+        cell("accept-new", Known::Rsa, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
+        cell("no", Known::Rsa, false, true, false, false, w(&[head, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+    ]
+}
+
+/// Rows for a server presenting a certificate whose problem ssh names with `why` (none:
+/// a good one), with its CA recorded: a bad certificate counts as its plain ECDSA key.
+fn rows_certificate(why: &str) -> Vec<Cell> {
+    if why.is_empty() {
+        return vec![cell("yes", Known::Ca, false, true, false, true, w(&[]), w(&[ADDED]), w(&[]))];
+    }
+    let unknown_yes = format!(
+        "{why}No ECDSA host key is known for {{host}} and you have requested strict checking.\nHost key verification failed.\n"
+    );
+    let learnt = format!("{why}Warning: Permanently added '{{host}}' (ECDSA) to the list of known hosts.\n");
+    let failed = "{dest}: failed: host key verification failed: {host} is not a known host (ECDSA {ecdsa})\n";
+    vec![
+        cell("yes", Known::Ca, false, false, false, true, w(&[&unknown_yes]), w(&[failed]), w(&[UNKNOWN_HINT])),
+        cell("accept-new", Known::Ca, false, true, true, true, w(&[&learnt]), w(&[ADDED]), w(&[])),
+    ]
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cell(
+    strict: &'static str,
+    known: Known,
+    hash: bool,
+    connects: bool,
+    learns: bool,
+    passwords: bool,
+    warning: String,
+    result: String,
+    notes: String,
+) -> Cell {
+    Cell { strict, known, hash, connects, learns, passwords, warning, result, notes }
+}
+
+/// One sshd, an account on it that accepts `id_ssh` and a password, and the values the
+/// texts refer to.
+struct Bench {
+    env: Env,
+    sshd: Sshd,
+    user: TestUser,
+    kh: PathBuf,
+    /// The known_hosts line for each `Known`, before the row.
+    ca_line: String,
+    ecdsa_fingerprint: String,
+    authorized: String,
+}
+
+impl Bench {
+    fn start(env: Env, sshd: Sshd, ca_line: String, ecdsa_pub: Option<&str>) -> Bench {
+        let user = sshd.user_with_password("policy-pw-1");
+        env.ssh_keygen(["-q", "-t", "ed25519", "-N", "", "-C", "ssh-oracle", "-f", "id_ssh"]).success();
+        let authorized = std::fs::read_to_string(env.path("id_ssh.pub")).unwrap();
+        user.write_authorized_keys(&authorized);
+        env.write("pw", format!("{}\n", user.password()));
+        let ecdsa_fingerprint = ecdsa_pub.map(|p| fingerprint(&env, p)).unwrap_or_default();
+        let kh = env.path("known_hosts");
+        Bench { env, sshd, user, kh, ca_line, ecdsa_fingerprint, authorized }
+    }
+
+    fn host(&self) -> String {
+        self.sshd.host_pattern()
+    }
+
+    fn dest(&self) -> String {
+        format!("{}@127.0.0.1:{}", self.user.name(), self.sshd.port())
+    }
+
+    fn known(&self, known: Known) -> String {
+        let host = self.host();
+        match known {
+            Known::Nothing => String::new(),
+            Known::Ed25519 => format!("{}\n", self.sshd.host_key_line()),
+            Known::Rsa => format!("{}\n", self.sshd.known_hosts_line_rsa()),
+            Known::Wrong => format!("{host} {}\n", wrong_key()),
+            Known::Revoked => format!("@revoked {0}\n{0}\n", self.sshd.host_key_line()),
+            Known::Ca => self.ca_line.clone(),
+        }
+    }
+
+    /// `template` with the placeholders filled in.
+    fn fill(&self, template: &str) -> String {
+        self.env.write("host_ed.pub", self.sshd.host_key("ed25519"));
+        template
+            .replace("{host}", &self.host())
+            .replace("{dest}", &self.dest())
+            .replace("{user}", self.user.name())
+            .replace("{kh}", &self.kh.display().to_string())
+            .replace("{ed}", &fingerprint(&self.env, "host_ed.pub"))
+            .replace("{ecdsa}", &self.ecdsa_fingerprint)
+    }
+
+    fn options(&self, row: &Cell) -> Vec<String> {
+        [
+            format!("UserKnownHostsFile={}", self.kh.display()),
+            "GlobalKnownHostsFile=/dev/null".into(),
+            format!("StrictHostKeyChecking={}", row.strict),
+            format!("HashKnownHosts={}", if row.hash { "yes" } else { "no" }),
+        ]
+        .into_iter()
+        .flat_map(|o| ["-o".to_string(), o])
+        .collect()
+    }
+
+    fn ssh(&self, row: &Cell) -> Run {
+        let mut cmd = std::process::Command::new("ssh");
+        cmd.args(["-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "UpdateHostKeys=no"])
+            .arg("-i")
+            .arg(self.env.path("id_ssh"))
+            .args(self.options(row))
+            .args(["-o", "ConnectTimeout=20", "-p", &self.sshd.port().to_string()])
+            .arg(format!("{}@127.0.0.1", self.user.name()))
+            .arg("true")
+            .env_remove("SSH_AUTH_SOCK");
+        support::spawn(cmd, None).finish()
+    }
+
+    fn keywright(&self, row: &Cell) -> Run {
+        let key = testdata("keys/id_ed25519.pub");
+        let mut args: Vec<String> =
+            vec!["copy-id".into(), "-q".into(), "-i".into(), key.display().to_string(), "--password-file".into(), "pw".into()];
+        args.extend(self.options(row));
+        args.push(self.dest());
+        support::kw(&self.env, args, &[], None)
+    }
+
+    /// Whether sshd logged a password (or PAM keyboard-interactive) attempt for the user
+    /// in `log`.
+    fn password_sent(&self, log: &str) -> bool {
+        let user = self.user.name();
+        log.contains(&format!("password for {user} ")) || log.contains(&format!("keyboard-interactive/pam for {user} "))
+    }
+
+    /// Runs `row` with ssh and with keywright, and checks both.
+    fn check(&self, row: &Cell) {
+        let what = format!("StrictHostKeyChecking={} known={:?} hash={}", row.strict, row.known, row.hash);
+        let before = self.known(row.known);
+        // ssh first.
+        std::fs::write(&self.kh, &before).unwrap();
+        let ssh = self.ssh(row);
+        let ssh_after = std::fs::read_to_string(&self.kh).unwrap();
+        assert_eq!(ssh.code == 0, row.connects, "{what}: ssh's decision\n{}", ssh.stderr);
+        // ssh ends its messages with CR LF (log.c); the words are what must agree.
+        assert_eq!(ssh.stderr.replace("\r\n", "\n"), self.fill(&row.warning), "{what}: ssh's text");
+        assert_eq!(ssh_after != before, row.learns, "{what}: ssh learnt:\n{ssh_after}");
+        // Then keywright, on the same file as it was.
+        std::fs::write(&self.kh, &before).unwrap();
+        let log_before = self.sshd.log_text().len();
+        let kw = self.keywright(row);
+        let kw_after = std::fs::read_to_string(&self.kh).unwrap();
+        let log = self.sshd.log_text()[log_before..].to_string();
+        self.user.write_authorized_keys(&self.authorized);
+        assert_eq!(kw.out(), self.fill(&row.result), "{what}: keywright's result\nstderr:\n{}", kw.stderr);
+        assert_eq!(kw.stderr, self.fill(&format!("{}{}", row.warning, row.notes)), "{what}: keywright's text");
+        assert_eq!(self.password_sent(&log), row.connects && row.passwords, "{what}: password sent?\n{log}");
+        self.assert_same_file(&what, row, &ssh_after, &kw_after);
+    }
+
+    /// Both files hold the same lines; hashed names are compared by finding the host in
+    /// them with ssh-keygen -F.
+    fn assert_same_file(&self, what: &str, row: &Cell, ssh: &str, kw: &str) {
+        if !row.hash {
+            assert_eq!(kw, ssh, "{what}: known_hosts after keywright vs after ssh");
+            return;
+        }
+        let found = |text: &str| {
+            self.env.write("compare_kh", text);
+            let run = self.env.ssh_keygen(["-F", &self.host(), "-f", "compare_kh"]);
+            // `# Host … found: line N` and `|1|salt|hash TYPE KEY`: the salt differs.
+            let lines: Vec<String> = run
+                .out()
+                .lines()
+                .map(|l| l.split_once(' ').map_or(l, |(name, rest)| if name.starts_with("|1|") { rest } else { l }).to_string())
+                .collect();
+            (run.code, lines)
+        };
+        let kw_lines: Vec<&str> = kw.lines().collect();
+        assert!(kw_lines.iter().all(|l| l.starts_with("|1|")), "{what}: hashed lines expected:\n{kw}");
+        assert_eq!(found(kw), found(ssh), "{what}: ssh-keygen -F on keywright's file vs ssh's");
+    }
+}
+
+/// The SHA256 fingerprint of a public key file in the home, by ssh-keygen.
+fn fingerprint(env: &Env, file: &str) -> String {
+    let out = env.ssh_keygen(["-l", "-f", file]).success().out();
+    out.split_whitespace().nth(1).unwrap().to_string()
+}
+
+/// A key no server here has: `ssh-ed25519 AAAA…`.
+fn wrong_key() -> String {
+    let text = std::fs::read_to_string(testdata("keys/id_ed25519.pub")).unwrap();
+    text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+fn run_rows(bench: &Bench, cells: Vec<Cell>) {
+    for cell in cells {
+        bench.check(&cell);
+    }
+}
+
+#[test]
+fn unknown_matching_changed_and_revoked_keys() {
+    if !sshd::root_or_skip("unknown_matching_changed_and_revoked_keys") {
+        return;
+    }
+    let bench = Bench::start(Env::new(), Sshd::start(), String::new(), None);
+    run_rows(&bench, rows_plain());
+}
+
+#[test]
+fn a_key_of_another_type_recorded_but_not_the_one_offered() {
+    if !sshd::root_or_skip("a_key_of_another_type_recorded_but_not_the_one_offered") {
+        return;
+    }
+    let sshd = Sshd::builder().config("HostKeyAlgorithms ssh-ed25519").start();
+    let bench = Bench::start(Env::new(), sshd, String::new(), None);
+    run_rows(&bench, rows_other_type());
+}
+
+/// Host certificates: the CA (Ed25519, or RSA signing with SHA-1 for the disallowed
+/// algorithm) is `@cert-authority` for the host; `extra` are ssh-keygen -s options.
+fn certificate_bench(ca_type: &str, extra: &[&str]) -> Bench {
+    let env = Env::new();
+    let mut ca = vec!["-q", "-t", ca_type, "-N", "", "-C", "", "-f", "ca"];
+    if ca_type == "rsa" {
+        ca.extend(["-b", "2048"]);
+    }
+    env.ssh_keygen(ca).success();
+    env.ssh_keygen(["-q", "-t", "ecdsa", "-N", "", "-C", "", "-f", "host_ecdsa"]).success();
+    let mut sign = vec!["-q", "-s", "ca", "-h", "-I", "policy-host"];
+    sign.extend(extra);
+    sign.push("host_ecdsa.pub");
+    env.ssh_keygen(sign).success();
+    let sshd = Sshd::builder()
+        .config(&format!("HostKey {}", env.path("host_ecdsa").display()))
+        .config(&format!("HostCertificate {}", env.path("host_ecdsa-cert.pub").display()))
+        .start();
+    let ca_public = std::fs::read_to_string(env.path("ca.pub")).unwrap();
+    let ca_line = format!("@cert-authority {} {}", sshd.host_pattern(), ca_public.trim_end());
+    Bench::start(env, sshd, format!("{ca_line}\n"), Some("host_ecdsa.pub"))
+}
+
+#[test]
+fn host_certificates() {
+    if !sshd::root_or_skip("host_certificates") {
+        return;
+    }
+    let cases: [(&str, &[&str], &str); 5] = [
+        ("ed25519", &["-n", "127.0.0.1"], ""),
+        ("ed25519", &["-n", "127.0.0.1", "-V", "20200101:20200102"], "Certificate invalid: expired\n"),
+        ("ed25519", &["-n", "other.example"], "Certificate invalid: name is not a listed principal\n"),
+        ("ed25519", &["-n", "127.0.0.1", "-O", "critical:foo=bar"], "Certificate contains unsupported critical options\n"),
+        ("rsa", &["-n", "127.0.0.1", "-t", "ssh-rsa"], "Certificate signed with disallowed algorithm\n"),
+    ];
+    for (ca_type, extra, why) in cases {
+        let bench = certificate_bench(ca_type, extra);
+        run_rows(&bench, rows_certificate(why));
+    }
+}
