@@ -395,3 +395,103 @@ fn host_certificates() {
         run_rows(&bench, rows_certificate(why));
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// One name learnt twice in one run
+// ---------------------------------------------------------------------------------------
+
+/// Two targets naming the same `[127.0.0.1]:PORT`, a server that shows every connection a
+/// new host key (a man in the middle of one of them), StrictHostKeyChecking=accept-new:
+/// the first connection learns its key; the second, which offers another, is a changed
+/// key and fails before authenticating, so its password is never sent. known_hosts
+/// holds the one key learnt, and "Permanently added" is printed once.
+///
+/// Regression: with --jobs 2 both connections found the host unknown; the second one's
+/// key could not be added (a conflict), yet it printed "Permanently added", went on and
+/// sent the password to a server with an unrecorded key.
+fn one_name_learnt_twice(jobs: &str) {
+    use super::support::fake_server::{DEFAULT_PASSWORD, FakeServer};
+    let server = FakeServer::builder().fresh_host_key_per_connection().also_user("second").start();
+    let env = Env::new();
+    let key = testdata("keys/id_ed25519.pub");
+    env.write("pw", DEFAULT_PASSWORD);
+    let kh = env.path("known_hosts");
+    let targets = [format!("kwtest@127.0.0.1:{}", server.port()), format!("second@127.0.0.1:{}", server.port())];
+    let args = [
+        "copy-id", "-q", "--jobs", jobs, "-i", &key.display().to_string(), "--password-file", "pw",
+        "-o", &format!("UserKnownHostsFile={}", kh.display()), "-o", "StrictHostKeyChecking=accept-new",
+        "-o", "HashKnownHosts=no", &targets[0], &targets[1],
+    ];
+    let run = support::kw(&env, args, &[], None).code(1);
+    let context = format!("stdout:\n{}\nstderr:\n{}\n{}", run.out(), run.stderr, server.log());
+    let known = std::fs::read_to_string(&kh).unwrap();
+    let events = server.events();
+    // Which target won is up to the scheduler: the one whose password was accepted.
+    let passwords: Vec<&String> = events.iter().filter(|e| e.starts_with("auth password")).collect();
+    assert_eq!(passwords.len(), 1, "one password sent, to the first host only\n{context}");
+    let (winner, loser) = match passwords[0].as_str() {
+        "auth password user=kwtest: accepted" => (&targets[0], &targets[1]),
+        "auth password user=second: accepted" => (&targets[1], &targets[0]),
+        other => panic!("unexpected {other}\n{context}"),
+    };
+    let mut lines: Vec<String> = run.out().lines().map(str::to_string).collect();
+    let summary = lines.pop();
+    lines.sort();
+    let mut expected = vec![
+        format!("{winner}: added 1 key(s)"),
+        format!("{loser}: failed: host key verification failed: the host key changed ({}:1)", kh.display()),
+    ];
+    expected.sort();
+    assert_eq!(lines, expected, "{context}");
+    assert_eq!(summary.as_deref(), Some("2 hosts: 1 added keys, 0 already had them, 1 failed"), "{context}");
+    // The one line is the key of the connection that got in; the other connection's key
+    // is the one the warning shows.
+    assert_eq!(known.lines().count(), 1, "{context}\nknown_hosts:\n{known}");
+    env.write("learnt.pub", known.split_once(' ').unwrap().1);
+    let learnt = env.ssh_keygen(["-l", "-f", "learnt.pub"]).success().out();
+    let learnt = learnt.split_whitespace().nth(1).unwrap().to_string();
+    let shown: Vec<&str> = events.iter().filter_map(|e| e.split_once(": host key ").map(|(_, k)| k)).collect();
+    assert_eq!(shown.len(), 2, "{context}");
+    assert!(shown.contains(&learnt.as_str()), "learnt a key no connection showed\n{context}");
+    let other = shown.iter().find(|k| **k != learnt).unwrap();
+    let host = format!("[127.0.0.1]:{}", server.port());
+    let kh = kh.display();
+    let warning = format!(
+        "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @
+@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!
+Someone could be eavesdropping on you right now (man-in-the-middle attack)!
+It is also possible that a host key has just been changed.
+The fingerprint for the ED25519 key sent by the remote host is
+{other}.
+Please contact your system administrator.
+Add correct host key in {kh} to get rid of this message.
+Offending ED25519 key in {kh}:1
+  remove with:
+  ssh-keygen -f \"{kh}\" -R \"{host}\"
+Host key for {host} has changed and you have requested strict checking.
+Host key verification failed.
+"
+    );
+    // The two hosts print concurrently: the warning is one block, the rest is in order.
+    assert_eq!(run.stderr.matches(&warning).count(), 1, "{context}");
+    assert_eq!(
+        run.stderr.replacen(&warning, "", 1),
+        format!(
+            "Warning: Permanently added '{host}' (ED25519) to the list of known hosts.\n\
+             keywright: {loser}: hint: if the change is expected, check the new fingerprint out of band, then remove the old key with `keywright known-hosts remove -f {kh} '{host}'`\n"
+        ),
+        "{context}"
+    );
+}
+
+#[test]
+fn one_name_learnt_twice_in_one_run_two_jobs() {
+    one_name_learnt_twice("2");
+}
+
+#[test]
+fn one_name_learnt_twice_in_one_run_one_job() {
+    one_name_learnt_twice("1");
+}
