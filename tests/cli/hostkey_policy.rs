@@ -241,11 +241,25 @@ impl Bench {
     }
 
     fn ssh(&self, row: &Cell) -> Run {
+        self.ssh_with(self.options(row))
+    }
+
+    /// ssh with `known_hosts` as its file and accept-new.
+    fn ssh_with_known_hosts(&self, known_hosts: &std::path::Path) -> Run {
+        let options = [
+            format!("UserKnownHostsFile={}", known_hosts.display()),
+            "GlobalKnownHostsFile=/dev/null".into(),
+            "StrictHostKeyChecking=accept-new".into(),
+        ];
+        self.ssh_with(options.into_iter().flat_map(|o| ["-o".to_string(), o]).collect())
+    }
+
+    fn ssh_with(&self, options: Vec<String>) -> Run {
         let mut cmd = std::process::Command::new("ssh");
         cmd.args(["-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "UpdateHostKeys=no"])
             .arg("-i")
             .arg(self.env.path("id_ssh"))
-            .args(self.options(row))
+            .args(options)
             .args(["-o", "ConnectTimeout=20", "-p", &self.sshd.port().to_string()])
             .arg(format!("{}@127.0.0.1", self.user.name()))
             .arg("true")
@@ -494,4 +508,65 @@ fn one_name_learnt_twice_in_one_run_two_jobs() {
 #[test]
 fn one_name_learnt_twice_in_one_run_one_job() {
     one_name_learnt_twice("1");
+}
+
+// ---------------------------------------------------------------------------------------
+// A character device as known_hosts
+// ---------------------------------------------------------------------------------------
+
+/// copy-id with `UserKnownHostsFile=DEVICE` and accept-new, as ssh: reading it gives
+/// nothing, the key is learnt by appending its line to the device (ssh prints the same
+/// words), the run goes on, and the device is still that device afterwards.
+fn learn_into_device(test: &str, device: impl Fn(&Env) -> PathBuf) {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    if !sshd::root_or_skip(test) {
+        return;
+    }
+    let bench = Bench::start(Env::new(), Sshd::start(), String::new(), None);
+    let device = device(&bench.env);
+    let before = std::fs::metadata(&device).unwrap();
+    assert!(before.file_type().is_char_device());
+    let dir_before: Vec<_> = std::fs::read_dir(device.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let key = testdata("keys/id_ed25519.pub");
+    let args = [
+        "copy-id", "-q", "-i", &key.display().to_string(), "--password-file", "pw",
+        "-o", &format!("UserKnownHostsFile={}", device.display()), "-o", "GlobalKnownHostsFile=/dev/null",
+        "-o", "StrictHostKeyChecking=accept-new", &bench.dest(),
+    ];
+    let run = support::kw(&bench.env, args, &[], None);
+    let after = std::fs::metadata(&device).unwrap();
+    assert!(after.file_type().is_char_device(), "{} was replaced", device.display());
+    assert_eq!((after.ino(), after.rdev()), (before.ino(), before.rdev()), "{} was replaced", device.display());
+    let dir_after: Vec<_> = std::fs::read_dir(device.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(dir_after.len(), dir_before.len(), "no lock or temporary file beside the device");
+    let run = run.success();
+    assert_eq!(run.out(), bench.fill(ADDED));
+    assert_eq!(run.stderr, bench.fill(LEARNT_ED));
+    let installed = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(bench.user.read_authorized_keys().unwrap(), format!("{}{installed}", bench.authorized));
+    // ssh says the same.
+    let ssh = bench.ssh_with_known_hosts(&device);
+    assert_eq!((ssh.code, ssh.stderr.replace("\r\n", "\n")), (0, bench.fill(LEARNT_ED)));
+}
+
+/// The `-o UserKnownHostsFile=/dev/null` idiom.
+#[test]
+fn dev_null_as_known_hosts_is_used_as_ssh_uses_it() {
+    learn_into_device("dev_null_as_known_hosts_is_used_as_ssh_uses_it", |_| PathBuf::from("/dev/null"));
+}
+
+/// The same with a null device of the test's own (mknod), which a broken copy-id may
+/// replace without harm to the machine.
+///
+/// Regression: learning a key replaced the known_hosts "file" with a regular file (temp
+/// file and rename), so `/dev/null` became a regular file holding the host's key.
+#[test]
+fn a_character_device_as_known_hosts_is_appended_to_never_replaced() {
+    learn_into_device("a_character_device_as_known_hosts_is_appended_to_never_replaced", |env| {
+        std::fs::create_dir(env.path("dev")).unwrap();
+        let node = env.path("dev/null");
+        let made = std::process::Command::new("mknod").arg("-m").arg("666").arg(&node).args(["c", "1", "3"]).status().unwrap();
+        assert!(made.success(), "mknod");
+        node
+    });
 }
