@@ -214,7 +214,7 @@ impl Policy {
         if is_device(path) {
             return append_to_device(path, &self.keys.lookup, key, self.hash).map(|()| Verdict::Trusted);
         }
-        if let Some(dir) = path.parent() {
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             crate::fsutil::ensure_private_dir(dir)?;
         }
         let update = crate::fsutil::Update::begin(path)?;

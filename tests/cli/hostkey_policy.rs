@@ -570,3 +570,49 @@ fn a_character_device_as_known_hosts_is_appended_to_never_replaced() {
         node
     });
 }
+
+// ---------------------------------------------------------------------------------------
+// StrictHostKeyChecking=ask on a terminal
+// ---------------------------------------------------------------------------------------
+
+/// On a terminal, ask puts ssh's question (the name, the address connected to, the
+/// fingerprint); "no" refuses with ssh's line, "yes" learns the key as accept-new does.
+#[test]
+fn ask_puts_the_question_as_ssh_does() {
+    use super::support::fake_server::{DEFAULT_PASSWORD, FakeServer};
+    let server = FakeServer::start();
+    let env = Env::new();
+    env.write("pw", DEFAULT_PASSWORD);
+    env.write("server.pub", server.known_hosts_line().split_once(' ').unwrap().1);
+    let fingerprint = fingerprint(&env, "server.pub");
+    let key = testdata("keys/id_ed25519.pub");
+    let key = key.display().to_string();
+    let target = server.target();
+    let args = [
+        "copy-id", "-q", "-i", &key, "--password-file", "pw", "-o", "UserKnownHostsFile=kh",
+        "-o", "GlobalKnownHostsFile=/dev/null", "-o", "HashKnownHosts=no", &target,
+    ];
+    let host = format!("[127.0.0.1]:{}", server.port());
+    let question = format!(
+        "The authenticity of host '{host} ({host})' can't be established.\r\n\
+         ED25519 key fingerprint is {fingerprint}.\r\n\
+         This key is not known by any other names.\r\n\
+         Are you sure you want to continue connecting (yes/no/[fingerprint])? "
+    );
+    let run = env.kw_tty(&[("[fingerprint])? ", "no")], &args).code(1);
+    assert_eq!(
+        run.out(),
+        format!(
+            "{question}no\r\nHost key verification failed.\r\n{target}: failed: host key verification failed: {host} is not a known host (ED25519 {fingerprint})\r\n"
+        )
+    );
+    assert!(!env.path("kh").exists());
+    let run = env.kw_tty(&[("[fingerprint])? ", "yes")], &args).success();
+    assert_eq!(
+        run.out(),
+        format!(
+            "{question}yes\r\nWarning: Permanently added '{host}' (ED25519) to the list of known hosts.\r\n{target}: added 1 key(s)\r\n"
+        )
+    );
+    assert_eq!(env.read_string("kh"), format!("{}\n", server.known_hosts_line()));
+}
