@@ -303,3 +303,61 @@ pub fn unknown_question(host: &str, address: &str, key: &KeyData) -> String {
          Are you sure you want to continue connecting (yes/no/[fingerprint])? "
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ED_A: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGIrVZlC1iPIHCa8aMN6tFuV5UtyIYE6mjoM3htErex4";
+
+    fn key(text: &str) -> KeyData {
+        ssh_key::PublicKey::from_openssh(text).unwrap().key_data().clone()
+    }
+
+    fn other_ed25519() -> KeyData {
+        let private = ssh_key::PrivateKey::random(&mut rand_core::UnwrapErr(getrandom::SysRng), Algorithm::Ed25519);
+        private.unwrap().public_key().key_data().clone()
+    }
+
+    fn at(line: usize, marker: Option<Marker>, key: &KeyData) -> Recorded {
+        Recorded { file: PathBuf::from("kh"), line, marker, key: key.clone() }
+    }
+
+    /// ssh 9.2 (hostfile.c): any plain line for the host that does not hold the key makes
+    /// it a changed key, whatever its type, and the last such line is the one named; a
+    /// matching line anywhere wins; a revocation wins over everything.
+    #[test]
+    fn verify_key_decides_as_ssh() {
+        let (offered, other) = (key(ED_A), other_ed25519());
+        assert_eq!(HostKeys::verify_key(&offered, &[]), Verdict::Unknown);
+        let ca = at(1, Some(Marker::CertAuthority), &other);
+        assert_eq!(HostKeys::verify_key(&offered, std::slice::from_ref(&ca)), Verdict::Unknown);
+        let changed = [at(1, None, &other), at(2, None, &other)];
+        assert_eq!(
+            HostKeys::verify_key(&offered, &changed),
+            Verdict::Changed { offending: (PathBuf::from("kh"), 2, "ED25519".into()) }
+        );
+        let then_trusted = [at(1, None, &other), at(2, None, &offered)];
+        assert_eq!(HostKeys::verify_key(&offered, &then_trusted), Verdict::Trusted);
+        let revoked = [at(1, None, &offered), at(2, Some(Marker::Revoked), &offered)];
+        assert_eq!(
+            HostKeys::verify_key(&offered, &revoked),
+            Verdict::Revoked { file: PathBuf::from("kh"), line: 2 }
+        );
+    }
+
+    /// ssh's order_hostkeyalgs: the default order when the most preferred type is known,
+    /// else the known types first.
+    #[test]
+    fn algorithms_are_ordered_as_ssh_orders_them() {
+        let rsa = Algorithm::Rsa { hash: Some(HashAlg::Sha512) };
+        assert_eq!(HostKeys::preferred_algorithms(&[]), default_host_key_algorithms());
+        let known_ed = [at(1, None, &key(ED_A))];
+        assert_eq!(HostKeys::preferred_algorithms(&known_ed), default_host_key_algorithms());
+        let rsa_line = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/keys/id_rsa_2048.pub"));
+        let known_rsa = at(1, None, &key(rsa_line.unwrap().trim_end()));
+        let order = HostKeys::preferred_algorithms(&[known_rsa]);
+        assert_eq!(order[..2], [rsa, Algorithm::Rsa { hash: Some(HashAlg::Sha256) }]);
+        assert_eq!(order[2], Algorithm::Ed25519);
+    }
+}

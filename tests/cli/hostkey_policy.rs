@@ -143,7 +143,10 @@ fn rows_other_type() -> Vec<Cell> {
 /// a good one), with its CA recorded: a bad certificate counts as its plain ECDSA key.
 fn rows_certificate(why: &str) -> Vec<Cell> {
     if why.is_empty() {
-        return vec![cell("yes", Known::Ca, false, true, false, true, w(&[]), w(&[ADDED]), w(&[]))];
+        return ["yes", "ask", "accept-new", "no"]
+            .into_iter()
+            .map(|strict| cell(strict, Known::Ca, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])))
+            .collect();
     }
     let unknown_yes = format!(
         "{why}No ECDSA host key is known for {{host}} and you have requested strict checking.\nHost key verification failed.\n"
@@ -152,7 +155,9 @@ fn rows_certificate(why: &str) -> Vec<Cell> {
     let failed = "{dest}: failed: host key verification failed: {host} is not a known host (ECDSA {ecdsa})\n";
     vec![
         cell("yes", Known::Ca, false, false, false, true, w(&[&unknown_yes]), w(&[failed]), w(&[UNKNOWN_HINT])),
+        cell("ask", Known::Ca, false, false, false, true, w(&[why, "Host key verification failed.\n"]), w(&[failed]), w(&[UNKNOWN_HINT])),
         cell("accept-new", Known::Ca, false, true, true, true, w(&[&learnt]), w(&[ADDED]), w(&[])),
+        cell("no", Known::Ca, false, true, true, true, w(&[&learnt]), w(&[ADDED]), w(&[])),
     ]
 }
 
