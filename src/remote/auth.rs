@@ -85,12 +85,16 @@ pub async fn authenticate(handle: &mut Handle<Client>, credentials: &Credentials
     {
         return Ok(Method::IdentityFile);
     }
-    if credentials.passwords_allowed && allowed.allows(MethodKind::Password) && password(handle, credentials, &mut allowed).await? {
+    if credentials.passwords_allowed
+        && allowed.allows(MethodKind::Password)
+        && password(handle, credentials, &mut allowed).await?
+    {
         return Ok(Method::Password);
     }
     if credentials.passwords_allowed
         && allowed.allows(MethodKind::KeyboardInteractive)
-        && keyboard_interactive(handle, credentials).await? {
+        && keyboard_interactive(handle, credentials).await?
+    {
         return Ok(Method::KeyboardInteractive);
     }
     Err(Failure::new(format!("{}: permission denied", credentials.display)).hint(

@@ -532,7 +532,8 @@ Host *
                 std::fs::write(dir.join(name), format!("# level {level}\n{next}")).unwrap();
             }
         }
-        let error = Config::from_text(&ssh.join("config"), "Include l0/*.conf\n", &ssh, home.path()).err().unwrap();
+        let error =
+            Config::from_text(&ssh.join("config"), "Include l0/*.conf\n", &ssh, home.path()).err().unwrap();
         // Read depth first, the 1025th file would be included by line 2 of a level-10 file.
         assert_eq!(
             error.to_string(),
@@ -548,7 +549,8 @@ Host *
         let (home, _) = config("");
         let ssh = home.path().join(".ssh");
         std::fs::write(ssh.join("self.conf"), "# loops\nInclude self.conf\n").unwrap();
-        let error = Config::from_text(&ssh.join("config"), "Include self.conf\n", &ssh, home.path()).err().unwrap();
+        let error =
+            Config::from_text(&ssh.join("config"), "Include self.conf\n", &ssh, home.path()).err().unwrap();
         assert_eq!(
             error.to_string(),
             format!("{}:2: Include nested more than 16 deep", ssh.join("self.conf").display())

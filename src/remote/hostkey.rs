@@ -90,7 +90,12 @@ impl HostKeys {
         let mut out = Vec::new();
         for found in file.find(lookup) {
             if let Ok((key, _)) = found.entry.key() {
-                out.push(Recorded { file: file.path().to_path_buf(), line: found.number, marker: found.marker, key });
+                out.push(Recorded {
+                    file: file.path().to_path_buf(),
+                    line: found.number,
+                    marker: found.marker,
+                    key,
+                });
             }
         }
         out
@@ -102,11 +107,11 @@ impl HostKeys {
         if let Some(r) = revoked(recorded, offered) {
             return Verdict::Revoked { file: r.file.clone(), line: r.line };
         }
-        let plain = recorded.iter().filter(|r| r.marker.is_none());
+        let mut plain = recorded.iter().filter(|r| r.marker.is_none());
         if plain.clone().any(|r| r.key == *offered) {
             return Verdict::Trusted;
         }
-        match plain.last() {
+        match plain.next_back() {
             Some(r) => Verdict::Changed { offending: (r.file.clone(), r.line, describe_key(&r.key).0) },
             None => Verdict::Unknown,
         }
@@ -115,7 +120,9 @@ impl HostKeys {
     /// Judges an offered host certificate against the `@cert-authority` lines, in ssh's
     /// order of checks (sshkey_cert_check_host), at `now` (seconds since the epoch).
     pub fn verify_certificate(&self, cert: &Certificate, recorded: &[Recorded], now: u64) -> CertVerdict {
-        if let Some(r) = revoked(recorded, cert.public_key()).or_else(|| revoked(recorded, cert.signature_key())) {
+        if let Some(r) =
+            revoked(recorded, cert.public_key()).or_else(|| revoked(recorded, cert.signature_key()))
+        {
             return CertVerdict::Revoked { file: r.file.clone(), line: r.line };
         }
         let trusted_ca = recorded
@@ -144,7 +151,7 @@ impl HostKeys {
         }
         // ssh compares principals with strcmp against the lower-cased host name.
         let principals = cert.valid_principals();
-        if !principals.is_empty() && !principals.iter().any(|p| *p == self.host_name) {
+        if !principals.is_empty() && !principals.contains(&self.host_name) {
             return Some("Certificate invalid: name is not a listed principal");
         }
         if !cert.critical_options().is_empty() {
@@ -233,7 +240,12 @@ pub const PASSWORDS_DISABLED: &str = "Password authentication is disabled to avo
 
 /// OpenSSH's warning for a changed host key (sshconnect.c), up to the line that depends
 /// on StrictHostKeyChecking ([`changed_strict`] or [`PASSWORDS_DISABLED`]).
-pub fn changed_warning(host: &str, key: &KeyData, offending: &(PathBuf, usize, String), user_file: &Path) -> String {
+pub fn changed_warning(
+    host: &str,
+    key: &KeyData,
+    offending: &(PathBuf, usize, String),
+    user_file: &Path,
+) -> String {
     let (type_name, fingerprint) = describe_key(key);
     let (file, line, offending_type) = offending;
     let file = file.display();
@@ -276,13 +288,17 @@ pub fn revoked_warning(host: &str, key: &KeyData) -> String {
 /// ssh's refusal of a revoked key under StrictHostKeyChecking yes, ask or accept-new.
 pub fn revoked_strict(host: &str, key: &KeyData) -> String {
     let (type_name, _) = describe_key(key);
-    format!("{type_name} host key for {host} was revoked and you have requested strict checking.\n{VERIFICATION_FAILED}")
+    format!(
+        "{type_name} host key for {host} was revoked and you have requested strict checking.\n{VERIFICATION_FAILED}"
+    )
 }
 
 /// ssh's refusal of an unknown key under StrictHostKeyChecking=yes.
 pub fn unknown_strict(host: &str, key: &KeyData) -> String {
     let (type_name, _) = describe_key(key);
-    format!("No {type_name} host key is known for {host} and you have requested strict checking.\n{VERIFICATION_FAILED}")
+    format!(
+        "No {type_name} host key is known for {host} and you have requested strict checking.\n{VERIFICATION_FAILED}"
+    )
 }
 
 /// ssh's note after learning a key.
@@ -315,7 +331,8 @@ mod tests {
     }
 
     fn other_ed25519() -> KeyData {
-        let private = ssh_key::PrivateKey::random(&mut rand_core::UnwrapErr(getrandom::SysRng), Algorithm::Ed25519);
+        let private =
+            ssh_key::PrivateKey::random(&mut rand_core::UnwrapErr(getrandom::SysRng), Algorithm::Ed25519);
         private.unwrap().public_key().key_data().clone()
     }
 
@@ -354,7 +371,8 @@ mod tests {
         assert_eq!(HostKeys::preferred_algorithms(&[]), default_host_key_algorithms());
         let known_ed = [at(1, None, &key(ED_A))];
         assert_eq!(HostKeys::preferred_algorithms(&known_ed), default_host_key_algorithms());
-        let rsa_line = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/keys/id_rsa_2048.pub"));
+        let rsa_line =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/keys/id_rsa_2048.pub"));
         let known_rsa = at(1, None, &key(rsa_line.unwrap().trim_end()));
         let order = HostKeys::preferred_algorithms(&[known_rsa]);
         assert_eq!(order[..2], [rsa, Algorithm::Rsa { hash: Some(HashAlg::Sha256) }]);

@@ -200,7 +200,8 @@ impl Policy {
             // As ssh: a file that cannot be written is reported, and the connection goes on.
             Err(_) => {
                 let file = self.learn_into.display();
-                self.terminal.print(&format!("Failed to add the host to the list of known hosts ({file}).\n"));
+                self.terminal
+                    .print(&format!("Failed to add the host to the list of known hosts ({file}).\n"));
                 None
             }
         }
@@ -253,7 +254,9 @@ fn is_device(path: &Path) -> bool {
 fn append_to_device(path: &Path, lookup: &str, key: &KeyData, hash: bool) -> crate::error::Result<()> {
     use std::io::Write;
     let empty = KnownHosts::from_bytes(path, Vec::new());
-    let Added::Appended { content, .. } = edit::add(&empty, lookup, key, AddOptions { hash, replace: false })? else {
+    let Added::Appended { content, .. } =
+        edit::add(&empty, lookup, key, AddOptions { hash, replace: false })?
+    else {
         return Ok(());
     };
     let mut file =
@@ -275,7 +278,11 @@ fn address_form(address: &std::net::SocketAddr) -> String {
 ///
 /// # Errors
 /// The host cannot be reached in time, or its key is refused.
-pub async fn connect(resolved: &Resolved, terminal: Arc<Terminal>, timeout: Duration) -> Result<Connected, Failure> {
+pub async fn connect(
+    resolved: &Resolved,
+    terminal: Arc<Terminal>,
+    timeout: Duration,
+) -> Result<Connected, Failure> {
     let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
     let timed_out = || {
         Failure::new(format!(
@@ -288,13 +295,14 @@ pub async fn connect(resolved: &Resolved, terminal: Arc<Terminal>, timeout: Dura
     };
     let deadline = tokio::time::Instant::now() + limit;
     let target = (resolved.host_name.as_str(), resolved.port);
-    let addresses: Vec<std::net::SocketAddr> = match tokio::time::timeout_at(deadline, tokio::net::lookup_host(target)).await
-    {
-        Ok(Ok(addresses)) => addresses.collect(),
-        Ok(Err(err)) => return Err(fail(format!("cannot resolve {}", resolved.host_name), &err)),
-        Err(_) => return Err(timed_out()),
-    };
-    let query = HostQuery::parse(&resolved.host_name, Some(resolved.port)).map_err(|e| Failure::new(e.to_string()))?;
+    let addresses: Vec<std::net::SocketAddr> =
+        match tokio::time::timeout_at(deadline, tokio::net::lookup_host(target)).await {
+            Ok(Ok(addresses)) => addresses.collect(),
+            Ok(Err(err)) => return Err(fail(format!("cannot resolve {}", resolved.host_name), &err)),
+            Err(_) => return Err(timed_out()),
+        };
+    let query = HostQuery::parse(&resolved.host_name, Some(resolved.port))
+        .map_err(|e| Failure::new(e.to_string()))?;
     let files = resolved.user_known_hosts.iter().chain(&resolved.global_known_hosts).cloned().collect();
     let keys = HostKeys { lookup: query.lookup, host_name: resolved.host_name.to_ascii_lowercase(), files };
     let recorded = keys.recorded();
@@ -325,7 +333,9 @@ pub async fn connect(resolved: &Resolved, terminal: Arc<Terminal>, timeout: Dura
     let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal) };
     let connecting = client::connect(Arc::new(config), &addresses[..], client);
     match tokio::time::timeout_at(deadline, connecting).await {
-        Ok(Ok(handle)) => Ok(Connected { handle, passwords_allowed: policy.passwords_allowed.load(Ordering::SeqCst) }),
+        Ok(Ok(handle)) => {
+            Ok(Connected { handle, passwords_allowed: policy.passwords_allowed.load(Ordering::SeqCst) })
+        }
         Ok(Err(err)) => {
             let refusal = refusal.lock().unwrap_or_else(|p| p.into_inner()).take();
             Err(refusal.unwrap_or_else(|| {

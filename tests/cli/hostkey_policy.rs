@@ -96,16 +96,38 @@ fn rows_plain() -> Vec<Cell> {
         "No ED25519 host key is known for {host} and you have requested strict checking.\n",
         "Host key verification failed.\n",
     ]);
-    let unknown_failed = "{dest}: failed: host key verification failed: {host} is not a known host (ED25519 {ed})\n";
+    let unknown_failed =
+        "{dest}: failed: host key verification failed: {host} is not a known host (ED25519 {ed})\n";
     let changed_failed = "{dest}: failed: host key verification failed: the host key changed ({kh}:1)\n";
     let revoked_failed = "{dest}: failed: host key verification failed: the host key is revoked ({kh}:1)\n";
-    let offending_ed = "Offending ED25519 key in {kh}:1\n  remove with:\n  ssh-keygen -f \"{kh}\" -R \"{host}\"\n";
+    let offending_ed =
+        "Offending ED25519 key in {kh}:1\n  remove with:\n  ssh-keygen -f \"{kh}\" -R \"{host}\"\n";
     let changed_strict = "Host key for {host} has changed and you have requested strict checking.\nHost key verification failed.\n";
     let revoked_strict = "ED25519 host key for {host} was revoked and you have requested strict checking.\nHost key verification failed.\n";
     vec![
         // Host unknown.
-        cell("yes", Known::Nothing, false, false, false, true, unknown_yes, w(&[unknown_failed]), w(&[UNKNOWN_HINT])),
-        cell("ask", Known::Nothing, false, false, false, true, w(&["Host key verification failed.\n"]), w(&[unknown_failed]), w(&[UNKNOWN_HINT])),
+        cell(
+            "yes",
+            Known::Nothing,
+            false,
+            false,
+            false,
+            true,
+            unknown_yes,
+            w(&[unknown_failed]),
+            w(&[UNKNOWN_HINT]),
+        ),
+        cell(
+            "ask",
+            Known::Nothing,
+            false,
+            false,
+            false,
+            true,
+            w(&["Host key verification failed.\n"]),
+            w(&[unknown_failed]),
+            w(&[UNKNOWN_HINT]),
+        ),
         cell("accept-new", Known::Nothing, false, true, true, true, w(&[LEARNT_ED]), w(&[ADDED]), w(&[])),
         cell("no", Known::Nothing, false, true, true, true, w(&[LEARNT_ED]), w(&[ADDED]), w(&[])),
         cell("accept-new", Known::Nothing, true, true, true, true, w(&[LEARNT_ED]), w(&[ADDED]), w(&[])),
@@ -113,29 +135,142 @@ fn rows_plain() -> Vec<Cell> {
         cell("yes", Known::Ed25519, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])),
         cell("no", Known::Ed25519, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])),
         // Key changed (same type).
-        cell("yes", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
-        cell("ask", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
-        cell("accept-new", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
-        cell("no", Known::Wrong, false, true, false, false, w(&[CHANGED_HEAD, offending_ed, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+        cell(
+            "yes",
+            Known::Wrong,
+            false,
+            false,
+            false,
+            true,
+            w(&[CHANGED_HEAD, offending_ed, changed_strict]),
+            w(&[changed_failed]),
+            w(&[CHANGED_HINT]),
+        ),
+        cell(
+            "ask",
+            Known::Wrong,
+            false,
+            false,
+            false,
+            true,
+            w(&[CHANGED_HEAD, offending_ed, changed_strict]),
+            w(&[changed_failed]),
+            w(&[CHANGED_HINT]),
+        ),
+        cell(
+            "accept-new",
+            Known::Wrong,
+            false,
+            false,
+            false,
+            true,
+            w(&[CHANGED_HEAD, offending_ed, changed_strict]),
+            w(&[changed_failed]),
+            w(&[CHANGED_HINT]),
+        ),
+        cell(
+            "no",
+            Known::Wrong,
+            false,
+            true,
+            false,
+            false,
+            w(&[CHANGED_HEAD, offending_ed, NO_PASSWORDS]),
+            w(&[DENIED]),
+            w(&[DENIED_HINT]),
+        ),
         // Key revoked.
-        cell("yes", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
-        cell("accept-new", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
-        cell("no", Known::Revoked, false, true, false, false, w(&[REVOKED_HEAD, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+        cell(
+            "yes",
+            Known::Revoked,
+            false,
+            false,
+            false,
+            true,
+            w(&[REVOKED_HEAD, revoked_strict]),
+            w(&[revoked_failed]),
+            w(&[REVOKED_HINT]),
+        ),
+        cell(
+            "accept-new",
+            Known::Revoked,
+            false,
+            false,
+            false,
+            true,
+            w(&[REVOKED_HEAD, revoked_strict]),
+            w(&[revoked_failed]),
+            w(&[REVOKED_HINT]),
+        ),
+        cell(
+            "no",
+            Known::Revoked,
+            false,
+            true,
+            false,
+            false,
+            w(&[REVOKED_HEAD, NO_PASSWORDS]),
+            w(&[DENIED]),
+            w(&[DENIED_HINT]),
+        ),
     ]
 }
 
 /// The server offers only its Ed25519 key; known_hosts records only its RSA key. ssh 9.2
 /// calls that a changed key (any plain line for the host that does not hold the key).
 fn rows_other_type() -> Vec<Cell> {
-    let head = w(&[CHANGED_HEAD, "Offending RSA key in {kh}:1\n  remove with:\n  ssh-keygen -f \"{kh}\" -R \"{host}\"\n"]);
+    let head = w(&[
+        CHANGED_HEAD,
+        "Offending RSA key in {kh}:1\n  remove with:\n  ssh-keygen -f \"{kh}\" -R \"{host}\"\n",
+    ]);
     let head = head.as_str();
     let strict = "Host key for {host} has changed and you have requested strict checking.\nHost key verification failed.\n";
     let failed = "{dest}: failed: host key verification failed: the host key changed ({kh}:1)\n";
     vec![
-        cell("yes", Known::Rsa, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
-        cell("ask", Known::Rsa, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
-        cell("accept-new", Known::Rsa, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
-        cell("no", Known::Rsa, false, true, false, false, w(&[head, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+        cell(
+            "yes",
+            Known::Rsa,
+            false,
+            false,
+            false,
+            true,
+            w(&[head, strict]),
+            w(&[failed]),
+            w(&[CHANGED_HINT]),
+        ),
+        cell(
+            "ask",
+            Known::Rsa,
+            false,
+            false,
+            false,
+            true,
+            w(&[head, strict]),
+            w(&[failed]),
+            w(&[CHANGED_HINT]),
+        ),
+        cell(
+            "accept-new",
+            Known::Rsa,
+            false,
+            false,
+            false,
+            true,
+            w(&[head, strict]),
+            w(&[failed]),
+            w(&[CHANGED_HINT]),
+        ),
+        cell(
+            "no",
+            Known::Rsa,
+            false,
+            true,
+            false,
+            false,
+            w(&[head, NO_PASSWORDS]),
+            w(&[DENIED]),
+            w(&[DENIED_HINT]),
+        ),
     ]
 }
 
@@ -154,8 +289,28 @@ fn rows_certificate(why: &str) -> Vec<Cell> {
     let learnt = format!("{why}Warning: Permanently added '{{host}}' (ECDSA) to the list of known hosts.\n");
     let failed = "{dest}: failed: host key verification failed: {host} is not a known host (ECDSA {ecdsa})\n";
     vec![
-        cell("yes", Known::Ca, false, false, false, true, w(&[&unknown_yes]), w(&[failed]), w(&[UNKNOWN_HINT])),
-        cell("ask", Known::Ca, false, false, false, true, w(&[why, "Host key verification failed.\n"]), w(&[failed]), w(&[UNKNOWN_HINT])),
+        cell(
+            "yes",
+            Known::Ca,
+            false,
+            false,
+            false,
+            true,
+            w(&[&unknown_yes]),
+            w(&[failed]),
+            w(&[UNKNOWN_HINT]),
+        ),
+        cell(
+            "ask",
+            Known::Ca,
+            false,
+            false,
+            false,
+            true,
+            w(&[why, "Host key verification failed.\n"]),
+            w(&[failed]),
+            w(&[UNKNOWN_HINT]),
+        ),
         cell("accept-new", Known::Ca, false, true, true, true, w(&[&learnt]), w(&[ADDED]), w(&[])),
         cell("no", Known::Ca, false, true, true, true, w(&[&learnt]), w(&[ADDED]), w(&[])),
     ]
@@ -261,21 +416,36 @@ impl Bench {
 
     fn ssh_with(&self, options: Vec<String>) -> Run {
         let mut cmd = std::process::Command::new("ssh");
-        cmd.args(["-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "UpdateHostKeys=no"])
-            .arg("-i")
-            .arg(self.env.path("id_ssh"))
-            .args(options)
-            .args(["-o", "ConnectTimeout=20", "-p", &self.sshd.port().to_string()])
-            .arg(format!("{}@127.0.0.1", self.user.name()))
-            .arg("true")
-            .env_remove("SSH_AUTH_SOCK");
+        cmd.args([
+            "-F",
+            "/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "UpdateHostKeys=no",
+        ])
+        .arg("-i")
+        .arg(self.env.path("id_ssh"))
+        .args(options)
+        .args(["-o", "ConnectTimeout=20", "-p", &self.sshd.port().to_string()])
+        .arg(format!("{}@127.0.0.1", self.user.name()))
+        .arg("true")
+        .env_remove("SSH_AUTH_SOCK");
         support::spawn(cmd, None).finish()
     }
 
     fn keywright(&self, row: &Cell) -> Run {
         let key = testdata("keys/id_ed25519.pub");
-        let mut args: Vec<String> =
-            vec!["copy-id".into(), "-q".into(), "-i".into(), key.display().to_string(), "--password-file".into(), "pw".into()];
+        let mut args: Vec<String> = vec![
+            "copy-id".into(),
+            "-q".into(),
+            "-i".into(),
+            key.display().to_string(),
+            "--password-file".into(),
+            "pw".into(),
+        ];
         args.extend(self.options(row));
         args.push(self.dest());
         support::kw(&self.env, args, &[], None)
@@ -285,7 +455,8 @@ impl Bench {
     /// in `log`.
     fn password_sent(&self, log: &str) -> bool {
         let user = self.user.name();
-        log.contains(&format!("password for {user} ")) || log.contains(&format!("keyboard-interactive/pam for {user} "))
+        log.contains(&format!("password for {user} "))
+            || log.contains(&format!("keyboard-interactive/pam for {user} "))
     }
 
     /// Runs `row` with ssh and with keywright, and checks both.
@@ -308,7 +479,11 @@ impl Bench {
         let log = self.sshd.log_text()[log_before..].to_string();
         self.user.write_authorized_keys(&self.authorized);
         assert_eq!(kw.out(), self.fill(&row.result), "{what}: keywright's result\nstderr:\n{}", kw.stderr);
-        assert_eq!(kw.stderr, self.fill(&format!("{}{}", row.warning, row.notes)), "{what}: keywright's text");
+        assert_eq!(
+            kw.stderr,
+            self.fill(&format!("{}{}", row.warning, row.notes)),
+            "{what}: keywright's text"
+        );
         assert_eq!(self.password_sent(&log), row.connects && row.passwords, "{what}: password sent?\n{log}");
         self.assert_same_file(&what, row, &ssh_after, &kw_after);
     }
@@ -327,7 +502,11 @@ impl Bench {
             let lines: Vec<String> = run
                 .out()
                 .lines()
-                .map(|l| l.split_once(' ').map_or(l, |(name, rest)| if name.starts_with("|1|") { rest } else { l }).to_string())
+                .map(|l| {
+                    l.split_once(' ')
+                        .map_or(l, |(name, rest)| if name.starts_with("|1|") { rest } else { l })
+                        .to_string()
+                })
                 .collect();
             (run.code, lines)
         };
@@ -406,7 +585,11 @@ fn host_certificates() {
         ("ed25519", &["-n", "127.0.0.1"], ""),
         ("ed25519", &["-n", "127.0.0.1", "-V", "20200101:20200102"], "Certificate invalid: expired\n"),
         ("ed25519", &["-n", "other.example"], "Certificate invalid: name is not a listed principal\n"),
-        ("ed25519", &["-n", "127.0.0.1", "-O", "critical:foo=bar"], "Certificate contains unsupported critical options\n"),
+        (
+            "ed25519",
+            &["-n", "127.0.0.1", "-O", "critical:foo=bar"],
+            "Certificate contains unsupported critical options\n",
+        ),
         ("rsa", &["-n", "127.0.0.1", "-t", "ssh-rsa"], "Certificate signed with disallowed algorithm\n"),
     ];
     for (ca_type, extra, why) in cases {
@@ -435,11 +618,25 @@ fn one_name_learnt_twice(jobs: &str) {
     let key = testdata("keys/id_ed25519.pub");
     env.write("pw", DEFAULT_PASSWORD);
     let kh = env.path("known_hosts");
-    let targets = [format!("kwtest@127.0.0.1:{}", server.port()), format!("second@127.0.0.1:{}", server.port())];
+    let targets =
+        [format!("kwtest@127.0.0.1:{}", server.port()), format!("second@127.0.0.1:{}", server.port())];
     let args = [
-        "copy-id", "-q", "--jobs", jobs, "-i", &key.display().to_string(), "--password-file", "pw",
-        "-o", &format!("UserKnownHostsFile={}", kh.display()), "-o", "StrictHostKeyChecking=accept-new",
-        "-o", "HashKnownHosts=no", &targets[0], &targets[1],
+        "copy-id",
+        "-q",
+        "--jobs",
+        jobs,
+        "-i",
+        &key.display().to_string(),
+        "--password-file",
+        "pw",
+        "-o",
+        &format!("UserKnownHostsFile={}", kh.display()),
+        "-o",
+        "StrictHostKeyChecking=accept-new",
+        "-o",
+        "HashKnownHosts=no",
+        &targets[0],
+        &targets[1],
     ];
     let run = support::kw(&env, args, &[], None).code(1);
     let context = format!("stdout:\n{}\nstderr:\n{}\n{}", run.out(), run.stderr, server.log());
@@ -469,7 +666,8 @@ fn one_name_learnt_twice(jobs: &str) {
     env.write("learnt.pub", known.split_once(' ').unwrap().1);
     let learnt = env.ssh_keygen(["-l", "-f", "learnt.pub"]).success().out();
     let learnt = learnt.split_whitespace().nth(1).unwrap().to_string();
-    let shown: Vec<&str> = events.iter().filter_map(|e| e.split_once(": host key ").map(|(_, k)| k)).collect();
+    let shown: Vec<&str> =
+        events.iter().filter_map(|e| e.split_once(": host key ").map(|(_, k)| k)).collect();
     assert_eq!(shown.len(), 2, "{context}");
     assert!(shown.contains(&learnt.as_str()), "learnt a key no connection showed\n{context}");
     let other = shown.iter().find(|k| **k != learnt).unwrap();
@@ -531,18 +729,35 @@ fn learn_into_device(test: &str, device: impl Fn(&Env) -> PathBuf) {
     let device = device(&bench.env);
     let before = std::fs::metadata(&device).unwrap();
     assert!(before.file_type().is_char_device());
-    let dir_before: Vec<_> = std::fs::read_dir(device.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let dir_before: Vec<_> =
+        std::fs::read_dir(device.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
     let key = testdata("keys/id_ed25519.pub");
     let args = [
-        "copy-id", "-q", "-i", &key.display().to_string(), "--password-file", "pw",
-        "-o", &format!("UserKnownHostsFile={}", device.display()), "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", "StrictHostKeyChecking=accept-new", &bench.dest(),
+        "copy-id",
+        "-q",
+        "-i",
+        &key.display().to_string(),
+        "--password-file",
+        "pw",
+        "-o",
+        &format!("UserKnownHostsFile={}", device.display()),
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
+        "-o",
+        "StrictHostKeyChecking=accept-new",
+        &bench.dest(),
     ];
     let run = support::kw(&bench.env, args, &[], None);
     let after = std::fs::metadata(&device).unwrap();
     assert!(after.file_type().is_char_device(), "{} was replaced", device.display());
-    assert_eq!((after.ino(), after.rdev()), (before.ino(), before.rdev()), "{} was replaced", device.display());
-    let dir_after: Vec<_> = std::fs::read_dir(device.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        (after.ino(), after.rdev()),
+        (before.ino(), before.rdev()),
+        "{} was replaced",
+        device.display()
+    );
+    let dir_after: Vec<_> =
+        std::fs::read_dir(device.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(dir_after.len(), dir_before.len(), "no lock or temporary file beside the device");
     let run = run.success();
     assert_eq!(run.out(), bench.fill(ADDED));
@@ -570,7 +785,13 @@ fn a_character_device_as_known_hosts_is_appended_to_never_replaced() {
     learn_into_device("a_character_device_as_known_hosts_is_appended_to_never_replaced", |env| {
         std::fs::create_dir(env.path("dev")).unwrap();
         let node = env.path("dev/null");
-        let made = std::process::Command::new("mknod").arg("-m").arg("666").arg(&node).args(["c", "1", "3"]).status().unwrap();
+        let made = std::process::Command::new("mknod")
+            .arg("-m")
+            .arg("666")
+            .arg(&node)
+            .args(["c", "1", "3"])
+            .status()
+            .unwrap();
         assert!(made.success(), "mknod");
         node
     });
@@ -594,8 +815,19 @@ fn ask_puts_the_question_as_ssh_does() {
     let key = key.display().to_string();
     let target = server.target();
     let args = [
-        "copy-id", "-q", "-i", &key, "--password-file", "pw", "-o", "UserKnownHostsFile=kh",
-        "-o", "GlobalKnownHostsFile=/dev/null", "-o", "HashKnownHosts=no", &target,
+        "copy-id",
+        "-q",
+        "-i",
+        &key,
+        "--password-file",
+        "pw",
+        "-o",
+        "UserKnownHostsFile=kh",
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
+        "-o",
+        "HashKnownHosts=no",
+        &target,
     ];
     let host = format!("[127.0.0.1]:{}", server.port());
     let question = format!(
