@@ -10,8 +10,8 @@
 //! One sshd per set of host keys, shared by its rows; the rows of one sshd run in order.
 //!
 //! Placeholders in the texts: `{host}` `[127.0.0.1]:PORT`, `{dest}` the copy-id target,
-//! `{kh}` the known_hosts file, `{ed}` `{rsa}` `{ecdsa}` the SHA256 fingerprints of the
-//! server's host keys, `{wrong}` that of the key the "changed" rows record.
+//! `{kh}` the known_hosts file, `{user}` the account, `{ed}` `{rsa}` `{ecdsa}` the SHA256
+//! fingerprints of the server's host keys.
 
 use std::path::PathBuf;
 
@@ -91,6 +91,7 @@ fn w(parts: &[&str]) -> String {
     parts.concat()
 }
 
+#[rustfmt::skip]
 fn rows_plain() -> Vec<Cell> {
     let unknown_yes = w(&[
         "No ED25519 host key is known for {host} and you have requested strict checking.\n",
@@ -104,178 +105,55 @@ fn rows_plain() -> Vec<Cell> {
         "Offending ED25519 key in {kh}:1\n  remove with:\n  ssh-keygen -f \"{kh}\" -R \"{host}\"\n";
     let changed_strict = "Host key for {host} has changed and you have requested strict checking.\nHost key verification failed.\n";
     let revoked_strict = "ED25519 host key for {host} was revoked and you have requested strict checking.\nHost key verification failed.\n";
+    // strict, known_hosts, hash, ssh connects, learns, passwords on; ssh's text; keywright's
+    // result and its own lines.
     vec![
         // Host unknown.
-        cell(
-            "yes",
-            Known::Nothing,
-            false,
-            false,
-            false,
-            true,
-            unknown_yes,
-            w(&[unknown_failed]),
-            w(&[UNKNOWN_HINT]),
-        ),
-        cell(
-            "ask",
-            Known::Nothing,
-            false,
-            false,
-            false,
-            true,
-            w(&["Host key verification failed.\n"]),
-            w(&[unknown_failed]),
-            w(&[UNKNOWN_HINT]),
-        ),
+        cell("yes", Known::Nothing, false, false, false, true, unknown_yes, w(&[unknown_failed]), w(&[UNKNOWN_HINT])),
+        cell("ask", Known::Nothing, false, false, false, true, w(&["Host key verification failed.\n"]), w(&[unknown_failed]), w(&[UNKNOWN_HINT])),
         cell("accept-new", Known::Nothing, false, true, true, true, w(&[LEARNT_ED]), w(&[ADDED]), w(&[])),
         cell("no", Known::Nothing, false, true, true, true, w(&[LEARNT_ED]), w(&[ADDED]), w(&[])),
         cell("accept-new", Known::Nothing, true, true, true, true, w(&[LEARNT_ED]), w(&[ADDED]), w(&[])),
         // Key matches.
         cell("yes", Known::Ed25519, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])),
+        cell("ask", Known::Ed25519, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])),
+        cell("accept-new", Known::Ed25519, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])),
         cell("no", Known::Ed25519, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])),
         // Key changed (same type).
-        cell(
-            "yes",
-            Known::Wrong,
-            false,
-            false,
-            false,
-            true,
-            w(&[CHANGED_HEAD, offending_ed, changed_strict]),
-            w(&[changed_failed]),
-            w(&[CHANGED_HINT]),
-        ),
-        cell(
-            "ask",
-            Known::Wrong,
-            false,
-            false,
-            false,
-            true,
-            w(&[CHANGED_HEAD, offending_ed, changed_strict]),
-            w(&[changed_failed]),
-            w(&[CHANGED_HINT]),
-        ),
-        cell(
-            "accept-new",
-            Known::Wrong,
-            false,
-            false,
-            false,
-            true,
-            w(&[CHANGED_HEAD, offending_ed, changed_strict]),
-            w(&[changed_failed]),
-            w(&[CHANGED_HINT]),
-        ),
-        cell(
-            "no",
-            Known::Wrong,
-            false,
-            true,
-            false,
-            false,
-            w(&[CHANGED_HEAD, offending_ed, NO_PASSWORDS]),
-            w(&[DENIED]),
-            w(&[DENIED_HINT]),
-        ),
+        cell("yes", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
+        cell("ask", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
+        cell("accept-new", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
+        cell("no", Known::Wrong, false, true, false, false, w(&[CHANGED_HEAD, offending_ed, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
         // Key revoked.
-        cell(
-            "yes",
-            Known::Revoked,
-            false,
-            false,
-            false,
-            true,
-            w(&[REVOKED_HEAD, revoked_strict]),
-            w(&[revoked_failed]),
-            w(&[REVOKED_HINT]),
-        ),
-        cell(
-            "accept-new",
-            Known::Revoked,
-            false,
-            false,
-            false,
-            true,
-            w(&[REVOKED_HEAD, revoked_strict]),
-            w(&[revoked_failed]),
-            w(&[REVOKED_HINT]),
-        ),
-        cell(
-            "no",
-            Known::Revoked,
-            false,
-            true,
-            false,
-            false,
-            w(&[REVOKED_HEAD, NO_PASSWORDS]),
-            w(&[DENIED]),
-            w(&[DENIED_HINT]),
-        ),
+        cell("yes", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
+        cell("ask", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
+        cell("accept-new", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
+        cell("no", Known::Revoked, false, true, false, false, w(&[REVOKED_HEAD, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
     ]
 }
 
-/// The server offers only its Ed25519 key; known_hosts records only its RSA key. ssh 9.2
-/// calls that a changed key (any plain line for the host that does not hold the key).
-fn rows_other_type() -> Vec<Cell> {
-    let head = w(&[
-        CHANGED_HEAD,
-        "Offending RSA key in {kh}:1\n  remove with:\n  ssh-keygen -f \"{kh}\" -R \"{host}\"\n",
-    ]);
+/// The server offers only one type of key (`offered`: its Ed25519 key, or its RSA key);
+/// known_hosts records only its key of the other type (`known`). ssh 9.2 calls that a
+/// changed key (any plain line for the host that does not hold the key).
+#[rustfmt::skip]
+fn rows_other_type(offered: &str, known: Known, known_type: &str) -> Vec<Cell> {
+    let head = CHANGED_HEAD.replace("ED25519 key sent", &format!("{offered} key sent"));
+    let head = head.replace("{ed}", if offered == "RSA" { "{rsa}" } else { "{ed}" });
+    let head = format!("{head}Offending {known_type} key in {{kh}}:1\n  remove with:\n  ssh-keygen -f \"{{kh}}\" -R \"{{host}}\"\n");
     let head = head.as_str();
     let strict = "Host key for {host} has changed and you have requested strict checking.\nHost key verification failed.\n";
     let failed = "{dest}: failed: host key verification failed: the host key changed ({kh}:1)\n";
     vec![
-        cell(
-            "yes",
-            Known::Rsa,
-            false,
-            false,
-            false,
-            true,
-            w(&[head, strict]),
-            w(&[failed]),
-            w(&[CHANGED_HINT]),
-        ),
-        cell(
-            "ask",
-            Known::Rsa,
-            false,
-            false,
-            false,
-            true,
-            w(&[head, strict]),
-            w(&[failed]),
-            w(&[CHANGED_HINT]),
-        ),
-        cell(
-            "accept-new",
-            Known::Rsa,
-            false,
-            false,
-            false,
-            true,
-            w(&[head, strict]),
-            w(&[failed]),
-            w(&[CHANGED_HINT]),
-        ),
-        cell(
-            "no",
-            Known::Rsa,
-            false,
-            true,
-            false,
-            false,
-            w(&[head, NO_PASSWORDS]),
-            w(&[DENIED]),
-            w(&[DENIED_HINT]),
-        ),
+        cell("yes", known, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
+        cell("ask", known, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
+        cell("accept-new", known, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
+        cell("no", known, false, true, false, false, w(&[head, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
     ]
 }
 
 /// Rows for a server presenting a certificate whose problem ssh names with `why` (none:
 /// a good one), with its CA recorded: a bad certificate counts as its plain ECDSA key.
+#[rustfmt::skip]
 fn rows_certificate(why: &str) -> Vec<Cell> {
     if why.is_empty() {
         return ["yes", "ask", "accept-new", "no"]
@@ -289,28 +167,8 @@ fn rows_certificate(why: &str) -> Vec<Cell> {
     let learnt = format!("{why}Warning: Permanently added '{{host}}' (ECDSA) to the list of known hosts.\n");
     let failed = "{dest}: failed: host key verification failed: {host} is not a known host (ECDSA {ecdsa})\n";
     vec![
-        cell(
-            "yes",
-            Known::Ca,
-            false,
-            false,
-            false,
-            true,
-            w(&[&unknown_yes]),
-            w(&[failed]),
-            w(&[UNKNOWN_HINT]),
-        ),
-        cell(
-            "ask",
-            Known::Ca,
-            false,
-            false,
-            false,
-            true,
-            w(&[why, "Host key verification failed.\n"]),
-            w(&[failed]),
-            w(&[UNKNOWN_HINT]),
-        ),
+        cell("yes", Known::Ca, false, false, false, true, w(&[&unknown_yes]), w(&[failed]), w(&[UNKNOWN_HINT])),
+        cell("ask", Known::Ca, false, false, false, true, w(&[why, "Host key verification failed.\n"]), w(&[failed]), w(&[UNKNOWN_HINT])),
         cell("accept-new", Known::Ca, false, true, true, true, w(&[&learnt]), w(&[ADDED]), w(&[])),
         cell("no", Known::Ca, false, true, true, true, w(&[&learnt]), w(&[ADDED]), w(&[])),
     ]
@@ -379,12 +237,14 @@ impl Bench {
     /// `template` with the placeholders filled in.
     fn fill(&self, template: &str) -> String {
         self.env.write("host_ed.pub", self.sshd.host_key("ed25519"));
+        self.env.write("host_rsa.pub", self.sshd.host_key("rsa"));
         template
             .replace("{host}", &self.host())
             .replace("{dest}", &self.dest())
             .replace("{user}", self.user.name())
             .replace("{kh}", &self.kh.display().to_string())
             .replace("{ed}", &fingerprint(&self.env, "host_ed.pub"))
+            .replace("{rsa}", &fingerprint(&self.env, "host_rsa.pub"))
             .replace("{ecdsa}", &self.ecdsa_fingerprint)
     }
 
@@ -550,7 +410,10 @@ fn a_key_of_another_type_recorded_but_not_the_one_offered() {
     }
     let sshd = Sshd::builder().config("HostKeyAlgorithms ssh-ed25519").start();
     let bench = Bench::start(Env::new(), sshd, String::new(), None);
-    run_rows(&bench, rows_other_type());
+    run_rows(&bench, rows_other_type("ED25519", Known::Rsa, "RSA"));
+    let sshd = Sshd::builder().config("HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256").start();
+    let bench = Bench::start(Env::new(), sshd, String::new(), None);
+    run_rows(&bench, rows_other_type("RSA", Known::Ed25519, "ED25519"));
 }
 
 /// Host certificates: the CA (Ed25519, or RSA signing with SHA-1 for the disallowed
