@@ -253,15 +253,19 @@ fn is_device(path: &Path) -> bool {
 /// Appends the key's line to a non-regular file, as ssh's `fopen(file, "a")` does.
 fn append_to_device(path: &Path, lookup: &str, key: &KeyData, hash: bool) -> crate::error::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |e| crate::error::Error::io(path, e);
     let empty = KnownHosts::from_bytes(path, Vec::new());
     let Added::Appended { content, .. } =
         edit::add(&empty, lookup, key, AddOptions { hash, replace: false })?
     else {
-        return Ok(());
+        return Err(io(std::io::Error::other("no line to append")));
     };
+    // Non-blocking: a FIFO nobody reads fails at once instead of hanging the run.
+    let nonblocking = nix::fcntl::OFlag::O_NONBLOCK.bits();
     let mut file =
-        std::fs::OpenOptions::new().append(true).open(path).map_err(|e| crate::error::Error::io(path, e))?;
-    file.write_all(&content).map_err(|e| crate::error::Error::io(path, e))
+        std::fs::OpenOptions::new().append(true).custom_flags(nonblocking).open(path).map_err(io)?;
+    file.write_all(&content).map_err(io)
 }
 
 /// The address's known_hosts form, as ssh shows it beside the name: `ip` on port 22,
