@@ -75,8 +75,9 @@ impl Policy {
             PublicKeyOrCertificate::Certificate(cert) => {
                 match self.keys.verify_certificate(cert, &self.recorded, now()) {
                     CertVerdict::Trusted => return None,
+                    // ssh names it as the certificate it is (`ECDSA-CERT`).
                     CertVerdict::Revoked { file, line } => {
-                        let key = cert.public_key().clone();
+                        let key = KeyData::Certificate(Box::new(cert.clone()));
                         return self.decide(Verdict::Revoked { file, line }, &key).await;
                     }
                     // As ssh: say why (when a CA was found), then judge the plain key.

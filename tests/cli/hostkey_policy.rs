@@ -33,6 +33,8 @@ enum Known {
     Revoked,
     /// `@cert-authority` for the host with the CA that signed the certificate.
     Ca,
+    /// That, and the certified host key `@revoked`.
+    CaRevoked,
 }
 
 const ADDED: &str = "{dest}: added 1 key(s)\n";
@@ -155,10 +157,17 @@ fn rows_other_type(offered: &str, known: Known, known_type: &str) -> Vec<Cell> {
 /// a good one), with its CA recorded: a bad certificate counts as its plain ECDSA key.
 #[rustfmt::skip]
 fn rows_certificate(why: &str) -> Vec<Cell> {
+    let revoked_cert_head = REVOKED_HEAD.replace("The ED25519 host key", "The ECDSA-CERT host key");
+    let revoked_cert = format!("{revoked_cert_head}ECDSA-CERT host key for {{host}} was revoked and you have requested strict checking.\nHost key verification failed.\n");
+    let revoked_failed = "{dest}: failed: host key verification failed: the host key is revoked ({kh}:2)\n";
     if why.is_empty() {
         return ["yes", "ask", "accept-new", "no"]
             .into_iter()
             .map(|strict| cell(strict, Known::Ca, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])))
+            .chain([
+                cell("yes", Known::CaRevoked, false, false, false, true, w(&[&revoked_cert]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
+                cell("no", Known::CaRevoked, false, true, false, false, w(&[&revoked_cert_head, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+            ])
             .collect();
     }
     let unknown_yes = format!(
@@ -231,6 +240,10 @@ impl Bench {
             Known::Wrong => format!("{host} {}\n", wrong_key()),
             Known::Revoked => format!("@revoked {0}\n{0}\n", self.sshd.host_key_line()),
             Known::Ca => self.ca_line.clone(),
+            Known::CaRevoked => {
+                let plain = std::fs::read_to_string(self.env.path("host_ecdsa.pub")).unwrap();
+                format!("{}@revoked {host} {}\n", self.ca_line, plain.trim_end())
+            }
         }
     }
 
