@@ -14,6 +14,7 @@ mod cli {
     mod faults;
     mod fingerprint;
     mod generate;
+    mod hostkey_policy;
     mod known_hosts;
     mod man;
     mod passphrase;

@@ -264,7 +264,8 @@ async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
 
 async fn install_on(run: &Run, resolved: &Resolved) -> Result<Installed, Failure> {
     let terminal = run.terminal.for_host(resolved.batch_mode);
-    let mut handle = session::connect(resolved, Arc::clone(&terminal), run.timeout).await?;
+    let session::Connected { mut handle, passwords_allowed } =
+        session::connect(resolved, Arc::clone(&terminal), run.timeout).await?;
     let credentials = Credentials {
         user: resolved.user.clone(),
         display: format!("{}@{}", resolved.user, resolved.host_name),
@@ -274,6 +275,7 @@ async fn install_on(run: &Run, resolved: &Resolved) -> Result<Installed, Failure
         },
         identities_only: resolved.identities_only,
         password: run.password.clone(),
+        passwords_allowed,
         terminal,
         keys: Arc::clone(&run.key_cache),
     };

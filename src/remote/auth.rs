@@ -39,6 +39,9 @@ pub struct Credentials {
     pub identities_only: bool,
     /// A password given for the run (file or environment).
     pub password: Option<Secret>,
+    /// False after the host key check found a changed or revoked key and went on
+    /// (StrictHostKeyChecking=no): as ssh, no password or keyboard-interactive then.
+    pub passwords_allowed: bool,
     pub terminal: Arc<Terminal>,
     pub keys: Arc<KeyCache>,
 }
@@ -82,10 +85,16 @@ pub async fn authenticate(handle: &mut Handle<Client>, credentials: &Credentials
     {
         return Ok(Method::IdentityFile);
     }
-    if allowed.allows(MethodKind::Password) && password(handle, credentials, &mut allowed).await? {
+    if credentials.passwords_allowed
+        && allowed.allows(MethodKind::Password)
+        && password(handle, credentials, &mut allowed).await?
+    {
         return Ok(Method::Password);
     }
-    if allowed.allows(MethodKind::KeyboardInteractive) && keyboard_interactive(handle, credentials).await? {
+    if credentials.passwords_allowed
+        && allowed.allows(MethodKind::KeyboardInteractive)
+        && keyboard_interactive(handle, credentials).await?
+    {
         return Ok(Method::KeyboardInteractive);
     }
     Err(Failure::new(format!("{}: permission denied", credentials.display)).hint(

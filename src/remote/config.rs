@@ -19,6 +19,13 @@ use crate::error::{Error, Result};
 const MAX_INCLUDE_DEPTH: usize = 16;
 /// Config files are small; the cap keeps `Include /dev/zero` from eating the memory.
 const MAX_CONFIG_FILE: u64 = 4 * 1024 * 1024;
+/// How many config files one resolution may read in all, counting a file again each
+/// time it is included. OpenSSH bounds only the depth (16), so two files that include
+/// `*` make it read 2^16 files, and a directory of 10 such files 10^16: an endless hang.
+/// 1024 is far above any real setup (even one file per host of a large fleet in a
+/// `config.d/`, a layout that includes each file once) and still reads in well under a
+/// second.
+const MAX_INCLUDED_FILES: usize = 1024;
 
 /// What to do with a host key that is not in known_hosts (StrictHostKeyChecking).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,7 +318,13 @@ fn flatten(
             // A Host block that no host matches: its options are read and never used.
             flat.push("Host !*", file, index + 1);
         } else if keyword.eq_ignore_ascii_case("include") {
-            include(flat, args, ssh_dir, home, depth)?;
+            let at = || format!("{}:{}", path.display(), index + 1);
+            include(flat, args, ssh_dir, home, depth).map_err(|e| match e {
+                Error::InvalidOption { option, reason } if option == "Include" => {
+                    Error::InvalidOption { option: at(), reason }
+                }
+                other => other,
+            })?;
         } else {
             flat.push(line, file, index + 1);
         }
@@ -320,8 +333,9 @@ fn flatten(
 }
 
 fn include(flat: &mut Flat, args: &str, ssh_dir: &Path, home: &Path, depth: usize) -> Result<()> {
+    let refused = |reason: String| Error::InvalidOption { option: "Include".into(), reason };
     if depth >= MAX_INCLUDE_DEPTH {
-        return Err(Error::InvalidOption { option: "Include".into(), reason: "nested too deeply".into() });
+        return Err(refused(format!("Include nested more than {MAX_INCLUDE_DEPTH} deep")));
     }
     for pattern in args.trim_start_matches('=').split_whitespace() {
         let pattern = pattern.trim_matches('"');
@@ -335,6 +349,11 @@ fn include(flat: &mut Flat, args: &str, ssh_dir: &Path, home: &Path, depth: usiz
             .unwrap_or_default();
         paths.sort();
         for path in paths {
+            if flat.files.len() >= MAX_INCLUDED_FILES {
+                return Err(refused(format!(
+                    "Include would read more than {MAX_INCLUDED_FILES} config files in all (do included files include each other?)"
+                )));
+            }
             flatten(flat, &path, &read_config(&path)?, ssh_dir, home, depth + 1)?;
         }
     }
@@ -492,6 +511,50 @@ Host *
         assert_eq!(resolve(&config, "one-level", &[]).user, "one-level");
         assert_eq!(resolve(&config, "two-levels", &[]).user, "me");
         assert_eq!(resolve(&config, "hidden", &[]).user, "me");
+    }
+
+    /// Regression: only the depth of Include was bounded, so includes that fan out (each
+    /// of two files including the two files of the next level) read 2^depth files.
+    #[test]
+    fn include_reads_at_most_a_bounded_number_of_files() {
+        let (home, _) = config("");
+        let ssh = home.path().join(".ssh");
+        // Levels 0..12 of two files each; every file includes both files of the next level:
+        // 2^13 - 2 = 8190 reads, each a tiny file.
+        for level in 0..12 {
+            let dir = ssh.join(format!("l{level}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            for name in ["a.conf", "b.conf"] {
+                let next = match level {
+                    11 => String::new(),
+                    _ => format!("Include l{}/*.conf\n", level + 1),
+                };
+                std::fs::write(dir.join(name), format!("# level {level}\n{next}")).unwrap();
+            }
+        }
+        let error =
+            Config::from_text(&ssh.join("config"), "Include l0/*.conf\n", &ssh, home.path()).err().unwrap();
+        // Read depth first, the 1025th file would be included by line 2 of a level-10 file.
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{}:2: Include would read more than 1024 config files in all (do included files include each other?)",
+                ssh.join("l10/b.conf").display()
+            )
+        );
+    }
+
+    #[test]
+    fn include_nested_too_deeply_is_named_by_file_and_line() {
+        let (home, _) = config("");
+        let ssh = home.path().join(".ssh");
+        std::fs::write(ssh.join("self.conf"), "# loops\nInclude self.conf\n").unwrap();
+        let error =
+            Config::from_text(&ssh.join("config"), "Include self.conf\n", &ssh, home.path()).err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            format!("{}:2: Include nested more than 16 deep", ssh.join("self.conf").display())
+        );
     }
 
     #[test]

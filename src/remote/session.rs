@@ -1,6 +1,9 @@
-//! The SSH connection: russh's client with our host key policy.
+//! The SSH connection: russh's client with our host key policy, which makes OpenSSH
+//! 9.2's decision in every case (see [`super::hostkey`] and `tests/cli/hostkey_policy.rs`).
 
 use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,7 +13,7 @@ use ssh_key::public::KeyData;
 
 use super::config::{Resolved, StrictHostKeyChecking};
 use super::fs::shell_word;
-use super::hostkey::{self, HostKeys, Recorded, Verdict};
+use super::hostkey::{self, CertVerdict, HostKeys, Recorded, Verdict};
 use super::terminal::Terminal;
 use super::{Failure, fail};
 use crate::known_hosts::edit::{self, AddOptions, Added};
@@ -23,6 +26,17 @@ pub struct Client {
     refusal: Arc<Mutex<Option<Failure>>>,
 }
 
+/// An authenticated-to-be connection and what the host key check allows on it.
+pub struct Connected {
+    pub handle: Handle<Client>,
+    /// False when the host key changed or is revoked and StrictHostKeyChecking=no let the
+    /// connection go on anyway: as ssh, authentication must then not send a password
+    /// (password and keyboard-interactive methods), since the server may be a
+    /// man in the middle. Public key authentication stays safe (its signature is bound to
+    /// this session).
+    pub passwords_allowed: bool,
+}
+
 /// What the host key check needs.
 struct Policy {
     keys: HostKeys,
@@ -30,69 +44,115 @@ struct Policy {
     strict: StrictHostKeyChecking,
     hash: bool,
     /// Where a newly accepted key is recorded (the first UserKnownHostsFile).
-    learn_into: std::path::PathBuf,
+    learn_into: PathBuf,
+    /// The address connected to, in known_hosts form (`[ip]:port`), for the question.
+    address: String,
     terminal: Arc<Terminal>,
+    passwords_allowed: AtomicBool,
 }
 
 impl Handler for Client {
     type Error = russh::Error;
 
     async fn check_server_key(&mut self, offered: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
-        let (verdict, key) = match offered {
-            PublicKeyOrCertificate::PublicKey { key, .. } => {
-                (self.policy.keys.verify_key(key.key_data(), &self.policy.recorded), key.key_data().clone())
-            }
-            PublicKeyOrCertificate::Certificate(cert) => {
-                (self.policy.keys.verify_certificate(cert, &self.policy.recorded), cert.public_key().clone())
-            }
-        };
-        let refusal = self.policy.decide(verdict, &key).await;
+        let refusal = self.policy.check(offered).await;
         let accepted = refusal.is_none();
         *self.refusal.lock().unwrap_or_else(|p| p.into_inner()) = refusal;
         Ok(accepted)
     }
 }
 
+/// Seconds since the epoch, for certificate validity.
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 impl Policy {
     /// `None` to go on, or why the key is refused.
+    async fn check(&self, offered: &PublicKeyOrCertificate) -> Option<Failure> {
+        let key = match offered {
+            PublicKeyOrCertificate::PublicKey { key, .. } => key.key_data().clone(),
+            PublicKeyOrCertificate::Certificate(cert) => {
+                match self.keys.verify_certificate(cert, &self.recorded, now()) {
+                    CertVerdict::Trusted => return None,
+                    // ssh names it as the certificate it is (`ECDSA-CERT`).
+                    CertVerdict::Revoked { file, line } => {
+                        let key = KeyData::Certificate(Box::new(cert.clone()));
+                        return self.decide(Verdict::Revoked { file, line }, &key).await;
+                    }
+                    // As ssh: say why (when a CA was found), then judge the plain key.
+                    CertVerdict::Fallback(why) => {
+                        if let Some(why) = why {
+                            self.terminal.print(&format!("{why}\n"));
+                        }
+                        cert.public_key().clone()
+                    }
+                }
+            }
+        };
+        let verdict = HostKeys::verify_key(&key, &self.recorded);
+        self.decide(verdict, &key).await
+    }
+
+    /// StrictHostKeyChecking applied to a verdict: `None` to go on, or why not.
     async fn decide(&self, verdict: Verdict, key: &KeyData) -> Option<Failure> {
         let host = &self.keys.lookup;
         match verdict {
             Verdict::Trusted => None,
+            Verdict::Unknown => self.unknown(key).await,
             Verdict::Changed { offending } => {
                 self.terminal.print(&hostkey::changed_warning(host, key, &offending, &self.learn_into));
-                let (file, line) = offending.first().cloned().unwrap_or_default();
+                let (file, line, _) = offending;
                 let file = file.display().to_string();
-                Some(Failure::new(format!("host key verification failed: the host key changed ({file}:{line})")).hint(format!(
-                    "if the change is expected, check the new fingerprint out of band, then remove the old key with `keywright known-hosts remove -f {} {}`",
-                    shell_word(&file),
-                    shell_word(host)
-                )))
+                self.unsafe_or(hostkey::changed_strict(host), || {
+                    Failure::new(format!("host key verification failed: the host key changed ({file}:{line})")).hint(format!(
+                        "if the change is expected, check the new fingerprint out of band, then remove the old key with `keywright known-hosts remove -f {} {}`",
+                        shell_word(&file),
+                        shell_word(host)
+                    ))
+                })
             }
             Verdict::Revoked { file, line } => {
-                self.terminal.print(&hostkey::revoked_warning(host, key, &file, line));
-                Some(
+                self.terminal.print(&hostkey::revoked_warning(host, key));
+                self.unsafe_or(hostkey::revoked_strict(host, key), || {
                     Failure::new(format!(
                         "host key verification failed: the host key is revoked ({}:{line})",
                         file.display()
                     ))
-                    .hint("a revoked key is never trusted again: ask the host's administrator for its current key"),
-                )
+                    .hint("a revoked key is never trusted again: ask the host's administrator for its current key")
+                })
             }
-            Verdict::BadCertificate(why) => Some(Failure::new(format!(
-                "host key verification failed: the host certificate is not trusted: {why}"
-            ))),
-            Verdict::Unknown { other_types } => self.unknown(key, other_types).await,
         }
     }
 
-    async fn unknown(&self, key: &KeyData, other_types: bool) -> Option<Failure> {
+    /// A changed or revoked key: ssh refuses it, printing `strict`, unless
+    /// StrictHostKeyChecking=no, where it goes on without sending passwords.
+    fn unsafe_or(&self, strict: String, failure: impl FnOnce() -> Failure) -> Option<Failure> {
+        if self.strict == StrictHostKeyChecking::No {
+            self.terminal.print(hostkey::PASSWORDS_DISABLED);
+            self.passwords_allowed.store(false, Ordering::SeqCst);
+            return None;
+        }
+        self.terminal.print(&strict);
+        Some(failure())
+    }
+
+    async fn unknown(&self, key: &KeyData) -> Option<Failure> {
         let host = &self.keys.lookup;
         let (type_name, fingerprint) = hostkey::describe_key(key);
         let accept = match self.strict {
             StrictHostKeyChecking::AcceptNew | StrictHostKeyChecking::No => true,
-            StrictHostKeyChecking::Yes => false,
-            StrictHostKeyChecking::Ask => self.ask(key, other_types).await,
+            StrictHostKeyChecking::Yes => {
+                self.terminal.print(&hostkey::unknown_strict(host, key));
+                false
+            }
+            StrictHostKeyChecking::Ask => {
+                let yes = self.ask(key).await;
+                if !yes {
+                    self.terminal.print(hostkey::VERIFICATION_FAILED);
+                }
+                yes
+            }
         };
         if !accept {
             let refused = Failure::new(format!(
@@ -106,18 +166,12 @@ impl Policy {
                 )),
             });
         }
-        if let Err(failure) = self.learn(key) {
-            return Some(failure);
-        }
-        self.terminal.print(&format!(
-            "Warning: Permanently added '{host}' ({type_name}) to the list of known hosts.\n"
-        ));
-        None
+        self.learn(key).await
     }
 
-    async fn ask(&self, key: &KeyData, other_types: bool) -> bool {
+    async fn ask(&self, key: &KeyData) -> bool {
         let host = self.keys.lookup.clone();
-        let mut question = hostkey::unknown_question(&host, key, other_types);
+        let mut question = hostkey::unknown_question(&host, &self.address, key);
         let fingerprint = hostkey::describe_key(key).1.to_string();
         loop {
             let Some(answer) = self.terminal.question(question.clone(), host.clone()).await else {
@@ -132,26 +186,95 @@ impl Policy {
         }
     }
 
-    /// Records an accepted key, hashed unless HashKnownHosts says no, under the file lock.
-    fn learn(&self, key: &KeyData) -> Result<(), Failure> {
-        let failed = |e: crate::Error| Failure::new(format!("cannot record the host key: {e}"));
-        if let Some(dir) = self.learn_into.parent() {
-            crate::fsutil::ensure_private_dir(dir).map_err(failed)?;
-        }
-        let update = crate::fsutil::Update::begin(&self.learn_into).map_err(failed)?;
-        let data = update
-            .read(crate::known_hosts::file::MAX_FILE, "a known_hosts file")
-            .map_err(failed)?
-            .unwrap_or_default();
-        let file = KnownHosts::from_bytes(&self.learn_into, data);
-        match edit::add(&file, &self.keys.lookup, key, AddOptions { hash: self.hash, replace: false })
-            .map_err(failed)?
-        {
-            Added::Appended { content, .. } => {
-                update.commit(&content, crate::fsutil::FileMode::KeepOr(0o600), false).map_err(failed)
+    /// Records an accepted key as ssh does, then says so only if the line is in the file.
+    /// Another connection of this run may have recorded a key for the same name since
+    /// this one looked: the key is judged again against the file as it is now, and a
+    /// key that now counts as changed or revoked gets ssh's decision for that.
+    async fn learn(&self, key: &KeyData) -> Option<Failure> {
+        let host = &self.keys.lookup;
+        match self.record(key) {
+            Ok(Verdict::Trusted) => {
+                self.terminal.print(&hostkey::learnt(host, key));
+                None
             }
-            _ => Ok(()),
+            Ok(now) => Box::pin(self.decide(now, key)).await,
+            // As ssh: a file that cannot be written is reported, and the connection goes on.
+            Err(_) => {
+                let file = self.learn_into.display();
+                self.terminal
+                    .print(&format!("Failed to add the host to the list of known hosts ({file}).\n"));
+                None
+            }
         }
+    }
+
+    /// Appends the key's line under the file lock unless the file now says otherwise;
+    /// returns the verdict on the key against the file as it is afterwards (`Trusted`
+    /// when the line is there).
+    fn record(&self, key: &KeyData) -> crate::error::Result<Verdict> {
+        let path = &self.learn_into;
+        if is_device(path) {
+            return append_to_device(path, &self.keys.lookup, key, self.hash).map(|()| Verdict::Trusted);
+        }
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            crate::fsutil::ensure_private_dir(dir)?;
+        }
+        let update = crate::fsutil::Update::begin(path)?;
+        let data = update.read(crate::known_hosts::file::MAX_FILE, "a known_hosts file")?.unwrap_or_default();
+        let file = KnownHosts::from_bytes(path, data);
+        let mut recorded = HostKeys::recorded_in(&file, &self.keys.lookup);
+        recorded.extend(self.recorded.iter().filter(|r| r.file != *path).cloned());
+        let verdict = HostKeys::verify_key(key, &recorded);
+        if verdict != Verdict::Unknown {
+            return Ok(verdict);
+        }
+        match edit::add(&file, &self.keys.lookup, key, AddOptions { hash: self.hash, replace: false })? {
+            Added::Appended { content, .. } => {
+                update.commit(&content, crate::fsutil::FileMode::KeepOr(0o600), false)?;
+                Ok(Verdict::Trusted)
+            }
+            Added::Present(_) => Ok(Verdict::Trusted),
+            // verify_key found no plain line and no revocation: unreachable, but never
+            // report a key as added that is not.
+            Added::Conflict(lines) => Ok(Verdict::Changed {
+                offending: (path.clone(), lines.last().copied().unwrap_or_default(), String::new()),
+            }),
+            Added::Revoked(line) => Ok(Verdict::Revoked { file: path.clone(), line }),
+        }
+    }
+}
+
+/// Whether `path` is something other than a regular file or directory (a character
+/// device such as `/dev/null`, a FIFO): ssh opens those and appends; we must never
+/// replace them with a regular file.
+fn is_device(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|meta| !meta.is_file() && !meta.is_dir())
+}
+
+/// Appends the key's line to a non-regular file, as ssh's `fopen(file, "a")` does.
+fn append_to_device(path: &Path, lookup: &str, key: &KeyData, hash: bool) -> crate::error::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |e| crate::error::Error::io(path, e);
+    let empty = KnownHosts::from_bytes(path, Vec::new());
+    let Added::Appended { content, .. } =
+        edit::add(&empty, lookup, key, AddOptions { hash, replace: false })?
+    else {
+        return Err(io(std::io::Error::other("no line to append")));
+    };
+    // Non-blocking: a FIFO nobody reads fails at once instead of hanging the run.
+    let nonblocking = nix::fcntl::OFlag::O_NONBLOCK.bits();
+    let mut file =
+        std::fs::OpenOptions::new().append(true).custom_flags(nonblocking).open(path).map_err(io)?;
+    file.write_all(&content).map_err(io)
+}
+
+/// The address's known_hosts form, as ssh shows it beside the name: `ip` on port 22,
+/// `[ip]:port` elsewhere.
+fn address_form(address: &std::net::SocketAddr) -> String {
+    match address.port() {
+        22 => address.ip().to_string(),
+        port => format!("[{}]:{port}", address.ip()),
     }
 }
 
@@ -164,7 +287,25 @@ pub async fn connect(
     resolved: &Resolved,
     terminal: Arc<Terminal>,
     timeout: Duration,
-) -> Result<Handle<Client>, Failure> {
+) -> Result<Connected, Failure> {
+    let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
+    let timed_out = || {
+        Failure::new(format!(
+            "timed out after {}s connecting to {}:{}",
+            limit.as_secs(),
+            resolved.host_name,
+            resolved.port
+        ))
+        .hint("check that the host is up and sshd listens on that port; if it is only slow, give it longer with --timeout")
+    };
+    let deadline = tokio::time::Instant::now() + limit;
+    let target = (resolved.host_name.as_str(), resolved.port);
+    let addresses: Vec<std::net::SocketAddr> =
+        match tokio::time::timeout_at(deadline, tokio::net::lookup_host(target)).await {
+            Ok(Ok(addresses)) => addresses.collect(),
+            Ok(Err(err)) => return Err(fail(format!("cannot resolve {}", resolved.host_name), &err)),
+            Err(_) => return Err(timed_out()),
+        };
     let query = HostQuery::parse(&resolved.host_name, Some(resolved.port))
         .map_err(|e| Failure::new(e.to_string()))?;
     let files = resolved.user_known_hosts.iter().chain(&resolved.global_known_hosts).cloned().collect();
@@ -183,33 +324,29 @@ pub async fn connect(
         ..Default::default()
     };
     let learn_into = resolved.user_known_hosts.first().cloned().unwrap_or_default();
-    let policy = Policy {
+    let policy = Arc::new(Policy {
         keys,
         recorded,
         strict: resolved.strict,
         hash: resolved.hash_known_hosts,
         learn_into,
+        address: addresses.first().map(address_form).unwrap_or_default(),
         terminal,
-    };
+        passwords_allowed: AtomicBool::new(true),
+    });
     let refusal = Arc::new(Mutex::new(None));
-    let client = Client { policy: Arc::new(policy), refusal: Arc::clone(&refusal) };
-    let address = (resolved.host_name.as_str(), resolved.port);
-    let connecting = client::connect(Arc::new(config), address, client);
-    let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
-    match tokio::time::timeout(limit, connecting).await {
-        Ok(Ok(handle)) => Ok(handle),
+    let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal) };
+    let connecting = client::connect(Arc::new(config), &addresses[..], client);
+    match tokio::time::timeout_at(deadline, connecting).await {
+        Ok(Ok(handle)) => {
+            Ok(Connected { handle, passwords_allowed: policy.passwords_allowed.load(Ordering::SeqCst) })
+        }
         Ok(Err(err)) => {
             let refusal = refusal.lock().unwrap_or_else(|p| p.into_inner()).take();
             Err(refusal.unwrap_or_else(|| {
                 fail(format!("cannot connect to {}:{}", resolved.host_name, resolved.port), &err)
             }))
         }
-        Err(_) => Err(Failure::new(format!(
-            "timed out after {}s connecting to {}:{}",
-            limit.as_secs(),
-            resolved.host_name,
-            resolved.port
-        ))
-        .hint("check that the host is up and sshd listens on that port; if it is only slow, give it longer with --timeout")),
+        Err(_) => Err(timed_out()),
     }
 }

@@ -115,6 +115,10 @@ pub struct Builder {
     keyboard_interactive: bool,
     kbd_request: Option<KbdRequest>,
     fault: Fault,
+    /// See [`Builder::fresh_host_key_per_connection`].
+    fresh_host_keys: bool,
+    /// See [`Builder::also_user`].
+    extra_users: Vec<String>,
 }
 
 /// A keyboard-interactive request the server sends, text as given (escapes and all).
@@ -127,6 +131,21 @@ pub struct KbdRequest {
 }
 
 impl Builder {
+    /// Presents a new random Ed25519 host key on every connection, as a man in the
+    /// middle would to a client that has not recorded the host yet. Each connection's
+    /// key is logged as an event: `connection N: host key SHA256:…`.
+    pub fn fresh_host_key_per_connection(mut self) -> Self {
+        self.fresh_host_keys = true;
+        self
+    }
+
+    /// Also lets `user` log in (same password and keys as the default user), so several
+    /// targets can name the same server.
+    pub fn also_user(mut self, user: &str) -> Self {
+        self.extra_users.push(user.to_string());
+        self
+    }
+
     /// Uses this existing directory as the remote home (kept on drop) instead of a fresh
     /// temporary one: a second server can pick up where a faulty one left off.
     pub fn home(mut self, dir: &Path) -> Self {
@@ -224,6 +243,8 @@ impl Builder {
             keyboard_interactive: self.keyboard_interactive,
             kbd_request: self.kbd_request,
             fault: self.fault,
+            fresh_host_keys: self.fresh_host_keys,
+            extra_users: self.extra_users,
             connections: AtomicUsize::new(0),
             cuts: AtomicUsize::new(0),
             children: Mutex::new(HashSet::new()),
@@ -297,6 +318,8 @@ impl FakeServer {
             keyboard_interactive: false,
             kbd_request: None,
             fault: Fault::None,
+            fresh_host_keys: false,
+            extra_users: Vec::new(),
         }
     }
 
@@ -399,6 +422,8 @@ struct Shared {
     keyboard_interactive: bool,
     kbd_request: Option<KbdRequest>,
     fault: Fault,
+    fresh_host_keys: bool,
+    extra_users: Vec<String>,
     connections: AtomicUsize,
     cuts: AtomicUsize,
     /// Process groups of running commands.
@@ -468,13 +493,35 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>, number: usize) {
         Err(e) => return shared.event(format!("connection {number}: {e}")),
     };
     let handler = Connection { shared: shared.clone(), number, socket, channels: HashMap::new() };
-    match russh::server::run_stream(shared.config.clone(), stream, handler).await {
+    let config = match shared.fresh_host_keys {
+        true => fresh_host_key_config(&shared, number),
+        false => shared.config.clone(),
+    };
+    match russh::server::run_stream(config, stream, handler).await {
         Ok(session) => match session.await {
             Ok(()) => shared.event(format!("connection {number}: ended")),
             Err(e) => shared.event(format!("connection {number}: ended: {e}")),
         },
         Err(e) => shared.event(format!("connection {number}: handshake failed: {e}")),
     }
+}
+
+/// The server's configuration with a new random host key (logged as an event).
+fn fresh_host_key_config(shared: &Shared, number: usize) -> Arc<Config> {
+    let key = PrivateKey::random(&mut rand_core::UnwrapErr(getrandom::SysRng), Algorithm::Ed25519)
+        .expect("host key");
+    let fingerprint = key.public_key().fingerprint(russh::keys::HashAlg::Sha256);
+    shared.event(format!("connection {number}: host key {fingerprint}"));
+    let base = &shared.config;
+    Arc::new(Config {
+        methods: base.methods.clone(),
+        keys: vec![key],
+        auth_rejection_time: base.auth_rejection_time,
+        auth_rejection_time_initial: base.auth_rejection_time_initial,
+        inactivity_timeout: base.inactivity_timeout,
+        nodelay: base.nodelay,
+        ..Default::default()
+    })
 }
 
 /// One connection's state.
@@ -552,7 +599,8 @@ impl Connection {
 
     /// Whether `user` may log in at all: the one user, unless every attempt is refused.
     fn may_log_in(&self, user: &str) -> bool {
-        self.shared.fault != Fault::RefuseAuth && user == DEFAULT_USER
+        self.shared.fault != Fault::RefuseAuth
+            && (user == DEFAULT_USER || self.shared.extra_users.iter().any(|u| u == user))
     }
 
     /// Whether `key` logs `user` in.
