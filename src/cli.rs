@@ -53,5 +53,14 @@ pub enum Command {
 }
 
 /// The subcommand names, in help order (used for man pages and example tests).
-pub const COMMAND_NAMES: &[&str] =
-    &["generate", "fingerprint", "public", "passphrase", "comment", "known-hosts", "copy-id", "completions", "man"];
+pub const COMMAND_NAMES: &[&str] = &[
+    "generate",
+    "fingerprint",
+    "public",
+    "passphrase",
+    "comment",
+    "known-hosts",
+    "copy-id",
+    "completions",
+    "man",
+];

@@ -164,7 +164,10 @@ fn extra(command: &str) -> Extra {
             ],
             files: &[
                 ("~/.ssh/id_*.pub", "The key installed when neither -i nor an agent gives one: the newest."),
-                ("~/.ssh/config", "Host aliases and their HostName, User, Port, IdentityFile and known_hosts options."),
+                (
+                    "~/.ssh/config",
+                    "Host aliases and their HostName, User, Port, IdentityFile and known_hosts options.",
+                ),
                 (
                     "~/.ssh/known_hosts",
                     "Host keys are checked against it, and an accepted new key is recorded in it, as ssh does.",
@@ -174,7 +177,13 @@ fn extra(command: &str) -> Extra {
                     "Replaced atomically with the keys added; ~/.ssh is created 0700 and the file 0600.",
                 ),
             ],
-            see_also: see(&["keywright-known-hosts(1)", "ssh-copy-id(1)", "ssh(1)", "ssh_config(5)", "sshd(8) AUTHORIZED_KEYS FILE FORMAT"]),
+            see_also: see(&[
+                "keywright-known-hosts(1)",
+                "ssh-copy-id(1)",
+                "ssh(1)",
+                "ssh_config(5)",
+                "sshd(8) AUTHORIZED_KEYS FILE FORMAT",
+            ]),
         },
         "man" => Extra {
             exit_status: &[

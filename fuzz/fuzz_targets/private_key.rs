@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use base64ct::Encoding;
 use keywright::key::PrivateKeyFile;
 use keywright::key::private::{Protection, encode, pub_file_contents, public_line};
 use libfuzzer_sys::fuzz_target;

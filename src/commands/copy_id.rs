@@ -161,7 +161,12 @@ fn targets(args: &CopyIdArgs) -> Result<Vec<Target>> {
                 ("(stdin)".to_string(), text)
             }
             _ => {
-                let bytes = crate::fsutil::read_capped(file, 16 << 20, "a hosts file")?;
+                let bytes = crate::fsutil::read_capped(
+                    file,
+                    16 << 20,
+                    // An inventory script's output as `--hosts-file <(…)` is a pipe.
+                    crate::fsutil::Expect { what: "a hosts file", accept: crate::fsutil::Accept::Pipe },
+                )?;
                 (file.display().to_string(), String::from_utf8_lossy(&bytes).into_owned())
             }
         };

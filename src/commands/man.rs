@@ -28,7 +28,8 @@ fn print(command: &[String]) -> Result<Status> {
     let Some((_, page)) = manpage::pages().into_iter().find(|(file, _)| *file == name) else {
         return Err(Error::Refused {
             what: format!("no man page for `{}`", command.join(" ")),
-            hint: "name a command as `keywright --help` lists it, such as `copy-id` or `known-hosts audit`".into(),
+            hint: "name a command as `keywright --help` lists it, such as `copy-id` or `known-hosts audit`"
+                .into(),
         }
         .into());
     };

@@ -81,7 +81,15 @@ impl Overrides {
                 option.split_once('=').or_else(|| option.trim().split_once(char::is_whitespace)).ok_or_else(
                     || Error::InvalidOption { option: option.clone(), reason: "expected KEY=VALUE".into() },
                 )?;
-            parsed.push((key.trim().to_ascii_lowercase(), value.trim().to_string()));
+            let (key, value) = (key.trim().to_ascii_lowercase(), value.trim());
+            // As ssh: `-o HostName=` is an error, not an empty host name.
+            if value.is_empty() {
+                return Err(Error::InvalidOption {
+                    option: key,
+                    reason: "no value after the keyword".into(),
+                });
+            }
+            parsed.push((key, value.to_string()));
         }
         Ok(Overrides { options: parsed, port, user })
     }
@@ -493,6 +501,9 @@ Host *
         let bad = Overrides::parse(&["StrictHostKeyChecking=maybe".into()], None, None).unwrap();
         let refused = config.resolve(&Target::parse("x").unwrap(), &bad, "me").err().unwrap();
         assert_eq!(refused.to_string(), "StrictHostKeyChecking=maybe: expected yes, no, ask or accept-new");
+        // Found by the ssh_options fuzz target: `-o HostName=` resolved to an empty host.
+        let empty = Overrides::parse(&["HostName=".into()], None, None).err().unwrap();
+        assert_eq!(empty.to_string(), "hostname: no value after the keyword");
     }
 
     /// As glob(3): `**` is one level, and `*` skips hidden files.

@@ -441,8 +441,12 @@ pub fn shell_word(text: &str) -> String {
     }
 }
 
-/// Kind and mode from the first field of `ls -ld` (`drwx------`, `-rw-r--r--.`).
-fn parse_ls(line: &str) -> Result<Stat, Failure> {
+/// Kind and mode from the first field of `ls -ld` (`drwx------`, `-rw-r--r--.`), as the
+/// shell transport's `lstat` reads them from the server.
+///
+/// # Errors
+/// The line does not start with a mode field.
+pub fn parse_ls(line: &str) -> Result<Stat, Failure> {
     let field: Vec<char> = line.split_whitespace().next().unwrap_or_default().chars().collect();
     if field.len() < 10 {
         return Err(Failure::new(format!("unexpected ls output: {}", line.trim())));
@@ -704,7 +708,8 @@ impl Sftp {
     }
 }
 
-fn stat_of(attrs: &FileAttributes) -> Stat {
+/// Kind and mode from the attributes an SFTP server sends.
+pub fn stat_of(attrs: &FileAttributes) -> Stat {
     let kind = match attrs.permissions.map(|p| p & 0o170000) {
         Some(0o040000) => Kind::Dir,
         Some(0o120000) => Kind::Symlink,

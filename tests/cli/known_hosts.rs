@@ -589,7 +589,10 @@ mod audit {
         for format in ["text", "json", "github", "sarif"] {
             let run = env.kw(["known-hosts", "audit", "--format", format, "missing"]).code(2);
             assert_eq!(run.out(), "", "{format}");
-            assert_eq!(run.stderr, "keywright: error: missing: no such file or directory\nkeywright: hint: check the path\n");
+            assert_eq!(
+                run.stderr,
+                "keywright: error: missing: no such file or directory\nkeywright: hint: check the path\n"
+            );
         }
     }
 
@@ -677,9 +680,16 @@ mod audit {
             let (artifact, _) = location(&["--base-dir", "/nonexistent", outside]);
             assert_eq!(artifact, serde_json::json!({ "uri": encoded }), "{outside}");
         }
-        for args in [&["--base-dir", "repo", absolute][..], &["--base-dir", "./repo/", "repo/../repo/team known_hosts"]] {
+        for args in [
+            &["--base-dir", "repo", absolute][..],
+            &["--base-dir", "./repo/", "repo/../repo/team known_hosts"],
+        ] {
             let (artifact, base) = location(args);
-            assert_eq!(artifact, serde_json::json!({"uri": "team%20known_hosts", "uriBaseId": "%SRCROOT%"}), "{args:?}");
+            assert_eq!(
+                artifact,
+                serde_json::json!({"uri": "team%20known_hosts", "uriBaseId": "%SRCROOT%"}),
+                "{args:?}"
+            );
             assert_eq!(base, format!("file://{home}/repo/"), "{args:?}");
         }
     }

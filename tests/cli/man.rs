@@ -54,7 +54,10 @@ fn man_install_puts_every_page_where_man_finds_it() {
     let run = env.kw(["man", "--install"]).success();
     let section = env.path(".local/share/man/man1");
     let pages = keywright::manpage::pages();
-    assert_eq!(run.stderr, format!("keywright: installed {} man pages in {}\n", pages.len(), section.display()));
+    assert_eq!(
+        run.stderr,
+        format!("keywright: installed {} man pages in {}\n", pages.len(), section.display())
+    );
     for (name, contents) in &pages {
         assert_eq!(std::fs::read(section.join(name)).unwrap(), *contents, "{name}");
     }

@@ -450,3 +450,30 @@ fn a_directory_listing_past_10000_names_fails_the_host() {
     assert_eq!(user.read_authorized_keys().as_deref(), Some("# mine\n"), "{why}");
     assert!(!lock.exists(), "lock left\n{why}");
 }
+
+/// The local-path rules refuse a FIFO where a regular file belongs, but `--hosts-file
+/// <(…)` hands over a pipe on purpose (hosts from an inventory script): it is read.
+#[test]
+fn a_hosts_file_from_process_substitution_is_read() {
+    let server = FakeServer::start();
+    let local = Local::new(&server);
+    let key = local.env.fixture("id_ed25519").with_extension("pub");
+    let script = format!(
+        "keywright copy-id -i '{}' --hosts-file <(echo '{}') -o UserKnownHostsFile=known_hosts_test \
+         -o StrictHostKeyChecking=yes --password-file password",
+        key.display(),
+        server.target()
+    );
+    let run = local.env.sh(&script);
+    let why = describe(&run, &server);
+    assert_eq!(run.code, 0, "{why}");
+    let advice = format!(
+        "\nNumber of key(s) added: 1\n\nNow try logging into the machine, with:   \"ssh -p '{}' '{}@127.0.0.1'\"\n\
+         and check to make sure that only the key(s) you wanted were added.\n\n",
+        server.port(),
+        server.user()
+    );
+    assert_eq!(run.out(), format!("{}: added 1 key(s)\n{advice}", server.target()), "{why}");
+    let installed = std::fs::read_to_string(server.path(".ssh/authorized_keys")).unwrap();
+    assert_eq!(installed, format!("{}\n", local.key_line), "{why}");
+}
