@@ -241,7 +241,10 @@ async fn all_hosts(
 
 /// One host, start to finish, within the run's timeout.
 async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
-    let outcome = match tokio::time::timeout(run.timeout, install_on(run, &resolved)).await {
+    // One deadline for the host: connecting ends by it too, and says so when it does
+    // (polled first, the inner limit wins the tie).
+    let deadline = tokio::time::Instant::now() + run.timeout;
+    let outcome = match tokio::time::timeout_at(deadline, install_on(run, &resolved, deadline)).await {
         Ok(outcome) => outcome,
         Err(_) => Err(Failure::new(format!("timed out after {}s", run.timeout.as_secs()))
             .hint("if the host is only slow, give it longer with --timeout")),
@@ -267,10 +270,14 @@ async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
     }
 }
 
-async fn install_on(run: &Run, resolved: &Resolved) -> Result<Installed, Failure> {
+async fn install_on(
+    run: &Run,
+    resolved: &Resolved,
+    deadline: tokio::time::Instant,
+) -> Result<Installed, Failure> {
     let terminal = run.terminal.for_host(resolved.batch_mode);
-    let session::Connected { mut handle, passwords_allowed } =
-        session::connect(resolved, Arc::clone(&terminal), run.timeout).await?;
+    let session::Connected { mut handle, passwords_withheld } =
+        session::connect(resolved, Arc::clone(&terminal), run.timeout, deadline).await?;
     let credentials = Credentials {
         user: resolved.user.clone(),
         display: format!("{}@{}", resolved.user, resolved.host_name),
@@ -280,7 +287,7 @@ async fn install_on(run: &Run, resolved: &Resolved) -> Result<Installed, Failure
         },
         identities_only: resolved.identities_only,
         password: run.password.clone(),
-        passwords_allowed,
+        passwords_withheld,
         terminal,
         keys: Arc::clone(&run.key_cache),
     };
@@ -318,7 +325,7 @@ fn print(ctx: &Context, args: &CopyIdArgs, results: &[HostResult], keys: &keys::
         }
     }
     let output = match args.format {
-        OutputFormat::Text => report::text(results, args.quiet),
+        OutputFormat::Text => report::text(results, args.quiet, args.dry_run),
         OutputFormat::Json => report::json(results, keys),
     };
     std::io::stdout().lock().write_all(output.as_bytes())?;
