@@ -92,6 +92,9 @@ struct Run {
     timeout: Duration,
     /// OpenSSH's default identity files that exist, for hosts without IdentityFile.
     default_identities: Vec<PathBuf>,
+    /// Show servers' banners (as ssh does unless quiet); never in -q or JSON runs, whose
+    /// stderr stays quiet.
+    banners: bool,
 }
 
 pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
@@ -119,6 +122,7 @@ pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
         transport: args.transport,
         timeout: Duration::from_secs(args.timeout),
         default_identities: default_identities(&ctx.ssh_dir()),
+        banners: !args.quiet && args.format == OutputFormat::Text,
     });
     let progress = progress_bar(&args, hosts.len());
     if let Some(bar) = &progress {
@@ -276,11 +280,13 @@ async fn install_on(
     deadline: tokio::time::Instant,
 ) -> Result<Installed, Failure> {
     let terminal = run.terminal.for_host(resolved.batch_mode);
+    let display = format!("{}@{}", resolved.user, resolved.host_name);
+    let banner_as = run.banners.then(|| display.clone());
     let session::Connected { mut handle, passwords_withheld } =
-        session::connect(resolved, Arc::clone(&terminal), run.timeout, deadline).await?;
+        session::connect(resolved, Arc::clone(&terminal), (run.timeout, deadline), banner_as).await?;
     let credentials = Credentials {
         user: resolved.user.clone(),
-        display: format!("{}@{}", resolved.user, resolved.host_name),
+        display,
         identity_files: match resolved.identity_files_configured {
             true => resolved.identity_files.clone(),
             false => run.default_identities.clone(),

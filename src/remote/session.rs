@@ -18,11 +18,13 @@ use super::{Failure, fail};
 use crate::known_hosts::edit::{self, AddOptions, Added};
 use crate::known_hosts::{HostQuery, KnownHosts};
 
-/// russh's callbacks: only the host key check is ours.
+/// russh's callbacks: the host key check, and the server's banner.
 pub struct Client {
     policy: Arc<Policy>,
     /// Why the host key was refused, for the error message (russh only says it was).
     refusal: Arc<Mutex<Option<Failure>>>,
+    /// `user@host` to show the server's banner after, or `None` to keep it to ourselves.
+    banner_as: Option<String>,
 }
 
 /// An authenticated-to-be connection and what the host key check allows on it.
@@ -59,6 +61,15 @@ impl Handler for Client {
         let accepted = refusal.is_none();
         *self.refusal.lock().unwrap_or_else(|p| p.into_inner()) = refusal;
         Ok(accepted)
+    }
+
+    /// The server's pre-authentication banner, shown as ssh shows it (unless quiet), but
+    /// as the server's words: escaped, capped, each line after `(user@host)`.
+    async fn auth_banner(&mut self, banner: &str, _: &mut client::Session) -> Result<(), Self::Error> {
+        if let Some(display) = &self.banner_as {
+            self.policy.terminal.print(&super::auth::server_lines(display, &[banner]));
+        }
+        Ok(())
     }
 }
 
@@ -284,13 +295,15 @@ fn address_form(address: &std::net::SocketAddr) -> String {
 /// `deadline` fires after this one, so a connection that never completes is always
 /// reported as a timeout connecting.
 ///
+/// The server's banner is shown after `banner_as` (`user@host`), or not at all (`None`).
+///
 /// # Errors
 /// The host cannot be reached in time, or its key is refused.
 pub async fn connect(
     resolved: &Resolved,
     terminal: Arc<Terminal>,
-    timeout: Duration,
-    deadline: tokio::time::Instant,
+    (timeout, deadline): (Duration, tokio::time::Instant),
+    banner_as: Option<String>,
 ) -> Result<Connected, Failure> {
     let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
     let timed_out = || {
@@ -339,7 +352,7 @@ pub async fn connect(
         passwords_withheld: Mutex::new(None),
     });
     let refusal = Arc::new(Mutex::new(None));
-    let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal) };
+    let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal), banner_as };
     let connecting = client::connect(Arc::new(config), &addresses[..], client);
     match tokio::time::timeout_at(deadline, connecting).await {
         Ok(Ok(handle)) => {
