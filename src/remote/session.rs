@@ -306,6 +306,11 @@ pub async fn connect(
     banner_as: Option<String>,
 ) -> Result<Connected, Failure> {
     let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
+    // The hint names the limit that was reached: ConnectTimeout when it was the shorter.
+    let longer = match limit < timeout {
+        true => "-o ConnectTimeout",
+        false => "--timeout",
+    };
     let timed_out = || {
         Failure::new(format!(
             "timed out after {}s connecting to {}:{}",
@@ -313,7 +318,9 @@ pub async fn connect(
             resolved.host_name,
             resolved.port
         ))
-        .hint("check that the host is up and sshd listens on that port; if it is only slow, give it longer with --timeout")
+        .hint(format!(
+            "check that the host is up and sshd listens on that port; if it is only slow, give it longer with {longer}"
+        ))
     };
     let deadline = deadline.min(tokio::time::Instant::now() + limit);
     let target = (resolved.host_name.as_str(), resolved.port);

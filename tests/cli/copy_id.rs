@@ -1298,22 +1298,26 @@ fn refused_and_blackholed_connections_say_what_happened_with_a_hint() {
     assert_eq!(run.code, 1);
     let blackhole = Blackhole::new();
     let target = format!("someone@127.0.0.1:{}", blackhole.port);
-    for _ in 0..3 {
+    let timed_out = |extra: &[&str], limit: &str| {
         let started = std::time::Instant::now();
-        let run =
-            copy_id(&env, &["--timeout".to_string(), "1".into(), "-i".into(), s(&public), target.clone()]);
-        assert_eq!(
-            run.out(),
-            format!("{target}: failed: timed out after 1s connecting to 127.0.0.1:{}\n", blackhole.port)
-        );
+        let mut args: Vec<String> = extra.iter().map(ToString::to_string).collect();
+        args.extend(["-i".to_string(), s(&public), target.clone()]);
+        let run = copy_id(&env, &args);
+        let failed =
+            format!("{target}: failed: timed out after 1s connecting to 127.0.0.1:{}\n", blackhole.port);
+        assert_eq!(run.out(), failed);
         assert_eq!(
             run.stderr,
             format!(
-                "{}\nkeywright: {target}: hint: check that the host is up and sshd listens on that port; if it is only slow, give it longer with --timeout\n",
+                "{}\nkeywright: {target}: hint: check that the host is up and sshd listens on that port; if it is only slow, give it longer with {limit}\n",
                 source_line(&public)
             )
         );
         assert_eq!(run.code, 1);
         assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    };
+    for _ in 0..3 {
+        timed_out(&["--timeout", "1"], "--timeout");
     }
+    timed_out(&["--timeout", "30", "-o", "ConnectTimeout=1"], "-o ConnectTimeout");
 }
