@@ -92,6 +92,9 @@ struct Run {
     timeout: Duration,
     /// OpenSSH's default identity files that exist, for hosts without IdentityFile.
     default_identities: Vec<PathBuf>,
+    /// Show servers' banners (as ssh does unless quiet); never in -q or JSON runs, whose
+    /// stderr stays quiet.
+    banners: bool,
 }
 
 pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
@@ -119,6 +122,7 @@ pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
         transport: args.transport,
         timeout: Duration::from_secs(args.timeout),
         default_identities: default_identities(&ctx.ssh_dir()),
+        banners: !args.quiet && args.format == OutputFormat::Text,
     });
     let progress = progress_bar(&args, hosts.len());
     if let Some(bar) = &progress {
@@ -241,7 +245,10 @@ async fn all_hosts(
 
 /// One host, start to finish, within the run's timeout.
 async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
-    let outcome = match tokio::time::timeout(run.timeout, install_on(run, &resolved)).await {
+    // One deadline for the host: connecting ends by it too, and says so when it does
+    // (polled first, the inner limit wins the tie).
+    let deadline = tokio::time::Instant::now() + run.timeout;
+    let outcome = match tokio::time::timeout_at(deadline, install_on(run, &resolved, deadline)).await {
         Ok(outcome) => outcome,
         Err(_) => Err(Failure::new(format!("timed out after {}s", run.timeout.as_secs()))
             .hint("if the host is only slow, give it longer with --timeout")),
@@ -267,20 +274,26 @@ async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
     }
 }
 
-async fn install_on(run: &Run, resolved: &Resolved) -> Result<Installed, Failure> {
+async fn install_on(
+    run: &Run,
+    resolved: &Resolved,
+    deadline: tokio::time::Instant,
+) -> Result<Installed, Failure> {
     let terminal = run.terminal.for_host(resolved.batch_mode);
-    let session::Connected { mut handle, passwords_allowed } =
-        session::connect(resolved, Arc::clone(&terminal), run.timeout).await?;
+    let display = format!("{}@{}", resolved.user, resolved.host_name);
+    let banner_as = run.banners.then(|| display.clone());
+    let session::Connected { mut handle, passwords_withheld } =
+        session::connect(resolved, Arc::clone(&terminal), (run.timeout, deadline), banner_as).await?;
     let credentials = Credentials {
         user: resolved.user.clone(),
-        display: format!("{}@{}", resolved.user, resolved.host_name),
+        display,
         identity_files: match resolved.identity_files_configured {
             true => resolved.identity_files.clone(),
             false => run.default_identities.clone(),
         },
         identities_only: resolved.identities_only,
         password: run.password.clone(),
-        passwords_allowed,
+        passwords_withheld,
         terminal,
         keys: Arc::clone(&run.key_cache),
     };
@@ -318,7 +331,7 @@ fn print(ctx: &Context, args: &CopyIdArgs, results: &[HostResult], keys: &keys::
         }
     }
     let output = match args.format {
-        OutputFormat::Text => report::text(results, args.quiet),
+        OutputFormat::Text => report::text(results, args.quiet, args.dry_run),
         OutputFormat::Json => report::json(results, keys),
     };
     std::io::stdout().lock().write_all(output.as_bytes())?;

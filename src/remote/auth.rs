@@ -39,9 +39,10 @@ pub struct Credentials {
     pub identities_only: bool,
     /// A password given for the run (file or environment).
     pub password: Option<Secret>,
-    /// False after the host key check found a changed or revoked key and went on
-    /// (StrictHostKeyChecking=no): as ssh, no password or keyboard-interactive then.
-    pub passwords_allowed: bool,
+    /// Set after the host key check found a changed or revoked key and went on
+    /// (StrictHostKeyChecking=no): as ssh, no password or keyboard-interactive then. It
+    /// holds the refusal a strict check would have given.
+    pub passwords_withheld: Option<Failure>,
     pub terminal: Arc<Terminal>,
     pub keys: Arc<KeyCache>,
 }
@@ -73,33 +74,87 @@ impl Allowed {
 /// Logs in as `credentials.user`.
 ///
 /// # Errors
-/// Every method the server allows failed ("permission denied").
+/// Every method the server allows failed: the failure says whether a password was
+/// rejected, withheld (the host key check forbade it) or there was nothing to try.
 pub async fn authenticate(handle: &mut Handle<Client>, credentials: &Credentials) -> Result<Method, Failure> {
     let mut allowed = Allowed(None);
+    let mut tried = Tried::default();
     let offered = match agent(handle, credentials, &mut allowed).await? {
         Ok(method) => return Ok(method),
         Err(offered) => offered,
     };
+    tried.keys = offered.len();
     if allowed.allows(MethodKind::PublicKey)
-        && identity_files(handle, credentials, &offered, &mut allowed).await?
+        && identity_files(handle, credentials, &offered, &mut allowed, &mut tried).await?
     {
         return Ok(Method::IdentityFile);
     }
-    if credentials.passwords_allowed
+    let passwords = credentials.passwords_withheld.is_none();
+    if passwords
         && allowed.allows(MethodKind::Password)
-        && password(handle, credentials, &mut allowed).await?
+        && password(handle, credentials, &mut allowed, &mut tried).await?
     {
         return Ok(Method::Password);
     }
-    if credentials.passwords_allowed
+    if passwords
         && allowed.allows(MethodKind::KeyboardInteractive)
-        && keyboard_interactive(handle, credentials).await?
+        && keyboard_interactive(handle, credentials, &mut tried).await?
     {
         return Ok(Method::KeyboardInteractive);
     }
-    Err(Failure::new(format!("{}: permission denied", credentials.display)).hint(
+    Err(refused(credentials, &tried, &allowed))
+}
+
+/// What authentication sent that the server refused.
+#[derive(Debug, Default)]
+struct Tried {
+    /// Public keys offered (agent and identity files).
+    keys: usize,
+    /// A password, or keyboard-interactive answers, were sent.
+    password: bool,
+}
+
+/// Why nobody got in, in the words a user can act on: a password sent and rejected, a
+/// password withheld by the host key check, or nothing (left) to try. A missing account
+/// looks the same as a wrong password from outside, as sshd means it to.
+fn refused(credentials: &Credentials, tried: &Tried, allowed: &Allowed) -> Failure {
+    let who = &credentials.display;
+    if tried.password {
+        let hint = match credentials.password {
+            Some(_) => {
+                "check the password given with --password-file or KEYWRIGHT_PASSWORD, and the user name (sshd refuses an unknown user the same way)"
+            }
+            None => "check the password and the user name (sshd refuses an unknown user the same way)",
+        };
+        return Failure::new(format!("{who}: the password was rejected")).hint(hint);
+    }
+    let passwords_accepted =
+        allowed.allows(MethodKind::Password) || allowed.allows(MethodKind::KeyboardInteractive);
+    if let Some(why) = credentials.passwords_withheld.as_ref().filter(|_| passwords_accepted) {
+        let reason = why.message.strip_prefix("host key verification failed: ").unwrap_or(&why.message);
+        let hint = format!(
+            "with StrictHostKeyChecking=no, as with ssh, no password is sent to a host whose key changed or is revoked; {}",
+            why.hint.as_deref().unwrap_or("check the host key out of band")
+        );
+        return Failure::new(format!("{who}: permission denied: the password was not sent because {reason}"))
+            .hint(hint);
+    }
+    let keys = match tried.keys {
+        0 => String::new(),
+        n => format!("the server refused {n} key(s) and "),
+    };
+    if !passwords_accepted {
+        return Failure::new(format!("{who}: permission denied: {keys}the server accepts no password")).hint(
+            "give an identity the account accepts with -o IdentityFile=KEY, or load it into ssh-agent",
+        );
+    }
+    let what = match tried.keys {
+        0 => "no key or password to try".to_string(),
+        _ => format!("{keys}no password was given"),
+    };
+    Failure::new(format!("{who}: permission denied: {what}")).hint(
         "give the password with --password-file or KEYWRIGHT_PASSWORD, an identity with -o IdentityFile=KEY, or load the key into ssh-agent",
-    ))
+    )
 }
 
 /// The public halves of the identity files, to match agent keys against under
@@ -156,6 +211,7 @@ async fn identity_files(
     credentials: &Credentials,
     offered: &[KeyData],
     allowed: &mut Allowed,
+    tried: &mut Tried,
 ) -> Result<bool, Failure> {
     for path in &credentials.identity_files {
         if !allowed.allows(MethodKind::PublicKey) {
@@ -171,6 +227,7 @@ async fn identity_files(
             continue;
         }
         let hash = rsa_hash(handle, key.public_key()).await;
+        tried.keys += 1;
         let result = handle
             .authenticate_publickey(credentials.user.as_str(), PrivateKeyWithHashAlg::new(key, hash))
             .await
@@ -215,10 +272,12 @@ async fn password(
     handle: &mut Handle<Client>,
     credentials: &Credentials,
     allowed: &mut Allowed,
+    tried: &mut Tried,
 ) -> Result<bool, Failure> {
     let attempts = if credentials.password.is_some() { 1 } else { PASSWORD_PROMPTS };
     for _ in 0..attempts {
         let Some(password) = password_for(credentials).await else { return Ok(false) };
+        tried.password = true;
         let result = handle
             .authenticate_password(credentials.user.as_str(), password.as_str())
             .await
@@ -256,6 +315,7 @@ const MAX_INSTRUCTION: usize = 4096;
 async fn keyboard_interactive(
     handle: &mut Handle<Client>,
     credentials: &Credentials,
+    tried: &mut Tried,
 ) -> Result<bool, Failure> {
     let failed = |e: russh::Error| fail("keyboard-interactive authentication", &e);
     let mut response = handle
@@ -293,6 +353,7 @@ async fn keyboard_interactive(
         // packet buffer (a CryptoVec, wiped on drop) and drops the Strings unwiped, which
         // this side cannot change.
         let plain: Vec<String> = answers.iter_mut().map(|a| std::mem::take(&mut **a)).collect();
+        tried.password |= !plain.is_empty();
         response = handle.authenticate_keyboard_interactive_respond(plain).await.map_err(failed)?;
     }
 }

@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,22 +18,25 @@ use super::{Failure, fail};
 use crate::known_hosts::edit::{self, AddOptions, Added};
 use crate::known_hosts::{HostQuery, KnownHosts};
 
-/// russh's callbacks: only the host key check is ours.
+/// russh's callbacks: the host key check, and the server's banner.
 pub struct Client {
     policy: Arc<Policy>,
     /// Why the host key was refused, for the error message (russh only says it was).
     refusal: Arc<Mutex<Option<Failure>>>,
+    /// `user@host` to show the server's banner after, or `None` to keep it to ourselves.
+    banner_as: Option<String>,
 }
 
 /// An authenticated-to-be connection and what the host key check allows on it.
 pub struct Connected {
     pub handle: Handle<Client>,
-    /// False when the host key changed or is revoked and StrictHostKeyChecking=no let the
+    /// Set when the host key changed or is revoked and StrictHostKeyChecking=no let the
     /// connection go on anyway: as ssh, authentication must then not send a password
     /// (password and keyboard-interactive methods), since the server may be a
     /// man in the middle. Public key authentication stays safe (its signature is bound to
-    /// this session).
-    pub passwords_allowed: bool,
+    /// this session). It holds the refusal a strict check would have given, so that a
+    /// failed login can say why no password was sent.
+    pub passwords_withheld: Option<Failure>,
 }
 
 /// What the host key check needs.
@@ -48,7 +50,7 @@ struct Policy {
     /// The address connected to, in known_hosts form (`[ip]:port`), for the question.
     address: String,
     terminal: Arc<Terminal>,
-    passwords_allowed: AtomicBool,
+    passwords_withheld: Mutex<Option<Failure>>,
 }
 
 impl Handler for Client {
@@ -59,6 +61,15 @@ impl Handler for Client {
         let accepted = refusal.is_none();
         *self.refusal.lock().unwrap_or_else(|p| p.into_inner()) = refusal;
         Ok(accepted)
+    }
+
+    /// The server's pre-authentication banner, shown as ssh shows it (unless quiet), but
+    /// as the server's words: escaped, capped, each line after `(user@host)`.
+    async fn auth_banner(&mut self, banner: &str, _: &mut client::Session) -> Result<(), Self::Error> {
+        if let Some(display) = &self.banner_as {
+            self.policy.terminal.print(&super::auth::server_lines(display, &[banner]));
+        }
+        Ok(())
     }
 }
 
@@ -130,7 +141,7 @@ impl Policy {
     fn unsafe_or(&self, strict: String, failure: impl FnOnce() -> Failure) -> Option<Failure> {
         if self.strict == StrictHostKeyChecking::No {
             self.terminal.print(hostkey::PASSWORDS_DISABLED);
-            self.passwords_allowed.store(false, Ordering::SeqCst);
+            *self.passwords_withheld.lock().unwrap_or_else(|p| p.into_inner()) = Some(failure());
             return None;
         }
         self.terminal.print(&strict);
@@ -278,17 +289,28 @@ fn address_form(address: &std::net::SocketAddr) -> String {
     }
 }
 
-/// Connects to the resolved host and checks its key; `timeout` bounds the whole
-/// handshake (russh has no connect timeout of its own).
+/// Connects to the resolved host and checks its key. The handshake ends by `deadline`
+/// (the host's, `timeout` from its start) or ConnectTimeout, whichever comes first
+/// (russh has no connect timeout of its own); the caller's own limit at the same
+/// `deadline` fires after this one, so a connection that never completes is always
+/// reported as a timeout connecting.
+///
+/// The server's banner is shown after `banner_as` (`user@host`), or not at all (`None`).
 ///
 /// # Errors
 /// The host cannot be reached in time, or its key is refused.
 pub async fn connect(
     resolved: &Resolved,
     terminal: Arc<Terminal>,
-    timeout: Duration,
+    (timeout, deadline): (Duration, tokio::time::Instant),
+    banner_as: Option<String>,
 ) -> Result<Connected, Failure> {
     let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
+    // The hint names the limit that was reached: ConnectTimeout when it was the shorter.
+    let longer = match limit < timeout {
+        true => "-o ConnectTimeout",
+        false => "--timeout",
+    };
     let timed_out = || {
         Failure::new(format!(
             "timed out after {}s connecting to {}:{}",
@@ -296,9 +318,11 @@ pub async fn connect(
             resolved.host_name,
             resolved.port
         ))
-        .hint("check that the host is up and sshd listens on that port; if it is only slow, give it longer with --timeout")
+        .hint(format!(
+            "check that the host is up and sshd listens on that port; if it is only slow, give it longer with {longer}"
+        ))
     };
-    let deadline = tokio::time::Instant::now() + limit;
+    let deadline = deadline.min(tokio::time::Instant::now() + limit);
     let target = (resolved.host_name.as_str(), resolved.port);
     let addresses: Vec<std::net::SocketAddr> =
         match tokio::time::timeout_at(deadline, tokio::net::lookup_host(target)).await {
@@ -332,21 +356,35 @@ pub async fn connect(
         learn_into,
         address: addresses.first().map(address_form).unwrap_or_default(),
         terminal,
-        passwords_allowed: AtomicBool::new(true),
+        passwords_withheld: Mutex::new(None),
     });
     let refusal = Arc::new(Mutex::new(None));
-    let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal) };
+    let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal), banner_as };
     let connecting = client::connect(Arc::new(config), &addresses[..], client);
     match tokio::time::timeout_at(deadline, connecting).await {
         Ok(Ok(handle)) => {
-            Ok(Connected { handle, passwords_allowed: policy.passwords_allowed.load(Ordering::SeqCst) })
+            let withheld = policy.passwords_withheld.lock().unwrap_or_else(|p| p.into_inner()).take();
+            Ok(Connected { handle, passwords_withheld: withheld })
         }
         Ok(Err(err)) => {
             let refusal = refusal.lock().unwrap_or_else(|p| p.into_inner()).take();
-            Err(refusal.unwrap_or_else(|| {
-                fail(format!("cannot connect to {}:{}", resolved.host_name, resolved.port), &err)
-            }))
+            Err(refusal.unwrap_or_else(|| cannot_connect(resolved, &err)))
         }
         Err(_) => Err(timed_out()),
+    }
+}
+
+/// Why the connection failed, with what to check: a refused connection means nothing
+/// listens on that port.
+fn cannot_connect(resolved: &Resolved, err: &russh::Error) -> Failure {
+    let what = format!("cannot connect to {}:{}", resolved.host_name, resolved.port);
+    match err {
+        russh::Error::IO(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Failure::new(format!("{what}: connection refused")).hint(
+                "nothing listens on that port: check that sshd runs on the host and the port (TARGET:PORT, -p, or Port in the ssh config)",
+            )
+        }
+        russh::Error::IO(_) => fail(what, err).hint("check the host name and that the host can be reached"),
+        _ => fail(what, err),
     }
 }

@@ -112,10 +112,16 @@ fn assert_failed(run: &Run, dest: &str) -> String {
     support::failure_reason(run, dest, "")
 }
 
-/// The reason copy-id gives when every way of logging in as `user` failed.
-fn permission_denied(user: &str) -> String {
-    format!("{user}@127.0.0.1: permission denied")
+/// The reason copy-id gives when the password given for `user` was refused.
+fn password_rejected(user: &str) -> String {
+    format!("{user}@127.0.0.1: the password was rejected")
 }
+
+/// The hint beside [`password_rejected`], for a password given in a file.
+const PASSWORD_REJECTED_HINT: &str = "check the password given with --password-file or KEYWRIGHT_PASSWORD, and the user name (sshd refuses an unknown user the same way)";
+
+/// The hint when there was no password to try.
+const NO_PASSWORD_HINT: &str = "give the password with --password-file or KEYWRIGHT_PASSWORD, an identity with -o IdentityFile=KEY, or load the key into ssh-agent";
 
 /// Asserts the remote `.ssh/<file>` holds exactly `expected`, the directory is 0700 and the
 /// file 0600, both owned by the user, and nothing else (no temp file, no lock) is left there.
@@ -478,16 +484,66 @@ fn agent_auth_installs_key_without_password() {
     assert_login(&sshd, &user, &private);
 }
 
+/// A wrong password was reported as "permission denied" with a hint to give a password,
+/// which had been given: it says the password was rejected.
 #[test]
-fn wrong_password_fails_and_writes_nothing() {
-    let Some((env, sshd, user)) = setup("wrong_password_fails_and_writes_nothing") else { return };
+fn wrong_password_is_reported_rejected_and_writes_nothing() {
+    let Some((env, sshd, user)) = setup("wrong_password_is_reported_rejected_and_writes_nothing") else {
+        return;
+    };
     let (_, public) = key(&env, "id_ed25519");
     let password = password_file(&env, "not-the-password");
     let dest = dest(&sshd, &user);
     let run =
         copy_id(&env, &["-i".to_string(), s(&public), "--password-file".into(), s(&password), dest.clone()]);
-    assert_eq!(assert_failed(&run, &dest), permission_denied(user.name()));
+    assert_eq!(assert_failed(&run, &dest), password_rejected(user.name()));
+    let hint = format!("keywright: {dest}: hint: {PASSWORD_REJECTED_HINT}\n");
+    assert_eq!(run.stderr, format!("{}\n{hint}", source_line(&public)));
     assert_eq!(accepted(&sshd, "password", &user), 0);
+    assert_untouched(&user);
+}
+
+/// With no password and no key that works, the failure said "permission denied" alone:
+/// it says whether there was nothing to try, keys that were refused, or a server that
+/// takes no password.
+#[test]
+fn nothing_to_try_refused_keys_and_no_password_server_are_told_apart() {
+    let Some((env, sshd, user)) = setup("nothing_to_try_refused_keys_and_no_password_server_are_told_apart")
+    else {
+        return;
+    };
+    let (_, public) = key(&env, "id_ed25519");
+    let target = dest(&sshd, &user);
+    let run = copy_id(&env, &["-i".to_string(), s(&public), target.clone()]);
+    let denied = format!("{}@127.0.0.1: permission denied", user.name());
+    assert_eq!(assert_failed(&run, &target), format!("{denied}: no key or password to try"));
+    let hint =
+        |target: &str, text: &str| format!("{}\nkeywright: {target}: hint: {text}\n", source_line(&public));
+    assert_eq!(run.stderr, hint(&target, NO_PASSWORD_HINT));
+    // A key in ~/.ssh the account does not accept.
+    env.ssh_keygen(["-q", "-t", "ed25519", "-N", "", "-f", ".ssh/id_ed25519"]).success();
+    let run = copy_id(&env, &["-i".to_string(), s(&public), target.clone()]);
+    let reason = format!("{denied}: the server refused 1 key(s) and no password was given");
+    assert_eq!(assert_failed(&run, &target), reason);
+    assert_eq!(run.stderr, hint(&target, NO_PASSWORD_HINT));
+    // A server that takes keys only: a password would not help.
+    let keys_only = Sshd::with_config(&["PasswordAuthentication no", "KbdInteractiveAuthentication no"]);
+    let user = keys_only.user();
+    trust(&env, &keys_only);
+    let target = dest(&keys_only, &user);
+    let password = password_file(&env, user.password());
+    let run = copy_id(
+        &env,
+        &["-i".to_string(), s(&public), "--password-file".into(), s(&password), target.clone()],
+    );
+    let reason = format!(
+        "{}@127.0.0.1: permission denied: the server refused 1 key(s) and the server accepts no password",
+        user.name()
+    );
+    assert_eq!(assert_failed(&run, &target), reason);
+    let only_keys =
+        "give an identity the account accepts with -o IdentityFile=KEY, or load it into ssh-agent";
+    assert_eq!(run.stderr, hint(&target, only_keys));
     assert_untouched(&user);
 }
 
@@ -689,6 +745,32 @@ fn dry_run_reports_and_writes_nothing() {
     let run = copy_with_password(&env, &sshd, &user, &public, &["--dry-run"]).success();
     assert_eq!(run.out(), format!("{}: would add 1 key(s)\n", dest(&sshd, &user)));
     assert_untouched(&user);
+}
+
+/// A dry run's summary said `"added": 1` (JSON) and "N added keys" (text) although
+/// nothing was added: it counts what would be added, and `added` stays what was added.
+#[test]
+fn dry_run_summary_counts_what_would_be_added() {
+    let test = "dry_run_summary_counts_what_would_be_added";
+    let Some((env, sshd, users, password)) = setup_accounts(test, 2) else { return };
+    let (_, public) = key(&env, "id_ed25519");
+    users[0].write_authorized_keys(pub_line(&public));
+    let mut args = vec!["-n".to_string(), "-i".into(), s(&public), "--password-file".into(), s(&password)];
+    args.extend(users.iter().map(|u| dest(&sshd, u)));
+    let run = copy_id(&env, &args).success();
+    let hosts = vec![
+        format!("{}: already present", dest(&sshd, &users[0])),
+        format!("{}: would add 1 key(s)", dest(&sshd, &users[1])),
+    ];
+    assert_hosts_then_summary(&run, hosts, "2 hosts: 1 would get keys, 1 already had them, 0 failed");
+    args.extend(["--format".into(), "json".into()]);
+    let run = copy_id(&env, &args).success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.out()));
+    assert_eq!(json["hosts"][1]["status"], "would-add", "{json}");
+    let summary = serde_json::json!({"hosts": 2, "added": 0, "would_add": 1, "present": 1, "failed": 0});
+    assert_eq!(json["summary"], summary, "{json}");
+    assert_untouched(&users[1]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -962,8 +1044,8 @@ fn one_failing_target_fails_the_run_but_the_others_get_the_key() {
     // A missing account and a wrong password look the same from outside, as they must.
     let hosts = vec![
         format!("{}: added 1 key(s)", dest(&sshd, &good[0])),
-        format!("{missing}: failed: {}", permission_denied(&missing_user)),
-        format!("{}: failed: {}", dest(&sshd, &wrong_password), permission_denied(wrong_password.name())),
+        format!("{missing}: failed: {}", password_rejected(&missing_user)),
+        format!("{}: failed: {}", dest(&sshd, &wrong_password), password_rejected(wrong_password.name())),
         format!("{}: added 1 key(s)", dest(&sshd, &good[1])),
     ];
     assert_hosts_then_summary(&run, hosts, "4 hosts: 2 added keys, 0 already had them, 2 failed");
@@ -1088,7 +1170,10 @@ fn json_output_reports_added_present_and_failed_hosts() {
     assert_eq!(host["error"], serde_json::Value::Null);
     let created = format!("created {}/.ssh (mode 700)", user.home().display());
     assert_eq!(host["notes"], serde_json::json!([created]), "{json}");
-    assert_eq!(json["summary"], serde_json::json!({"hosts": 1, "added": 1, "present": 0, "failed": 0}));
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"hosts": 1, "added": 1, "would_add": 0, "present": 0, "failed": 0})
+    );
     assert_remote(&user, "authorized_keys", &pub_line(&public));
 
     // Again, plus an account that does not exist.
@@ -1117,9 +1202,13 @@ fn json_output_reports_added_present_and_failed_hosts() {
     assert_eq!(present["error"], serde_json::Value::Null);
     let failed = hosts.iter().find(|h| h["target"] == missing.as_str()).expect("failed host");
     assert_eq!(failed["status"], "failed");
-    assert_eq!(failed["error"], permission_denied(&missing_user), "{json}");
+    assert_eq!(failed["error"], password_rejected(&missing_user), "{json}");
+    assert_eq!(failed["hint"], PASSWORD_REJECTED_HINT, "{json}");
     assert_eq!(failed["added"], serde_json::json!([]));
-    assert_eq!(json["summary"], serde_json::json!({"hosts": 2, "added": 0, "present": 1, "failed": 1}));
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"hosts": 2, "added": 0, "would_add": 0, "present": 1, "failed": 1})
+    );
     assert_remote(&user, "authorized_keys", &pub_line(&public));
 }
 
@@ -1145,4 +1234,90 @@ fn unreadable_key_file_is_a_usage_error() {
         run.stderr,
         "keywright: error: does-not-exist.pub: no such file or directory\nkeywright: hint: check the path\n"
     );
+}
+
+/// A loopback port nobody listens on (bound, then closed).
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A loopback listener that drops SYNs, as a blackholed address does: backlog 0, never
+/// accepting, its queue filled by connections of our own. (No firewall rule is needed,
+/// and nothing leaves loopback.) Holds the runtime, the listener and the fillers.
+struct Blackhole {
+    port: u16,
+    _runtime: tokio::runtime::Runtime,
+    _listener: tokio::net::TcpListener,
+    _fillers: Vec<std::net::TcpStream>,
+}
+
+impl Blackhole {
+    fn new() -> Blackhole {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let listener = runtime.block_on(async {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            socket.listen(0).unwrap()
+        });
+        let address = listener.local_addr().unwrap();
+        // Connect until one does not complete: from then on the listener drops SYNs.
+        let mut fillers = Vec::new();
+        while let Ok(stream) =
+            std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_millis(300))
+        {
+            fillers.push(stream);
+            assert!(fillers.len() < 16, "the listen queue never filled");
+        }
+        Blackhole { port: address.port(), _runtime: runtime, _listener: listener, _fillers: fillers }
+    }
+}
+
+/// A refused connection had no hint, and a connection that never completed could be
+/// reported as a bare "timed out" (the host's limit and the connect limit raced): a
+/// refused port says nothing listens there, and a connect that hangs says it timed out
+/// connecting, with the limit and a hint. Loopback only: a listener whose queue is full
+/// drops SYNs as a blackholed address does.
+#[test]
+fn refused_and_blackholed_connections_say_what_happened_with_a_hint() {
+    let env = Env::new();
+    let (_, public) = key(&env, "id_ed25519");
+    let port = closed_port();
+    let target = format!("someone@127.0.0.1:{port}");
+    let run = copy_id(&env, &["-i".to_string(), s(&public), target.clone()]);
+    assert_eq!(
+        run.out(),
+        format!("{target}: failed: cannot connect to 127.0.0.1:{port}: connection refused\n")
+    );
+    assert_eq!(
+        run.stderr,
+        format!(
+            "{}\nkeywright: {target}: hint: nothing listens on that port: check that sshd runs on the host and the port (TARGET:PORT, -p, or Port in the ssh config)\n",
+            source_line(&public)
+        )
+    );
+    assert_eq!(run.code, 1);
+    let blackhole = Blackhole::new();
+    let target = format!("someone@127.0.0.1:{}", blackhole.port);
+    let timed_out = |extra: &[&str], limit: &str| {
+        let started = std::time::Instant::now();
+        let mut args: Vec<String> = extra.iter().map(ToString::to_string).collect();
+        args.extend(["-i".to_string(), s(&public), target.clone()]);
+        let run = copy_id(&env, &args);
+        let failed =
+            format!("{target}: failed: timed out after 1s connecting to 127.0.0.1:{}\n", blackhole.port);
+        assert_eq!(run.out(), failed);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "{}\nkeywright: {target}: hint: check that the host is up and sshd listens on that port; if it is only slow, give it longer with {limit}\n",
+                source_line(&public)
+            )
+        );
+        assert_eq!(run.code, 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    };
+    for _ in 0..3 {
+        timed_out(&["--timeout", "1"], "--timeout");
+    }
+    timed_out(&["--timeout", "30", "-o", "ConnectTimeout=1"], "-o ConnectTimeout");
 }

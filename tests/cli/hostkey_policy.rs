@@ -42,8 +42,13 @@ const LEARNT_ED: &str = "Warning: Permanently added '{host}' (ED25519) to the li
 const UNKNOWN_HINT: &str = "keywright: {dest}: hint: check the fingerprint out of band, then add the key with `keywright known-hosts add '{host}' KEY`, or pass -o StrictHostKeyChecking=accept-new\n";
 const CHANGED_HINT: &str = "keywright: {dest}: hint: if the change is expected, check the new fingerprint out of band, then remove the old key with `keywright known-hosts remove -f {kh} '{host}'`\n";
 const REVOKED_HINT: &str = "keywright: {dest}: hint: a revoked key is never trusted again: ask the host's administrator for its current key\n";
-const DENIED_HINT: &str = "keywright: {dest}: hint: give the password with --password-file or KEYWRIGHT_PASSWORD, an identity with -o IdentityFile=KEY, or load the key into ssh-agent\n";
-const DENIED: &str = "{dest}: failed: {user}@127.0.0.1: permission denied\n";
+// StrictHostKeyChecking=no went on with a changed or revoked key and sent no password:
+// the result said only "permission denied" and hinted to give a password, which had been
+// given. It says why the password was not sent.
+const CHANGED_WITHHELD: &str = "{dest}: failed: {user}@127.0.0.1: permission denied: the password was not sent because the host key changed ({kh}:1)\n";
+const CHANGED_WITHHELD_HINT: &str = "keywright: {dest}: hint: with StrictHostKeyChecking=no, as with ssh, no password is sent to a host whose key changed or is revoked; if the change is expected, check the new fingerprint out of band, then remove the old key with `keywright known-hosts remove -f {kh} '{host}'`\n";
+const REVOKED_WITHHELD: &str = "{dest}: failed: {user}@127.0.0.1: permission denied: the password was not sent because the host key is revoked ({kh}:{line})\n";
+const REVOKED_WITHHELD_HINT: &str = "keywright: {dest}: hint: with StrictHostKeyChecking=no, as with ssh, no password is sent to a host whose key changed or is revoked; a revoked key is never trusted again: ask the host's administrator for its current key\n";
 
 const CHANGED_HEAD: &str = "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
 @    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @
@@ -125,12 +130,12 @@ fn rows_plain() -> Vec<Cell> {
         cell("yes", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
         cell("ask", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
         cell("accept-new", Known::Wrong, false, false, false, true, w(&[CHANGED_HEAD, offending_ed, changed_strict]), w(&[changed_failed]), w(&[CHANGED_HINT])),
-        cell("no", Known::Wrong, false, true, false, false, w(&[CHANGED_HEAD, offending_ed, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+        cell("no", Known::Wrong, false, true, false, false, w(&[CHANGED_HEAD, offending_ed, NO_PASSWORDS]), w(&[CHANGED_WITHHELD]), w(&[CHANGED_WITHHELD_HINT])),
         // Key revoked.
         cell("yes", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
         cell("ask", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
         cell("accept-new", Known::Revoked, false, false, false, true, w(&[REVOKED_HEAD, revoked_strict]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
-        cell("no", Known::Revoked, false, true, false, false, w(&[REVOKED_HEAD, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+        cell("no", Known::Revoked, false, true, false, false, w(&[REVOKED_HEAD, NO_PASSWORDS]), w(&[&REVOKED_WITHHELD.replace("{line}", "1")]), w(&[REVOKED_WITHHELD_HINT])),
     ]
 }
 
@@ -149,7 +154,7 @@ fn rows_other_type(offered: &str, known: Known, known_type: &str) -> Vec<Cell> {
         cell("yes", known, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
         cell("ask", known, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
         cell("accept-new", known, false, false, false, true, w(&[head, strict]), w(&[failed]), w(&[CHANGED_HINT])),
-        cell("no", known, false, true, false, false, w(&[head, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+        cell("no", known, false, true, false, false, w(&[head, NO_PASSWORDS]), w(&[CHANGED_WITHHELD]), w(&[CHANGED_WITHHELD_HINT])),
     ]
 }
 
@@ -166,7 +171,7 @@ fn rows_certificate(why: &str) -> Vec<Cell> {
             .map(|strict| cell(strict, Known::Ca, false, true, false, true, w(&[]), w(&[ADDED]), w(&[])))
             .chain([
                 cell("yes", Known::CaRevoked, false, false, false, true, w(&[&revoked_cert]), w(&[revoked_failed]), w(&[REVOKED_HINT])),
-                cell("no", Known::CaRevoked, false, true, false, false, w(&[&revoked_cert_head, NO_PASSWORDS]), w(&[DENIED]), w(&[DENIED_HINT])),
+                cell("no", Known::CaRevoked, false, true, false, false, w(&[&revoked_cert_head, NO_PASSWORDS]), w(&[&REVOKED_WITHHELD.replace("{line}", "2")]), w(&[REVOKED_WITHHELD_HINT])),
             ])
             .collect();
     }

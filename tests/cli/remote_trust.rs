@@ -477,3 +477,54 @@ fn a_hosts_file_from_process_substitution_is_read() {
     let installed = std::fs::read_to_string(server.path(".ssh/authorized_keys")).unwrap();
     assert_eq!(installed, format!("{}\n", local.key_line), "{why}");
 }
+
+/// sshd's Banner was never shown (ssh shows it unless LogLevel is QUIET): it is shown on
+/// stderr as the server's words, each line after `(user@host)`, escapes and CRs escaped;
+/// and not at all with -q or --format json, whose output stays clean.
+#[test]
+fn the_sshd_banner_is_shown_escaped_but_not_in_quiet_or_json_runs() {
+    if !root_or_skip("the_sshd_banner_is_shown_escaped_but_not_in_quiet_or_json_runs") {
+        return;
+    }
+    let env = Env::new();
+    let banner = env.write("banner", "Authorized use only\x1b[2J\r\nkeywright: error: forged\n");
+    let sshd = Sshd::with_config(&[&format!("Banner {}", banner.display())]);
+    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
+    let key = env.fixture("id_ed25519").with_extension("pub");
+    let user = sshd.user();
+    let password = env.write("password", format!("{}\n", user.password()));
+    let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
+    let run = |extra: &[&str]| {
+        let mut args: Vec<OsString> =
+            ["copy-id", "-n", "--password-file"].iter().map(OsString::from).collect();
+        args.extend([password.clone().into_os_string(), "-i".into(), key.clone().into_os_string()]);
+        args.extend(extra.iter().map(OsString::from));
+        args.push(dest.clone().into());
+        support::kw(&env, args, &[], None)
+    };
+    let who = format!("({}@127.0.0.1)", user.name());
+    let text = run(&[]);
+    let why = format!("exit {}\nstdout:\n{}\nstderr:\n{}", text.code, text.out(), text.stderr);
+    assert_eq!(text.code, 0, "{why}");
+    assert_eq!(text.out(), format!("{dest}: would add 1 key(s)\n"), "{why}");
+    let expected = format!(
+        "{}\n{who} Authorized use only\\033[2J\\015\n{who} keywright: error: forged\n\
+         keywright: {dest}: would create {}/.ssh (mode 700)\n",
+        support::source_line(&key),
+        user.home().display()
+    );
+    assert_eq!(text.stderr, expected, "{why}");
+    let quiet = run(&["-q"]);
+    assert_eq!(
+        (quiet.code, quiet.out(), quiet.stderr.as_str()),
+        (0, format!("{dest}: would add 1 key(s)\n"), "")
+    );
+    let json = run(&["--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON on stdout");
+    assert_eq!(document["hosts"][0]["status"], "would-add");
+    // Only keywright's own note: no banner.
+    let note = format!("keywright: {dest}: would create {}/.ssh (mode 700)\n", user.home().display());
+    assert_eq!(json.stderr, note);
+    assert!(tree(user.home()).is_empty());
+}

@@ -7,7 +7,7 @@ use super::keys::{Keys, describe};
 use super::{HostResult, HostStatus};
 
 /// Text output.
-pub fn text(results: &[HostResult], quiet: bool) -> String {
+pub fn text(results: &[HostResult], quiet: bool, dry_run: bool) -> String {
     let mut out: String = results
         .iter()
         .map(|r| format!("{}\n", one_line(&format!("{}: {}", r.dest(), r.status.summary()))))
@@ -29,10 +29,14 @@ pub fn text(results: &[HostResult], quiet: bool) -> String {
     }
     if results.len() > 1 {
         let count = |f: fn(&HostStatus) -> bool| results.iter().filter(|r| f(&r.status)).count();
+        // A dry run added nothing: it says what would have been added.
+        let (added, verb) = match dry_run {
+            true => (count(|s| matches!(s, HostStatus::WouldAdd(_))), "would get keys"),
+            false => (count(|s| matches!(s, HostStatus::Added(_))), "added keys"),
+        };
         out.push_str(&format!(
-            "{} hosts: {} added keys, {} already had them, {} failed\n",
+            "{} hosts: {added} {verb}, {} already had them, {} failed\n",
             results.len(),
-            count(|s| matches!(s, HostStatus::Added(_) | HostStatus::WouldAdd(_))),
             count(|s| matches!(s, HostStatus::Present)),
             count(|s| matches!(s, HostStatus::Failed(_))),
         ));
@@ -88,7 +92,9 @@ pub fn json(results: &[HostResult], keys: &Keys) -> String {
         "hosts": hosts,
         "summary": {
             "hosts": results.len(),
-            "added": count("added") + count("would-add"),
+            // `added` is what was really added; a dry run's hosts count as `would_add`.
+            "added": count("added"),
+            "would_add": count("would-add"),
             "present": count("present"),
             "failed": count("failed"),
         },
