@@ -9,6 +9,15 @@ use crate::sanitize::Charset;
 /// Environment variable that turns on batch mode (never prompt), like `--batch`.
 pub const BATCH_ENV: &str = "KEYWRIGHT_BATCH";
 
+/// Why a question cannot be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoPrompt {
+    /// `--batch` or `KEYWRIGHT_BATCH` forbids asking.
+    Batch,
+    /// There is no controlling terminal to ask on.
+    NoTerminal,
+}
+
 /// Paths, prompting policy and output settings shared by all commands.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -50,7 +59,19 @@ impl Context {
 
     /// Whether we may ask the user something: not in batch mode, and a terminal exists.
     pub fn can_prompt(&self) -> bool {
-        !self.batch && std::fs::File::open("/dev/tty").is_ok()
+        self.prompt_blocker().is_none()
+    }
+
+    /// Why we may not ask the user anything, if we may not. Batch mode is named first: at
+    /// a terminal it is the only reason, and it is the one the user chose.
+    pub fn prompt_blocker(&self) -> Option<NoPrompt> {
+        if self.batch {
+            Some(NoPrompt::Batch)
+        } else if std::fs::File::open("/dev/tty").is_err() {
+            Some(NoPrompt::NoTerminal)
+        } else {
+            None
+        }
     }
 
     /// A warning on stderr. Warnings never stop a command.

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Status, unlock};
+use super::{Status, told_repair, unlock, warn_unprotected};
 use crate::cli::comment::CommentArgs;
 use crate::context::Context;
 use crate::fsutil::{self, FileMode};
@@ -18,6 +18,7 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     let source =
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
     let (mut key, passphrase) = unlock(ctx, &file, &source, "Enter passphrase: ")?;
+    warn_unprotected(ctx, &file, true);
     let old_comment = key.comment().as_bytes().to_vec();
     let mut out = std::io::stdout().lock();
     if !args.quiet {
@@ -39,8 +40,12 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     key.set_comment(args.comment.as_str());
     let mut protection = Protection::new(passphrase, file.kdf_rounds());
     protection.cipher = file.cipher().unwrap_or(protection.cipher);
-    fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
     let pub_path = fsutil::with_suffix(&args.file, ".pub");
+    // Both files are checked before either is written: never half a key pair.
+    fsutil::check_replaceable(&args.file)?;
+    fsutil::check_replaceable(&pub_path)?;
+    let repair = fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    told_repair(ctx, repair);
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
     if !args.quiet {
         match args.comment.is_empty() {

@@ -113,6 +113,14 @@ fn read_keys(source: &str) -> Result<Vec<KeyData>> {
         let expect = Expect { what: "a public key file", accept: Accept::Pipe };
         (source.to_string(), fsutil::read_capped(Path::new(source), MAX_KEY_INPUT, expect)?)
     };
+    // A private key stands for its public half, as the NoPublicKey hint promises. (Its
+    // bytes are wiped when dropped, as PrivateKeyFile::read wipes them.)
+    let text = zeroize::Zeroizing::new(text);
+    if crate::key::scan::is_private_key_line(text.split(|&b| b == b'\n').next().unwrap_or_default()) {
+        let file = crate::key::PrivateKeyFile::parse(Path::new(&name), &text)?;
+        let public = file.public_key().ok_or(Error::PublicKeyLocked { path: name.into() })?;
+        return Ok(vec![public.key_data().clone()]);
+    }
     let mut scanner = Scanner::new();
     let mut keys: Vec<KeyData> = Vec::new();
     let mut first_bad = None;
