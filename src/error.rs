@@ -52,6 +52,10 @@ pub enum Error {
     #[error("{}: no public key found{}", path.display(), describe_first_bad_line(first_bad_line))]
     NoPublicKey { path: PathBuf, first_bad_line: Option<(usize, &'static str)> },
 
+    /// Nothing was named and the user has no keys yet to show.
+    #[error("no FILE given, and there are no keys yet (no ~/.ssh/id_*.pub)")]
+    NoKeysYet,
+
     /// A private key was expected and a public key was given.
     #[error("{}: is a public key, not a private key", path.display())]
     PublicNotPrivate { path: PathBuf },
@@ -157,6 +161,7 @@ impl Error {
             Error::BadPrivateKey { .. } => {
                 "expected an OpenSSH, PEM or PKCS#8 private key; if this is one, it is damaged: restore it from a backup"
             }
+            Error::NoKeysYet => "make one with `keywright generate`, or name a key file",
             Error::PublicNotPrivate { .. } => "give the private key file, the one without .pub",
             Error::ExcessiveKdf { .. } => {
                 "re-encrypt it with OpenSSL's defaults (openssl pkcs8 -topk8 -v2 aes-256-cbc) where it was made"

@@ -65,11 +65,7 @@ fn inputs(ctx: &Context, args: &FingerprintArgs) -> Result<Vec<PathBuf>> {
         .collect();
     found.sort();
     if found.is_empty() {
-        return Err(Error::Refused {
-            what: "no FILE given, and there are no keys yet (no ~/.ssh/id_*.pub)".into(),
-            hint: "make one with `keywright generate`, or name a key file".into(),
-        }
-        .into());
+        return Err(Error::NoKeysYet.into());
     }
     Ok(found)
 }

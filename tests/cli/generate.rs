@@ -168,7 +168,7 @@ fn no_passphrase_source_without_terminal_fails_fast() {
     let env = Env::new();
     let batch = env.kw(["generate", "-q", "-f", "key"]).code(2);
     assert!(!env.path("key").exists());
-    // Without batch mode and without a controlling terminal, the same, never a hang.
+    // Without batch mode and without a controlling terminal: no terminal, never a hang.
     let mut cmd = std::process::Command::new("setsid");
     cmd.args(["-w", env!("CARGO_BIN_EXE_keywright"), "generate", "-q", "-f", "key"])
         .current_dir(env.home())
