@@ -47,32 +47,6 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
     }
 }
 
-/// Warns about a private key others may access, once it has been read and decrypted (a
-/// file that is no key gets its own error, not this): ssh and ssh-keygen refuse such a
-/// key (a future ssh-keygen front calls `require_protected` instead). A command that
-/// `rewrites` the key repairs the mode and says so (see [`told_repair`]).
-fn warn_unprotected(ctx: &Context, file: &PrivateKeyFile, rewrites: bool) {
-    if let Err(unprotected) = file.require_protected() {
-        let fix = unprotected.hint().filter(|_| !rewrites);
-        ctx.warn(match fix {
-            Some(fix) => format!("{unprotected}; `{fix}` fixes it"),
-            None => unprotected.to_string(),
-        });
-    }
-}
-
-/// Says that a rewrite changed a private key's mode: a mode never changes silently.
-fn told_repair(ctx: &Context, repair: Option<crate::fsutil::ModeRepair>) {
-    if let Some(repair) = repair {
-        ctx.note(format!(
-            "{}: mode changed from {:04o} to {:04o}, so that only you can read this private key",
-            repair.path.display(),
-            repair.from,
-            repair.to
-        ));
-    }
-}
-
 /// Decrypts a private key, asking for the passphrase only if it has one. The passphrase
 /// is returned too, for commands that save the key with it again.
 fn unlock(

@@ -89,6 +89,30 @@ impl Context {
         }
     }
 
+    /// Warns about a private key others may access, once it has been read and decrypted
+    /// (a file that is no key gets its own error, not this): ssh and ssh-keygen refuse
+    /// such a key (a future ssh-keygen front calls `require_protected` instead). A command
+    /// that `rewrites` the key repairs the mode and says so with [`Context::note_repair`].
+    pub fn warn_unprotected(&self, file: &crate::key::PrivateKeyFile, rewrites: bool) {
+        let Err(unprotected) = file.require_protected() else { return };
+        match unprotected.hint().filter(|_| !rewrites) {
+            Some(fix) => self.warn(format!("{unprotected}; `{fix}` fixes it")),
+            None => self.warn(unprotected),
+        }
+    }
+
+    /// Says that a rewrite changed a private key's mode: a mode never changes silently.
+    pub fn note_repair(&self, repair: Option<crate::fsutil::ModeRepair>) {
+        if let Some(repair) = repair {
+            self.note(format!(
+                "{}: mode changed from {:04o} to {:04o}, so that only you can read this private key",
+                repair.path.display(),
+                repair.from,
+                repair.to
+            ));
+        }
+    }
+
     /// A note on stderr: information about what happened that is not data.
     pub fn note(&self, message: impl std::fmt::Display) {
         let _ = writeln!(io::stderr().lock(), "keywright: {message}");

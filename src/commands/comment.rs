@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Status, told_repair, unlock, warn_unprotected};
+use super::{Status, unlock};
 use crate::cli::comment::CommentArgs;
 use crate::context::Context;
 use crate::fsutil::{self, FileMode};
@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     let source =
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
     let (mut key, passphrase) = unlock(ctx, &file, &source, "Enter passphrase: ")?;
-    warn_unprotected(ctx, &file, true);
+    ctx.warn_unprotected(&file, true);
     let old_comment = key.comment().as_bytes().to_vec();
     let mut out = std::io::stdout().lock();
     if !args.quiet {
@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     fsutil::check_replaceable(&args.file)?;
     fsutil::check_replaceable(&pub_path)?;
     let repair = fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
-    told_repair(ctx, repair);
+    ctx.note_repair(repair);
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
     if !args.quiet {
         match args.comment.is_empty() {

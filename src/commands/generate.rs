@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     let key = spec.generate(&comment)?;
     let protection = Protection::new(passphrase, Some(args.rounds));
     let repair = fsutil::replace(&path, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
-    super::told_repair(ctx, repair);
+    ctx.note_repair(repair);
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
     if !args.quiet {
         report(&mut out, &path, &pub_path, key.public_key())?;

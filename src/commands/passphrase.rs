@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Status, told_repair, unlock, warn_unprotected};
+use super::{Status, unlock};
 use crate::cli::passphrase::PassphraseArgs;
 use crate::context::Context;
 use crate::fsutil::{self, FileMode};
@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
     let file = PrivateKeyFile::read(&args.file)?;
     let old = Source::pick(args.old_passphrase_file.as_deref(), args.old_passphrase.as_ref());
     let (key, _) = unlock(ctx, &file, &old, "Enter old passphrase: ")?;
-    warn_unprotected(ctx, &file, true);
+    ctx.warn_unprotected(&file, true);
     let new = Source::pick(args.new_passphrase_file.as_deref(), args.new_passphrase.as_ref());
     // A passphrase from a file is read before anything is printed, so that a bad file
     // fails cleanly; one from the terminal is asked after the comment, as ssh-keygen asks.
@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
     let mut protection = Protection::new(passphrase, args.rounds.or(file.kdf_rounds()));
     protection.cipher = file.cipher().unwrap_or(protection.cipher);
     let repair = fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
-    told_repair(ctx, repair);
+    ctx.note_repair(repair);
     if !args.quiet {
         writeln!(out, "Your identification has been saved with the new passphrase.")?;
     }

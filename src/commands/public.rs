@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Status, unlock, warn_unprotected};
+use super::{Status, unlock};
 use crate::cli::public::PublicArgs;
 use crate::context::Context;
 use crate::key::PrivateKeyFile;
@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, args: PublicArgs) -> Result<Status> {
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
     let prompt = format!("Enter passphrase for {}: ", args.file.display());
     let (key, _) = unlock(ctx, &file, &source, &prompt)?;
-    warn_unprotected(ctx, &file, false);
+    ctx.warn_unprotected(&file, false);
     std::io::stdout().lock().write_all(&public_line(key.public_key()))?;
     Ok(Status::Success)
 }
