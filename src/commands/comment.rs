@@ -18,8 +18,10 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     let source =
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
     let (mut key, passphrase) = unlock(ctx, &file, &source, "Enter passphrase: ")?;
-    ctx.warn_unprotected(&file, true);
     let old_comment = key.comment().as_bytes().to_vec();
+    let unchanged = file.is_openssh_format() && old_comment == args.comment.as_bytes();
+    // A key left as it is keeps its mode: then the warning says how to fix it.
+    ctx.warn_unprotected(&file, !unchanged);
     let mut out = std::io::stdout().lock();
     if !args.quiet {
         match file.is_openssh_format() {
@@ -31,7 +33,7 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
             false => writeln!(out, "No existing comment")?,
         }
     }
-    if file.is_openssh_format() && old_comment == args.comment.as_bytes() {
+    if unchanged {
         if !args.quiet {
             writeln!(out, "No change to comment")?;
         }
