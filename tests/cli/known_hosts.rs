@@ -781,12 +781,24 @@ fn add_takes_the_public_half_of_a_private_key() {
     assert_eq!((run.out().as_str(), run.stderr.as_str()), ("Added a.example.com ssh-ed25519 to kh\n", ""));
     env.kw(["known-hosts", "add", "-q", "--no-hash", "-f", "kh", "b.example.com", "id_rsa_2048_pem"])
         .success();
+    // An encrypted PEM key shows its public half only through the .pub beside it.
+    env.fixture("id_rsa_2048_pem_enc");
+    env.kw(["known-hosts", "add", "-q", "--no-hash", "-f", "kh", "c.example.com", "id_rsa_2048_pem_enc"])
+        .success();
     assert_eq!(
         env.read_string("kh"),
         format!(
-            "a.example.com {}\nb.example.com {}\n",
+            "a.example.com {}\nb.example.com {}\nc.example.com {}\n",
             key_line("id_ed25519_enc"),
-            key_line("id_rsa_2048_pem")
+            key_line("id_rsa_2048_pem"),
+            key_line("id_rsa_2048_pem_enc")
         )
+    );
+    std::fs::remove_file(env.path("id_rsa_2048_pem_enc.pub")).unwrap();
+    let locked = env.kw(["known-hosts", "add", "-f", "kh", "d.example.com", "id_rsa_2048_pem_enc"]).code(2);
+    assert_eq!(
+        locked.stderr,
+        "keywright: error: id_rsa_2048_pem_enc: an encrypted PEM key shows its public key only with the passphrase\n\
+         keywright: hint: run `keywright public -f id_rsa_2048_pem_enc > id_rsa_2048_pem_enc.pub` once; the .pub beside a key is read instead\n"
     );
 }
