@@ -9,6 +9,15 @@ use crate::sanitize::Charset;
 /// Environment variable that turns on batch mode (never prompt), like `--batch`.
 pub const BATCH_ENV: &str = "KEYWRIGHT_BATCH";
 
+/// Why a question cannot be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoPrompt {
+    /// `--batch` or `KEYWRIGHT_BATCH` forbids asking.
+    Batch,
+    /// There is no controlling terminal to ask on.
+    NoTerminal,
+}
+
 /// Paths, prompting policy and output settings shared by all commands.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -50,7 +59,19 @@ impl Context {
 
     /// Whether we may ask the user something: not in batch mode, and a terminal exists.
     pub fn can_prompt(&self) -> bool {
-        !self.batch && std::fs::File::open("/dev/tty").is_ok()
+        self.prompt_blocker().is_none()
+    }
+
+    /// Why we may not ask the user anything, if we may not. Batch mode is named first: at
+    /// a terminal it is the only reason, and it is the one the user chose.
+    pub fn prompt_blocker(&self) -> Option<NoPrompt> {
+        if self.batch {
+            Some(NoPrompt::Batch)
+        } else if std::fs::File::open("/dev/tty").is_err() {
+            Some(NoPrompt::NoTerminal)
+        } else {
+            None
+        }
     }
 
     /// A warning on stderr. Warnings never stop a command.
@@ -65,6 +86,30 @@ impl Context {
         let _ = writeln!(stderr, "keywright: error: {}", crate::error::describe_chain(error));
         if let Some(hint) = crate::error::find_hint(error) {
             let _ = writeln!(stderr, "keywright: hint: {hint}");
+        }
+    }
+
+    /// Warns about a private key others may access, once it has been read and decrypted
+    /// (a file that is no key gets its own error, not this): ssh and ssh-keygen refuse
+    /// such a key (a future ssh-keygen front calls `require_protected` instead). A command
+    /// that `rewrites` the key repairs the mode and says so with [`Context::note_repair`].
+    pub fn warn_unprotected(&self, file: &crate::key::PrivateKeyFile, rewrites: bool) {
+        let Err(unprotected) = file.require_protected() else { return };
+        match unprotected.hint().filter(|_| !rewrites) {
+            Some(fix) => self.warn(format!("{unprotected}; `{fix}` fixes it")),
+            None => self.warn(unprotected),
+        }
+    }
+
+    /// Says that a rewrite changed a private key's mode: a mode never changes silently.
+    pub fn note_repair(&self, repair: Option<crate::fsutil::ModeRepair>) {
+        if let Some(repair) = repair {
+            self.note(format!(
+                "{}: mode changed from {:04o} to {:04o}, so that only you can read this private key",
+                repair.path.display(),
+                repair.from,
+                repair.to
+            ));
         }
     }
 

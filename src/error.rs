@@ -3,6 +3,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::context::NoPrompt;
+
 /// Result with the library's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -50,6 +52,10 @@ pub enum Error {
     #[error("{}: no public key found{}", path.display(), describe_first_bad_line(first_bad_line))]
     NoPublicKey { path: PathBuf, first_bad_line: Option<(usize, &'static str)> },
 
+    /// Nothing was named and the user has no keys yet to show.
+    #[error("no FILE given, and there are no keys yet (no ~/.ssh/id_*.pub)")]
+    NoKeysYet,
+
     /// A private key was expected and a public key was given.
     #[error("{}: is a public key, not a private key", path.display())]
     PublicNotPrivate { path: PathBuf },
@@ -70,13 +76,21 @@ pub enum Error {
     #[error("{}: {what} are not supported", path.display())]
     UnsupportedPrivateKey { path: PathBuf, what: &'static str },
 
+    /// A private key others may read; ssh and ssh-keygen refuse it, and a front that
+    /// mimics ssh-keygen refuses it too (the native commands only warn).
+    #[error("{}: UNPROTECTED PRIVATE KEY FILE: its mode {mode:04o} lets others access it, so ssh and ssh-keygen ignore it", path.display())]
+    UnprotectedKey { path: PathBuf, mode: u32 },
+
     /// The passphrase did not decrypt the key.
     #[error("{}: incorrect passphrase", path.display())]
     WrongPassphrase { path: PathBuf },
 
-    /// A secret is needed but there is no terminal to ask and no other source.
-    #[error("{subject}: {what} is needed, but there is no terminal to ask on")]
-    NoTerminal { what: &'static str, subject: String },
+    /// A secret or answer is needed but may not be asked: batch mode, or no terminal.
+    #[error("{subject}: {what} is needed, but {}", match why {
+        NoPrompt::Batch => "batch mode forbids asking for it",
+        NoPrompt::NoTerminal => "there is no terminal to ask on",
+    })]
+    NoTerminal { what: &'static str, subject: String, why: NoPrompt },
 
     /// The two entries of a new passphrase differed.
     #[error("passphrases do not match")]
@@ -147,19 +161,21 @@ impl Error {
             Error::BadPrivateKey { .. } => {
                 "expected an OpenSSH, PEM or PKCS#8 private key; if this is one, it is damaged: restore it from a backup"
             }
+            Error::NoKeysYet => "make one with `keywright generate`, or name a key file",
             Error::PublicNotPrivate { .. } => "give the private key file, the one without .pub",
             Error::ExcessiveKdf { .. } => {
                 "re-encrypt it with OpenSSL's defaults (openssl pkcs8 -topk8 -v2 aes-256-cbc) where it was made"
             }
             Error::WrongPassphrase { .. } => "try again; the passphrase is case-sensitive",
-            Error::NoTerminal { .. } => {
-                "use --passphrase-file FILE (or - for stdin), or run it in a terminal"
-            }
+            Error::NoTerminal { what, why, .. } => return Some(no_terminal_hint(what, *why)),
             Error::PublicKeyLocked { path } => {
                 return Some(format!(
                     "run `keywright public -f {0} > {0}.pub` once; the .pub beside a key is read instead",
                     path.display()
                 ));
+            }
+            Error::UnprotectedKey { path, .. } => {
+                return Some(format!("chmod go-rwx {}", path.display()));
             }
             Error::PassphraseMismatch => "type the same passphrase twice",
             Error::Exists { .. } => "use --force to overwrite it, or -f to choose another file",
@@ -196,6 +212,20 @@ impl Error {
         };
         Some(hint.to_string())
     }
+}
+
+/// What to do instead of answering a prompt: a new key may also have no passphrase.
+fn no_terminal_hint(what: &str, why: NoPrompt) -> String {
+    let no_passphrase = match what == crate::secret::NEW_PASSPHRASE {
+        true => ", or --no-passphrase for a key without one",
+        false => "",
+    };
+    let otherwise = match why {
+        NoPrompt::Batch if no_passphrase.is_empty() => ", or leave batch mode to be asked",
+        NoPrompt::Batch => "",
+        NoPrompt::NoTerminal => ", or run it in a terminal",
+    };
+    format!("use --passphrase-file FILE (or - for stdin){no_passphrase}{otherwise}")
 }
 
 /// io::Error's Display adds "(os error N)"; users need only the reason.

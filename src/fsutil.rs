@@ -340,12 +340,47 @@ impl Update {
 ///
 /// # Errors
 /// Any I/O error, or a dangling symlink; the original file is then untouched.
-pub fn replace(path: &Path, contents: &[u8], mode: FileMode) -> Result<()> {
+pub fn replace(path: &Path, contents: &[u8], mode: FileMode) -> Result<Option<ModeRepair>> {
     let update = Update::begin(path)?;
     if !update.exists() && update.path() != path {
         return Err(Error::DanglingSymlink { link: path.to_path_buf(), target: update.path.clone() });
     }
-    update.commit(contents, mode, false)
+    let before = update.existing.as_ref().map(|meta| meta.permissions().mode() & 0o7777);
+    let after = mode.resolve(update.existing.as_ref());
+    let target = update.path.clone();
+    update.commit(contents, mode, false)?;
+    Ok(before.filter(|&from| from != after).map(|from| ModeRepair { path: target, from, to: after }))
+}
+
+/// An existing file whose mode [`replace`] changed: a private key others could read
+/// ([`FileMode::Private`]). The caller says so; a mode is never changed silently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeRepair {
+    /// The file whose mode changed (after symlinks).
+    pub path: PathBuf,
+    /// Its mode before.
+    pub from: u32,
+    /// Its mode now.
+    pub to: u32,
+}
+
+/// Checks, without writing, that [`replace`] could write `path`: it is not a dangling
+/// symlink, not a directory or special file, and its directory exists. A command that
+/// writes several files (a key and its `.pub`) checks them all first, so that a refusal
+/// never leaves half of them written.
+///
+/// # Errors
+/// What [`replace`] would refuse, or a missing directory.
+pub fn check_replaceable(path: &Path) -> Result<()> {
+    let target = resolve_symlinks(path)?;
+    match fs::metadata(&target) {
+        Ok(meta) if meta.is_dir() => Err(Error::IsDirectory { path: path.to_path_buf() }),
+        Ok(meta) if !meta.is_file() => Err(Error::NotReplaceable { kind: file_kind(&meta), path: target }),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(Error::io(&target, e)),
+        Err(_) if target != path => Err(Error::DanglingSymlink { link: path.to_path_buf(), target }),
+        Err(_) => fs::metadata(parent_dir(&target)).map(drop).map_err(|e| Error::io(&target, e)),
+    }
 }
 
 /// The path with `suffix` appended to its file name (`key` → `key.pub`).

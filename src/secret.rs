@@ -101,24 +101,50 @@ pub fn existing(ctx: &Context, source: &Source, prompt: &str, subject: &str) -> 
     }
 }
 
-/// Reads a new passphrase; at a prompt it is asked twice and must match.
+/// What ssh-keygen says when the two entries of a new key's passphrase differ.
+pub const MISMATCH_GENERATE: &str = "Passphrases do not match.  Try again.";
+
+/// What `ssh-keygen -p` says when the two entries of a new passphrase differ (it then
+/// exits 1; keywright asks again).
+pub const MISMATCH_CHANGE: &str = "Pass phrases do not match.  Try again.";
+
+/// Reads a new passphrase; at a prompt it is asked twice and must match. A mismatch is
+/// reported with `mismatch` (ssh-keygen's words, see [`MISMATCH_GENERATE`]) and asked
+/// again, up to three times.
 ///
 /// # Errors
-/// No terminal for a prompt, mismatched entries, or an unreadable passphrase file.
-pub fn new(ctx: &Context, source: &Source, prompt: &str, subject: &str) -> Result<Secret> {
+/// No terminal for a prompt, mismatched entries every time, or an unreadable passphrase
+/// file.
+pub fn new(ctx: &Context, source: &Source, prompt: &str, subject: &str, mismatch: &str) -> Result<Secret> {
+    for _ in 1..NEW_PASSPHRASE_ATTEMPTS {
+        match new_once(ctx, source, prompt, subject) {
+            Err(Error::PassphraseMismatch) => ctx.note(mismatch),
+            other => return other,
+        }
+    }
+    new_once(ctx, source, prompt, subject)
+}
+
+/// Reads a new passphrase, asking once (twice at a prompt, the entries must match).
+/// ssh-keygen -p exits 1 on the first mismatch: a front that mimics it calls this and
+/// maps [`Error::PassphraseMismatch`] to that exit.
+///
+/// # Errors
+/// No terminal for a prompt, [`Error::PassphraseMismatch`], or an unreadable file.
+pub fn new_once(ctx: &Context, source: &Source, prompt: &str, subject: &str) -> Result<Secret> {
     if !matches!(source, Source::Prompt) {
         return existing(ctx, source, prompt, subject);
     }
-    for _ in 0..NEW_PASSPHRASE_ATTEMPTS {
-        let first = prompt_hidden(ctx, prompt, subject)?;
-        let second = prompt_hidden(ctx, "Enter same passphrase again: ", subject)?;
-        if first == second {
-            return Ok(first);
-        }
-        ctx.note("passphrases do not match, try again");
+    let first = prompt_for(ctx, prompt, subject, NEW_PASSPHRASE)?;
+    let second = prompt_for(ctx, "Enter same passphrase again: ", subject, NEW_PASSPHRASE)?;
+    match first == second {
+        true => Ok(first),
+        false => Err(Error::PassphraseMismatch),
     }
-    Err(Error::PassphraseMismatch)
 }
+
+/// What a new passphrase is called when it cannot be asked (see [`Error::NoTerminal`]).
+pub const NEW_PASSPHRASE: &str = "a new passphrase";
 
 /// Asks a question on the terminal and returns the answer line, trimmed.
 ///
@@ -134,8 +160,8 @@ pub fn ask(ctx: &Context, question: &str, subject: &str) -> Result<String> {
 /// # Errors
 /// There is no terminal to ask on.
 pub fn ask_wiped(ctx: &Context, question: &str, subject: &str) -> Result<Secret> {
-    if !ctx.can_prompt() {
-        return Err(Error::NoTerminal { what: "an answer", subject: subject.to_string() });
+    if let Some(why) = ctx.prompt_blocker() {
+        return Err(Error::NoTerminal { what: "an answer", subject: subject.to_string(), why });
     }
     let tty_error = |e| Error::io("/dev/tty", e);
     let mut tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(tty_error)?;
@@ -165,8 +191,13 @@ pub fn harden_process() {
 /// # Errors
 /// There is no terminal to ask on (or batch mode), or it cannot be read.
 pub fn prompt_hidden(ctx: &Context, prompt: &str, subject: &str) -> Result<Secret> {
-    if !ctx.can_prompt() {
-        return Err(Error::NoTerminal { what: "a passphrase", subject: subject.to_string() });
+    prompt_for(ctx, prompt, subject, "a passphrase")
+}
+
+/// [`prompt_hidden`], naming the secret `what` when it cannot be asked.
+fn prompt_for(ctx: &Context, prompt: &str, subject: &str, what: &'static str) -> Result<Secret> {
+    if let Some(why) = ctx.prompt_blocker() {
+        return Err(Error::NoTerminal { what, subject: subject.to_string(), why });
     }
     rpassword::prompt_password(prompt).map(Zeroizing::new).map_err(|e| Error::io("/dev/tty", e))
 }

@@ -19,6 +19,9 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
     let (mut key, passphrase) = unlock(ctx, &file, &source, "Enter passphrase: ")?;
     let old_comment = key.comment().as_bytes().to_vec();
+    let unchanged = file.is_openssh_format() && old_comment == args.comment.as_bytes();
+    // A key left as it is keeps its mode: then the warning says how to fix it.
+    ctx.warn_unprotected(&file, !unchanged);
     let mut out = std::io::stdout().lock();
     if !args.quiet {
         match file.is_openssh_format() {
@@ -30,7 +33,7 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
             false => writeln!(out, "No existing comment")?,
         }
     }
-    if file.is_openssh_format() && old_comment == args.comment.as_bytes() {
+    if unchanged {
         if !args.quiet {
             writeln!(out, "No change to comment")?;
         }
@@ -39,8 +42,12 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     key.set_comment(args.comment.as_str());
     let mut protection = Protection::new(passphrase, file.kdf_rounds());
     protection.cipher = file.cipher().unwrap_or(protection.cipher);
-    fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
     let pub_path = fsutil::with_suffix(&args.file, ".pub");
+    // Both files are checked before either is written: never half a key pair.
+    fsutil::check_replaceable(&args.file)?;
+    fsutil::check_replaceable(&pub_path)?;
+    let repair = fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    ctx.note_repair(repair);
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
     if !args.quiet {
         match args.comment.is_empty() {

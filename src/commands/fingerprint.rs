@@ -48,8 +48,14 @@ fn inputs(ctx: &Context, args: &FingerprintArgs) -> Result<Vec<PathBuf>> {
         return Ok(named);
     }
     let dir = ctx.ssh_dir();
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| Error::io(&dir, e))?
+    // No ~/.ssh at all is an account without keys yet, as an empty one is.
+    let entries = match std::fs::read_dir(&dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        other => Some(other.map_err(|e| Error::io(&dir, e))?),
+    };
+    let mut found: Vec<PathBuf> = entries
+        .into_iter()
+        .flatten()
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| {
             p.file_name()
@@ -59,9 +65,7 @@ fn inputs(ctx: &Context, args: &FingerprintArgs) -> Result<Vec<PathBuf>> {
         .collect();
     found.sort();
     if found.is_empty() {
-        anyhow::bail!(
-            "no FILE given and no ~/.ssh/id_*.pub to show; name a key file, or make a key with `keywright generate`"
-        );
+        return Err(Error::NoKeysYet.into());
     }
     Ok(found)
 }

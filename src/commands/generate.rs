@@ -1,7 +1,7 @@
 //! `keywright generate`: ssh-keygen's key generation, with the same output.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 
@@ -21,9 +21,14 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     crate::key::text::check_one_line(comment.as_bytes(), "the comment")?;
     let path = match &args.file {
         Some(path) => path.clone(),
-        None => default_path(ctx, spec)?,
+        None => ctx.ssh_dir().join(spec.default_file_name()),
     };
+    create_dot_ssh(ctx, &path)?;
     let pub_path = fsutil::with_suffix(&path, ".pub");
+    // Both files are checked before anything is asked or written: a refusal (a directory,
+    // a dangling link) must never leave half a key pair.
+    fsutil::check_replaceable(&path)?;
+    fsutil::check_replaceable(&pub_path)?;
     // A passphrase that is not typed is read first, so that a bad passphrase file fails
     // before anything is printed; a typed one is asked where ssh-keygen asks it.
     let source = passphrase_source(&args.passphrase);
@@ -42,7 +47,8 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     }
     let key = spec.generate(&comment)?;
     let protection = Protection::new(passphrase, Some(args.rounds));
-    fsutil::replace(&path, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    let repair = fsutil::replace(&path, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    ctx.note_repair(repair);
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
     if !args.quiet {
         report(&mut out, &path, &pub_path, key.public_key())?;
@@ -50,13 +56,16 @@ pub fn run(ctx: &Context, args: GenerateArgs) -> Result<Status> {
     Ok(Status::Success)
 }
 
-/// `~/.ssh/id_<type>`, creating `~/.ssh` as ssh-keygen does.
-fn default_path(ctx: &Context, spec: KeySpec) -> Result<PathBuf> {
+/// Creates a missing `~/.ssh` (0700) when the key goes directly into it, as ssh-keygen
+/// 9.2 does (hostfile.c `hostfile_create_user_ssh_dir`: only for a file whose directory
+/// is `~/.ssh` itself, so `~/.ssh/sub/key` creates nothing), and says so in its words.
+/// Unlike ssh-keygen, the note is given under -q too: a new directory is never silent.
+fn create_dot_ssh(ctx: &Context, key: &Path) -> Result<()> {
     let dir = ctx.ssh_dir();
-    if fsutil::ensure_private_dir(&dir)? {
+    if key.parent() == Some(dir.as_path()) && fsutil::ensure_private_dir(&dir)? {
         ctx.note(format!("Created directory '{}'.", dir.display()));
     }
-    Ok(dir.join(spec.default_file_name()))
+    Ok(())
 }
 
 /// Existing files are replaced only with --force or a yes at the terminal.
@@ -81,7 +90,7 @@ fn passphrase_source(args: &NewPassphraseArgs) -> Option<Source> {
 fn new_passphrase(ctx: &Context, source: Option<&Source>, path: &Path) -> Result<Option<secret::Secret>> {
     let Some(source) = source else { return Ok(None) };
     let prompt = "Enter passphrase (empty for no passphrase): ";
-    Ok(Some(secret::new(ctx, source, prompt, &path.display().to_string())?))
+    Ok(Some(secret::new(ctx, source, prompt, &path.display().to_string(), secret::MISMATCH_GENERATE)?))
 }
 
 /// What ssh-keygen prints after saving a new key.

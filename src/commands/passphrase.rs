@@ -18,6 +18,7 @@ pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
     let file = PrivateKeyFile::read(&args.file)?;
     let old = Source::pick(args.old_passphrase_file.as_deref(), args.old_passphrase.as_ref());
     let (key, _) = unlock(ctx, &file, &old, "Enter old passphrase: ")?;
+    ctx.warn_unprotected(&file, true);
     let new = Source::pick(args.new_passphrase_file.as_deref(), args.new_passphrase.as_ref());
     // A passphrase from a file is read before anything is printed, so that a bad file
     // fails cleanly; one from the terminal is asked after the comment, as ssh-keygen asks.
@@ -40,7 +41,8 @@ pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
     };
     let mut protection = Protection::new(passphrase, args.rounds.or(file.kdf_rounds()));
     protection.cipher = file.cipher().unwrap_or(protection.cipher);
-    fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    let repair = fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    ctx.note_repair(repair);
     if !args.quiet {
         writeln!(out, "Your identification has been saved with the new passphrase.")?;
     }
@@ -49,5 +51,5 @@ pub fn run(ctx: &Context, args: PassphraseArgs) -> Result<Status> {
 
 fn read_new(ctx: &Context, source: &Source, args: &PassphraseArgs) -> crate::Result<secret::Secret> {
     let prompt = "Enter new passphrase (empty for no passphrase): ";
-    secret::new(ctx, source, prompt, &args.file.display().to_string())
+    secret::new(ctx, source, prompt, &args.file.display().to_string(), secret::MISMATCH_CHANGE)
 }

@@ -25,6 +25,8 @@ pub const MAX_PRIVATE_KEY_FILE: u64 = 1024 * 1024;
 pub struct PrivateKeyFile {
     path: PathBuf,
     form: Form,
+    /// The file's mode when others may read it (see [`PrivateKeyFile::unprotected`]).
+    unprotected: Option<u32>,
 }
 
 enum Form {
@@ -41,7 +43,28 @@ impl PrivateKeyFile {
     /// The file cannot be read, is too large, or is not a private key we can read.
     pub fn read(path: &Path) -> Result<Self> {
         let bytes = Zeroizing::new(crate::fsutil::read_capped(path, MAX_PRIVATE_KEY_FILE, "a private key")?);
-        Self::parse(path, &bytes)
+        let mut file = Self::parse(path, &bytes)?;
+        file.unprotected = std::fs::metadata(path).ok().and_then(|meta| too_open(&meta));
+        Ok(file)
+    }
+
+    /// The file's mode when others than its owner may read or write it: OpenSSH's
+    /// `sshkey_perm_ok` refuses such a key (a file of another user, read by root, is not
+    /// checked, as there). `None` for a key read from a pipe or stdin.
+    pub fn unprotected(&self) -> Option<u32> {
+        self.unprotected
+    }
+
+    /// Refuses a key others may read, as ssh and ssh-keygen do (see
+    /// [`unprotected_warning`] for their words).
+    ///
+    /// # Errors
+    /// [`Error::UnprotectedKey`] when [`PrivateKeyFile::unprotected`] gives a mode.
+    pub fn require_protected(&self) -> Result<()> {
+        match self.unprotected {
+            Some(mode) => Err(Error::UnprotectedKey { path: self.path.clone(), mode }),
+            None => Ok(()),
+        }
     }
 
     /// Recognises a private key in `bytes`; `path` names it in errors.
@@ -80,7 +103,7 @@ impl PrivateKeyFile {
             "SSH2 ENCRYPTED PRIVATE KEY" => return Err(unsupported("SSH.COM private keys")),
             _ => return Err(bad("not a private key (a PEM file of another kind)")),
         };
-        Ok(PrivateKeyFile { path: path.to_path_buf(), form })
+        Ok(PrivateKeyFile { path: path.to_path_buf(), form, unprotected: None })
     }
 
     /// The file this key came from.
@@ -267,6 +290,29 @@ fn key_text(key: &PublicKey) -> String {
 }
 
 /// The error for a file without a PEM BEGIN line: empty, a public key, or something else.
+/// OpenSSH's `sshkey_perm_ok` test: the file is ours and group or others have any access.
+fn too_open(meta: &std::fs::Metadata) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let mode = meta.mode() & 0o7777;
+    (meta.uid() == nix::unistd::getuid().as_raw() && mode & 0o077 != 0).then_some(mode)
+}
+
+/// ssh-keygen 9.2's warning about a key others may read, byte for byte as it writes it
+/// (its log adds `\r` before each `\n` on stderr), without the line that follows it
+/// (`Load key "PATH": bad permissions` for -y, `Failed to load key PATH: bad
+/// permissions` for -p, `Cannot load private key "PATH": bad permissions` for -c; it
+/// then exits 255).
+pub fn unprotected_warning(path: &Path, mode: u32) -> String {
+    let rule = "@".repeat(59);
+    format!(
+        "{rule}\n@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @\n{rule}\n\
+         Permissions {mode:04o} for '{}' are too open.\n\
+         It is required that your private key files are NOT accessible by others.\n\
+         This private key will be ignored.\n",
+        path.display()
+    )
+}
+
 fn not_a_private_key(path: &Path, bytes: &[u8]) -> Error {
     let first = bytes.split(|&b| b == b'\n').find(|l| !crate::key::text::skip_blanks(l).is_empty());
     let reason = match first {
@@ -323,5 +369,39 @@ fn pem_reason(error: &russh::keys::Error) -> String {
         }
         russh::keys::Error::UnknownAlgorithm(oid) => format!("unknown key algorithm {oid}"),
         _ => "damaged or truncated PEM private key".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ssh-keygen 9.2's words, measured with `ssh-keygen -y -f /root/k` on a 0644 key
+    /// (stderr, with its `\r`s taken out).
+    #[test]
+    fn the_unprotected_key_warning_is_ssh_keygens() {
+        let measured = "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n\
+                        @         WARNING: UNPROTECTED PRIVATE KEY FILE!          @\n\
+                        @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n\
+                        Permissions 0644 for '/root/k' are too open.\n\
+                        It is required that your private key files are NOT accessible by others.\n\
+                        This private key will be ignored.\n";
+        assert_eq!(unprotected_warning(Path::new("/root/k"), 0o644), measured);
+    }
+
+    #[test]
+    fn a_key_others_can_access_is_refused_on_request() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/keys");
+        std::fs::copy(keys.join("id_ed25519"), &path).unwrap();
+        for (mode, open) in [(0o600, false), (0o700, false), (0o640, true), (0o604, true), (0o602, true)] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let file = PrivateKeyFile::read(&path).unwrap();
+            assert_eq!(file.unprotected(), open.then_some(mode), "{mode:o}");
+            let refused = file.require_protected();
+            assert_eq!(matches!(refused, Err(Error::UnprotectedKey { .. })), open, "{mode:o}");
+        }
     }
 }

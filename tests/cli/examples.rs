@@ -143,3 +143,15 @@ fn assert_landed(env: &Env, authorized_keys: &Option<String>, command: &str) {
         "{command} installed none of our keys:\n{landed}"
     );
 }
+
+/// The top-level examples failed on a fresh account: `generate -f ~/.ssh/id_github` found
+/// no ~/.ssh ("no such file or directory"), as a new user's first command would.
+#[test]
+fn the_first_examples_run_on_an_account_without_dot_ssh() {
+    let env = Env::new();
+    env.write("pw", "example passphrase\n");
+    for example in keywright::cli::examples::TOP {
+        let run = env.sh(&format!("set -e; {}", example.command));
+        assert_eq!(run.code, 0, "{}\nstderr: {}", example.command, run.stderr);
+    }
+}

@@ -268,3 +268,16 @@ fn pub_file_with_another_key_is_shown_with_a_warning() {
         "keywright: warning: id_ed25519.pub holds a different key than id_ed25519; showing the .pub, as ssh-keygen does\n"
     );
 }
+
+/// With no FILE on an account without ~/.ssh, the error was "~/.ssh: no such file or
+/// directory" with the hint "check the path"; the user simply has no keys yet.
+#[test]
+fn without_files_or_dot_ssh_says_there_are_no_keys_yet() {
+    let env = Env::new();
+    let expected = "keywright: error: no FILE given, and there are no keys yet (no ~/.ssh/id_*.pub)\n\
+                    keywright: hint: make one with `keywright generate`, or name a key file\n";
+    let run = env.kw(["fingerprint"]).code(2);
+    assert_eq!((run.out().as_str(), run.stderr.as_str()), ("", expected));
+    std::fs::create_dir(env.path(".ssh")).unwrap();
+    assert_eq!(env.kw(["fingerprint"]).code(2).stderr, expected);
+}

@@ -167,16 +167,15 @@ fn sizes_openssh_would_refuse_or_that_are_weak() {
 fn no_passphrase_source_without_terminal_fails_fast() {
     let env = Env::new();
     let batch = env.kw(["generate", "-q", "-f", "key"]).code(2);
-    assert_snapshot("generate_no_terminal.txt", &batch.stderr);
     assert!(!env.path("key").exists());
-    // Without batch mode and without a controlling terminal, the same, never a hang.
+    // Without batch mode and without a controlling terminal: no terminal, never a hang.
     let mut cmd = std::process::Command::new("setsid");
     cmd.args(["-w", env!("CARGO_BIN_EXE_keywright"), "generate", "-q", "-f", "key"])
         .current_dir(env.home())
         .env("HOME", env.home())
         .env_remove("KEYWRIGHT_BATCH");
     let detached = env.run(cmd, None).code(2);
-    assert_eq!(detached.stderr, batch.stderr);
+    assert_snapshot("generate_no_terminal.txt", &format!("{}{}", batch.stderr, detached.stderr));
 }
 
 #[test]
@@ -221,9 +220,8 @@ fn terminal_prompts_ask_twice_and_never_echo() {
         ("Enter same passphrase again: ", "three"),
     ];
     let run = env.kw_tty(&retry, &["generate", "-q", "-f", "k2"]).success();
-    assert!(
-        run.stderr.contains("passphrases do not match") || run.out().contains("passphrases do not match")
-    );
+    // ssh-keygen's words (it retries forever; keywright three times).
+    assert!(run.out().contains("keywright: Passphrases do not match.  Try again.\r\n"), "{}", run.out());
     env.oracle_public("k2", "three").success();
 }
 
@@ -255,4 +253,66 @@ fn a_comment_with_a_newline_or_cr_is_refused_and_nothing_is_written() {
         assert_eq!(run.stderr.lines().next(), Some(error.as_str()), "{comment:?}");
         assert!(!env.path("k").exists() && !env.path("k.pub").exists(), "{comment:?}");
     }
+}
+
+/// `generate -f ~/.ssh/NAME` on an account without `~/.ssh` (the top-level --help example)
+/// failed with "no such file or directory". ssh-keygen 9.2 creates `~/.ssh` (0700) when
+/// the key goes directly into it, saying `Created directory '/home/u/.ssh'.` on stderr;
+/// a key deeper down (`~/.ssh/sub/k`) or elsewhere creates nothing.
+#[test]
+fn a_key_named_in_a_missing_dot_ssh_creates_it_and_says_so() {
+    let env = Env::new();
+    let dot_ssh = env.path(".ssh");
+    let key = dot_ssh.join("id_github");
+    let run = env.kw(["generate", "-f", key.to_str().unwrap(), "--no-passphrase"]).success();
+    assert_eq!(run.stderr, format!("keywright: Created directory '{}'.\n", dot_ssh.display()));
+    assert!(run.out().starts_with("Generating public/private ed25519 key pair.\n"), "{}", run.out());
+    assert_eq!(mode(&dot_ssh), 0o700);
+    assert_eq!((mode(&key), mode(&dot_ssh.join("id_github.pub"))), (0o600, 0o644));
+    env.oracle_public(key.to_str().unwrap(), "").success();
+
+    let env = Env::new();
+    let deeper = env.path(".ssh/sub/k");
+    let run = env.kw(["generate", "-q", "-f", deeper.to_str().unwrap(), "--no-passphrase"]).code(2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "keywright: error: {}: no such file or directory\nkeywright: hint: check the path\n",
+            deeper.display()
+        )
+    );
+    assert!(!env.path(".ssh").exists());
+}
+
+/// `generate -f DIR` said "DIR: already exists" and "use --force", which cannot help.
+#[test]
+fn a_directory_as_the_key_file_is_named_a_directory() {
+    let env = Env::new();
+    std::fs::create_dir(env.path("keys")).unwrap();
+    std::fs::create_dir(env.path("k2.pub")).unwrap();
+    for (args, dir) in
+        [(&["-f", "keys"][..], "keys"), (&["-f", "keys", "--force"], "keys"), (&["-f", "k2"], "k2.pub")]
+    {
+        let run = env.kw([&["generate", "--no-passphrase"][..], args].concat()).code(2);
+        assert_eq!(
+            (run.out().as_str(), run.stderr.as_str()),
+            ("", format!("keywright: error: {dir}: is a directory, not a file\nkeywright: hint: give the path of a file inside it\n").as_str()),
+            "{args:?}"
+        );
+    }
+    assert!(!env.path("k2").exists());
+}
+
+/// Under --batch at a real terminal the error said there was no terminal; and no hint
+/// named --no-passphrase, the usual answer for a new key.
+#[test]
+fn batch_mode_at_a_terminal_says_batch_mode_forbids_asking() {
+    let env = Env::new();
+    let run = env.kw_tty(&[], &["--batch", "generate", "-q", "-f", "key"]).code(2);
+    assert_eq!(
+        run.out().replace('\r', ""),
+        "keywright: error: key: a new passphrase is needed, but batch mode forbids asking for it\n\
+         keywright: hint: use --passphrase-file FILE (or - for stdin), or --no-passphrase for a key without one\n"
+    );
+    assert!(!env.path("key").exists());
 }

@@ -744,3 +744,61 @@ fn a_full_disk_changes_nothing() {
         assert!(litter.is_empty(), "{args} left {litter:?}");
     }
 }
+
+/// Through a symlinked known_hosts, hash and remove named LINK.old as the backup (and
+/// told the user to delete it), but the backup is written beside the target.
+#[test]
+fn hash_and_remove_through_a_symlink_name_the_backup_that_exists() {
+    let env = Env::new();
+    with_fixture(&env, "known_hosts");
+    std::fs::create_dir(env.path("dotfiles")).unwrap();
+    std::fs::rename(env.path("known_hosts"), env.path("dotfiles/known_hosts")).unwrap();
+    std::os::unix::fs::symlink("dotfiles/known_hosts", env.path("link")).unwrap();
+    let removed = env.kw(["known-hosts", "remove", "-q", "host3.example.com", "-f", "link"]).success();
+    assert_eq!(removed.out(), "link updated.\nOriginal contents retained as dotfiles/known_hosts.old\n");
+    let hashed = env.kw(["known-hosts", "hash", "-f", "link"]).success();
+    assert_eq!(hashed.out(), "link updated.\nOriginal contents retained as dotfiles/known_hosts.old\n");
+    assert!(
+        hashed.stderr.ends_with(
+            "\nkeywright: warning: dotfiles/known_hosts.old still holds the host names in clear text; delete it to keep them private\n"
+        ),
+        "{}",
+        hashed.stderr
+    );
+    assert!(env.path("dotfiles/known_hosts.old").exists() && !env.path("link.old").exists());
+}
+
+/// `add HOST PRIVATE_KEY` said "not valid base64" while the hint promised private keys
+/// are accepted: the private key's public half is added, as the hint says.
+#[test]
+fn add_takes_the_public_half_of_a_private_key() {
+    let env = Env::new();
+    env.fixture("id_ed25519_enc");
+    env.fixture("id_rsa_2048_pem");
+    std::fs::remove_file(env.path("id_ed25519_enc.pub")).unwrap();
+    let run =
+        env.kw(["known-hosts", "add", "--no-hash", "-f", "kh", "a.example.com", "id_ed25519_enc"]).success();
+    assert_eq!((run.out().as_str(), run.stderr.as_str()), ("Added a.example.com ssh-ed25519 to kh\n", ""));
+    env.kw(["known-hosts", "add", "-q", "--no-hash", "-f", "kh", "b.example.com", "id_rsa_2048_pem"])
+        .success();
+    // An encrypted PEM key shows its public half only through the .pub beside it.
+    env.fixture("id_rsa_2048_pem_enc");
+    env.kw(["known-hosts", "add", "-q", "--no-hash", "-f", "kh", "c.example.com", "id_rsa_2048_pem_enc"])
+        .success();
+    assert_eq!(
+        env.read_string("kh"),
+        format!(
+            "a.example.com {}\nb.example.com {}\nc.example.com {}\n",
+            key_line("id_ed25519_enc"),
+            key_line("id_rsa_2048_pem"),
+            key_line("id_rsa_2048_pem_enc")
+        )
+    );
+    std::fs::remove_file(env.path("id_rsa_2048_pem_enc.pub")).unwrap();
+    let locked = env.kw(["known-hosts", "add", "-f", "kh", "d.example.com", "id_rsa_2048_pem_enc"]).code(2);
+    assert_eq!(
+        locked.stderr,
+        "keywright: error: id_rsa_2048_pem_enc: an encrypted PEM key shows its public key only with the passphrase\n\
+         keywright: hint: run `keywright public -f id_rsa_2048_pem_enc > id_rsa_2048_pem_enc.pub` once; the .pub beside a key is read instead\n"
+    );
+}

@@ -103,3 +103,64 @@ fn terminal_prompts() {
     assert!(run.out().contains("Your identification has been saved with the new passphrase."));
     env.oracle_public("id_ed25519_enc", "from the tty").success();
 }
+
+/// Mismatched new passphrases are reported in ssh-keygen -p's words ("Pass phrases",
+/// two spaces); keywright asks again where ssh-keygen exits 1.
+#[test]
+fn mismatched_new_passphrases_use_ssh_keygens_words() {
+    let env = Env::new();
+    env.fixture("id_ed25519");
+    let dialogue = [
+        ("Enter new passphrase (empty for no passphrase): ", "one"),
+        ("Enter same passphrase again: ", "two"),
+        ("Enter new passphrase (empty for no passphrase): ", "three"),
+        ("Enter same passphrase again: ", "three"),
+    ];
+    let run = env.kw_tty(&dialogue, &["passphrase", "-q", "-f", "id_ed25519"]).success();
+    assert_eq!(
+        run.out().matches("keywright: Pass phrases do not match.  Try again.\r\n").count(),
+        1,
+        "{}",
+        run.out()
+    );
+    env.oracle_public("id_ed25519", "three").success();
+}
+
+/// A private key others may read (0644) was used without a word, and `passphrase` and
+/// `comment` chmod-ed it to 0600 silently. ssh-keygen 9.2 refuses such a key (see
+/// keywright::key::private::unprotected_warning for its words); keywright warns, and says
+/// so when a rewrite repairs the mode.
+#[test]
+fn a_key_others_can_read_is_warned_about_and_a_repair_is_told() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let open_up = |name: &str, mode: u32| {
+        std::fs::set_permissions(env.path(name), std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let mut transcript = String::new();
+    env.fixture("id_ed25519");
+    // (command, mode before, mode after): a command that does not rewrite the key (the
+    // second comment is no change) keeps its mode.
+    for (args, mode_before, mode_after) in [
+        (&["public", "-f", "id_ed25519"][..], 0o644, 0o644),
+        (&["fingerprint", "id_ed25519"], 0o644, 0o644),
+        (&["passphrase", "-f", "id_ed25519", "-N", "new"], 0o640, 0o600),
+        (&["comment", "-f", "id_ed25519", "-P", "new", "-C", "c"], 0o744, 0o700),
+        (&["comment", "-f", "id_ed25519", "-P", "new", "-C", "c"], 0o640, 0o640),
+        (&["generate", "-q", "-f", "id_ed25519", "--no-passphrase", "--force"], 0o604, 0o600),
+    ] {
+        open_up("id_ed25519", mode_before);
+        let run = env.kw(args).success();
+        transcript.push_str(&format!(
+            "$ chmod {mode_before:o} id_ed25519; keywright {}\n{}",
+            args.join(" "),
+            run.stderr
+        ));
+        assert_eq!(mode(&env.path("id_ed25519")), mode_after, "{args:?}");
+    }
+    assert_snapshot("unprotected_key.txt", &transcript);
+    // A key only its owner can read, whatever the owner bits, is not warned about.
+    open_up("id_ed25519", 0o700);
+    let quiet = env.kw(["public", "-f", "id_ed25519"]).success();
+    assert_eq!(quiet.stderr, "");
+}

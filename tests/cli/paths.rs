@@ -296,3 +296,37 @@ fn a_pipe_from_process_substitution_is_read() {
     assert_eq!(run.out(), format!("{public}{fingerprint}{fingerprint}"));
     assert_eq!(env.read_string("kh"), format!("example.com {}\n", key_line("id_ed25519")));
 }
+
+/// With only KEY.pub a dangling symlink, generate wrote KEY before the .pub was refused,
+/// leaving half a key pair; comment rewrote the key the same way. Both files are checked
+/// before either is written.
+#[test]
+fn a_dangling_pub_link_stops_generate_and_comment_before_anything_is_written() {
+    let env = Env::new();
+    std::os::unix::fs::symlink("elsewhere/new.pub", env.path("new.pub")).unwrap();
+    let refusal = |link: &str, target: &str| {
+        format!(
+            "keywright: error: {link}: is a symlink to {target}, which does not exist; not creating a key file through it\n\
+             keywright: hint: if the key belongs at the link's target, give that path (-f {target}); otherwise remove the link\n"
+        )
+    };
+    assert_fails(
+        &env,
+        &["generate", "-q", "-f", "new", "--no-passphrase"],
+        2,
+        &refusal("new.pub", "elsewhere/new.pub"),
+    );
+    assert!(!env.path("new").exists());
+
+    env.fixture("id_ed25519");
+    std::fs::remove_file(env.path("id_ed25519.pub")).unwrap();
+    std::os::unix::fs::symlink("gone/id_ed25519.pub", env.path("id_ed25519.pub")).unwrap();
+    let before = env.read("id_ed25519");
+    assert_fails(
+        &env,
+        &["comment", "-q", "-f", "id_ed25519", "-C", "new"],
+        2,
+        &refusal("id_ed25519.pub", "gone/id_ed25519.pub"),
+    );
+    assert_eq!(env.read("id_ed25519"), before);
+}

@@ -113,6 +113,11 @@ fn read_keys(source: &str) -> Result<Vec<KeyData>> {
         let expect = Expect { what: "a public key file", accept: Accept::Pipe };
         (source.to_string(), fsutil::read_capped(Path::new(source), MAX_KEY_INPUT, expect)?)
     };
+    // A private key's bytes are wiped when dropped, as PrivateKeyFile::read wipes them.
+    let text = zeroize::Zeroizing::new(text);
+    if crate::key::scan::is_private_key_line(text.split(|&b| b == b'\n').next().unwrap_or_default()) {
+        return public_half(source, &name, &text);
+    }
     let mut scanner = Scanner::new();
     let mut keys: Vec<KeyData> = Vec::new();
     let mut first_bad = None;
@@ -129,6 +134,21 @@ fn read_keys(source: &str) -> Result<Vec<KeyData>> {
         return Err(Error::NoPublicKey { path: name.into(), first_bad_line: first_bad }.into());
     }
     Ok(keys)
+}
+
+/// A private key stands for its public half, as the NoPublicKey hint promises; an
+/// encrypted PEM key, whose public half is inside the encryption, for the `.pub` beside
+/// it (as PublicKeyLocked's hint says).
+fn public_half(source: &str, name: &str, text: &[u8]) -> Result<Vec<KeyData>> {
+    let file = crate::key::PrivateKeyFile::parse(Path::new(name), text)?;
+    if let Some(public) = file.public_key() {
+        return Ok(vec![public.key_data().clone()]);
+    }
+    let beside = format!("{source}.pub");
+    if source != "-" && Path::new(&beside).is_file() {
+        return read_keys(&beside);
+    }
+    Err(Error::PublicKeyLocked { path: name.into() }.into())
 }
 
 fn looks_like_key_line(text: &str) -> bool {

@@ -39,8 +39,9 @@ pub fn run(ctx: &Context, args: HashArgs) -> Result<Status> {
         }
         return Ok(Status::Success);
     }
+    // The backup is made beside the file the link points to, and named as it is.
+    let old = with_suffix(update.path(), ".old");
     update.commit_parts(&result.content.parts(), FileMode::KeepOr(0o600), true)?;
-    let old = with_suffix(&path, ".old");
     if !args.quiet {
         writeln!(out, "{} updated.", path.display())?;
         writeln!(out, "Original contents retained as {}", old.display())?;

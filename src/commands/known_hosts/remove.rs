@@ -38,6 +38,8 @@ pub fn run(ctx: &Context, args: RemoveArgs) -> Result<Status> {
         ctx.note(format!("Host {} not found in {}", query.display, path.display()));
         return Ok(Status::Negative);
     }
+    // The backup is made beside the file the link points to, and named as it is.
+    let old = with_suffix(update.path(), ".old");
     update.commit_parts(&result.content.parts(), FileMode::KeepOr(0o600), true)?;
     let mut out = std::io::stdout().lock();
     if !args.quiet {
@@ -46,6 +48,6 @@ pub fn run(ctx: &Context, args: RemoveArgs) -> Result<Status> {
         }
     }
     writeln!(out, "{} updated.", path.display())?;
-    writeln!(out, "Original contents retained as {}", with_suffix(&path, ".old").display())?;
+    writeln!(out, "Original contents retained as {}", old.display())?;
     Ok(Status::Success)
 }
