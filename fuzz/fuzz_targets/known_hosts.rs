@@ -54,7 +54,8 @@ fn check_lines(file: &KnownHosts) {
 
 fn check_audit(file: &KnownHosts) {
     let findings = audit::audit(file, &audit::AuditOptions::default());
-    for output in [report::json(&findings, &["fuzz_known_hosts".to_string()]), report::sarif(&findings)] {
+    let root = report::SarifRoot { cwd: "/fuzz".into(), base: None };
+    for output in [report::json(&findings, &["fuzz_known_hosts".to_string()]), report::sarif(&findings, &root)] {
         serde_json::from_str::<serde_json::Value>(&output).expect("the audit report is not JSON");
     }
     let _ = report::text(&findings, 1);
