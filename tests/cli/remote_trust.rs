@@ -58,6 +58,15 @@ impl Local {
     }
 }
 
+/// A real sshd, a local home that knows its host key, and the key to install.
+fn real_sshd() -> (Sshd, Env, PathBuf) {
+    let sshd = Sshd::start();
+    let env = Env::new();
+    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
+    let key = env.fixture("id_ed25519").with_extension("pub");
+    (sshd, env, key)
+}
+
 /// Runs `inner` under `/usr/bin/time`: the run and the peak resident memory (KiB).
 fn measured(env: &Env, inner: std::process::Command) -> (Run, u64) {
     let report = env.path("time.out");
@@ -237,10 +246,7 @@ fn the_shell_transport_is_safe_under_fish_tcsh_bash_and_sh_login_shells() {
     if !root_or_skip("the_shell_transport_is_safe_under_fish_tcsh_bash_and_sh_login_shells") {
         return;
     }
-    let sshd = Sshd::start();
-    let env = Env::new();
-    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
-    let key = env.fixture("id_ed25519").with_extension("pub");
+    let (sshd, env, key) = real_sshd();
     let key_line = std::fs::read_to_string(&key).unwrap();
     let dir = ".ssh/it's a \\\\ back\\'slash !! $HOME `id` \"q\"\nnew line";
     let target = format!("{dir}/authorized_keys");
@@ -312,10 +318,7 @@ fn an_authorized_keys_past_16_mib_on_a_real_sshd_fails_the_host() {
     if !root_or_skip("an_authorized_keys_past_16_mib_on_a_real_sshd_fails_the_host") {
         return;
     }
-    let sshd = Sshd::start();
-    let env = Env::new();
-    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
-    let key = env.fixture("id_ed25519").with_extension("pub");
+    let (sshd, env, key) = real_sshd();
     let before = padding(20 << 20);
     for transport in ["sftp", "shell"] {
         let user = sshd.user();
@@ -416,10 +419,7 @@ fn a_directory_listing_past_10000_names_fails_the_host() {
     if !root_or_skip("a_directory_listing_past_10000_names_fails_the_host") {
         return;
     }
-    let sshd = Sshd::start();
-    let env = Env::new();
-    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
-    let key = env.fixture("id_ed25519").with_extension("pub");
+    let (sshd, env, key) = real_sshd();
     let user = sshd.user();
     user.write_authorized_keys("# mine\n");
     for i in 0..10_001 {
