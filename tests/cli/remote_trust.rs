@@ -3,13 +3,13 @@
 //! other than sh, planted links). The in-process fake server shows what sshd cannot
 //! (tests/cli/support/fake_server.rs); the real sshd shows the rest.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::common::*;
 use super::support::fake_server::{DEFAULT_PASSWORD, FakeServer, Fault, KbdRequest};
-use super::support::sshd::{Sshd, root_or_skip};
+use super::support::sshd::{Sshd, TestUser, root_or_skip};
 use super::support::{self, tree};
 
 /// Any single run longer than this is a hang.
@@ -65,6 +65,24 @@ fn real_sshd() -> (Sshd, Env, PathBuf) {
     env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
     let key = env.fixture("id_ed25519").with_extension("pub");
     (sshd, env, key)
+}
+
+/// `copy-id -i KEY --password-file … EXTRA… user@127.0.0.1:PORT` for `user` of the real
+/// sshd (its password written to a file in `env`), and the target as written.
+fn copy_id_args(
+    env: &Env,
+    sshd: &Sshd,
+    user: &TestUser,
+    key: &Path,
+    extra: &[&str],
+) -> (Vec<OsString>, String) {
+    let password = env.write("password", format!("{}\n", user.password()));
+    let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
+    let mut args: Vec<OsString> =
+        vec!["copy-id".into(), "-i".into(), key.into(), "--password-file".into(), password.into()];
+    args.extend(extra.iter().map(OsString::from));
+    args.push(dest.clone().into());
+    (args, dest)
 }
 
 /// Runs `inner` under `/usr/bin/time`: the run and the peak resident memory (KiB).
@@ -253,21 +271,8 @@ fn the_shell_transport_is_safe_under_fish_tcsh_bash_and_sh_login_shells() {
     for shell in ["/usr/bin/fish", "/usr/bin/tcsh", "/bin/bash", "/bin/sh"] {
         let user = sshd.user();
         user.set_shell(shell);
-        let password = env.write("password", format!("{}\n", user.password()));
-        let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
-        let args: Vec<&OsStr> = [
-            "copy-id".as_ref(),
-            "-i".as_ref(),
-            key.as_os_str(),
-            "--password-file".as_ref(),
-            password.as_os_str(),
-            "--transport".as_ref(),
-            "shell".as_ref(),
-            "--target-path".as_ref(),
-            target.as_ref(),
-            dest.as_ref(),
-        ]
-        .to_vec();
+        let (args, _) =
+            copy_id_args(&env, &sshd, &user, &key, &["--transport", "shell", "--target-path", &target]);
         let run = support::kw(&env, args, &[], None);
         let why =
             format!("shell {shell}\nexit {}\nstdout:\n{}\nstderr:\n{}", run.code, run.out(), run.stderr);
@@ -323,21 +328,8 @@ fn an_authorized_keys_past_16_mib_on_a_real_sshd_fails_the_host() {
     for transport in ["sftp", "shell"] {
         let user = sshd.user();
         user.write_authorized_keys(&before);
-        let password = env.write("password", format!("{}\n", user.password()));
-        let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
-        let args: Vec<&OsStr> = [
-            "copy-id".as_ref(),
-            "-i".as_ref(),
-            key.as_os_str(),
-            "--password-file".as_ref(),
-            password.as_os_str(),
-            "--transport".as_ref(),
-            transport.as_ref(),
-            "--timeout".as_ref(),
-            "50".as_ref(),
-            dest.as_ref(),
-        ]
-        .to_vec();
+        let (args, dest) =
+            copy_id_args(&env, &sshd, &user, &key, &["--transport", transport, "--timeout", "50"]);
         let (run, peak_kib) = measured(&env, support::kw_command(&env, args, &[]));
         let why = format!("{transport}\nexit {}\nstdout:\n{}\nstderr:\n{}", run.code, run.out(), run.stderr);
         assert_eq!(run.code, 1, "{why}");
@@ -429,19 +421,7 @@ fn a_directory_listing_past_10000_names_fails_the_host() {
     let lock = user.mkdir(".ssh/authorized_keys.lock", 0o700);
     let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
     std::fs::File::open(&lock).unwrap().set_modified(hour_ago).unwrap();
-    let password = env.write("password", format!("{}\n", user.password()));
-    let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
-    let args: Vec<&OsStr> = [
-        "copy-id".as_ref(),
-        "-i".as_ref(),
-        key.as_os_str(),
-        "--password-file".as_ref(),
-        password.as_os_str(),
-        "--transport".as_ref(),
-        "sftp".as_ref(),
-        dest.as_ref(),
-    ]
-    .to_vec();
+    let (args, dest) = copy_id_args(&env, &sshd, &user, &key, &["--transport", "sftp"]);
     let run = support::kw(&env, args, &[], None);
     let why = format!("exit {}\nstdout:\n{}\nstderr:\n{}", run.code, run.out(), run.stderr);
     assert_eq!(run.code, 1, "{why}");
