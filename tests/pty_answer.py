@@ -10,7 +10,8 @@ prompt, once the command has switched echo off: at most 5 s later when EXPECT as
 passphrase or password, 0.3 s for other questions (which are not secret and keep echo on).
 Afterwards everything the command wrote to the terminal is printed, and the command's exit
 code becomes ours: 124 (with a note on stderr) when a prompt never came, or when the
-command was still running 10 s after the last answer; both times the command is killed."""
+command was still running 10 s (or $PTY_ANSWER_IDLE s) after the last answer; both times the
+command is killed."""
 import os
 import pty
 import select
@@ -84,13 +85,14 @@ def main():
         secret = any(word in expect.lower() for word in ("passphrase", "password"))
         wait_for_echo_off(fd, 5 if secret else 0.3)
         os.write(fd, send.encode() + b"\n")
-    # The terminal closes when the command exits; one still running after 10 s is waiting
-    # for input it will never get (a prompt the dialogue did not expect). The exit status
-    # can come a moment after the terminal closes: hence the second more.
-    seen, _ = read_until(fd, b"\0never\0", seen, len(seen), time.monotonic() + 10)
+    # The terminal closes when the command exits; one still running after `idle` seconds
+    # is waiting for input it will never get (a prompt the dialogue did not expect). The
+    # exit status can come a moment after the terminal closes: hence the second more.
+    idle = int(os.environ.get("PTY_ANSWER_IDLE", "10"))
+    seen, _ = read_until(fd, b"\0never\0", seen, len(seen), time.monotonic() + idle)
     status = wait_for_exit(pid, 1)
     if status is None:
-        give_up(pid, seen, "still running 10 s after the last answer")
+        give_up(pid, seen, f"still running {idle} s after the last answer")
     sys.stdout.buffer.write(seen)
     sys.exit(os.waitstatus_to_exitcode(status))
 

@@ -259,13 +259,18 @@ impl Env {
     /// in `dialogue` (text to wait for, answer to type) through `tests/pty_answer.py`.
     /// The returned stdout is everything written to the terminal.
     pub fn kw_tty(&self, dialogue: &[(&str, &str)], args: &[&str]) -> Run {
+        self.run(self.kw_tty_command(dialogue, args), None)
+    }
+
+    /// The command [`Env::kw_tty`] runs, for a test that sets more of its environment.
+    pub fn kw_tty_command(&self, dialogue: &[(&str, &str)], args: &[&str]) -> Command {
         let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty_answer.py");
         let mut cmd = self.command("python3", [driver.as_os_str()]);
         for (expect, answer) in dialogue {
             cmd.args([expect, answer]);
         }
         cmd.arg("--").arg(env!("CARGO_BIN_EXE_keywright")).args(args).env_remove("KEYWRIGHT_BATCH");
-        self.run(cmd, None)
+        cmd
     }
 
     /// `bash -c SCRIPT` with `keywright` on PATH, for umask, pipeline and example tests.

@@ -88,16 +88,18 @@ fn passphrases_typed_at_the_terminal_are_not_echoed() {
     assert_no_secret("public on a terminal", &run, &[SECRET]);
 }
 
-/// A prompt left unanswered: tests/pty_answer.py kills keywright 10 s after the last
+/// A prompt left unanswered: tests/pty_answer.py kills keywright 3 s after the last
 /// answer (exit 124, instead of a test that hangs), and what was typed is still not shown.
 #[test]
 fn a_prompt_left_unanswered_is_killed_with_nothing_echoed_or_written() {
     let env = Env::new();
     let only_once = [("Enter passphrase (empty for no passphrase): ", SECRET)];
-    let run = env.kw_tty(&only_once, &["generate", "-f", "k"]);
+    let mut command = env.kw_tty_command(&only_once, &["generate", "-f", "k"]);
+    command.env("PTY_ANSWER_IDLE", "3");
+    let run = env.run(command, None);
     assert_eq!(run.code, 124, "{}\n{}", run.out(), run.stderr);
     assert!(run.out().ends_with("\r\nEnter same passphrase again: "), "{}", run.out());
-    assert_eq!(run.stderr, "pty_answer.py: still running 10 s after the last answer; killed\n");
+    assert_eq!(run.stderr, "pty_answer.py: still running 3 s after the last answer; killed\n");
     assert_no_secret("an unanswered prompt", &run, &[SECRET]);
     assert!(!env.path("k").exists() && !env.path("k.pub").exists(), "a key was written");
 }
