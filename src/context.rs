@@ -1,8 +1,10 @@
 //! The one context every command receives: where the user's files are, whether we may
 //! prompt, how to print. Tests control all of it through the environment.
 
-use std::io::{self, Write};
-use std::path::PathBuf;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
 
 use crate::sanitize::Charset;
 
@@ -18,12 +20,23 @@ pub enum NoPrompt {
     NoTerminal,
 }
 
-/// Paths, prompting policy and output settings shared by all commands.
+/// Environment variable with the login password for copy-id, for batch use.
+pub const PASSWORD_ENV: &str = "KEYWRIGHT_PASSWORD";
+
+/// The environment every command runs in, read once at start: where the user's files
+/// are, who and where the user is, whether we may prompt, how text is printed. Nothing
+/// else in keywright reads the process environment; tests control all of it through
+/// these variables.
 #[derive(Debug, Clone)]
 pub struct Context {
     home: PathBuf,
     batch: bool,
     charset: Charset,
+    user: String,
+    hostname: String,
+    password: Option<Zeroizing<String>>,
+    agent_socket: Option<PathBuf>,
+    stderr_is_terminal: bool,
 }
 
 impl Context {
@@ -33,13 +46,53 @@ impl Context {
     /// tools read only the password database; honouring `$HOME` lets tests and sandboxes
     /// point keywright at another directory.)
     pub fn from_env(batch: bool) -> Self {
+        let account = nix::unistd::User::from_uid(nix::unistd::getuid()).ok().flatten();
         let home = std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from)
-            .or_else(passwd_home)
+            .or_else(|| account.as_ref().map(|u| u.dir.clone()))
             .unwrap_or_else(|| PathBuf::from("/"));
         let batch = batch || std::env::var_os(BATCH_ENV).is_some_and(|v| v != "0" && !v.is_empty());
-        Context { home, batch, charset: Charset::from_env() }
+        // ssh and ssh-keygen name the user from the password database; without an entry
+        // (a container's arbitrary uid) $USER, then the uid itself, stand in.
+        let user = account
+            .map(|u| u.name)
+            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| nix::unistd::getuid().to_string());
+        let hostname = nix::unistd::gethostname()
+            .ok()
+            .and_then(|h| h.into_string().ok())
+            .unwrap_or_else(|| "localhost".to_string());
+        Context {
+            home,
+            batch,
+            charset: Charset::from_env(),
+            user,
+            hostname,
+            password: std::env::var(PASSWORD_ENV).ok().map(Zeroizing::new),
+            agent_socket: std::env::var_os("SSH_AUTH_SOCK").filter(|s| !s.is_empty()).map(PathBuf::from),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// The local user's login name.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// `$KEYWRIGHT_PASSWORD`: copy-id's login password when no `--password-file` is given.
+    pub fn password(&self) -> Option<&Zeroizing<String>> {
+        self.password.as_ref()
+    }
+
+    /// `$SSH_AUTH_SOCK`: where ssh-agent listens, if one runs.
+    pub fn agent_socket(&self) -> Option<&Path> {
+        self.agent_socket.as_deref()
+    }
+
+    /// Whether stderr is a terminal (a progress bar belongs there only then).
+    pub fn stderr_is_terminal(&self) -> bool {
+        self.stderr_is_terminal
     }
 
     /// The user's home directory.
@@ -120,20 +173,6 @@ impl Context {
 
     /// `user@host`, OpenSSH's default key comment.
     pub fn user_at_host(&self) -> String {
-        let user = nix::unistd::User::from_uid(nix::unistd::getuid())
-            .ok()
-            .flatten()
-            .map(|u| u.name)
-            .or_else(|| std::env::var("USER").ok())
-            .unwrap_or_else(|| "user".to_string());
-        let host = nix::unistd::gethostname()
-            .ok()
-            .and_then(|h| h.into_string().ok())
-            .unwrap_or_else(|| "localhost".to_string());
-        format!("{user}@{host}")
+        format!("{}@{}", self.user, self.hostname)
     }
-}
-
-fn passwd_home() -> Option<PathBuf> {
-    nix::unistd::User::from_uid(nix::unistd::getuid()).ok().flatten().map(|u| u.dir)
 }

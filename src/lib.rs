@@ -15,7 +15,9 @@ pub mod fsutil;
 pub mod key;
 pub mod known_hosts;
 pub mod manpage;
+pub mod print;
 pub mod remote;
+pub mod report;
 pub mod sanitize;
 pub mod secret;
 

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         // A reader that went away (`| head`) is not an error (as in ripgrep).
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            ctx.report_error(&err);
+            keywright::print::report_error(&ctx, &err);
             ExitCode::from(2)
         }
     }
