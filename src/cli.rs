@@ -13,10 +13,12 @@ pub mod fingerprint;
 pub mod generate;
 pub mod known_hosts;
 pub mod man;
+pub mod page;
 pub mod passphrase;
 pub mod public;
 
 pub use examples::Example;
+pub use page::Page;
 
 /// keywright: SSH keys, known_hosts and copy-id in one tool, compatible with OpenSSH.
 #[derive(Debug, Parser)]
@@ -53,19 +55,6 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }
-
-/// The subcommand names, in help order (used for man pages and example tests).
-pub const COMMAND_NAMES: &[&str] = &[
-    "generate",
-    "fingerprint",
-    "public",
-    "passphrase",
-    "comment",
-    "known-hosts",
-    "copy-id",
-    "completions",
-    "man",
-];
 
 impl Command {
     /// The output format and `-q` this command was given, for its printer: text and not

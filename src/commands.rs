@@ -46,8 +46,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Comment(args) => comment::run(ctx, args),
         Command::KnownHosts(args) => known_hosts::run(ctx, args),
         Command::CopyId(args) => copy_id::run(ctx, args),
-        Command::Completions(args) => completions::run(args),
-        Command::Man(args) => man::run(ctx, args),
+        Command::Completions(args) => show(&printer, Ok(completions::run(args))),
+        Command::Man(args) => show(&printer, man::run(ctx, &printer, args)),
     }
 }
 

@@ -120,6 +120,10 @@ pub enum Error {
     #[error("{host}: not a valid host: {reason}")]
     InvalidHost { host: String, reason: String },
 
+    /// `keywright man COMMAND` for a command that has no page.
+    #[error("no man page for `{command}`")]
+    NoManPage { command: String },
+
     /// Generating or encrypting a key failed inside the crypto library.
     #[error("{what}: {reason}")]
     Crypto { what: &'static str, reason: String },
@@ -162,6 +166,9 @@ impl Error {
                 "expected an OpenSSH, PEM or PKCS#8 private key; if this is one, it is damaged: restore it from a backup"
             }
             Error::NoKeysYet => "make one with `keywright generate`, or name a key file",
+            Error::NoManPage { .. } => {
+                "name a command as `keywright --help` lists it, such as `copy-id` or `known-hosts audit`"
+            }
             Error::PublicNotPrivate { .. } => "give the private key file, the one without .pub",
             Error::ExcessiveKdf { .. } => {
                 "re-encrypt it with OpenSSL's defaults (openssl pkcs8 -topk8 -v2 aes-256-cbc) where it was made"

@@ -7,7 +7,7 @@ use clap::CommandFactory;
 use clap_mangen::Man;
 use roff::{Roff, bold, roman};
 
-use crate::cli::{COMMAND_NAMES, Cli, Example, examples};
+use crate::cli::{Cli, Example, Page, examples};
 
 /// What a page says beyond what clap knows.
 struct Extra {
@@ -73,10 +73,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
 ];
 
-fn extra(command: &str) -> Extra {
+fn extra(page: Page) -> Extra {
     let see = |pages: &'static [&'static str]| pages;
-    match command {
-        "generate" => Extra {
+    match page {
+        Page::Generate => Extra {
             exit_status: &[
                 ("0", "The key pair was written."),
                 ("1", "An existing file was not overwritten because the answer at the prompt was no."),
@@ -88,7 +88,7 @@ fn extra(command: &str) -> Extra {
             files: KEY_FILES,
             see_also: see(&["keywright-fingerprint(1)", "keywright-passphrase(1)", "ssh-keygen(1)"]),
         },
-        "fingerprint" => Extra {
+        Page::Fingerprint => Extra {
             exit_status: &[
                 ("0", "Every file held at least one key and all were printed."),
                 ("2", "A file could not be read or held no key; the other files were still printed."),
@@ -96,17 +96,17 @@ fn extra(command: &str) -> Extra {
             files: &[("~/.ssh/id_*.pub", "Read when no FILE is given.")],
             see_also: see(&["keywright-public(1)", "ssh-keygen(1)", "sshd(8) AUTHORIZED_KEYS FILE FORMAT"]),
         },
-        "public" => Extra {
+        Page::Public => Extra {
             exit_status: STANDARD_EXIT,
             files: &[],
             see_also: see(&["keywright-fingerprint(1)", "ssh-keygen(1)"]),
         },
-        "passphrase" | "comment" => Extra {
+        Page::Passphrase | Page::Comment => Extra {
             exit_status: STANDARD_EXIT,
             files: KEY_FILES,
             see_also: see(&["keywright-generate(1)", "ssh-keygen(1)"]),
         },
-        "known-hosts" | "known-hosts list" => Extra {
+        Page::KnownHosts | Page::KnownHostsList => Extra {
             exit_status: STANDARD_EXIT,
             files: KNOWN_HOSTS_FILES,
             see_also: see(&[
@@ -115,7 +115,7 @@ fn extra(command: &str) -> Extra {
                 "sshd(8) SSH_KNOWN_HOSTS FILE FORMAT",
             ]),
         },
-        "known-hosts hash" | "known-hosts add" => Extra {
+        Page::KnownHostsHash | Page::KnownHostsAdd => Extra {
             exit_status: &[
                 ("0", "Done, or nothing to do (no plain names to hash; the key was already trusted)."),
                 (
@@ -126,7 +126,7 @@ fn extra(command: &str) -> Extra {
             files: KNOWN_HOSTS_FILES,
             see_also: see(&["keywright-known-hosts-find(1)", "ssh-keygen(1)", "ssh-keyscan(1)"]),
         },
-        "known-hosts find" | "known-hosts remove" => Extra {
+        Page::KnownHostsFind | Page::KnownHostsRemove => Extra {
             exit_status: &[
                 ("0", "The host was found (find) or removed (remove)."),
                 ("1", "The host is not in the file; remove leaves the file untouched."),
@@ -135,7 +135,7 @@ fn extra(command: &str) -> Extra {
             files: KNOWN_HOSTS_FILES,
             see_also: see(&["keywright-known-hosts-add(1)", "ssh-keygen(1)"]),
         },
-        "known-hosts audit" => Extra {
+        Page::KnownHostsAudit => Extra {
             exit_status: &[
                 ("0", "No finding at or above the --fail-on severity."),
                 ("1", "At least one finding at or above the --fail-on severity (default error)."),
@@ -148,12 +148,12 @@ fn extra(command: &str) -> Extra {
                 "sshd(8) SSH_KNOWN_HOSTS FILE FORMAT",
             ]),
         },
-        "completions" => Extra {
+        Page::Completions => Extra {
             exit_status: &[("0", "The script was printed."), ("2", "A usage error.")],
             files: &[],
             see_also: see(&["keywright(1)"]),
         },
-        "copy-id" => Extra {
+        Page::CopyId => Extra {
             exit_status: &[
                 ("0", "Every host ended with the keys installed (added now, or already there)."),
                 (
@@ -185,7 +185,7 @@ fn extra(command: &str) -> Extra {
                 "sshd(8) AUTHORIZED_KEYS FILE FORMAT",
             ]),
         },
-        "man" => Extra {
+        Page::Man => Extra {
             exit_status: &[
                 ("0", "The page was printed, or every page was installed."),
                 ("2", "No such page, a directory that cannot be written, or a usage error."),
@@ -196,7 +196,7 @@ fn extra(command: &str) -> Extra {
             )],
             see_also: see(&["keywright(1)", "man(1)", "manpath(1)"]),
         },
-        _ => Extra {
+        Page::Keywright => Extra {
             exit_status: &[
                 ("0", "Success."),
                 ("1", "A clean negative answer: something looked for was not found, or the user declined."),
@@ -222,23 +222,26 @@ fn extra(command: &str) -> Extra {
 
 /// Every page: (file name, contents), one per command and subcommand.
 pub fn pages() -> Vec<(String, Vec<u8>)> {
+    let mut pages: Vec<(String, Vec<u8>)> =
+        Page::ALL.iter().filter_map(|&page| Some((page.man_file(), render(page)?))).collect();
+    pages.sort_by(|a, b| a.0.cmp(&b.0));
+    pages
+}
+
+/// The page of one command; `None` only if `Page` names a command clap does not have
+/// (a test keeps the two in step).
+pub fn render(page: Page) -> Option<Vec<u8>> {
     let mut top = Cli::command();
     // Building propagates the version and global options into the subcommands.
     top.build();
-    let mut pages = vec![("keywright.1".to_string(), page(top.clone(), "keywright"))];
-    for name in COMMAND_NAMES {
-        let Some(sub) = top.find_subcommand(name).cloned() else { continue };
-        for child in sub.get_subcommands() {
-            let path = format!("{name} {}", child.get_name());
-            pages.push((
-                format!("keywright-{}.1", path.replace(' ', "-")),
-                page(named(child.clone(), &path), &path),
-            ));
-        }
-        pages.push((format!("keywright-{name}.1"), page(named(sub, name), name)));
+    if page == Page::Keywright {
+        return Some(self::page(top, page));
     }
-    pages.sort_by(|a, b| a.0.cmp(&b.0));
-    pages
+    let mut command = top;
+    for word in page.path().split(' ') {
+        command = command.find_subcommand(word)?.clone();
+    }
+    Some(self::page(named(command, page.path()), page))
 }
 
 /// A (sub)command titled `keywright-a-b` with the synopsis `keywright a b`.
@@ -248,8 +251,8 @@ fn named(command: clap::Command, path: &str) -> clap::Command {
         .bin_name(format!("keywright {path}"))
 }
 
-fn page(command: clap::Command, name: &str) -> Vec<u8> {
-    let examples = examples::all().into_iter().find(|(n, _)| *n == name).map(|(_, e)| e).unwrap_or(&[]);
+fn page(command: clap::Command, page: Page) -> Vec<u8> {
+    let examples = examples::of(page);
     let man = Man::new(command.clone())
         .manual("keywright manual")
         .source(format!("keywright {}", env!("CARGO_PKG_VERSION")));
@@ -263,10 +266,10 @@ fn page(command: clap::Command, name: &str) -> Vec<u8> {
     if command.get_subcommands().next().is_some() {
         let _ = man.render_subcommands_section(&mut out);
     }
-    let extra = extra(name);
+    let extra = extra(page);
     let mut roff = Roff::default();
     render_examples(&mut roff, examples);
-    if name == "known-hosts audit" {
+    if page == Page::KnownHostsAudit {
         roff.control("SH", ["AUDIT RULES"]);
         for rule in crate::known_hosts::audit::Rule::ALL {
             roff.control("TP", []).text([bold(rule.id())]).text([roman(rule.description())]);

@@ -18,6 +18,8 @@ use crate::commands::Status;
 use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
+mod completions;
+mod man;
 mod public;
 
 /// How reports are rendered on stdout.

@@ -9,6 +9,8 @@ use ssh_key::public::KeyData;
 
 use crate::key::{Fingerprint, HashKind, describe};
 
+pub mod completions;
+pub mod man;
 pub mod public;
 
 /// A key as every report names it.

@@ -2,6 +2,8 @@
 //! show the same commands. Every example runs in the test suite (`tests/cli/examples.rs`)
 //! in a home directory prepared by that test (see `EXAMPLE_SETUP`).
 
+use super::Page;
+
 /// One example: what it does, and the shell command.
 #[derive(Debug, Clone, Copy)]
 pub struct Example {
@@ -115,24 +117,29 @@ pub const COMPLETIONS: &[Example] = examples![
     "Install zsh completions for the current user" => "mkdir -p ~/.zfunc && keywright completions zsh > ~/.zfunc/_keywright",
 ];
 
-/// Every command's examples, by command name (`keywright` for the top level).
+/// The examples of a page.
+pub fn of(page: Page) -> &'static [Example] {
+    match page {
+        Page::Keywright => TOP,
+        Page::Generate => GENERATE,
+        Page::Fingerprint => FINGERPRINT,
+        Page::Public => PUBLIC,
+        Page::Passphrase => PASSPHRASE,
+        Page::Comment => COMMENT,
+        Page::KnownHosts => KNOWN_HOSTS,
+        Page::KnownHostsHash => KNOWN_HOSTS_HASH,
+        Page::KnownHostsFind => KNOWN_HOSTS_FIND,
+        Page::KnownHostsAdd => KNOWN_HOSTS_ADD,
+        Page::KnownHostsRemove => KNOWN_HOSTS_REMOVE,
+        Page::KnownHostsList => KNOWN_HOSTS_LIST,
+        Page::KnownHostsAudit => KNOWN_HOSTS_AUDIT,
+        Page::CopyId => COPY_ID,
+        Page::Completions => COMPLETIONS,
+        Page::Man => MAN,
+    }
+}
+
+/// Every page's examples, by command path (`keywright` for the top level).
 pub fn all() -> Vec<(&'static str, &'static [Example])> {
-    vec![
-        ("keywright", TOP),
-        ("generate", GENERATE),
-        ("fingerprint", FINGERPRINT),
-        ("public", PUBLIC),
-        ("passphrase", PASSPHRASE),
-        ("comment", COMMENT),
-        ("known-hosts", KNOWN_HOSTS),
-        ("known-hosts hash", KNOWN_HOSTS_HASH),
-        ("known-hosts find", KNOWN_HOSTS_FIND),
-        ("known-hosts add", KNOWN_HOSTS_ADD),
-        ("known-hosts remove", KNOWN_HOSTS_REMOVE),
-        ("known-hosts list", KNOWN_HOSTS_LIST),
-        ("known-hosts audit", KNOWN_HOSTS_AUDIT),
-        ("copy-id", COPY_ID),
-        ("completions", COMPLETIONS),
-        ("man", MAN),
-    ]
+    Page::ALL.iter().map(|&page| (page.path(), of(page))).collect()
 }

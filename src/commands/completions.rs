@@ -1,13 +1,13 @@
 //! `keywright completions SHELL`.
 
-use anyhow::Result;
 use clap::CommandFactory;
 
-use super::Status;
 use crate::cli::Cli;
 use crate::cli::completions::CompletionsArgs;
+use crate::report::completions::Completions;
 
-pub fn run(args: CompletionsArgs) -> Result<Status> {
-    clap_complete::generate(args.shell, &mut Cli::command(), "keywright", &mut std::io::stdout().lock());
-    Ok(Status::Success)
+pub fn run(args: CompletionsArgs) -> Completions {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "keywright", &mut script);
+    Completions { script }
 }

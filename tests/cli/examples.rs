@@ -72,7 +72,7 @@ fn help_and_version_exit_zero_and_usage_errors_exit_two() {
     let env = Env::new();
     let help = env.kw(["--help"]).success().out();
     assert_snapshot("help.txt", &help);
-    for command in keywright::cli::COMMAND_NAMES {
+    for command in keywright::cli::Page::commands() {
         let help = env.kw([command, "--help"]).success().out();
         assert_snapshot(&format!("help_{command}.txt"), &help);
     }

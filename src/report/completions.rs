@@ -1,0 +1,14 @@
+//! `keywright completions`: a shell's completion script.
+
+use serde::Serialize;
+
+use crate::print::Report;
+
+/// The script, for the shell asked for.
+#[derive(Debug, Clone, Serialize)]
+pub struct Completions {
+    #[serde(serialize_with = "super::lossy")]
+    pub script: Vec<u8>,
+}
+
+impl Report for Completions {}
