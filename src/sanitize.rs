@@ -32,7 +32,15 @@ impl Charset {
     /// OpenSSH falls back to ASCII when a named locale is not installed; we assume any
     /// locale whose name says UTF-8 is, which differs only for non-ASCII text under a
     /// missing locale.
+    ///
+    /// The environment is read once per process: the context and the escaping of what
+    /// servers send (which happens where it enters, in the model) see the same answer.
     pub fn from_env() -> Self {
+        static CHARSET: std::sync::OnceLock<Charset> = std::sync::OnceLock::new();
+        *CHARSET.get_or_init(Charset::read_env)
+    }
+
+    fn read_env() -> Self {
         let name = ["LC_ALL", "LC_CTYPE", "LANG"]
             .iter()
             .filter_map(|var| std::env::var(var).ok())
