@@ -107,3 +107,51 @@ pub fn transaction<T>(
     }
     Ok(Done { value, written: Some(Written { path: target, backup }) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn append(value: &'static str) -> impl for<'f> FnOnce(&'f KnownHosts) -> Result<Edited<'f, usize>> {
+        move |file| {
+            let mut bytes = file.data().to_vec();
+            bytes.extend_from_slice(value.as_bytes());
+            let write =
+                Write { contents: Contents::Bytes(bytes), mode: FileMode::KeepOr(0o600), backup: true };
+            Ok(Edited::write(file.data().len(), write))
+        }
+    }
+
+    #[test]
+    fn a_missing_file_fails_or_reads_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kh");
+        let missing = transaction(&path, IfMissing::Fail, append("a\n")).unwrap_err();
+        assert!(matches!(missing, Error::Io { path: ref p, .. } if *p == path));
+        assert!(!path.exists());
+        let done = transaction(&path, IfMissing::Empty, append("a\n")).unwrap();
+        // A file that did not exist has no previous contents to keep.
+        assert_eq!(done.written, Some(Written { path: path.clone(), backup: None }));
+        assert_eq!(std::fs::read(&path).unwrap(), b"a\n");
+    }
+
+    #[test]
+    fn the_edit_decides_whether_to_write_and_back_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kh");
+        std::fs::write(&path, "a\n").unwrap();
+        let unchanged = transaction(&path, IfMissing::Fail, |file| Ok(Edited::unchanged(file.data().len())));
+        assert_eq!(unchanged.unwrap().written, None);
+        assert!(!dir.path().join("kh.old").exists());
+        let done = transaction(&path, IfMissing::Fail, append("b\n")).unwrap();
+        assert_eq!(done.value, 2);
+        assert_eq!(done.written.unwrap().backup, Some(dir.path().join("kh.old")));
+        assert_eq!(std::fs::read(dir.path().join("kh.old")).unwrap(), b"a\n");
+        assert_eq!(std::fs::read(&path).unwrap(), b"a\nb\n");
+        let failed = transaction(&path, IfMissing::Fail, |_| -> Result<Edited<'_, ()>> {
+            Err(Error::UnknownKeyType { given: "x".into() })
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"a\nb\n");
+    }
+}
