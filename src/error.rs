@@ -127,6 +127,21 @@ pub enum Error {
     /// Generating or encrypting a key failed inside the crypto library.
     #[error("{what}: {reason}")]
     Crypto { what: &'static str, reason: String },
+
+    // known_hosts commands (hash, find, add, remove, list, audit).
+    /// `known-hosts add`: the file holds a different key of the same type for the host.
+    #[error("{}:{}: {host} already has a different {key_type} key; not adding {fingerprint}", path.display(), join_lines(lines))]
+    HostKeyConflict { path: PathBuf, lines: Vec<usize>, host: String, key_type: String, fingerprint: String },
+
+    /// `known-hosts add`: the file marks this very key `@revoked` for the host.
+    #[error("{}:{line}: this {key_type} key is @revoked for {host}", path.display())]
+    HostKeyRevoked { path: PathBuf, line: usize, host: String, key_type: String },
+
+    /// `known-hosts remove --type`: a name that is no key type.
+    #[error(
+        "unknown key type {given:?}: use ed25519, rsa, ecdsa, dsa or a full name such as ecdsa-sha2-nistp384"
+    )]
+    UnknownKeyType { given: String },
 }
 
 impl Error {
@@ -139,6 +154,12 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         let hint = match self {
             Error::Refused { hint, .. } => return Some(hint.clone()),
+            Error::HostKeyConflict { .. } => {
+                "if the host's key really changed, check the new fingerprint out of band, then add it with --replace"
+            }
+            Error::HostKeyRevoked { .. } => {
+                "a revoked key must not be trusted again; get the host's current key"
+            }
             Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => "check the path",
             Error::Io { source, .. } | Error::CannotCreateTemp { source, .. }
                 if matches!(
@@ -242,6 +263,11 @@ pub(crate) fn describe_io(err: &io::Error) -> String {
         Some(cut) => text[..cut].to_lowercase(),
         None => text,
     }
+}
+
+/// Line numbers as `3,7`.
+fn join_lines(lines: &[usize]) -> String {
+    lines.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
 }
 
 fn describe_first_bad_line(line: &Option<(usize, &'static str)>) -> String {

@@ -19,6 +19,7 @@ use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
 mod completions;
+mod known_hosts;
 mod man;
 mod public;
 

@@ -20,7 +20,7 @@ pub struct Kept {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeptReason {
     /// Host patterns with wildcards or negation (the host field as written).
-    Pattern(String),
+    Pattern(Vec<u8>),
     /// A line OpenSSH rejects.
     Invalid(&'static str),
     /// A `@cert-authority` or `@revoked` line that names the host.
@@ -118,7 +118,7 @@ pub fn hash(file: &KnownHosts) -> Result<Hashed<'_>> {
         for line in lines {
             match line::parse(line.text) {
                 Line::Entry(entry) if entry.has_pattern() && !entry.is_hashed() && entry.marker.is_none() => {
-                    let hosts = String::from_utf8_lossy(entry.hosts).into_owned();
+                    let hosts = entry.hosts.to_vec();
                     out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
                     out.content.keep(&line);
                 }
@@ -254,7 +254,7 @@ fn remove_name(out: &mut Removed<'_>, entry: &HostLine<'_>, line: &LineRef<'_>, 
         .collect();
     if remaining.len() == entry.hosts.split(|&b| b == b',').count() {
         // Named only by a wildcard: the line serves other hosts too.
-        let hosts = String::from_utf8_lossy(entry.hosts).into_owned();
+        let hosts = entry.hosts.to_vec();
         out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
         return out.content.keep(line);
     }
@@ -267,8 +267,7 @@ fn remove_name(out: &mut Removed<'_>, entry: &HostLine<'_>, line: &LineRef<'_>, 
     out.content.write(&joined);
     out.content.write(&line.full[entry.hosts_at + entry.hosts.len()..]);
     if match_list(name.as_bytes(), &joined) == ListMatch::Positive {
-        let hosts = String::from_utf8_lossy(&joined).into_owned();
-        out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(hosts) });
+        out.kept.push(Kept { number: line.number, reason: KeptReason::Pattern(joined) });
     }
 }
 
@@ -293,11 +292,7 @@ impl KeyTypeFilter {
             "ecdsa-sha2-nistp384" => &["ecdsa-sha2-nistp384"],
             "ecdsa-sha2-nistp521" => &["ecdsa-sha2-nistp521"],
             "dsa" | "ssh-dss" => &["ssh-dss"],
-            _ => {
-                return Err(Error::InvalidKeySpec(format!(
-                    "unknown key type {text:?}: use ed25519, rsa, ecdsa, dsa or a full name such as ecdsa-sha2-nistp384"
-                )));
-            }
+            _ => return Err(Error::UnknownKeyType { given: text.to_string() }),
         };
         Ok(KeyTypeFilter { names: names.to_vec() })
     }

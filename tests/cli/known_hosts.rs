@@ -423,6 +423,100 @@ fn list_shows_every_entry_with_ssh_keygen_fingerprints() {
     assert_eq!(json[0]["hashed"], true);
 }
 
+/// Regression: `find --format json` named the key type `key_type` (and gave the line's
+/// algorithm name) where `list` and `fingerprint` say `type` (`ED25519`).
+#[test]
+fn find_json_names_the_key_as_list_and_fingerprint_do() {
+    let env = Env::new();
+    let file = with_fixture(&env, "known_hosts");
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_str(
+            &env.kw([&["known-hosts"], args, &["--format", "json", "-f", &file]].concat()).success().out(),
+        )
+        .unwrap()
+    };
+    let found = json(&["find", "host1.example.com"]);
+    let listed = json(&["list"]);
+    assert_eq!(found[0].get("key_type"), None);
+    assert_eq!(found[0]["type"], "ED25519");
+    for field in ["line", "marker", "hosts", "hashed", "type", "bits", "fingerprint", "comment"] {
+        assert_eq!(found[0][field], listed[0][field], "{field}");
+    }
+    let fingerprint: serde_json::Value =
+        serde_json::from_str(&env.kw(["fingerprint", "--format", "json", "-f", &file]).success().out())
+            .unwrap();
+    assert_eq!(found[0]["type"], fingerprint[0]["type"]);
+}
+
+/// A line with control characters, a NUL byte and a host field with an escape.
+fn hostile_known_hosts(env: &Env) -> String {
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGIrVZlC1iPIHCa8aMN6tFuV5UtyIYE6mjoM3htErex4";
+    let mut bytes = format!(
+        "host1 {key} red\x1b[31m\x07\x01\r\nhost1 {key} before\0after\nhost1,\x1b]0;title\x07 {key} tab\there\x7f"
+    )
+    .into_bytes();
+    bytes.extend_from_slice(b"\xff\n");
+    env.write("hostile", bytes);
+    "hostile".to_string()
+}
+
+/// Regression: `list` printed host fields from the file raw, escape sequences and all.
+#[test]
+fn list_escapes_host_fields_as_openssh_prints_untrusted_text() {
+    let env = Env::new();
+    let file = hostile_known_hosts(&env);
+    let out = env.kw(["known-hosts", "list", "-f", &file]).success().stdout;
+    let hosts: Vec<&[u8]> = out
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(|&b| b == b'\t').nth(2).unwrap())
+        .collect();
+    assert_eq!(hosts, [&b"host1"[..], b"host1", b"host1,\\033]0;title\\007"]);
+    assert!(!out.contains(&0x1b) && !out.contains(&0x07), "{out:?}");
+}
+
+/// The audit's text quotes host fields from the file: escaped, as `list` escapes them.
+#[test]
+fn audit_text_escapes_what_it_quotes() {
+    let env = Env::new();
+    let file = hostile_known_hosts(&env);
+    let out = env.kw(["known-hosts", "audit", &file]).stdout;
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("in clear text: host1, \\033]0;title\\007 [unhashed-host]"), "{text}");
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
+}
+
+/// ssh-keygen -F prints a found line as the file has it, control characters included
+/// (the user asked for the line), but as a C string: up to a NUL byte. Regression: the
+/// bytes after a NUL were printed too.
+#[test]
+fn find_prints_lines_byte_for_byte_as_ssh_keygen_does() {
+    let env = Env::new();
+    let file = hostile_known_hosts(&env);
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGIrVZlC1iPIHCa8aMN6tFuV5UtyIYE6mjoM3htErex4";
+    let ours = env.kw(["known-hosts", "find", "-q", "host1", "-f", &file]).success().stdout;
+    let mut expected = format!("host1 {key} red\x1b[31m\x07\x01\r\nhost1 {key} before\n").into_bytes();
+    expected.extend_from_slice(format!("host1,\x1b]0;title\x07 {key} tab\there\x7f").as_bytes());
+    expected.extend_from_slice(b"\xff\n");
+    assert_eq!(ours, expected);
+    assert_eq!(ours, env.ssh_keygen(["-F", "host1", "-q", "-f", &file]).stdout);
+    let headed = env.kw(["known-hosts", "find", "host1", "-f", &file]).success().stdout;
+    assert_eq!(headed, env.ssh_keygen(["-F", "host1", "-f", &file]).stdout);
+}
+
+/// Host patterns quoted in remove's and hash's messages are escaped too.
+#[test]
+fn kept_patterns_are_escaped_in_messages() {
+    let env = Env::new();
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGIrVZlC1iPIHCa8aMN6tFuV5UtyIYE6mjoM3htErex4";
+    env.write("kh", format!("host*,\x1b[2J {key}\nhost2 {key}\n"));
+    let removed = env.kw(["known-hosts", "remove", "host1", "-f", "kh"]).code(1);
+    assert!(removed.stderr.contains("through the pattern host*,\\033[2J, which"), "{}", removed.stderr);
+    let hashed = env.kw(["known-hosts", "hash", "-f", "kh"]).success();
+    assert!(hashed.stderr.contains("cannot be hashed (host*,\\033[2J)"), "{}", hashed.stderr);
+    assert!(!removed.stderr.contains('\x1b') && !hashed.stderr.contains('\x1b'));
+}
+
 #[test]
 fn missing_file_and_bad_hosts_are_clear_errors() {
     let env = Env::new();

@@ -1,6 +1,6 @@
 //! `known-hosts add`: trust a host key, refusing silent replacement.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::Result;
@@ -8,92 +8,80 @@ use ssh_key::public::KeyData;
 
 use super::{default_path, path, query};
 use crate::cli::known_hosts::AddArgs;
-use crate::commands::Status;
 use crate::context::Context;
 use crate::error::Error;
-use crate::fsutil::{self, Accept, Expect, FileMode, Update};
+use crate::fsutil::{self, Accept, Expect, FileMode};
 use crate::key::describe::line_type_name;
 use crate::key::scan::{Line, Scanner};
 use crate::key::{Fingerprint, HashKind};
-use crate::known_hosts::KnownHosts;
 use crate::known_hosts::edit::{self, AddOptions, Added};
-use crate::known_hosts::file::MAX_FILE;
+use crate::known_hosts::transaction::{Contents, Edited, IfMissing, Write, transaction};
+use crate::known_hosts::{HostQuery, KnownHosts};
+use crate::print::Printer;
+use crate::report::known_hosts::{AddOutcome, AddedKey, AddedKeys};
 
 /// A key input (file or stdin) larger than this is not a list of public keys.
 const MAX_KEY_INPUT: u64 = 16 * 1024 * 1024;
 
-pub fn run(ctx: &Context, args: AddArgs) -> Result<Status> {
+pub fn run(ctx: &Context, printer: &Printer, args: AddArgs) -> Result<AddedKeys> {
     let query = query(&args.host)?;
     let keys = read_keys(&args.key)?;
     let path = path(ctx, &args.file);
     if path == default_path(ctx) && fsutil::ensure_private_dir(&ctx.ssh_dir())? {
-        ctx.note(format!("Created directory '{}'.", ctx.ssh_dir().display()));
+        printer.note(format!("Created directory '{}'.", ctx.ssh_dir().display()));
     }
-    let update = Update::begin(&path)?;
-    let data = update.read(MAX_FILE, "a known_hosts file")?.unwrap_or_default();
-    let mut file = KnownHosts::from_bytes(&path, data);
     let options = AddOptions { hash: !args.no_hash, replace: args.replace };
-    let mut messages = Vec::new();
-    let mut changed = false;
-    for key in &keys {
-        let key_type = line_type_name(key);
-        match edit::add(&file, &query.lookup, key, options)? {
-            Added::Present(line) => messages.push(format!(
-                "{} {key_type}: already trusted ({}:{line})",
-                query.display,
-                path.display()
-            )),
+    let done = transaction(&path, IfMissing::Empty, |file| add_all(file, &query, &keys, options))?;
+    Ok(AddedKeys { host: query.display, file: path, keys: done.value })
+}
+
+/// Adds every key in turn, each to the file as the previous ones left it; one refusal
+/// refuses them all, and nothing is written.
+fn add_all<'f>(
+    file: &'f KnownHosts,
+    query: &HostQuery,
+    keys: &[KeyData],
+    options: AddOptions,
+) -> crate::Result<Edited<'f, Vec<AddedKey>>> {
+    let mut edited: Option<KnownHosts> = None;
+    let mut outcomes = Vec::new();
+    for key in keys {
+        let current = edited.as_ref().unwrap_or(file);
+        let outcome = match edit::add(current, &query.lookup, key, options)? {
+            Added::Present(line) => AddOutcome::Present { line },
             Added::Appended { content, replaced } => {
-                let replacing = match replaced.is_empty() {
-                    true => String::new(),
-                    false => format!(", replacing the key on line {}", join(&replaced)),
-                };
-                messages.push(format!("Added {} {key_type} to {}{replacing}", query.display, path.display()));
-                file = KnownHosts::from_bytes(&path, content);
-                changed = true;
+                edited = Some(KnownHosts::from_bytes(file.path(), content));
+                AddOutcome::Added { replaced }
             }
-            Added::Conflict(lines) => return Err(conflict(&path, &query.display, key, &lines).into()),
+            Added::Conflict(lines) => return Err(conflict(file.path(), &query.display, key, lines)),
             Added::Revoked(line) => {
-                return Err(Error::Refused {
-                    what: format!(
-                        "{}:{line}: this {key_type} key is @revoked for {}",
-                        path.display(),
-                        query.display
-                    ),
-                    hint: "a revoked key must not be trusted again; get the host's current key".into(),
-                }
-                .into());
+                return Err(Error::HostKeyRevoked {
+                    path: file.path().to_path_buf(),
+                    line,
+                    host: query.display.clone(),
+                    key_type: line_type_name(key),
+                });
             }
+        };
+        outcomes.push(AddedKey { line_type: line_type_name(key), outcome });
+    }
+    Ok(match edited {
+        Some(edited) => {
+            let contents = Contents::Bytes(edited.data().to_vec());
+            Edited::write(outcomes, Write { contents, mode: FileMode::KeepOr(0o600), backup: false })
         }
-    }
-    if changed {
-        update.commit(file.data(), FileMode::KeepOr(0o600), false)?;
-    }
-    if !args.quiet {
-        let mut out = std::io::stdout().lock();
-        for message in messages {
-            writeln!(out, "{message}")?;
-        }
-    }
-    Ok(Status::Success)
+        None => Edited::unchanged(outcomes),
+    })
 }
 
-fn conflict(path: &Path, host: &str, key: &KeyData, lines: &[usize]) -> Error {
-    let fingerprint = Fingerprint::of_key(HashKind::Sha256, key);
-    Error::Refused {
-        what: format!(
-            "{}:{}: {host} already has a different {} key; not adding {fingerprint}",
-            path.display(),
-            join(lines),
-            line_type_name(key)
-        ),
-        hint: "if the host's key really changed, check the new fingerprint out of band, then add it with --replace"
-            .into(),
+fn conflict(path: &Path, host: &str, key: &KeyData, lines: Vec<usize>) -> Error {
+    Error::HostKeyConflict {
+        path: path.to_path_buf(),
+        lines,
+        host: host.to_string(),
+        key_type: line_type_name(key),
+        fingerprint: Fingerprint::of_key(HashKind::Sha256, key).to_string(),
     }
-}
-
-fn join(numbers: &[usize]) -> String {
-    numbers.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// The keys in a file, on standard input (`-`), or in a key line given as the argument.

@@ -1,8 +1,6 @@
 //! `known-hosts audit`: findings in text, JSON, GitHub or SARIF form, and an exit code
 //! for CI.
 
-use std::io::Write;
-
 use anyhow::Result;
 
 use super::default_path;
@@ -10,9 +8,14 @@ use crate::cli::known_hosts::{AuditArgs, AuditFormat, FailOn};
 use crate::commands::Status;
 use crate::context::Context;
 use crate::known_hosts::audit::{self, AuditOptions, Severity};
-use crate::known_hosts::{HostQuery, KnownHosts, report};
+use crate::known_hosts::report::{SarifRoot, Summary};
+use crate::known_hosts::{HostQuery, KnownHosts};
+use crate::print::Printer;
+use crate::report::known_hosts::Audit;
 
-pub fn run(ctx: &Context, args: AuditArgs) -> Result<Status> {
+/// The audit of the files that could be read; `None` when none could (each error is
+/// reported as it happens).
+pub fn run(ctx: &Context, printer: &Printer, args: AuditArgs) -> Result<Option<Audit>> {
     let files = match args.files.is_empty() {
         true => vec![default_path(ctx)],
         false => args.files.clone(),
@@ -32,37 +35,34 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<Status> {
                 findings.extend(audit::audit(&file, &options));
                 read.push(path.display().to_string());
             }
-            Err(err) => ctx.report_error(&err.into()),
+            Err(err) => printer.error(&err.into()),
         }
+    }
+    if read.is_empty() {
+        return Ok(None);
     }
     let unreadable = read.len() < files.len();
-    // Nothing read, nothing to report: a "0 errors" summary beside the error would read
-    // as a clean audit.
-    if read.is_empty() {
-        return Ok(Status::Failed);
-    }
-    let names = read;
-    let output = match args.format {
-        AuditFormat::Text => report::text(&findings, names.len()),
-        AuditFormat::Json => report::json(&findings, &names),
-        AuditFormat::Github => report::github(&findings),
-        AuditFormat::Sarif => {
-            let root = report::SarifRoot { cwd: std::env::current_dir()?, base: args.base_dir.clone() };
-            report::sarif(&findings, &root)
-        }
+    let sarif_root = match args.format {
+        AuditFormat::Sarif => Some(SarifRoot { cwd: std::env::current_dir()?, base: args.base_dir.clone() }),
+        _ => None,
     };
-    std::io::stdout().lock().write_all(output.as_bytes())?;
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-    };
+    let summary = Summary::of(&findings);
+    let mut report = Audit { files: read, findings, summary, sarif_root, status: Status::Success };
     // Could not run at all outranks findings: CI must not read a partial audit as clean.
-    Ok(if unreadable {
+    report.status = if unreadable {
         Status::Failed
-    } else if findings.iter().any(|f| f.severity >= threshold) {
+    } else if report.reaches(threshold(args.fail_on)) {
         Status::Negative
     } else {
         Status::Success
-    })
+    };
+    Ok(Some(report))
+}
+
+fn threshold(fail_on: FailOn) -> Severity {
+    match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    }
 }

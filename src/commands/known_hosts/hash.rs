@@ -1,54 +1,61 @@
 //! `known-hosts hash`: ssh-keygen -H.
 
-use std::io::Write;
-
 use anyhow::Result;
 
-use super::{missing, path};
+use super::{path, untrusted};
 use crate::cli::known_hosts::HashArgs;
-use crate::commands::Status;
 use crate::context::Context;
-use crate::fsutil::{FileMode, Update, with_suffix};
-use crate::known_hosts::KnownHosts;
-use crate::known_hosts::edit::{self, KeptReason};
-use crate::known_hosts::file::MAX_FILE;
+use crate::fsutil::FileMode;
+use crate::known_hosts::edit::{self, Kept, KeptReason};
+use crate::known_hosts::transaction::{Contents, Edited, IfMissing, Write, transaction};
+use crate::print::Printer;
+use crate::report::known_hosts::Hashed;
 
-pub fn run(ctx: &Context, args: HashArgs) -> Result<Status> {
+pub fn run(ctx: &Context, printer: &Printer, args: HashArgs) -> Result<Hashed> {
     let path = path(ctx, &args.file);
-    let update = Update::begin(&path)?;
-    let data = update.read(MAX_FILE, "a known_hosts file")?.ok_or_else(|| missing(&path))?;
-    let file = KnownHosts::from_bytes(&path, data);
-    let result = edit::hash(&file)?;
-    for kept in &result.kept {
-        match &kept.reason {
-            KeptReason::Pattern(hosts) => ctx.warn(format!(
-                "{}:{}: kept in clear text: host patterns with wildcards cannot be hashed ({hosts})",
-                path.display(),
-                kept.number
-            )),
-            KeptReason::Invalid(why) => {
-                ctx.warn(format!("{}:{}: invalid line kept as it is ({why})", path.display(), kept.number))
-            }
-            KeptReason::Marker(_) => {}
+    let done = transaction(&path, IfMissing::Fail, |file| {
+        let result = edit::hash(file)?;
+        let value = (result.hashed_lines, result.kept);
+        // Nothing hashed, nothing written: no backup either.
+        if result.hashed_lines == 0 {
+            return Ok(Edited::unchanged(value));
         }
+        let write = Write {
+            contents: Contents::Rewrite(result.content),
+            mode: FileMode::KeepOr(0o600),
+            backup: true,
+        };
+        Ok(Edited::write(value, write))
+    })?;
+    let (hashed_lines, kept) = done.value;
+    for kept in &kept {
+        warn_kept(printer, &path, kept);
     }
-    let mut out = std::io::stdout().lock();
-    if result.hashed_lines == 0 {
-        if !args.quiet {
-            writeln!(out, "{}: no host names to hash", path.display())?;
+    let backup = done.written.and_then(|written| written.backup);
+    Ok(Hashed { file: path, hashed_lines, backup })
+}
+
+fn warn_kept(printer: &Printer, path: &std::path::Path, kept: &Kept) {
+    match &kept.reason {
+        KeptReason::Pattern(hosts) => printer.warn(format!(
+            "{}:{}: kept in clear text: host patterns with wildcards cannot be hashed ({})",
+            path.display(),
+            kept.number,
+            untrusted(printer, hosts)
+        )),
+        KeptReason::Invalid(why) => {
+            printer.warn(format!("{}:{}: invalid line kept as it is ({why})", path.display(), kept.number))
         }
-        return Ok(Status::Success);
+        KeptReason::Marker(_) => {}
     }
-    // The backup is made beside the file the link points to, and named as it is.
-    let old = with_suffix(update.path(), ".old");
-    update.commit_parts(&result.content.parts(), FileMode::KeepOr(0o600), true)?;
-    if !args.quiet {
-        writeln!(out, "{} updated.", path.display())?;
-        writeln!(out, "Original contents retained as {}", old.display())?;
+}
+
+/// The backup still names every host: ssh-keygen -H warns so, and so do we.
+pub fn warn_backup(printer: &Printer, report: &Hashed) {
+    if let Some(backup) = &report.backup {
+        printer.warn(format!(
+            "{} still holds the host names in clear text; delete it to keep them private",
+            backup.display()
+        ));
     }
-    ctx.warn(format!(
-        "{} still holds the host names in clear text; delete it to keep them private",
-        old.display()
-    ));
-    Ok(Status::Success)
 }

@@ -1,0 +1,240 @@
+//! `keywright known-hosts …`: what hash, find, add, remove, list and audit return.
+//! `find` and `list` describe an entry with the same fields, its key as every report
+//! names a key ([`KeyInfo`]).
+
+use std::path::PathBuf;
+
+use serde::{Serialize, Serializer};
+
+use super::{KeyInfo, lossy};
+use crate::commands::Status;
+use crate::known_hosts::Marker;
+use crate::known_hosts::audit::{Finding, Severity};
+use crate::known_hosts::report::{SarifRoot, Summary};
+use crate::print::Report;
+
+/// `known-hosts hash`: how many lines had their names hashed, and where the old file is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hashed {
+    /// The file as the user named it.
+    pub file: PathBuf,
+    pub hashed_lines: usize,
+    /// `FILE.old`, when the file was rewritten.
+    pub backup: Option<PathBuf>,
+}
+
+impl Report for Hashed {}
+
+/// `known-hosts remove`: the lines that named the host, and where the old file is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Removed {
+    /// The host as the user gave it.
+    pub host: String,
+    pub file: PathBuf,
+    /// Lines deleted, or rewritten without the host.
+    pub lines: Vec<usize>,
+    pub backup: Option<PathBuf>,
+}
+
+impl Report for Removed {
+    /// A host that was not there is a clean negative answer, as with ssh-keygen -R.
+    fn status(&self) -> Status {
+        match self.lines.is_empty() {
+            true => Status::Negative,
+            false => Status::Success,
+        }
+    }
+}
+
+/// `known-hosts add`: what became of each key.
+#[derive(Debug, Clone, Serialize)]
+pub struct AddedKeys {
+    pub host: String,
+    pub file: PathBuf,
+    pub keys: Vec<AddedKey>,
+}
+
+impl Report for AddedKeys {}
+
+/// One key given to `add`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AddedKey {
+    /// The key type as a key line names it (`ssh-ed25519`).
+    pub line_type: String,
+    #[serde(flatten)]
+    pub outcome: AddOutcome,
+}
+
+/// Whether a key was added or already there.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum AddOutcome {
+    /// The file already trusted it, on this line.
+    Present { line: usize },
+    /// Appended; `replaced` lists the lines that lost the host's previous key.
+    Added { replaced: Vec<usize> },
+}
+
+/// `known-hosts list`: every entry; JSON is the array of entries. Text is printed entry
+/// by entry as each is read ([`Entry`] renders one line).
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Listed {
+    pub entries: Vec<Entry>,
+}
+
+impl Report for Listed {}
+
+/// `known-hosts find`: every line for the host; JSON is the array of lines.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Found {
+    /// The host as the user gave it, for the text headers.
+    #[serde(skip)]
+    pub host: String,
+    pub lines: Vec<FoundLine>,
+}
+
+impl Report for Found {
+    /// Not found is a clean negative answer, as with ssh-keygen -F.
+    fn status(&self) -> Status {
+        match self.lines.is_empty() {
+            true => Status::Negative,
+            false => Status::Success,
+        }
+    }
+}
+
+/// One line `find` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoundLine {
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// The line as the file has it (without its newline).
+    #[serde(serialize_with = "lossy")]
+    pub text: Vec<u8>,
+}
+
+/// An entry as `find` and `list` describe it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The line number, from 1.
+    pub line: usize,
+    #[serde(serialize_with = "marker_keyword")]
+    pub marker: Option<Marker>,
+    /// The host field; `null` when it is hashed.
+    #[serde(serialize_with = "lossy_option")]
+    pub hosts: Option<Vec<u8>>,
+    pub hashed: bool,
+    /// The key; its fields are `null` when the line's key does not decode (`find` shows
+    /// such a line, as ssh-keygen -F does; `list` warns about it instead).
+    #[serde(flatten, serialize_with = "key_or_nulls")]
+    pub key: Option<KeyInfo>,
+}
+
+/// `known-hosts audit`: the findings in the files read. Fields are in alphabetical order,
+/// the order the JSON document has always had.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    /// The files read, as named.
+    pub files: Vec<String>,
+    #[serde(serialize_with = "findings")]
+    pub findings: Vec<Finding>,
+    #[serde(serialize_with = "counts")]
+    pub summary: Summary,
+    /// Where SARIF locations are rooted (SARIF output only).
+    #[serde(skip)]
+    pub sarif_root: Option<SarifRoot>,
+    /// Decided by the command from `--fail-on` and the files it could not read.
+    #[serde(skip)]
+    pub status: Status,
+}
+
+impl Report for Audit {
+    fn status(&self) -> Status {
+        self.status
+    }
+}
+
+fn marker_keyword<S: Serializer>(marker: &Option<Marker>, serializer: S) -> Result<S::Ok, S::Error> {
+    marker.map(Marker::keyword).serialize(serializer)
+}
+
+fn lossy_option<S: Serializer>(bytes: &Option<Vec<u8>>, serializer: S) -> Result<S::Ok, S::Error> {
+    bytes.as_deref().map(String::from_utf8_lossy).serialize(serializer)
+}
+
+/// A key's fields, or the same fields as `null`, so that every entry has every field.
+fn key_or_nulls<S: Serializer>(key: &Option<KeyInfo>, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct NoKey {
+        r#type: Option<String>,
+        bits: Option<u32>,
+        fingerprint: Option<String>,
+        comment: Option<String>,
+    }
+    match key {
+        Some(key) => key.serialize(serializer),
+        None => NoKey { r#type: None, bits: None, fingerprint: None, comment: None }.serialize(serializer),
+    }
+}
+
+fn findings<S: Serializer>(findings: &[Finding], serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Item<'a> {
+        file: &'a str,
+        line: usize,
+        message: &'a str,
+        rule: &'static str,
+        severity: &'static str,
+    }
+    serializer.collect_seq(findings.iter().map(|f| Item {
+        file: &f.file,
+        line: f.line,
+        message: &f.message,
+        rule: f.rule.id(),
+        severity: f.severity.name(),
+    }))
+}
+
+fn counts<S: Serializer>(summary: &Summary, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Counts {
+        error: usize,
+        info: usize,
+        warning: usize,
+    }
+    Counts { error: summary.errors, info: summary.infos, warning: summary.warnings }.serialize(serializer)
+}
+
+impl Audit {
+    /// Whether a finding reaches `threshold`.
+    pub fn reaches(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= threshold)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::known_hosts::KnownHosts;
+    use crate::known_hosts::audit::{AuditOptions, audit};
+
+    const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGIrVZlC1iPIHCa8aMN6tFuV5UtyIYE6mjoM3htErex4";
+
+    /// The audit's JSON document is byte for byte what it was before it became a report.
+    #[test]
+    fn audit_json_keeps_its_document() {
+        let text = format!("a,b {KEY}\na {KEY}\nbad line\n@cert-authority * {KEY}\n");
+        let file = KnownHosts::from_bytes(Path::new("kh"), text.into_bytes());
+        let findings = audit(&file, &AuditOptions::default());
+        assert!(findings.len() >= 3);
+        let files = vec!["kh".to_string()];
+        let before = crate::known_hosts::report::json(&findings, &files);
+        let summary = Summary::of(&findings);
+        let report = Audit { files, findings, summary, sarif_root: None, status: Status::Success };
+        assert_eq!(serde_json::to_string_pretty(&report).unwrap() + "\n", before);
+    }
+}
