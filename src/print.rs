@@ -273,6 +273,24 @@ impl Printer {
     }
 }
 
+/// A report rendered in `format` into memory, as a printer would print it (not quiet):
+/// for tests, fuzz targets and fronts that post-process a rendering.
+///
+/// # Errors
+/// Serializing failed (a map key that is not a string; no report has one).
+pub fn to_bytes<R: Render>(report: &R, format: Format, charset: Charset) -> io::Result<Vec<u8>> {
+    let printer = Printer {
+        format,
+        quiet: false,
+        charset,
+        stdout: Mutex::new(Stdout { out: BufWriter::new(io::stdout()), records: None }),
+        progress: Mutex::new(None),
+    };
+    let mut out = Vec::new();
+    printer.render(report, &mut out)?;
+    Ok(out)
+}
+
 /// Reports the error that ended a run, for `main`: the same lines a command's own
 /// [`Printer::error`] writes.
 pub fn report_error(ctx: &Context, error: &anyhow::Error) {

@@ -11,7 +11,11 @@ use keywright::known_hosts::edit::{self, AddOptions, Added, RemoveOptions};
 use keywright::known_hosts::host::HostQuery;
 use keywright::known_hosts::line::{self, Line};
 use keywright::known_hosts::pattern::{HashedName, glob};
+use keywright::commands::Status;
 use keywright::known_hosts::{KnownHosts, audit, report};
+use keywright::print::{Format, to_bytes};
+use keywright::report::known_hosts::Audit;
+use keywright::sanitize::Charset;
 use libfuzzer_sys::fuzz_target;
 
 /// A key to add when the file holds none.
@@ -55,11 +59,21 @@ fn check_lines(file: &KnownHosts) {
 fn check_audit(file: &KnownHosts) {
     let findings = audit::audit(file, &audit::AuditOptions::default());
     let root = report::SarifRoot { cwd: "/fuzz".into(), base: None };
-    for output in [report::json(&findings, &["fuzz_known_hosts".to_string()]), report::sarif(&findings, &root)] {
-        serde_json::from_str::<serde_json::Value>(&output).expect("the audit report is not JSON");
+    let summary = report::Summary::of(&findings);
+    let audit = Audit {
+        files: vec!["fuzz_known_hosts".to_string()],
+        findings,
+        summary,
+        sarif_root: Some(root),
+        status: Status::Success,
+    };
+    for format in [Format::Json, Format::Sarif] {
+        let output = to_bytes(&audit, format, Charset::Ascii).expect("the audit report cannot be rendered");
+        serde_json::from_slice::<serde_json::Value>(&output).expect("the audit report is not JSON");
     }
-    let _ = report::text(&findings, 1);
-    let _ = report::github(&findings);
+    for format in [Format::Text, Format::Github] {
+        to_bytes(&audit, format, Charset::Ascii).expect("the audit report cannot be rendered");
+    }
 }
 
 /// Hashing keeps every key the host had, and a second pass changes nothing.

@@ -28,39 +28,6 @@ impl Summary {
     }
 }
 
-/// `FILE:LINE: severity: message [rule]` lines and a summary line.
-pub fn text(findings: &[Finding], files: usize) -> String {
-    let mut out: String = findings
-        .iter()
-        .map(|f| format!("{}:{}: {}: {} [{}]\n", f.file, f.line, f.severity.name(), f.message, f.rule.id()))
-        .collect();
-    let summary = Summary::of(findings);
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    out.push_str(&format!(
-        "{}, {}, {} in {}\n",
-        plural(summary.errors, "error"),
-        plural(summary.warnings, "warning"),
-        plural(summary.infos, "note"),
-        plural(files, "file")
-    ));
-    out
-}
-
-/// One JSON document with the findings and the counts.
-pub fn json(findings: &[Finding], files: &[String]) -> String {
-    let summary = Summary::of(findings);
-    let items: Vec<Value> = findings
-        .iter()
-        .map(|f| json!({"file": f.file, "line": f.line, "rule": f.rule.id(), "severity": f.severity.name(), "message": f.message}))
-        .collect();
-    let document = json!({
-        "files": files,
-        "findings": items,
-        "summary": {"error": summary.errors, "warning": summary.warnings, "info": summary.infos},
-    });
-    format!("{document:#}\n")
-}
-
 /// GitHub Actions workflow commands: one `::error file=…,line=…` annotation per finding.
 pub fn github(findings: &[Finding]) -> String {
     findings
