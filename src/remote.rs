@@ -8,10 +8,22 @@ pub mod fs;
 pub mod hostkey;
 pub mod install;
 pub mod session;
+pub mod sh;
 pub mod target;
 pub mod terminal;
 
 use std::fmt;
+
+/// How the remote file is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// SFTP when the server offers it, else a POSIX shell.
+    Auto,
+    /// SFTP only.
+    Sftp,
+    /// A POSIX shell command only (sh -c), as ssh-copy-id does.
+    Shell,
+}
 
 /// Why one host failed: a message for the per-host result line, and a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]

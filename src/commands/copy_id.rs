@@ -1,6 +1,6 @@
 //! `keywright copy-id`: ssh-copy-id over our own SSH connections, on many hosts at once.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,9 +21,6 @@ use crate::secret::{self, Secret};
 
 mod keys;
 mod report;
-
-/// Environment variable with the login password, for batch use.
-pub const PASSWORD_ENV: &str = "KEYWRIGHT_PASSWORD";
 
 /// How one host ended.
 #[derive(Debug, Clone)]
@@ -86,9 +83,10 @@ struct Run {
     keys: keys::Keys,
     options: install::Options,
     password: Option<Secret>,
+    agent_socket: Option<PathBuf>,
     terminal: Arc<Terminal>,
     key_cache: Arc<KeyCache>,
-    transport: crate::cli::copy_id::Transport,
+    transport: crate::remote::Transport,
     timeout: Duration,
     /// OpenSSH's default identity files that exist, for hosts without IdentityFile.
     default_identities: Vec<PathBuf>,
@@ -102,7 +100,7 @@ pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
     let targets = targets(&args)?;
     let overrides = Overrides::parse(&args.options, args.port, args.user.clone())?;
     let config = Config::load(ctx, args.config.as_deref())?;
-    let hosts = resolve(&config, &overrides, targets)?;
+    let hosts = resolve(ctx, &config, &overrides, targets)?;
     let password = password(ctx, &args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let keys = runtime.block_on(keys::choose(ctx, &args.identities))?;
@@ -117,14 +115,15 @@ pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
             force: args.force,
         },
         password,
+        agent_socket: ctx.agent_socket().map(Path::to_path_buf),
         terminal: Terminal::new(ctx),
         key_cache: Arc::new(KeyCache::default()),
-        transport: args.transport,
+        transport: args.transport.into(),
         timeout: Duration::from_secs(args.timeout),
         default_identities: default_identities(&ctx.ssh_dir()),
         banners: !args.quiet && args.format == OutputFormat::Text,
     });
-    let progress = progress_bar(&args, hosts.len());
+    let progress = progress_bar(ctx, &args, hosts.len());
     if let Some(bar) = &progress {
         run.terminal.set_progress(bar.clone());
     }
@@ -142,13 +141,18 @@ pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
 
 /// Applies the ssh config and `-o` options to every target, so that a value ssh would
 /// refuse is a usage error before any host is contacted, not a failure of each host.
-fn resolve(config: &Config, overrides: &Overrides, targets: Vec<Target>) -> Result<Vec<(Target, Resolved)>> {
-    let local_user = local_user();
+fn resolve(
+    ctx: &Context,
+    config: &Config,
+    overrides: &Overrides,
+    targets: Vec<Target>,
+) -> Result<Vec<(Target, Resolved)>> {
+    let local_user = ctx.user();
     targets
         .into_iter()
         .map(|target| {
             let resolved = config
-                .resolve(&target, overrides, &local_user)
+                .resolve(&target, overrides, local_user)
                 .with_context(|| format!("target {}", target.text))?;
             Ok((target, resolved))
         })
@@ -190,20 +194,11 @@ fn password(ctx: &Context, args: &CopyIdArgs) -> Result<Option<Secret>> {
     if let Some(file) = &args.password_file {
         return Ok(Some(secret::existing(ctx, &secret::Source::File(file.clone()), "", "the password")?));
     }
-    Ok(std::env::var(PASSWORD_ENV).ok().map(zeroize::Zeroizing::new))
+    Ok(ctx.password().cloned())
 }
 
-fn local_user() -> String {
-    nix::unistd::User::from_uid(nix::unistd::getuid())
-        .ok()
-        .flatten()
-        .map(|u| u.name)
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "root".into())
-}
-
-fn progress_bar(args: &CopyIdArgs, hosts: usize) -> Option<indicatif::ProgressBar> {
-    if hosts < 2 || args.quiet || args.format != OutputFormat::Text || !std::io::stderr().is_terminal() {
+fn progress_bar(ctx: &Context, args: &CopyIdArgs, hosts: usize) -> Option<indicatif::ProgressBar> {
+    if hosts < 2 || args.quiet || args.format != OutputFormat::Text || !ctx.stderr_is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new(hosts as u64);
@@ -293,6 +288,7 @@ async fn install_on(
         },
         identities_only: resolved.identities_only,
         password: run.password.clone(),
+        agent_socket: run.agent_socket.clone(),
         passwords_withheld,
         terminal,
         keys: Arc::clone(&run.key_cache),

@@ -39,6 +39,8 @@ pub struct Credentials {
     pub identities_only: bool,
     /// A password given for the run (file or environment).
     pub password: Option<Secret>,
+    /// Where ssh-agent listens (`$SSH_AUTH_SOCK`), if one runs.
+    pub agent_socket: Option<PathBuf>,
     /// Set after the host key check found a changed or revoked key and went on
     /// (StrictHostKeyChecking=no): as ssh, no password or keyboard-interactive then. It
     /// holds the refusal a strict check would have given.
@@ -179,7 +181,8 @@ async fn agent(
     credentials: &Credentials,
     allowed: &mut Allowed,
 ) -> Result<Result<Method, Vec<KeyData>>, Failure> {
-    let Ok(mut agent) = AgentClient::connect_env().await else { return Ok(Err(Vec::new())) };
+    let Some(socket) = &credentials.agent_socket else { return Ok(Err(Vec::new())) };
+    let Ok(mut agent) = AgentClient::connect_uds(socket).await else { return Ok(Err(Vec::new())) };
     let identities = agent.request_identities().await.unwrap_or_default();
     // Only IdentitiesOnly needs them: otherwise no key files are read for the agent.
     let identity_keys = match credentials.identities_only && !identities.is_empty() {

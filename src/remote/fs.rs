@@ -11,8 +11,8 @@ use russh_sftp::client::RawSftpSession;
 use russh_sftp::protocol::{FileAttributes, OpenFlags, Packet, StatusCode};
 
 use super::session::Client;
-use super::{Failure, fail};
-use crate::cli::copy_id::Transport;
+use super::sh::quote;
+use super::{Failure, Transport, fail};
 
 /// A mkdir that fails while nothing is there is tried this often before it is an error.
 const MKDIR_ATTEMPTS: usize = 5;
@@ -426,21 +426,6 @@ fn remote_failure(output: &Output, code: Option<u32>) -> Failure {
     }
 }
 
-/// Quotes a string for POSIX sh.
-pub fn quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
-}
-
-/// `text` as one sh word for a command line shown to the user: quoted only when needed
-/// (`[host]:port` is a glob pattern to the shell).
-pub fn shell_word(text: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
-    match !text.is_empty() && text.chars().all(plain) {
-        true => text.to_string(),
-        false => quote(text),
-    }
-}
-
 /// Kind and mode from the first field of `ls -ld` (`drwx------`, `-rw-r--r--.`), as the
 /// shell transport's `lstat` reads them from the server.
 ///
@@ -751,15 +736,5 @@ mod tests {
         assert_eq!(parse_ls("drwxrwxrwt 2 a a").unwrap(), Stat { kind: Kind::Dir, mode: 0o1777 });
         assert_eq!(parse_ls("lrwxrwxrwx 1 a a 3 x a -> b").unwrap().kind, Kind::Symlink);
         assert!(parse_ls("total 0").is_err());
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(quote("a b"), "'a b'");
-        assert_eq!(quote("it's"), "'it'\\''s'");
-        assert_eq!(shell_word("web-1.example.com"), "web-1.example.com");
-        assert_eq!(shell_word("/home/me/.ssh/known_hosts"), "/home/me/.ssh/known_hosts");
-        assert_eq!(shell_word("[127.0.0.1]:2222"), "'[127.0.0.1]:2222'");
-        assert_eq!(shell_word(""), "''");
     }
 }

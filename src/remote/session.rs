@@ -11,8 +11,8 @@ use russh::keys::PublicKeyOrCertificate;
 use ssh_key::public::KeyData;
 
 use super::config::{Resolved, StrictHostKeyChecking};
-use super::fs::shell_word;
 use super::hostkey::{self, CertVerdict, HostKeys, Recorded, Verdict};
+use super::sh::shell_word;
 use super::terminal::Terminal;
 use super::{Failure, fail};
 use crate::known_hosts::edit::{self, AddOptions, Added};
