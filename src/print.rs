@@ -18,6 +18,7 @@ use crate::commands::Status;
 use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
+pub(crate) mod copy_id;
 mod public;
 
 /// How reports are rendered on stdout.

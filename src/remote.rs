@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod copy_id;
 pub mod fs;
 pub mod hostkey;
 pub mod install;

@@ -9,6 +9,7 @@ use ssh_key::public::KeyData;
 
 use crate::key::{Fingerprint, HashKind, describe};
 
+pub mod copy_id;
 pub mod public;
 
 /// A key as every report names it.
