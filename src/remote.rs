@@ -13,7 +13,7 @@ pub mod sh;
 pub mod target;
 pub mod terminal;
 
-use std::fmt;
+use crate::error::Error;
 
 /// How the remote file is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,37 +26,14 @@ pub enum Transport {
     Shell,
 }
 
-/// Why one host failed: a message for the per-host result line, and a hint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub message: String,
-    pub hint: Option<String>,
+/// An SSH operation that failed, with what russh said.
+pub fn fail(what: &'static str, cause: &dyn std::error::Error) -> Error {
+    Error::Ssh { what, cause: describe(cause) }
 }
 
-impl Failure {
-    /// A failure with `message`.
-    pub fn new(message: impl Into<String>) -> Self {
-        Failure { message: message.into(), hint: None }
-    }
-
-    /// Adds what the user can do.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Failure {}
-
-/// `what: cause`, for errors from russh and the SFTP client.
-pub fn fail(what: impl fmt::Display, cause: &dyn std::error::Error) -> Failure {
-    Failure::new(format!("{what}: {}", describe(cause)))
+/// An SFTP request on `path` that failed, with what the client or server said.
+pub fn sftp_fail(op: &'static str, path: &str, cause: &dyn std::error::Error) -> Error {
+    Error::Sftp { op, path: path.to_string(), cause: describe(cause) }
 }
 
 /// An error's text without its Rust-ish capitalisation and source chain duplication.

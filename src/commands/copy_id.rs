@@ -9,7 +9,6 @@ use crate::cli::copy_id::CopyIdArgs;
 use crate::context::Context;
 use crate::print::Printer;
 use crate::print::copy_id::{one_line, summary};
-use crate::remote::Failure;
 use crate::remote::config::{Config, Overrides, Resolved};
 use crate::remote::copy_id::{self as model, HostResult, Request, Runner};
 use crate::remote::install::{self, Note};
@@ -101,10 +100,7 @@ fn targets(args: &CopyIdArgs) -> Result<Vec<Target>> {
         targets.extend(target::parse_list(&name, &text)?);
     }
     if targets.is_empty() {
-        anyhow::bail!(crate::Error::Refused {
-            what: "no TARGET given".into(),
-            hint: "name hosts as [user@]host[:port] arguments, or list them with --hosts-file".into(),
-        });
+        anyhow::bail!(crate::Error::NoTargets);
     }
     Ok(targets)
 }
@@ -178,7 +174,9 @@ fn tell(printer: &Printer, results: &[HostResult]) {
                 Note::Change(_) => {}
             }
         }
-        if let model::HostStatus::Failed(Failure { hint: Some(hint), .. }) = &result.status {
+        if let model::HostStatus::Failed(failure) = &result.status
+            && let Some(hint) = failure.hint()
+        {
             printer.note(line(&format!("hint: {hint}")));
         }
     }
@@ -197,7 +195,7 @@ fn host(result: &HostResult, keys: &keys::Keys) -> Host {
     };
     let installed = result.installed.as_ref();
     let (error, hint) = match &result.status {
-        model::HostStatus::Failed(failure) => (Some(failure.message.clone()), failure.hint.clone()),
+        model::HostStatus::Failed(failure) => (Some(failure.to_string()), failure.hint()),
         _ => (None, None),
     };
     Host {

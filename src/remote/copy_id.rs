@@ -13,7 +13,8 @@ use super::fs::RemoteFs;
 use super::install::{self, Installed, KeyToInstall};
 use super::target::Target;
 use super::terminal::{self, Terminal, Ui};
-use super::{Failure, Transport, session};
+use super::{Transport, session};
+use crate::error::Error;
 use crate::secret::Secret;
 
 /// What to install where, and how.
@@ -43,7 +44,8 @@ pub enum HostStatus {
     Added(Vec<usize>),
     WouldAdd(Vec<usize>),
     Present,
-    Failed(Failure),
+    /// Shared: the result goes to the user's side (the progress bar) and the report.
+    Failed(Arc<Error>),
 }
 
 /// One host's result.
@@ -171,8 +173,7 @@ async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
     let deadline = tokio::time::Instant::now() + run.timeout;
     let outcome = match tokio::time::timeout_at(deadline, install_on(run, &resolved, deadline)).await {
         Ok(outcome) => outcome,
-        Err(_) => Err(Failure::new(format!("timed out after {}s", run.timeout.as_secs()))
-            .hint("if the host is only slow, give it longer with --timeout")),
+        Err(_) => Err(Error::HostTimedOut { secs: run.timeout.as_secs() }),
     };
     let (status, installed) = match outcome {
         Ok(installed) => {
@@ -183,7 +184,7 @@ async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
             };
             (status, Some(installed))
         }
-        Err(failure) => (HostStatus::Failed(failure), None),
+        Err(failure) => (HostStatus::Failed(Arc::new(failure)), None),
     };
     HostResult {
         target: target.text,
@@ -199,7 +200,7 @@ async fn install_on(
     run: &Run,
     resolved: &Resolved,
     deadline: tokio::time::Instant,
-) -> Result<Installed, Failure> {
+) -> Result<Installed, Error> {
     let terminal = run.terminal.for_host(resolved.batch_mode);
     let display = format!("{}@{}", resolved.user, resolved.host_name);
     let banner_as = run.banners.then(|| display.clone());
@@ -215,7 +216,7 @@ async fn install_on(
         identities_only: resolved.identities_only,
         password: run.password.clone(),
         agent_socket: run.agent_socket.clone(),
-        passwords_withheld,
+        passwords_withheld: passwords_withheld.map(Arc::new),
         terminal,
         keys: Arc::clone(&run.key_cache),
     };
