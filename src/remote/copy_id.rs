@@ -237,3 +237,46 @@ fn default_identities(ssh_dir: &Path) -> Vec<PathBuf> {
         .filter(|path| path.exists())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remote::terminal::Question;
+
+    /// A user's side that must not be asked anything.
+    struct Silent;
+
+    impl Ui for Silent {
+        fn can_ask(&self) -> bool {
+            false
+        }
+        fn ask(&self, _: &Question) -> Option<Secret> {
+            None
+        }
+        fn show(&self, _: &str) {}
+        fn host_done(&self, _: &HostResult) {}
+    }
+
+    /// The user's side ends with the last host: a run returns even with no host at all.
+    #[test]
+    fn a_run_without_hosts_returns() {
+        let request = Request {
+            hosts: Vec::new(),
+            keys: Vec::new(),
+            options: install::Options {
+                target_path: ".ssh/authorized_keys".into(),
+                dry_run: false,
+                force: false,
+            },
+            password: None,
+            agent_socket: None,
+            transport: Transport::Auto,
+            timeout: Duration::from_secs(1),
+            jobs: 1,
+            ssh_dir: PathBuf::from("/nonexistent"),
+            banners: false,
+        };
+        let runner = Runner::new().expect("runtime");
+        assert!(runner.run(request, &Silent).is_empty());
+    }
+}
