@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Passphrase(args) => passphrase::run(ctx, args),
         Command::Comment(args) => comment::run(ctx, args),
         Command::KnownHosts(args) => known_hosts::run(ctx, &printer, args),
-        Command::CopyId(args) => copy_id::run(ctx, args),
+        Command::CopyId(args) => show(&printer, copy_id::run(ctx, &printer, args)),
         Command::Completions(args) => show(&printer, Ok(completions::run(args))),
         Command::Man(args) => show(&printer, man::run(ctx, &printer, args)),
     }

@@ -4,6 +4,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::context::NoPrompt;
+use crate::remote::sh::shell_word;
 
 /// Result with the library's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -135,13 +136,152 @@ pub enum Error {
 
     /// `known-hosts add`: the file marks this very key `@revoked` for the host.
     #[error("{}:{line}: this {key_type} key is @revoked for {host}", path.display())]
-    HostKeyRevoked { path: PathBuf, line: usize, host: String, key_type: String },
+    RevokedKeyNotAdded { path: PathBuf, line: usize, host: String, key_type: String },
 
     /// `known-hosts remove --type`: a name that is no key type.
     #[error(
         "unknown key type {given:?}: use ed25519, rsa, ecdsa, dsa or a full name such as ecdsa-sha2-nistp384"
     )]
     UnknownKeyType { given: String },
+
+    // copy-id and the remote side (remote/): why a run or one host failed. A host's
+    // failure is its result line (the message) and a note (the hint). What a server sent
+    // (`cause`, `message`, paths it named) was escaped and capped where it came in.
+    /// No host was named on the command line or in a hosts file.
+    #[error("no TARGET given")]
+    NoTargets,
+
+    /// A host took longer than `--timeout`, all of it.
+    #[error("timed out after {secs}s")]
+    HostTimedOut { secs: u64 },
+
+    /// Connecting took longer than `--timeout` or ConnectTimeout (`by_connect_timeout`,
+    /// when that was the shorter).
+    #[error("timed out after {secs}s connecting to {host}:{port}")]
+    ConnectTimedOut { secs: u64, host: String, port: u16, by_connect_timeout: bool },
+
+    /// The host name did not resolve.
+    #[error("cannot resolve {host}: {cause}")]
+    CannotResolve { host: String, cause: String },
+
+    /// Nothing listens on the port.
+    #[error("cannot connect to {host}:{port}: connection refused")]
+    ConnectionRefused { host: String, port: u16 },
+
+    /// The connection failed otherwise; `network` when the network said so (an I/O
+    /// error), not the SSH handshake.
+    #[error("cannot connect to {host}:{port}: {cause}")]
+    CannotConnect { host: String, port: u16, cause: String, network: bool },
+
+    /// The host key differs from the one recorded at `file:line` for `host`.
+    #[error("host key verification failed: the host key changed ({}:{line})", file.display())]
+    HostKeyChanged { file: PathBuf, line: usize, host: String },
+
+    /// The host key is marked revoked at `file:line`.
+    #[error("host key verification failed: the host key is revoked ({}:{line})", file.display())]
+    HostKeyRevoked { file: PathBuf, line: usize },
+
+    /// The host key is not recorded, and was not accepted; `declined` when the user
+    /// answered no (then there is nothing to suggest).
+    #[error("host key verification failed: {host} is not a known host ({key_type} {fingerprint})")]
+    UnknownHostKey { host: String, key_type: String, fingerprint: String, declined: bool },
+
+    /// The server rejected the password; `given` when it came from --password-file or
+    /// KEYWRIGHT_PASSWORD rather than the terminal.
+    #[error("{who}: the password was rejected")]
+    PasswordRejected { who: String, given: bool },
+
+    /// The server wanted a password, but the host key check (`why`, a changed or revoked
+    /// key under StrictHostKeyChecking=no) forbade sending it.
+    #[error("{who}: permission denied: the password was not sent because {}", withheld_reason(why))]
+    PasswordWithheld { who: String, why: std::sync::Arc<Error> },
+
+    /// The keys offered (`keys_refused` of them) were refused and the server takes no
+    /// password.
+    #[error("{who}: permission denied: {}the server accepts no password", refused_keys(*keys_refused))]
+    NoPasswordAccepted { who: String, keys_refused: usize },
+
+    /// The keys offered (`keys_refused` of them, maybe none) were refused and there was
+    /// no password to send.
+    #[error("{who}: permission denied: {}", match keys_refused {
+        0 => "no key or password to try".to_string(),
+        _ => format!("{}no password was given", refused_keys(*keys_refused)),
+    })]
+    NoPasswordGiven { who: String, keys_refused: usize },
+
+    /// A keyboard-interactive round asked more questions than are answered.
+    #[error(
+        "keyboard-interactive authentication: the server asked {asked} questions at once (at most {max} are answered)"
+    )]
+    TooManyPrompts { asked: usize, max: usize },
+
+    /// An SSH operation (`what`: a channel request, an authentication method) failed.
+    #[error("{what}: {cause}")]
+    Ssh { what: &'static str, cause: String },
+
+    /// An SFTP request on `path` failed.
+    #[error("sftp {op} {path}: {cause}")]
+    Sftp { op: &'static str, path: String, cause: String },
+
+    /// SFTP was asked for (--transport sftp) and could not be used.
+    #[error("{cause}")]
+    SftpRequired { cause: Box<Error> },
+
+    /// The server offers no SFTP subsystem.
+    #[error("the server offers no SFTP")]
+    NoSftp,
+
+    /// The SFTP server answered a request with something that is no answer to it.
+    #[error("sftp {op}: {what}")]
+    SftpUnexpected { op: &'static str, what: &'static str },
+
+    /// The server listed more names in a directory than any would hold.
+    #[error("the server listed more than {max} names in {dir}")]
+    TooManyNames { max: usize, dir: String },
+
+    /// The server sent more than `cap` bytes.
+    #[error("the server sent more than {} {}", describe_size(*cap), flood)]
+    TooMuchData { cap: usize, flood: Flood },
+
+    /// The server would not run a command on a session channel.
+    #[error("the server refused to run a command")]
+    CommandRefused,
+
+    /// The channel closed before the remote command's exit status came.
+    #[error("the connection closed before the remote command finished")]
+    CommandUnfinished,
+
+    /// A remote command failed without saying why.
+    #[error("remote command failed (exit {code})")]
+    CommandFailed { code: u32 },
+
+    /// A remote command failed; `message` is the last line of its error output.
+    #[error("remote: {message}")]
+    CommandError { message: String },
+
+    /// The shell transport could not read `ls -ld`'s mode field.
+    #[error("unexpected ls output: {line}")]
+    UnexpectedLs { line: String },
+
+    /// A directory could not be created, and no error said why.
+    #[error("mkdir failed")]
+    MkdirFailed,
+
+    /// The remote file to replace stopped being a regular file while it was written.
+    #[error("it is now a symlink, a directory or another non-regular file: not replaced")]
+    RemoteFileSwapped,
+
+    /// Writing the remote file `path` failed (`cause` may name only a temporary file).
+    #[error("cannot write {path}: {cause}")]
+    RemoteWrite { path: String, cause: Box<Error> },
+
+    /// A remote path that must be a directory is something else.
+    #[error("{path} is not a directory")]
+    RemoteNotDirectory { path: String },
+
+    /// The remote authorized_keys is not a regular file.
+    #[error("{path} is not a regular file")]
+    RemoteNotRegular { path: String },
 }
 
 impl Error {
@@ -157,7 +297,7 @@ impl Error {
             Error::HostKeyConflict { .. } => {
                 "if the host's key really changed, check the new fingerprint out of band, then add it with --replace"
             }
-            Error::HostKeyRevoked { .. } => {
+            Error::RevokedKeyNotAdded { .. } => {
                 "a revoked key must not be trusted again; get the host's current key"
             }
             Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => "check the path",
@@ -236,10 +376,116 @@ impl Error {
             Error::UnsupportedPrivateKey { what, .. } if what.starts_with("PEM") => {
                 "convert it first: ssh-keygen -p -f KEY rewrites it in OpenSSH's format"
             }
+            // copy-id and the remote side.
+            Error::NoTargets => "name hosts as [user@]host[:port] arguments, or list them with --hosts-file",
+            Error::HostTimedOut { .. } => "if the host is only slow, give it longer with --timeout",
+            Error::ConnectTimedOut { by_connect_timeout, .. } => {
+                let longer = if *by_connect_timeout { "-o ConnectTimeout" } else { "--timeout" };
+                return Some(format!(
+                    "check that the host is up and sshd listens on that port; if it is only slow, give it longer with {longer}"
+                ));
+            }
+            Error::ConnectionRefused { .. } => {
+                "nothing listens on that port: check that sshd runs on the host and the port (TARGET:PORT, -p, or Port in the ssh config)"
+            }
+            Error::CannotConnect { network: true, .. } => {
+                "check the host name and that the host can be reached"
+            }
+            Error::HostKeyChanged { file, host, .. } => {
+                return Some(format!(
+                    "if the change is expected, check the new fingerprint out of band, then remove the old key with `keywright known-hosts remove -f {} {}`",
+                    shell_word(&file.display().to_string()),
+                    shell_word(host)
+                ));
+            }
+            Error::HostKeyRevoked { .. } => {
+                "a revoked key is never trusted again: ask the host's administrator for its current key"
+            }
+            Error::UnknownHostKey { host, declined: false, .. } => {
+                return Some(format!(
+                    "check the fingerprint out of band, then add the key with `keywright known-hosts add {} KEY`, or pass -o StrictHostKeyChecking=accept-new",
+                    shell_word(host)
+                ));
+            }
+            Error::PasswordRejected { given: true, .. } => {
+                "check the password given with --password-file or KEYWRIGHT_PASSWORD, and the user name (sshd refuses an unknown user the same way)"
+            }
+            Error::PasswordRejected { given: false, .. } => {
+                "check the password and the user name (sshd refuses an unknown user the same way)"
+            }
+            Error::PasswordWithheld { why, .. } => {
+                return Some(format!(
+                    "with StrictHostKeyChecking=no, as with ssh, no password is sent to a host whose key changed or is revoked; {}",
+                    why.hint().as_deref().unwrap_or("check the host key out of band")
+                ));
+            }
+            Error::NoPasswordAccepted { .. } => {
+                "give an identity the account accepts with -o IdentityFile=KEY, or load it into ssh-agent"
+            }
+            Error::NoPasswordGiven { .. } => {
+                "give the password with --password-file or KEYWRIGHT_PASSWORD, an identity with -o IdentityFile=KEY, or load the key into ssh-agent"
+            }
+            Error::SftpRequired { .. } => {
+                "use --transport auto (or shell) to install through a POSIX shell instead"
+            }
+            Error::TooMuchData { flood: Flood::File(_), .. } => {
+                "look at that file on the server: an authorized_keys file is far smaller"
+            }
+            Error::CommandRefused => {
+                "the account may be limited to SFTP or a forced command; keywright needs the SFTP subsystem or a POSIX sh"
+            }
+            Error::RemoteWrite { cause, .. } => return cause.hint(),
+            Error::RemoteNotDirectory { .. } | Error::RemoteNotRegular { .. } => {
+                "move it out of the way, or name another file with --target-path"
+            }
             _ => return None,
         };
         Some(hint.to_string())
     }
+}
+
+/// What a server sent too much of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flood {
+    /// Error output of a command.
+    ErrorOutput,
+    /// Output of a command.
+    Output,
+    /// A file read (its path, as the server's text).
+    File(String),
+}
+
+impl std::fmt::Display for Flood {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Flood::ErrorOutput => f.write_str("of error output"),
+            Flood::Output => f.write_str("of output"),
+            Flood::File(path) => write!(f, "for {path}"),
+        }
+    }
+}
+
+/// A cap in KiB or MiB.
+fn describe_size(cap: usize) -> String {
+    match cap >= 1 << 20 {
+        true => format!("{} MiB", cap >> 20),
+        false => format!("{} KiB", cap >> 10),
+    }
+}
+
+/// `the server refused N key(s) and `, or nothing when no key was offered.
+fn refused_keys(count: usize) -> String {
+    match count {
+        0 => String::new(),
+        n => format!("the server refused {n} key(s) and "),
+    }
+}
+
+/// Why a host key check withheld the password: its refusal, without the words every
+/// refusal starts with.
+fn withheld_reason(why: &Error) -> String {
+    let text = why.to_string();
+    text.strip_prefix("host key verification failed: ").map(str::to_string).unwrap_or(text)
 }
 
 /// What to do instead of answering a prompt: a new key may also have no passphrase.

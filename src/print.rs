@@ -21,6 +21,7 @@ use crate::sanitize::{self, Charset};
 mod completions;
 mod known_hosts;
 mod man;
+pub(crate) mod copy_id;
 mod public;
 
 /// How reports are rendered on stdout.

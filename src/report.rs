@@ -10,6 +10,7 @@ use ssh_key::public::KeyData;
 use crate::key::{Fingerprint, HashKind, describe};
 
 pub mod completions;
+pub mod copy_id;
 pub mod known_hosts;
 pub mod man;
 pub mod public;

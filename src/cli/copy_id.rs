@@ -104,3 +104,13 @@ pub enum Transport {
     /// A POSIX shell command only (sh -c), as ssh-copy-id does
     Shell,
 }
+
+impl From<Transport> for crate::remote::Transport {
+    fn from(transport: Transport) -> Self {
+        match transport {
+            Transport::Auto => crate::remote::Transport::Auto,
+            Transport::Sftp => crate::remote::Transport::Sftp,
+            Transport::Shell => crate::remote::Transport::Shell,
+        }
+    }
+}

@@ -1,154 +1,77 @@
 //! `keywright copy-id`: ssh-copy-id over our own SSH connections, on many hosts at once.
 
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 
 use crate::cli::copy_id::CopyIdArgs;
-use crate::cli::fingerprint::OutputFormat;
 use crate::context::Context;
-use crate::remote::auth::{self, Credentials, KeyCache};
+use crate::print::Printer;
+use crate::print::copy_id::{one_line, summary};
 use crate::remote::config::{Config, Overrides, Resolved};
-use crate::remote::fs::RemoteFs;
-use crate::remote::install::{self, Installed, Note};
+use crate::remote::copy_id::{self as model, HostResult, Request, Runner};
+use crate::remote::install::{self, Note};
 use crate::remote::target::{self, Target};
-use crate::remote::terminal::Terminal;
-use crate::remote::{Failure, session};
+use crate::remote::terminal::{Echo, Question, Ui};
+use crate::report::copy_id::{CopyId, Host, HostStatus, InstalledKey, Summary};
 use crate::secret::{self, Secret};
 
 mod keys;
-mod report;
 
-/// Environment variable with the login password, for batch use.
-pub const PASSWORD_ENV: &str = "KEYWRIGHT_PASSWORD";
-
-/// How one host ended.
-#[derive(Debug, Clone)]
-pub enum HostStatus {
-    Added(Vec<usize>),
-    WouldAdd(Vec<usize>),
-    Present,
-    Failed(Failure),
-}
-
-impl HostStatus {
-    fn summary(&self) -> String {
-        match self {
-            HostStatus::Added(keys) => format!("added {} key(s)", keys.len()),
-            HostStatus::WouldAdd(keys) => format!("would add {} key(s)", keys.len()),
-            HostStatus::Present => "already present".into(),
-            HostStatus::Failed(failure) => format!("failed: {failure}"),
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            HostStatus::Added(_) => "added",
-            HostStatus::WouldAdd(_) => "would-add",
-            HostStatus::Present => "present",
-            HostStatus::Failed(_) => "failed",
-        }
-    }
-}
-
-/// One host's result, with what is needed to print it.
-#[derive(Debug, Clone)]
-pub struct HostResult {
-    pub target: String,
-    pub user: String,
-    /// The host as given (name, address or config alias).
-    pub host: String,
-    pub port: u16,
-    pub status: HostStatus,
-    pub installed: Option<Installed>,
-}
-
-impl HostResult {
-    /// `user@host[:port]`, the host as given: how results and messages name it.
-    pub fn dest(&self) -> String {
-        match self.port {
-            22 => self.login(),
-            port => format!("{}:{port}", self.login()),
-        }
-    }
-
-    /// `user@host` for ssh-copy-id's "Now try logging into the machine" line.
-    pub fn login(&self) -> String {
-        format!("{}@{}", self.user, self.host)
-    }
-}
-
-/// Settings shared by every host of the run.
-struct Run {
-    keys: keys::Keys,
-    options: install::Options,
-    password: Option<Secret>,
-    terminal: Arc<Terminal>,
-    key_cache: Arc<KeyCache>,
-    transport: crate::cli::copy_id::Transport,
-    timeout: Duration,
-    /// OpenSSH's default identity files that exist, for hosts without IdentityFile.
-    default_identities: Vec<PathBuf>,
-    /// Show servers' banners (as ssh does unless quiet); never in -q or JSON runs, whose
-    /// stderr stays quiet.
-    banners: bool,
-}
-
-pub fn run(ctx: &Context, args: CopyIdArgs) -> Result<super::Status> {
+pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId> {
     // Everything that can be wrong locally is found before the first line is printed.
     let targets = targets(&args)?;
     let overrides = Overrides::parse(&args.options, args.port, args.user.clone())?;
     let config = Config::load(ctx, args.config.as_deref())?;
-    let hosts = resolve(&config, &overrides, targets)?;
+    let hosts = resolve(ctx, &config, &overrides, targets)?;
     let password = password(ctx, &args)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let keys = runtime.block_on(keys::choose(ctx, &args.identities))?;
-    if !args.quiet && args.format == OutputFormat::Text {
-        ctx.note(format!("Source of key(s) to be installed: \"{}\"", keys.source));
+    let runner = Runner::new()?;
+    let keys = runner.block_on(keys::choose(ctx, &args.identities))?;
+    if printer.chatty() {
+        printer.note(format!("Source of key(s) to be installed: \"{}\"", keys.source));
     }
-    let run = Arc::new(Run {
-        keys,
+    let request = Request {
+        hosts,
+        keys: keys.keys.clone(),
         options: install::Options {
             target_path: args.target_path.clone(),
             dry_run: args.dry_run,
             force: args.force,
         },
         password,
-        terminal: Terminal::new(ctx),
-        key_cache: Arc::new(KeyCache::default()),
-        transport: args.transport,
+        agent_socket: ctx.agent_socket().map(Path::to_path_buf),
+        transport: args.transport.into(),
         timeout: Duration::from_secs(args.timeout),
-        default_identities: default_identities(&ctx.ssh_dir()),
-        banners: !args.quiet && args.format == OutputFormat::Text,
-    });
-    let progress = progress_bar(&args, hosts.len());
-    if let Some(bar) = &progress {
-        run.terminal.set_progress(bar.clone());
+        jobs: usize::from(args.jobs),
+        ssh_dir: ctx.ssh_dir(),
+        // As ssh shows them unless quiet; never beside JSON, whose stderr stays quiet.
+        banners: printer.chatty(),
+    };
+    let bar = progress_bar(ctx, printer, request.hosts.len());
+    if let Some(bar) = &bar {
+        printer.show_progress(bar.clone());
     }
-    let results =
-        runtime.block_on(all_hosts(Arc::clone(&run), hosts, usize::from(args.jobs), progress.clone()));
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    print(ctx, &args, &results, &run.keys)?;
-    Ok(match results.iter().any(|r| matches!(r.status, HostStatus::Failed(_))) {
-        true => super::Status::Negative,
-        false => super::Status::Success,
-    })
+    let results = runner.run(request, &PrinterUi { ctx, printer, keys: &keys, bar });
+    printer.clear_progress();
+    let hosts: Vec<Host> = results.iter().map(|result| host(result, &keys)).collect();
+    tell(printer, &results);
+    Ok(CopyId { summary: Summary::of(&hosts), hosts, dry_run: args.dry_run })
 }
 
 /// Applies the ssh config and `-o` options to every target, so that a value ssh would
 /// refuse is a usage error before any host is contacted, not a failure of each host.
-fn resolve(config: &Config, overrides: &Overrides, targets: Vec<Target>) -> Result<Vec<(Target, Resolved)>> {
-    let local_user = local_user();
+fn resolve(
+    ctx: &Context,
+    config: &Config,
+    overrides: &Overrides,
+    targets: Vec<Target>,
+) -> Result<Vec<(Target, Resolved)>> {
     targets
         .into_iter()
         .map(|target| {
             let resolved = config
-                .resolve(&target, overrides, &local_user)
+                .resolve(&target, overrides, ctx.user())
                 .with_context(|| format!("target {}", target.text))?;
             Ok((target, resolved))
         })
@@ -177,10 +100,7 @@ fn targets(args: &CopyIdArgs) -> Result<Vec<Target>> {
         targets.extend(target::parse_list(&name, &text)?);
     }
     if targets.is_empty() {
-        anyhow::bail!(crate::Error::Refused {
-            what: "no TARGET given".into(),
-            hint: "name hosts as [user@]host[:port] arguments, or list them with --hosts-file".into(),
-        });
+        anyhow::bail!(crate::Error::NoTargets);
     }
     Ok(targets)
 }
@@ -190,20 +110,12 @@ fn password(ctx: &Context, args: &CopyIdArgs) -> Result<Option<Secret>> {
     if let Some(file) = &args.password_file {
         return Ok(Some(secret::existing(ctx, &secret::Source::File(file.clone()), "", "the password")?));
     }
-    Ok(std::env::var(PASSWORD_ENV).ok().map(zeroize::Zeroizing::new))
+    Ok(ctx.password().cloned())
 }
 
-fn local_user() -> String {
-    nix::unistd::User::from_uid(nix::unistd::getuid())
-        .ok()
-        .flatten()
-        .map(|u| u.name)
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "root".into())
-}
-
-fn progress_bar(args: &CopyIdArgs, hosts: usize) -> Option<indicatif::ProgressBar> {
-    if hosts < 2 || args.quiet || args.format != OutputFormat::Text || !std::io::stderr().is_terminal() {
+/// A bar for runs on several hosts, on a terminal that shows nothing else of ours.
+fn progress_bar(ctx: &Context, printer: &Printer, hosts: usize) -> Option<indicatif::ProgressBar> {
+    if hosts < 2 || !printer.chatty() || !ctx.stderr_is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new(hosts as u64);
@@ -212,128 +124,95 @@ fn progress_bar(args: &CopyIdArgs, hosts: usize) -> Option<indicatif::ProgressBa
     Some(bar)
 }
 
-/// Every host, `jobs` at a time; results in the order the targets were given.
-async fn all_hosts(
-    run: Arc<Run>,
-    hosts: Vec<(Target, Resolved)>,
-    jobs: usize,
-    progress: Option<indicatif::ProgressBar>,
-) -> Vec<HostResult> {
-    let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (index, (target, resolved)) in hosts.into_iter().enumerate() {
-        let (run, permits, progress) = (Arc::clone(&run), Arc::clone(&permits), progress.clone());
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let result = one_host(&run, target, resolved).await;
-            if let Some(bar) = progress {
-                bar.set_message(report::one_line(&format!("{}: {}", result.dest(), result.status.summary())));
-                bar.inc(1);
-            }
-            (index, result)
-        });
+/// The user as the hosts see them: the printer, and the terminal's prompts.
+struct PrinterUi<'a> {
+    ctx: &'a Context,
+    printer: &'a Printer,
+    keys: &'a keys::Keys,
+    /// The printer's progress bar, advanced as hosts are done.
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Ui for PrinterUi<'_> {
+    fn can_ask(&self) -> bool {
+        self.ctx.can_prompt()
     }
-    let mut results = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok(result) = joined {
-            results.push(result);
+
+    fn ask(&self, question: &Question) -> Option<Secret> {
+        let (ctx, prompt, subject) = (self.ctx, question.prompt.as_str(), question.subject.as_str());
+        self.printer.suspending_progress(|| match question.echo {
+            Echo::Hidden => secret::prompt_hidden(ctx, prompt, subject).ok(),
+            Echo::Shown | Echo::ShownWiped => secret::ask_wiped(ctx, prompt, subject).ok(),
+        })
+    }
+
+    fn show(&self, text: &str) {
+        if !text.is_empty() {
+            self.printer.stderr(text.strip_suffix('\n').unwrap_or(text));
         }
     }
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, result)| result).collect()
-}
 
-/// One host, start to finish, within the run's timeout.
-async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
-    // One deadline for the host: connecting ends by it too, and says so when it does
-    // (polled first, the inner limit wins the tie).
-    let deadline = tokio::time::Instant::now() + run.timeout;
-    let outcome = match tokio::time::timeout_at(deadline, install_on(run, &resolved, deadline)).await {
-        Ok(outcome) => outcome,
-        Err(_) => Err(Failure::new(format!("timed out after {}s", run.timeout.as_secs()))
-            .hint("if the host is only slow, give it longer with --timeout")),
-    };
-    let (status, installed) = match outcome {
-        Ok(installed) => {
-            let status = match (installed.added.is_empty(), run.options.dry_run) {
-                (true, _) => HostStatus::Present,
-                (false, true) => HostStatus::WouldAdd(installed.added.clone()),
-                (false, false) => HostStatus::Added(installed.added.clone()),
-            };
-            (status, Some(installed))
+    fn host_done(&self, result: &HostResult) {
+        if let Some(bar) = &self.bar {
+            let host = host(result, self.keys);
+            bar.set_message(one_line(&format!("{}: {}", host.dest(), summary(&host))));
+            bar.inc(1);
         }
-        Err(failure) => (HostStatus::Failed(failure), None),
-    };
-    HostResult {
-        target: target.text,
-        user: resolved.user,
-        host: target.host,
-        port: resolved.port,
-        status,
-        installed,
     }
 }
 
-async fn install_on(
-    run: &Run,
-    resolved: &Resolved,
-    deadline: tokio::time::Instant,
-) -> Result<Installed, Failure> {
-    let terminal = run.terminal.for_host(resolved.batch_mode);
-    let display = format!("{}@{}", resolved.user, resolved.host_name);
-    let banner_as = run.banners.then(|| display.clone());
-    let session::Connected { mut handle, passwords_withheld } =
-        session::connect(resolved, Arc::clone(&terminal), (run.timeout, deadline), banner_as).await?;
-    let credentials = Credentials {
-        user: resolved.user.clone(),
-        display,
-        identity_files: match resolved.identity_files_configured {
-            true => resolved.identity_files.clone(),
-            false => run.default_identities.clone(),
-        },
-        identities_only: resolved.identities_only,
-        password: run.password.clone(),
-        passwords_withheld,
-        terminal,
-        keys: Arc::clone(&run.key_cache),
-    };
-    auth::authenticate(&mut handle, &credentials).await?;
-    let installed = {
-        let fs = RemoteFs::open(&handle, run.transport, run.timeout).await?;
-        install::install(&fs, &run.keys.keys, &run.options).await?
-    };
-    let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
-    Ok(installed)
-}
-
-/// OpenSSH's default identity files that exist.
-fn default_identities(ssh_dir: &Path) -> Vec<PathBuf> {
-    ["id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa"]
-        .iter()
-        .map(|name| ssh_dir.join(name))
-        .filter(|path| path.exists())
-        .collect()
-}
-
-fn print(ctx: &Context, args: &CopyIdArgs, results: &[HostResult], keys: &keys::Keys) -> Result<()> {
+/// What each host's installer has to say, on stderr before the results: its warnings,
+/// the changes it made (unless quiet), and what to do about a failure.
+fn tell(printer: &Printer, results: &[HostResult]) {
     for result in results {
+        let line = |text: &str| one_line(&format!("{}: {text}", result.dest()));
         let notes = result.installed.as_ref().map(|i| i.notes.as_slice()).unwrap_or_default();
-        let line = |text: String| report::one_line(&text);
         for note in notes {
             match note {
-                Note::Warning(text) => ctx.warn(line(format!("{}: {text}", result.dest()))),
-                Note::Change(text) if !args.quiet => ctx.note(line(format!("{}: {text}", result.dest()))),
+                Note::Warning(text) => printer.warn(line(text)),
+                Note::Change(text) if !printer.quiet() => printer.note(line(text)),
                 Note::Change(_) => {}
             }
         }
-        if let HostStatus::Failed(Failure { hint: Some(hint), .. }) = &result.status {
-            ctx.note(line(format!("{}: hint: {hint}", result.dest())));
+        if let model::HostStatus::Failed(failure) = &result.status
+            && let Some(hint) = failure.hint()
+        {
+            printer.note(line(&format!("hint: {hint}")));
         }
     }
-    let output = match args.format {
-        OutputFormat::Text => report::text(results, args.quiet, args.dry_run),
-        OutputFormat::Json => report::json(results, keys),
+}
+
+/// A host's result as the report has it.
+fn host(result: &HostResult, keys: &keys::Keys) -> Host {
+    let describe = |indexes: &[usize]| -> Vec<InstalledKey> {
+        indexes
+            .iter()
+            .map(|&i| {
+                let (key_type, fingerprint) = keys::describe(&keys.keys[i]);
+                InstalledKey { comment: keys.comments[i].clone(), fingerprint, key_type }
+            })
+            .collect()
     };
-    std::io::stdout().lock().write_all(output.as_bytes())?;
-    Ok(())
+    let installed = result.installed.as_ref();
+    let (error, hint) = match &result.status {
+        model::HostStatus::Failed(failure) => (Some(failure.to_string()), failure.hint()),
+        _ => (None, None),
+    };
+    Host {
+        added: installed.map(|i| describe(&i.added)).unwrap_or_default(),
+        error,
+        hint,
+        host: result.host.clone(),
+        notes: installed.map(|i| i.notes.iter().map(ToString::to_string).collect()).unwrap_or_default(),
+        port: result.port,
+        present: installed.map(|i| describe(&i.present)).unwrap_or_default(),
+        status: match result.status {
+            model::HostStatus::Added(_) => HostStatus::Added,
+            model::HostStatus::WouldAdd(_) => HostStatus::WouldAdd,
+            model::HostStatus::Present => HostStatus::Present,
+            model::HostStatus::Failed(_) => HostStatus::Failed,
+        },
+        target: result.target.clone(),
+        user: result.user.clone(),
+    }
 }

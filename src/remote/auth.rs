@@ -15,9 +15,10 @@ use ssh_key::public::KeyData;
 use ssh_key::{PrivateKey, PublicKey};
 use tokio::sync::Mutex;
 
+use super::fail;
 use super::session::Client;
 use super::terminal::Terminal;
-use super::{Failure, fail};
+use crate::error::Error;
 use crate::key::PrivateKeyFile;
 use crate::secret::Secret;
 
@@ -39,10 +40,12 @@ pub struct Credentials {
     pub identities_only: bool,
     /// A password given for the run (file or environment).
     pub password: Option<Secret>,
+    /// Where ssh-agent listens (`$SSH_AUTH_SOCK`), if one runs.
+    pub agent_socket: Option<PathBuf>,
     /// Set after the host key check found a changed or revoked key and went on
     /// (StrictHostKeyChecking=no): as ssh, no password or keyboard-interactive then. It
     /// holds the refusal a strict check would have given.
-    pub passwords_withheld: Option<Failure>,
+    pub passwords_withheld: Option<Arc<Error>>,
     pub terminal: Arc<Terminal>,
     pub keys: Arc<KeyCache>,
 }
@@ -76,7 +79,7 @@ impl Allowed {
 /// # Errors
 /// Every method the server allows failed: the failure says whether a password was
 /// rejected, withheld (the host key check forbade it) or there was nothing to try.
-pub async fn authenticate(handle: &mut Handle<Client>, credentials: &Credentials) -> Result<Method, Failure> {
+pub async fn authenticate(handle: &mut Handle<Client>, credentials: &Credentials) -> Result<Method, Error> {
     let mut allowed = Allowed(None);
     let mut tried = Tried::default();
     let offered = match agent(handle, credentials, &mut allowed).await? {
@@ -117,44 +120,20 @@ struct Tried {
 /// Why nobody got in, in the words a user can act on: a password sent and rejected, a
 /// password withheld by the host key check, or nothing (left) to try. A missing account
 /// looks the same as a wrong password from outside, as sshd means it to.
-fn refused(credentials: &Credentials, tried: &Tried, allowed: &Allowed) -> Failure {
-    let who = &credentials.display;
+fn refused(credentials: &Credentials, tried: &Tried, allowed: &Allowed) -> Error {
+    let who = credentials.display.clone();
     if tried.password {
-        let hint = match credentials.password {
-            Some(_) => {
-                "check the password given with --password-file or KEYWRIGHT_PASSWORD, and the user name (sshd refuses an unknown user the same way)"
-            }
-            None => "check the password and the user name (sshd refuses an unknown user the same way)",
-        };
-        return Failure::new(format!("{who}: the password was rejected")).hint(hint);
+        return Error::PasswordRejected { who, given: credentials.password.is_some() };
     }
     let passwords_accepted =
         allowed.allows(MethodKind::Password) || allowed.allows(MethodKind::KeyboardInteractive);
     if let Some(why) = credentials.passwords_withheld.as_ref().filter(|_| passwords_accepted) {
-        let reason = why.message.strip_prefix("host key verification failed: ").unwrap_or(&why.message);
-        let hint = format!(
-            "with StrictHostKeyChecking=no, as with ssh, no password is sent to a host whose key changed or is revoked; {}",
-            why.hint.as_deref().unwrap_or("check the host key out of band")
-        );
-        return Failure::new(format!("{who}: permission denied: the password was not sent because {reason}"))
-            .hint(hint);
+        return Error::PasswordWithheld { who, why: Arc::clone(why) };
     }
-    let keys = match tried.keys {
-        0 => String::new(),
-        n => format!("the server refused {n} key(s) and "),
-    };
-    if !passwords_accepted {
-        return Failure::new(format!("{who}: permission denied: {keys}the server accepts no password")).hint(
-            "give an identity the account accepts with -o IdentityFile=KEY, or load it into ssh-agent",
-        );
+    match passwords_accepted {
+        false => Error::NoPasswordAccepted { who, keys_refused: tried.keys },
+        true => Error::NoPasswordGiven { who, keys_refused: tried.keys },
     }
-    let what = match tried.keys {
-        0 => "no key or password to try".to_string(),
-        _ => format!("{keys}no password was given"),
-    };
-    Failure::new(format!("{who}: permission denied: {what}")).hint(
-        "give the password with --password-file or KEYWRIGHT_PASSWORD, an identity with -o IdentityFile=KEY, or load the key into ssh-agent",
-    )
 }
 
 /// The public halves of the identity files, to match agent keys against under
@@ -178,8 +157,9 @@ async fn agent(
     handle: &mut Handle<Client>,
     credentials: &Credentials,
     allowed: &mut Allowed,
-) -> Result<Result<Method, Vec<KeyData>>, Failure> {
-    let Ok(mut agent) = AgentClient::connect_env().await else { return Ok(Err(Vec::new())) };
+) -> Result<Result<Method, Vec<KeyData>>, Error> {
+    let Some(socket) = &credentials.agent_socket else { return Ok(Err(Vec::new())) };
+    let Ok(mut agent) = AgentClient::connect_uds(socket).await else { return Ok(Err(Vec::new())) };
     let identities = agent.request_identities().await.unwrap_or_default();
     // Only IdentitiesOnly needs them: otherwise no key files are read for the agent.
     let identity_keys = match credentials.identities_only && !identities.is_empty() {
@@ -212,7 +192,7 @@ async fn identity_files(
     offered: &[KeyData],
     allowed: &mut Allowed,
     tried: &mut Tried,
-) -> Result<bool, Failure> {
+) -> Result<bool, Error> {
     for path in &credentials.identity_files {
         if !allowed.allows(MethodKind::PublicKey) {
             break;
@@ -273,7 +253,7 @@ async fn password(
     credentials: &Credentials,
     allowed: &mut Allowed,
     tried: &mut Tried,
-) -> Result<bool, Failure> {
+) -> Result<bool, Error> {
     let attempts = if credentials.password.is_some() { 1 } else { PASSWORD_PROMPTS };
     for _ in 0..attempts {
         let Some(password) = password_for(credentials).await else { return Ok(false) };
@@ -316,7 +296,7 @@ async fn keyboard_interactive(
     handle: &mut Handle<Client>,
     credentials: &Credentials,
     tried: &mut Tried,
-) -> Result<bool, Failure> {
+) -> Result<bool, Error> {
     let failed = |e: russh::Error| fail("keyboard-interactive authentication", &e);
     let mut response = handle
         .authenticate_keyboard_interactive_start(credentials.user.as_str(), None::<String>)
@@ -332,10 +312,7 @@ async fn keyboard_interactive(
             }
         };
         if prompts.len() > MAX_PROMPTS {
-            return Err(Failure::new(format!(
-                "keyboard-interactive authentication: the server asked {} questions at once (at most {MAX_PROMPTS} are answered)",
-                prompts.len()
-            )));
+            return Err(Error::TooManyPrompts { asked: prompts.len(), max: MAX_PROMPTS });
         }
         let asks = prompts.iter().any(|p| p.echo || credentials.password.is_none());
         if asks && credentials.terminal.can_ask() {

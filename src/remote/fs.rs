@@ -11,8 +11,9 @@ use russh_sftp::client::RawSftpSession;
 use russh_sftp::protocol::{FileAttributes, OpenFlags, Packet, StatusCode};
 
 use super::session::Client;
-use super::{Failure, fail};
-use crate::cli::copy_id::Transport;
+use super::sh::quote;
+use super::{Transport, fail, sftp_fail};
+use crate::error::{Error, Flood};
 
 /// A mkdir that fails while nothing is there is tried this often before it is an error.
 const MKDIR_ATTEMPTS: usize = 5;
@@ -61,7 +62,7 @@ impl<'a> RemoteFs<'a> {
         handle: &'a Handle<Client>,
         transport: Transport,
         timeout: Duration,
-    ) -> Result<Self, Failure> {
+    ) -> Result<Self, Error> {
         let shell = Shell { handle };
         if transport == Transport::Shell {
             return Ok(RemoteFs { shell, sftp: None });
@@ -69,7 +70,7 @@ impl<'a> RemoteFs<'a> {
         match Sftp::open(handle, timeout).await {
             Ok(sftp) => Ok(RemoteFs { shell, sftp: Some(sftp) }),
             Err(failure) if transport == Transport::Sftp => {
-                Err(failure.hint("use --transport auto (or shell) to install through a POSIX shell instead"))
+                Err(Error::SftpRequired { cause: Box::new(failure) })
             }
             Err(_) => Ok(RemoteFs { shell, sftp: None }),
         }
@@ -81,7 +82,7 @@ impl<'a> RemoteFs<'a> {
     }
 
     /// The login's home directory.
-    pub async fn home(&self) -> Result<String, Failure> {
+    pub async fn home(&self) -> Result<String, Error> {
         match &self.sftp {
             Some(s) => s.realpath(".").await,
             None => Ok(self.shell.run_ok("cd && pwd", None).await?.trim_end().to_string()),
@@ -89,7 +90,7 @@ impl<'a> RemoteFs<'a> {
     }
 
     /// The path's kind and mode, without following a final symlink; `None` if missing.
-    pub async fn lstat(&self, path: &str) -> Result<Option<Stat>, Failure> {
+    pub async fn lstat(&self, path: &str) -> Result<Option<Stat>, Error> {
         match &self.sftp {
             Some(s) => s.lstat(path).await,
             None => self.shell.lstat(path).await,
@@ -97,7 +98,7 @@ impl<'a> RemoteFs<'a> {
     }
 
     /// A file's contents; `None` if it does not exist.
-    pub async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Failure> {
+    pub async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
         match &self.sftp {
             Some(s) => s.read(path).await,
             None => self.shell.read(path).await,
@@ -105,7 +106,7 @@ impl<'a> RemoteFs<'a> {
     }
 
     /// Creates a directory; `false` if it already exists.
-    pub async fn mkdir(&self, path: &str, mode: u32) -> Result<bool, Failure> {
+    pub async fn mkdir(&self, path: &str, mode: u32) -> Result<bool, Error> {
         match &self.sftp {
             Some(s) => s.mkdir(path, mode).await,
             None => self.shell.mkdir(path, mode).await,
@@ -113,7 +114,7 @@ impl<'a> RemoteFs<'a> {
     }
 
     /// Removes an empty directory.
-    pub async fn rmdir(&self, path: &str) -> Result<(), Failure> {
+    pub async fn rmdir(&self, path: &str) -> Result<(), Error> {
         match &self.sftp {
             Some(s) => s.rmdir(path).await,
             None => self.shell.run_ok(&format!("rmdir -- {}", quote(path)), None).await.map(drop),
@@ -121,7 +122,7 @@ impl<'a> RemoteFs<'a> {
     }
 
     /// Sets permission bits.
-    pub async fn chmod(&self, path: &str, mode: u32) -> Result<(), Failure> {
+    pub async fn chmod(&self, path: &str, mode: u32) -> Result<(), Error> {
         match &self.sftp {
             Some(s) => s.chmod(path, mode).await,
             None => self.shell.run_ok(&format!("chmod {mode:o} -- {}", quote(path)), None).await.map(drop),
@@ -129,7 +130,7 @@ impl<'a> RemoteFs<'a> {
     }
 
     /// The path with symlinks resolved.
-    pub async fn realpath(&self, path: &str) -> Result<String, Failure> {
+    pub async fn realpath(&self, path: &str) -> Result<String, Error> {
         match &self.sftp {
             Some(s) => s.realpath(path).await,
             None => Ok(self
@@ -145,15 +146,12 @@ impl<'a> RemoteFs<'a> {
     /// directory, written, checked, synced and renamed over it.
     /// A failure names `path`: the transport's own message may name only a temporary file,
     /// or no file at all (`cat: write error: No space left on device`).
-    pub async fn replace(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), Failure> {
+    pub async fn replace(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), Error> {
         let result = match &self.sftp {
             Some(s) => s.replace(path, contents, mode).await,
             None => self.shell.replace(path, contents, mode).await,
         };
-        result.map_err(|failure| Failure {
-            message: format!("cannot write {path}: {}", failure.message),
-            ..failure
-        })
+        result.map_err(|cause| Error::RemoteWrite { path: path.to_string(), cause: Box::new(cause) })
     }
 
     /// How long ago `path` was last modified, by the server's clock; `None` when the
@@ -170,7 +168,7 @@ impl<'a> RemoteFs<'a> {
     ///
     /// # Errors
     /// The server lists more than [`MAX_NAMES`] names in the directory.
-    pub async fn remove_leftovers(&self, path: &str) -> Result<(), Failure> {
+    pub async fn remove_leftovers(&self, path: &str) -> Result<(), Error> {
         match &self.sftp {
             Some(s) => s.remove_leftovers(path).await,
             None => {
@@ -210,7 +208,7 @@ const MISSING: u32 = 3;
 impl Shell<'_> {
     /// Runs `script` with POSIX sh whatever the login shell is (sh, bash, fish, tcsh…),
     /// then feeds it `stdin`; its output may be up to [`MAX_TEXT`].
-    pub async fn run(&self, script: &str, stdin: Option<&[u8]>) -> Result<Output, Failure> {
+    pub async fn run(&self, script: &str, stdin: Option<&[u8]>) -> Result<Output, Error> {
         self.run_capped(script, stdin, Limit::text()).await
     }
 
@@ -228,7 +226,7 @@ impl Shell<'_> {
         script: &str,
         stdin: Option<&[u8]>,
         limit: Limit<'_>,
-    ) -> Result<Output, Failure> {
+    ) -> Result<Output, Error> {
         let command = bootstrap(script.len());
         let mut input = Vec::with_capacity(script.len() + stdin.map_or(0, <[u8]>::len));
         input.extend_from_slice(script.as_bytes());
@@ -237,7 +235,7 @@ impl Shell<'_> {
     }
 
     /// Runs `script` and returns its output, or fails with its stderr.
-    async fn run_ok(&self, script: &str, stdin: Option<&[u8]>) -> Result<String, Failure> {
+    async fn run_ok(&self, script: &str, stdin: Option<&[u8]>) -> Result<String, Error> {
         let output = self.run(script, stdin).await?;
         match output.code {
             Some(0) => Ok(String::from_utf8_lossy(&output.stdout).into_owned()),
@@ -245,7 +243,7 @@ impl Shell<'_> {
         }
     }
 
-    async fn lstat(&self, path: &str) -> Result<Option<Stat>, Failure> {
+    async fn lstat(&self, path: &str) -> Result<Option<Stat>, Error> {
         let p = quote(path);
         let script = format!("if [ -e {p} ] || [ -L {p} ]; then ls -ld -- {p}; else exit {MISSING}; fi");
         let output = self.run(&script, None).await?;
@@ -256,7 +254,7 @@ impl Shell<'_> {
         }
     }
 
-    async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Failure> {
+    async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
         let p = quote(path);
         let script = format!("if [ -f {p} ]; then cat -- {p}; else exit {MISSING}; fi");
         let output = self.run_capped(&script, None, Limit::file(path)).await?;
@@ -267,7 +265,7 @@ impl Shell<'_> {
         }
     }
 
-    async fn mkdir(&self, path: &str, mode: u32) -> Result<bool, Failure> {
+    async fn mkdir(&self, path: &str, mode: u32) -> Result<bool, Error> {
         let p = quote(path);
         let script = format!(
             "if mkdir -m {mode:o} -- {p} 2>/dev/null; then exit 0; elif [ -d {p} ]; then exit {MISSING}; else mkdir -m {mode:o} -- {p}; fi"
@@ -301,7 +299,7 @@ impl Shell<'_> {
     /// a planted symlink), so nothing anyone else put in the directory is written through.
     /// What is renamed over must be a regular file or nothing: `mv` would move into a
     /// directory, and a symlink there now was planted after the installer looked.
-    async fn replace(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), Failure> {
+    async fn replace(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), Error> {
         let p = quote(path);
         let t = quote(&temp_name(path));
         let script = format!(
@@ -319,7 +317,7 @@ impl Shell<'_> {
     }
 }
 
-/// Why a replace stops before the rename.
+/// Why a replace stops before the rename: the words of [`Error::RemoteFileSwapped`].
 const NOT_REGULAR: &str = "it is now a symlink, a directory or another non-regular file: not replaced";
 
 /// The command line every login shell is given: run `sh`, reading the script (`len`
@@ -355,19 +353,6 @@ impl<'a> Limit<'a> {
     }
 }
 
-/// The failure of a server that sent more than `cap` bytes of `what`.
-fn too_much(cap: usize, what: &str) -> Failure {
-    let size = match cap >= 1 << 20 {
-        true => format!("{} MiB", cap >> 20),
-        false => format!("{} KiB", cap >> 10),
-    };
-    let failure = Failure::new(format!("the server sent more than {size} {what}"));
-    match what.starts_with("for ") {
-        true => failure.hint("look at that file on the server: an authorized_keys file is far smaller"),
-        false => failure,
-    }
-}
-
 /// Runs a command on a new session channel.
 /// Output past `limit` (stdout) or [`MAX_TEXT`] (stderr) closes the channel and fails.
 pub async fn exec(
@@ -375,7 +360,7 @@ pub async fn exec(
     command: &str,
     stdin: Option<&[u8]>,
     limit: Limit<'_>,
-) -> Result<Output, Failure> {
+) -> Result<Output, Error> {
     let mut channel = handle.channel_open_session().await.map_err(|e| fail("cannot open a session", &e))?;
     channel.exec(true, command).await.map_err(|e| fail("cannot run a command", &e))?;
     if let Some(data) = stdin {
@@ -391,20 +376,18 @@ pub async fn exec(
         };
         if sink.len() + data.len() > cap {
             let _ = channel.close().await;
-            let what = match (&message, limit.what) {
-                (ChannelMsg::ExtendedData { .. }, _) => "of error output".to_string(),
-                (_, Some(path)) => format!("for {}", server_path(path)),
-                (_, None) => "of output".to_string(),
+            let flood = match (&message, limit.what) {
+                (ChannelMsg::ExtendedData { .. }, _) => Flood::ErrorOutput,
+                (_, Some(path)) => Flood::File(server_path(path)),
+                (_, None) => Flood::Output,
             };
-            return Err(too_much(cap, &what));
+            return Err(Error::TooMuchData { cap, flood });
         }
         sink.extend_from_slice(data);
         match message {
             ChannelMsg::ExitStatus { exit_status } => output.code = Some(exit_status),
             ChannelMsg::Failure => {
-                return Err(Failure::new("the server refused to run a command").hint(
-                    "the account may be limited to SFTP or a forced command; keywright needs the SFTP subsystem or a POSIX sh",
-                ));
+                return Err(Error::CommandRefused);
             }
             _ => {}
         }
@@ -414,30 +397,15 @@ pub async fn exec(
 
 /// The failure of a remote command: its exit code and the last line of its error
 /// output, escaped (it is the server's text).
-fn remote_failure(output: &Output, code: Option<u32>) -> Failure {
+fn remote_failure(output: &Output, code: Option<u32>) -> Error {
     let stderr = output.stderr.strip_suffix(b"\n").unwrap_or(&output.stderr);
     let last = stderr.rsplit(|&b| b == b'\n').next().unwrap_or_default();
     let message = crate::sanitize::server_line(last.trim_ascii(), MAX_MESSAGE);
     let message = message.as_str();
     match (code, message.is_empty()) {
-        (None, _) => Failure::new("the connection closed before the remote command finished"),
-        (Some(code), true) => Failure::new(format!("remote command failed (exit {code})")),
-        (Some(_), false) => Failure::new(format!("remote: {message}")),
-    }
-}
-
-/// Quotes a string for POSIX sh.
-pub fn quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
-}
-
-/// `text` as one sh word for a command line shown to the user: quoted only when needed
-/// (`[host]:port` is a glob pattern to the shell).
-pub fn shell_word(text: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
-    match !text.is_empty() && text.chars().all(plain) {
-        true => text.to_string(),
-        false => quote(text),
+        (None, _) => Error::CommandUnfinished,
+        (Some(code), true) => Error::CommandFailed { code },
+        (Some(_), false) => Error::CommandError { message: message.to_string() },
     }
 }
 
@@ -446,10 +414,10 @@ pub fn shell_word(text: &str) -> String {
 ///
 /// # Errors
 /// The line does not start with a mode field.
-pub fn parse_ls(line: &str) -> Result<Stat, Failure> {
+pub fn parse_ls(line: &str) -> Result<Stat, Error> {
     let field: Vec<char> = line.split_whitespace().next().unwrap_or_default().chars().collect();
     if field.len() < 10 {
-        return Err(Failure::new(format!("unexpected ls output: {}", line.trim())));
+        return Err(Error::UnexpectedLs { line: line.trim().to_string() });
     }
     let kind = match field[0] {
         '-' => Kind::File,
@@ -481,7 +449,7 @@ pub struct Sftp {
 }
 
 impl Sftp {
-    async fn open(handle: &Handle<Client>, timeout: Duration) -> Result<Self, Failure> {
+    async fn open(handle: &Handle<Client>, timeout: Duration) -> Result<Self, Error> {
         let mut channel =
             handle.channel_open_session().await.map_err(|e| fail("cannot open a session", &e))?;
         channel.request_subsystem(true, "sftp").await.map_err(|e| fail("cannot start sftp", &e))?;
@@ -489,7 +457,7 @@ impl Sftp {
         loop {
             match channel.wait().await {
                 Some(ChannelMsg::Success) => break,
-                Some(ChannelMsg::Failure) | None => return Err(Failure::new("the server offers no SFTP")),
+                Some(ChannelMsg::Failure) | None => return Err(Error::NoSftp),
                 Some(_) => {}
             }
         }
@@ -504,29 +472,28 @@ impl Sftp {
         })
     }
 
-    async fn realpath(&self, path: &str) -> Result<String, Failure> {
-        let name =
-            self.session.realpath(path).await.map_err(|e| fail(format!("sftp realpath {path}"), &e))?;
+    async fn realpath(&self, path: &str) -> Result<String, Error> {
+        let name = self.session.realpath(path).await.map_err(|e| sftp_fail("realpath", path, &e))?;
         name.files
             .into_iter()
             .next()
             .map(|f| f.filename)
-            .ok_or_else(|| Failure::new("sftp realpath gave no name"))
+            .ok_or(Error::SftpUnexpected { op: "realpath", what: "gave no name" })
     }
 
-    async fn lstat(&self, path: &str) -> Result<Option<Stat>, Failure> {
+    async fn lstat(&self, path: &str) -> Result<Option<Stat>, Error> {
         match self.session.lstat(path).await {
             Ok(attrs) => Ok(Some(stat_of(&attrs.attrs))),
             Err(e) if is_missing(&e) => Ok(None),
-            Err(e) => Err(fail(format!("sftp stat {path}"), &e)),
+            Err(e) => Err(sftp_fail("stat", path, &e)),
         }
     }
 
-    async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Failure> {
+    async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
         let handle = match self.session.open(path, OpenFlags::READ, FileAttributes::empty()).await {
             Ok(handle) => handle.handle,
             Err(e) if is_missing(&e) => return Ok(None),
-            Err(e) => return Err(fail(format!("sftp open {path}"), &e)),
+            Err(e) => return Err(sftp_fail("open", path, &e)),
         };
         let contents = self.read_open(handle.as_str(), path).await;
         let _ = self.session.close(handle).await;
@@ -535,24 +502,24 @@ impl Sftp {
 
     /// Reads an open file to its end, failing past [`MAX_FILE`]: the server decides how
     /// much it sends, however small it said the file was.
-    async fn read_open(&self, handle: &str, path: &str) -> Result<Vec<u8>, Failure> {
+    async fn read_open(&self, handle: &str, path: &str) -> Result<Vec<u8>, Error> {
         let mut contents = Vec::new();
         loop {
             match self.session.read(handle, contents.len() as u64, SFTP_CHUNK as u32).await {
                 Ok(data) if data.data.is_empty() => return Ok(contents),
                 Ok(data) if contents.len() + data.data.len() > MAX_FILE => {
-                    return Err(too_much(MAX_FILE, &format!("for {}", server_path(path))));
+                    return Err(Error::TooMuchData { cap: MAX_FILE, flood: Flood::File(server_path(path)) });
                 }
                 Ok(data) => contents.extend_from_slice(&data.data),
                 Err(russh_sftp::client::error::Error::Status(s)) if s.status_code == StatusCode::Eof => {
                     return Ok(contents);
                 }
-                Err(e) => return Err(fail(format!("sftp read {path}"), &e)),
+                Err(e) => return Err(sftp_fail("read", path, &e)),
             }
         }
     }
 
-    async fn mkdir(&self, path: &str, mode: u32) -> Result<bool, Failure> {
+    async fn mkdir(&self, path: &str, mode: u32) -> Result<bool, Error> {
         let mut last_error = None;
         // OpenSSH's sftp-server answers a plain "failure" when the directory exists, so
         // look; if it has gone since (a lock released meanwhile), try again.
@@ -563,13 +530,12 @@ impl Sftp {
                 Ok(_) => return Ok(true),
                 Err(e) => match self.lstat(path).await? {
                     Some(stat) if stat.kind == Kind::Dir => return Ok(false),
-                    Some(_) => return Err(fail(format!("sftp mkdir {path}"), &e)),
+                    Some(_) => return Err(sftp_fail("mkdir", path, &e)),
                     None => last_error = Some(e),
                 },
             }
         }
-        let error = last_error
-            .map_or_else(|| Failure::new("mkdir failed"), |e| fail(format!("sftp mkdir {path}"), &e));
+        let error = last_error.map_or(Error::MkdirFailed, |e| sftp_fail("mkdir", path, &e));
         Err(error)
     }
 
@@ -592,7 +558,7 @@ impl Sftp {
         Some(Duration::from_secs(u64::from(now?.saturating_sub(then))))
     }
 
-    async fn remove_leftovers(&self, path: &str) -> Result<(), Failure> {
+    async fn remove_leftovers(&self, path: &str) -> Result<(), Error> {
         let (dir, name) = path.rsplit_once('/').unwrap_or((".", path));
         let prefix = format!("{name}.keywright.");
         let Ok(handle) = self.session.opendir(dir).await else { return Ok(()) };
@@ -606,35 +572,32 @@ impl Sftp {
 
     /// The names in an open directory that start with `prefix`; a listing of more than
     /// [`MAX_NAMES`] names fails (a server could list forever).
-    async fn list(&self, handle: &str, dir: &str, prefix: &str) -> Result<Vec<String>, Failure> {
+    async fn list(&self, handle: &str, dir: &str, prefix: &str) -> Result<Vec<String>, Error> {
         let (mut seen, mut found) = (0, Vec::new());
         while let Ok(names) = self.session.readdir(handle).await {
             // An empty answer counts as a name: a server could send those forever.
             seen += names.files.len().max(1);
             if seen > MAX_NAMES {
-                return Err(Failure::new(format!(
-                    "the server listed more than {MAX_NAMES} names in {}",
-                    server_path(dir)
-                )));
+                return Err(Error::TooManyNames { max: MAX_NAMES, dir: server_path(dir) });
             }
             found.extend(names.files.into_iter().map(|f| f.filename).filter(|f| f.starts_with(prefix)));
         }
         Ok(found)
     }
 
-    async fn rmdir(&self, path: &str) -> Result<(), Failure> {
-        self.session.rmdir(path).await.map(drop).map_err(|e| fail(format!("sftp rmdir {path}"), &e))
+    async fn rmdir(&self, path: &str) -> Result<(), Error> {
+        self.session.rmdir(path).await.map(drop).map_err(|e| sftp_fail("rmdir", path, &e))
     }
 
-    async fn chmod(&self, path: &str, mode: u32) -> Result<(), Failure> {
+    async fn chmod(&self, path: &str, mode: u32) -> Result<(), Error> {
         let mut attrs = FileAttributes::empty();
         attrs.permissions = Some(mode);
-        self.session.setstat(path, attrs).await.map(drop).map_err(|e| fail(format!("sftp chmod {path}"), &e))
+        self.session.setstat(path, attrs).await.map(drop).map_err(|e| sftp_fail("chmod", path, &e))
     }
 
-    async fn replace(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), Failure> {
+    async fn replace(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), Error> {
         if self.lstat(path).await?.is_some_and(|stat| stat.kind != Kind::File) {
-            return Err(Failure::new(NOT_REGULAR));
+            return Err(Error::RemoteFileSwapped);
         }
         let temp = temp_name(path);
         let result = self.write_and_rename(&temp, path, contents, mode).await;
@@ -650,38 +613,34 @@ impl Sftp {
         path: &str,
         contents: &[u8],
         mode: u32,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), Error> {
         let mut attrs = FileAttributes::empty();
         attrs.permissions = Some(mode);
         let flags = OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::EXCLUDE;
-        let handle = self
-            .session
-            .open(temp, flags, attrs)
-            .await
-            .map_err(|e| fail(format!("sftp create {temp}"), &e))?
-            .handle;
+        let handle =
+            self.session.open(temp, flags, attrs).await.map_err(|e| sftp_fail("create", temp, &e))?.handle;
         for (i, chunk) in contents.chunks(SFTP_CHUNK).enumerate() {
             let offset = (i * SFTP_CHUNK) as u64;
             self.session
                 .write(handle.as_str(), offset, chunk.to_vec())
                 .await
-                .map_err(|e| fail(format!("sftp write {temp}"), &e))?;
+                .map_err(|e| sftp_fail("write", temp, &e))?;
         }
         if self.fsync {
-            self.session.fsync(handle.as_str()).await.map_err(|e| fail(format!("sftp fsync {temp}"), &e))?;
+            self.session.fsync(handle.as_str()).await.map_err(|e| sftp_fail("fsync", temp, &e))?;
         }
-        self.session.close(handle).await.map_err(|e| fail(format!("sftp close {temp}"), &e))?;
+        self.session.close(handle).await.map_err(|e| sftp_fail("close", temp, &e))?;
         self.chmod(temp, mode).await?;
         // Looked at again just before: it may have changed while the data was sent.
         if self.lstat(path).await?.is_some_and(|stat| stat.kind != Kind::File) {
-            return Err(Failure::new(NOT_REGULAR));
+            return Err(Error::RemoteFileSwapped);
         }
         self.rename_over(temp, path).await
     }
 
     /// posix-rename replaces the target atomically; plain SFTP rename refuses an existing
     /// target, so without the extension the old file is moved aside first.
-    async fn rename_over(&self, temp: &str, path: &str) -> Result<(), Failure> {
+    async fn rename_over(&self, temp: &str, path: &str) -> Result<(), Error> {
         if self.posix_rename {
             let mut data = Vec::new();
             for name in [temp, path] {
@@ -690,17 +649,18 @@ impl Sftp {
             }
             return match self.session.extended("posix-rename@openssh.com", data).await {
                 Ok(Packet::Status(s)) if s.status_code == StatusCode::Ok => Ok(()),
-                Ok(Packet::Status(s)) => Err(Failure::new(format!(
-                    "sftp rename {temp}: {}",
-                    crate::sanitize::server_line(s.error_message.as_bytes(), MAX_MESSAGE)
-                ))),
-                Ok(_) => Err(Failure::new("sftp rename: unexpected reply")),
-                Err(e) => Err(fail(format!("sftp rename {temp}"), &e)),
+                Ok(Packet::Status(s)) => Err(Error::Sftp {
+                    op: "rename",
+                    path: temp.to_string(),
+                    cause: crate::sanitize::server_line(s.error_message.as_bytes(), MAX_MESSAGE),
+                }),
+                Ok(_) => Err(Error::SftpUnexpected { op: "rename", what: "unexpected reply" }),
+                Err(e) => Err(sftp_fail("rename", temp, &e)),
             };
         }
         let aside = format!("{path}.keywright-old");
         let moved_aside = self.session.rename(path, aside.as_str()).await.is_ok();
-        self.session.rename(temp, path).await.map_err(|e| fail(format!("sftp rename {temp}"), &e))?;
+        self.session.rename(temp, path).await.map_err(|e| sftp_fail("rename", temp, &e))?;
         if moved_aside {
             let _ = self.session.remove(aside.as_str()).await;
         }
@@ -751,15 +711,5 @@ mod tests {
         assert_eq!(parse_ls("drwxrwxrwt 2 a a").unwrap(), Stat { kind: Kind::Dir, mode: 0o1777 });
         assert_eq!(parse_ls("lrwxrwxrwx 1 a a 3 x a -> b").unwrap().kind, Kind::Symlink);
         assert!(parse_ls("total 0").is_err());
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(quote("a b"), "'a b'");
-        assert_eq!(quote("it's"), "'it'\\''s'");
-        assert_eq!(shell_word("web-1.example.com"), "web-1.example.com");
-        assert_eq!(shell_word("/home/me/.ssh/known_hosts"), "/home/me/.ssh/known_hosts");
-        assert_eq!(shell_word("[127.0.0.1]:2222"), "'[127.0.0.1]:2222'");
-        assert_eq!(shell_word(""), "''");
     }
 }

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use ssh_key::public::KeyData;
 
-use super::Failure;
 use super::fs::{Kind, RemoteFs, Stat};
+use crate::error::Error;
 use crate::key::scan::authorized_key;
 
 /// A lock older than this (by the server's clock) was left by a run that died: holders
@@ -79,7 +79,7 @@ pub async fn install(
     fs: &RemoteFs<'_>,
     keys: &[KeyToInstall],
     options: &Options,
-) -> Result<Installed, Failure> {
+) -> Result<Installed, Error> {
     let home = fs.home().await?;
     let target = match options.target_path.starts_with('/') {
         true => options.target_path.clone(),
@@ -120,7 +120,7 @@ pub async fn install(
 
 /// sshd ignores keys under a home that others can write to; that is for the user to
 /// decide, so it is only reported.
-async fn check_home(fs: &RemoteFs<'_>, home: &str, installed: &mut Installed) -> Result<(), Failure> {
+async fn check_home(fs: &RemoteFs<'_>, home: &str, installed: &mut Installed) -> Result<(), Error> {
     if let Some(stat) = fs.lstat(home).await?
         && stat.mode & LOOSE != 0
     {
@@ -141,7 +141,7 @@ async fn prepare_dir(
     dir: &str,
     dry_run: bool,
     installed: &mut Installed,
-) -> Result<(), Failure> {
+) -> Result<(), Error> {
     let (below_home, paths) = dirs_down_to(home, dir);
     for path in paths {
         match fs.lstat(&path).await? {
@@ -187,7 +187,7 @@ fn dirs_down_to(home: &str, dir: &str) -> (bool, Vec<String>) {
 
 /// The directory `path` names and its mode: a symlink's own mode (777 on Linux) says
 /// nothing, so a symlinked directory is judged, and repaired, where it points.
-async fn directory(fs: &RemoteFs<'_>, path: &str, stat: Stat) -> Result<(String, u32), Failure> {
+async fn directory(fs: &RemoteFs<'_>, path: &str, stat: Stat) -> Result<(String, u32), Error> {
     let (real, stat) = match stat.kind {
         Kind::Symlink => {
             let real = fs.realpath(path).await?;
@@ -198,8 +198,7 @@ async fn directory(fs: &RemoteFs<'_>, path: &str, stat: Stat) -> Result<(String,
     };
     match stat {
         Some(stat) if stat.kind == Kind::Dir => Ok((real, stat.mode)),
-        _ => Err(Failure::new(format!("{path} is not a directory"))
-            .hint("move it out of the way, or name another file with --target-path")),
+        _ => Err(Error::RemoteNotDirectory { path: path.to_string() }),
     }
 }
 
@@ -210,7 +209,7 @@ async fn repair(
     mode: u32,
     dry_run: bool,
     installed: &mut Installed,
-) -> Result<(), Failure> {
+) -> Result<(), Error> {
     let Some((fixed, note)) = strict_mode(path, mode, dry_run) else { return Ok(()) };
     if !dry_run {
         fs.chmod(path, fixed).await?;
@@ -235,7 +234,7 @@ fn strict_mode(path: &str, mode: u32, dry_run: bool) -> Option<(u32, Note)> {
 
 /// Takes the lock directory, waiting while another run holds it; a lock left by a run
 /// that died is removed. Returns whether such a lock was found.
-async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Result<bool, Failure> {
+async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Result<bool, Error> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(20);
     let mut broke_stale = false;
@@ -264,7 +263,7 @@ async fn update(
     keys: &[KeyToInstall],
     options: &Options,
     mut installed: Installed,
-) -> Result<Installed, Failure> {
+) -> Result<Installed, Error> {
     let (real, stat) = match fs.lstat(target).await? {
         Some(s) if s.kind == Kind::Symlink => {
             let real = fs.realpath(target).await?;
@@ -274,8 +273,7 @@ async fn update(
         stat => (target.to_string(), stat),
     };
     if stat.is_some_and(|s| s.kind != Kind::File) {
-        return Err(Failure::new(format!("{real} is not a regular file"))
-            .hint("move it out of the way, or name another file with --target-path"));
+        return Err(Error::RemoteNotRegular { path: real.to_string() });
     }
     let existing = fs.read(&real).await?;
     let (added, present) = sort_keys(&keys_in(existing.as_deref().unwrap_or_default()), keys, options.force);

@@ -11,10 +11,9 @@ use russh::keys::PublicKeyOrCertificate;
 use ssh_key::public::KeyData;
 
 use super::config::{Resolved, StrictHostKeyChecking};
-use super::fs::shell_word;
 use super::hostkey::{self, CertVerdict, HostKeys, Recorded, Verdict};
 use super::terminal::Terminal;
-use super::{Failure, fail};
+use crate::error::Error;
 use crate::known_hosts::edit::{self, AddOptions, Added};
 use crate::known_hosts::{HostQuery, KnownHosts};
 
@@ -22,7 +21,7 @@ use crate::known_hosts::{HostQuery, KnownHosts};
 pub struct Client {
     policy: Arc<Policy>,
     /// Why the host key was refused, for the error message (russh only says it was).
-    refusal: Arc<Mutex<Option<Failure>>>,
+    refusal: Arc<Mutex<Option<Error>>>,
     /// `user@host` to show the server's banner after, or `None` to keep it to ourselves.
     banner_as: Option<String>,
 }
@@ -36,7 +35,7 @@ pub struct Connected {
     /// man in the middle. Public key authentication stays safe (its signature is bound to
     /// this session). It holds the refusal a strict check would have given, so that a
     /// failed login can say why no password was sent.
-    pub passwords_withheld: Option<Failure>,
+    pub passwords_withheld: Option<Error>,
 }
 
 /// What the host key check needs.
@@ -50,7 +49,7 @@ struct Policy {
     /// The address connected to, in known_hosts form (`[ip]:port`), for the question.
     address: String,
     terminal: Arc<Terminal>,
-    passwords_withheld: Mutex<Option<Failure>>,
+    passwords_withheld: Mutex<Option<Error>>,
 }
 
 impl Handler for Client {
@@ -80,7 +79,7 @@ fn now() -> u64 {
 
 impl Policy {
     /// `None` to go on, or why the key is refused.
-    async fn check(&self, offered: &PublicKeyOrCertificate) -> Option<Failure> {
+    async fn check(&self, offered: &PublicKeyOrCertificate) -> Option<Error> {
         let key = match offered {
             PublicKeyOrCertificate::PublicKey { key, .. } => key.key_data().clone(),
             PublicKeyOrCertificate::Certificate(cert) => {
@@ -106,7 +105,7 @@ impl Policy {
     }
 
     /// StrictHostKeyChecking applied to a verdict: `None` to go on, or why not.
-    async fn decide(&self, verdict: Verdict, key: &KeyData) -> Option<Failure> {
+    async fn decide(&self, verdict: Verdict, key: &KeyData) -> Option<Error> {
         let host = &self.keys.lookup;
         match verdict {
             Verdict::Trusted => None,
@@ -114,31 +113,22 @@ impl Policy {
             Verdict::Changed { offending } => {
                 self.terminal.print(&hostkey::changed_warning(host, key, &offending, &self.learn_into));
                 let (file, line, _) = offending;
-                let file = file.display().to_string();
-                self.unsafe_or(hostkey::changed_strict(host), || {
-                    Failure::new(format!("host key verification failed: the host key changed ({file}:{line})")).hint(format!(
-                        "if the change is expected, check the new fingerprint out of band, then remove the old key with `keywright known-hosts remove -f {} {}`",
-                        shell_word(&file),
-                        shell_word(host)
-                    ))
+                self.unsafe_or(hostkey::changed_strict(host), || Error::HostKeyChanged {
+                    file,
+                    line,
+                    host: host.clone(),
                 })
             }
             Verdict::Revoked { file, line } => {
                 self.terminal.print(&hostkey::revoked_warning(host, key));
-                self.unsafe_or(hostkey::revoked_strict(host, key), || {
-                    Failure::new(format!(
-                        "host key verification failed: the host key is revoked ({}:{line})",
-                        file.display()
-                    ))
-                    .hint("a revoked key is never trusted again: ask the host's administrator for its current key")
-                })
+                self.unsafe_or(hostkey::revoked_strict(host, key), || Error::HostKeyRevoked { file, line })
             }
         }
     }
 
     /// A changed or revoked key: ssh refuses it, printing `strict`, unless
     /// StrictHostKeyChecking=no, where it goes on without sending passwords.
-    fn unsafe_or(&self, strict: String, failure: impl FnOnce() -> Failure) -> Option<Failure> {
+    fn unsafe_or(&self, strict: String, failure: impl FnOnce() -> Error) -> Option<Error> {
         if self.strict == StrictHostKeyChecking::No {
             self.terminal.print(hostkey::PASSWORDS_DISABLED);
             *self.passwords_withheld.lock().unwrap_or_else(|p| p.into_inner()) = Some(failure());
@@ -148,7 +138,7 @@ impl Policy {
         Some(failure())
     }
 
-    async fn unknown(&self, key: &KeyData) -> Option<Failure> {
+    async fn unknown(&self, key: &KeyData) -> Option<Error> {
         let host = &self.keys.lookup;
         let (type_name, fingerprint) = hostkey::describe_key(key);
         let accept = match self.strict {
@@ -166,15 +156,13 @@ impl Policy {
             }
         };
         if !accept {
-            let refused = Failure::new(format!(
-                "host key verification failed: {host} is not a known host ({type_name} {fingerprint})"
-            ));
-            return Some(match (self.strict, self.terminal.can_ask()) {
-                (StrictHostKeyChecking::Ask, true) => refused,
-                _ => refused.hint(format!(
-                    "check the fingerprint out of band, then add the key with `keywright known-hosts add {} KEY`, or pass -o StrictHostKeyChecking=accept-new",
-                    shell_word(host)
-                )),
+            // The user who answered no needs no advice; otherwise say how to accept it.
+            let declined = self.strict == StrictHostKeyChecking::Ask && self.terminal.can_ask();
+            return Some(Error::UnknownHostKey {
+                host: host.clone(),
+                key_type: type_name,
+                fingerprint: fingerprint.to_string(),
+                declined,
             });
         }
         self.learn(key).await
@@ -201,7 +189,7 @@ impl Policy {
     /// Another connection of this run may have recorded a key for the same name since
     /// this one looked: the key is judged again against the file as it is now, and a
     /// key that now counts as changed or revoked gets ssh's decision for that.
-    async fn learn(&self, key: &KeyData) -> Option<Failure> {
+    async fn learn(&self, key: &KeyData) -> Option<Error> {
         let host = &self.keys.lookup;
         match self.record(key) {
             Ok(Verdict::Trusted) => {
@@ -304,34 +292,30 @@ pub async fn connect(
     terminal: Arc<Terminal>,
     (timeout, deadline): (Duration, tokio::time::Instant),
     banner_as: Option<String>,
-) -> Result<Connected, Failure> {
+) -> Result<Connected, Error> {
     let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
     // The hint names the limit that was reached: ConnectTimeout when it was the shorter.
-    let longer = match limit < timeout {
-        true => "-o ConnectTimeout",
-        false => "--timeout",
-    };
-    let timed_out = || {
-        Failure::new(format!(
-            "timed out after {}s connecting to {}:{}",
-            limit.as_secs(),
-            resolved.host_name,
-            resolved.port
-        ))
-        .hint(format!(
-            "check that the host is up and sshd listens on that port; if it is only slow, give it longer with {longer}"
-        ))
+    let by_connect_timeout = limit < timeout;
+    let timed_out = || Error::ConnectTimedOut {
+        secs: limit.as_secs(),
+        host: resolved.host_name.clone(),
+        port: resolved.port,
+        by_connect_timeout,
     };
     let deadline = deadline.min(tokio::time::Instant::now() + limit);
     let target = (resolved.host_name.as_str(), resolved.port);
     let addresses: Vec<std::net::SocketAddr> =
         match tokio::time::timeout_at(deadline, tokio::net::lookup_host(target)).await {
             Ok(Ok(addresses)) => addresses.collect(),
-            Ok(Err(err)) => return Err(fail(format!("cannot resolve {}", resolved.host_name), &err)),
+            Ok(Err(err)) => {
+                return Err(Error::CannotResolve {
+                    host: resolved.host_name.clone(),
+                    cause: super::describe(&err),
+                });
+            }
             Err(_) => return Err(timed_out()),
         };
-    let query = HostQuery::parse(&resolved.host_name, Some(resolved.port))
-        .map_err(|e| Failure::new(e.to_string()))?;
+    let query = HostQuery::parse(&resolved.host_name, Some(resolved.port))?;
     let files = resolved.user_known_hosts.iter().chain(&resolved.global_known_hosts).cloned().collect();
     let keys = HostKeys { lookup: query.lookup, host_name: resolved.host_name.to_ascii_lowercase(), files };
     let recorded = keys.recorded();
@@ -376,15 +360,17 @@ pub async fn connect(
 
 /// Why the connection failed, with what to check: a refused connection means nothing
 /// listens on that port.
-fn cannot_connect(resolved: &Resolved, err: &russh::Error) -> Failure {
-    let what = format!("cannot connect to {}:{}", resolved.host_name, resolved.port);
+fn cannot_connect(resolved: &Resolved, err: &russh::Error) -> Error {
+    let (host, port) = (resolved.host_name.clone(), resolved.port);
     match err {
         russh::Error::IO(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            Failure::new(format!("{what}: connection refused")).hint(
-                "nothing listens on that port: check that sshd runs on the host and the port (TARGET:PORT, -p, or Port in the ssh config)",
-            )
+            Error::ConnectionRefused { host, port }
         }
-        russh::Error::IO(_) => fail(what, err).hint("check the host name and that the host can be reached"),
-        _ => fail(what, err),
+        _ => Error::CannotConnect {
+            host,
+            port,
+            cause: super::describe(err),
+            network: matches!(err, russh::Error::IO(_)),
+        },
     }
 }

@@ -1,38 +1,80 @@
-//! The terminal shared by all hosts of one run: one question at a time, the progress
-//! bar hidden while it is asked, and nothing asked at all in batch mode.
+//! The user, as the hosts of one run see them: questions (a host key, a password) and
+//! what ssh would print on the terminal (host key warnings, a server's banner). The
+//! model prints nothing itself: every host sends its questions and text to the thread
+//! that called [`super::copy_id::Runner::run`], which hands them to the command's
+//! [`Ui`] one at a time, in the order sent, so two hosts never ask at once.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use crate::context::Context;
-use crate::secret::{self, Secret};
+use tokio::sync::{mpsc, oneshot};
 
-/// Prompts for every host of a run.
+use super::copy_id::HostResult;
+use crate::secret::Secret;
+
+/// What the command provides to talk to the user: a printer, and the prompts.
+pub trait Ui {
+    /// Whether questions may be asked at all (not in batch mode, and a terminal exists).
+    fn can_ask(&self) -> bool;
+
+    /// Asks `question` about `subject`; `None` when it was not answered.
+    fn ask(&self, question: &Question) -> Option<Secret>;
+
+    /// Shows what ssh would print on stderr: one or more lines, each ending in `\n`.
+    fn show(&self, text: &str);
+
+    /// One host is done (for a progress bar).
+    fn host_done(&self, result: &HostResult);
+}
+
+/// A question for the user.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub prompt: String,
+    /// What the question is about (`user@host`, a key file), for the error when it
+    /// cannot be asked.
+    pub subject: String,
+    pub echo: Echo,
+}
+
+/// How the answer shows as it is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Echo {
+    /// Not at all: a password or passphrase.
+    Hidden,
+    /// As typed: yes/no/fingerprint.
+    Shown,
+    /// As typed, but the answer is a secret wiped after use (a keyboard-interactive
+    /// answer the server lets echo).
+    ShownWiped,
+}
+
+/// What a host sends to the user.
+pub(super) enum Event {
+    Ask(Question, oneshot::Sender<Option<Secret>>),
+    Show(String),
+    Done(Box<HostResult>),
+    /// Every host is done.
+    End,
+}
+
+/// One host's line to the user.
 #[derive(Debug)]
 pub struct Terminal {
     allowed: bool,
-    shared: Arc<Shared>,
-}
-
-/// What every host's view of the terminal shares.
-#[derive(Debug)]
-struct Shared {
-    ctx: Context,
-    turn: Mutex<()>,
-    progress: Mutex<Option<indicatif::ProgressBar>>,
+    events: mpsc::UnboundedSender<Event>,
 }
 
 impl Terminal {
-    /// A terminal that asks only if `ctx` may prompt.
-    pub fn new(ctx: &Context) -> Arc<Self> {
-        let shared = Shared { ctx: ctx.clone(), turn: Mutex::new(()), progress: Mutex::new(None) };
-        Arc::new(Terminal { allowed: ctx.can_prompt(), shared: Arc::new(shared) })
+    /// A terminal that sends to `events`, asking only if `allowed`.
+    pub(super) fn new(allowed: bool, events: mpsc::UnboundedSender<Event>) -> Arc<Self> {
+        Arc::new(Terminal { allowed, events })
     }
 
     /// This terminal as one host sees it: with BatchMode on for the host, it asks nothing
-    /// (as ssh does), but still prints past the same progress bar.
+    /// (as ssh does), but still prints.
     pub fn for_host(self: &Arc<Self>, batch_mode: bool) -> Arc<Self> {
         match batch_mode && self.allowed {
-            true => Arc::new(Terminal { allowed: false, shared: Arc::clone(&self.shared) }),
+            true => Arc::new(Terminal { allowed: false, events: self.events.clone() }),
             false => Arc::clone(self),
         }
     }
@@ -42,58 +84,58 @@ impl Terminal {
         self.allowed
     }
 
-    /// The progress bar to hide while asking.
-    pub fn set_progress(&self, bar: indicatif::ProgressBar) {
-        *self.shared.progress.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
-    }
-
     /// Asks for a secret (echo off); `None` when it cannot be asked.
-    pub async fn secret(self: &Arc<Self>, prompt: String, subject: String) -> Option<Secret> {
-        self.ask_with(move |ctx| secret::prompt_hidden(ctx, &prompt, &subject).ok()).await
+    pub async fn secret(&self, prompt: String, subject: String) -> Option<Secret> {
+        self.ask(Question { prompt, subject, echo: Echo::Hidden }).await
     }
 
     /// Asks a question; `None` when it cannot be asked.
-    pub async fn question(self: &Arc<Self>, question: String, subject: String) -> Option<String> {
-        self.ask_with(move |ctx| secret::ask(ctx, &question, &subject).ok()).await
+    pub async fn question(&self, prompt: String, subject: String) -> Option<String> {
+        let answer = self.ask(Question { prompt, subject, echo: Echo::Shown }).await?;
+        Some(answer.to_string())
     }
 
     /// Asks a question whose answer is shown as typed but wiped after use (a
     /// keyboard-interactive answer); `None` when it cannot be asked.
-    pub async fn question_wiped(self: &Arc<Self>, question: String, subject: String) -> Option<Secret> {
-        self.ask_with(move |ctx| secret::ask_wiped(ctx, &question, &subject).ok()).await
+    pub async fn question_wiped(&self, prompt: String, subject: String) -> Option<Secret> {
+        self.ask(Question { prompt, subject, echo: Echo::ShownWiped }).await
     }
 
-    /// Prints a block of text to stderr in one piece, past the progress bar.
+    /// Shows a block of text (lines ending in `\n`) in one piece.
     pub fn print(&self, text: &str) {
-        use std::io::Write;
-        self.suspended(|| {
-            let _ = std::io::stderr().lock().write_all(text.as_bytes());
-        });
+        // The run is over when no one listens: nothing is left to show it to.
+        let _ = self.events.send(Event::Show(text.to_string()));
     }
 
-    async fn ask_with<T: Send + 'static>(
-        self: &Arc<Self>,
-        ask: impl FnOnce(&Context) -> Option<T> + Send + 'static,
-    ) -> Option<T> {
+    /// Says that a host is done.
+    pub(super) fn done(&self, result: HostResult) {
+        let _ = self.events.send(Event::Done(Box::new(result)));
+    }
+
+    /// Says that every host is done.
+    pub(super) fn end(&self) {
+        let _ = self.events.send(Event::End);
+    }
+
+    async fn ask(&self, question: Question) -> Option<Secret> {
         if !self.allowed {
             return None;
         }
-        let this = Arc::clone(self);
-        // Reading the terminal blocks: keep it off the async workers.
-        tokio::task::spawn_blocking(move || {
-            let _turn = this.shared.turn.lock().unwrap_or_else(|p| p.into_inner());
-            this.suspended(|| ask(&this.shared.ctx))
-        })
-        .await
-        .ok()
-        .flatten()
+        let (reply, answer) = oneshot::channel();
+        self.events.send(Event::Ask(question, reply)).ok()?;
+        answer.await.ok().flatten()
     }
+}
 
-    fn suspended<T>(&self, f: impl FnOnce() -> T) -> T {
-        let bar = self.shared.progress.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        match bar {
-            Some(bar) => bar.suspend(f),
-            None => f(),
+/// Hands every event to `ui` until the last host is done.
+pub(super) fn serve(ui: &dyn Ui, mut events: mpsc::UnboundedReceiver<Event>) {
+    while let Some(event) = events.blocking_recv() {
+        match event {
+            // A host that gave up waiting (its timeout) no longer takes the answer.
+            Event::Ask(question, reply) => drop(reply.send(ui.ask(&question))),
+            Event::Show(text) => ui.show(&text),
+            Event::Done(result) => ui.host_done(&result),
+            Event::End => break,
         }
     }
 }
@@ -106,12 +148,11 @@ mod tests {
     /// kept the run from asking.
     #[test]
     fn a_batch_mode_host_asks_nothing_but_shares_the_terminal() {
-        let shared =
-            Shared { ctx: Context::from_env(true), turn: Mutex::new(()), progress: Mutex::new(None) };
-        let terminal = Arc::new(Terminal { allowed: true, shared: Arc::new(shared) });
+        let (events, _receiver) = mpsc::unbounded_channel();
+        let terminal = Terminal::new(true, events);
         let batch = terminal.for_host(true);
         assert!(!batch.can_ask());
-        assert!(Arc::ptr_eq(&batch.shared, &terminal.shared));
+        assert!(batch.events.same_channel(&terminal.events));
         assert!(terminal.for_host(false).can_ask());
     }
 }

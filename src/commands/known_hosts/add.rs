@@ -55,7 +55,7 @@ fn add_all<'f>(
             }
             Added::Conflict(lines) => return Err(conflict(file.path(), &query.display, key, lines)),
             Added::Revoked(line) => {
-                return Err(Error::HostKeyRevoked {
+                return Err(Error::RevokedKeyNotAdded {
                     path: file.path().to_path_buf(),
                     line,
                     host: query.display.clone(),
