@@ -19,9 +19,9 @@ use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
 mod completions;
+pub(crate) mod copy_id;
 mod known_hosts;
 mod man;
-pub(crate) mod copy_id;
 mod public;
 
 /// How reports are rendered on stdout.

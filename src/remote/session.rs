@@ -14,7 +14,9 @@ use super::config::{Resolved, StrictHostKeyChecking};
 use super::hostkey::{self, CertVerdict, HostKeys, Recorded, Verdict};
 use super::terminal::Terminal;
 use crate::error::Error;
+use crate::fsutil::FileMode;
 use crate::known_hosts::edit::{self, AddOptions, Added};
+use crate::known_hosts::transaction::{Contents, Edited, IfMissing, Write, transaction};
 use crate::known_hosts::{HostQuery, KnownHosts};
 
 /// russh's callbacks: the host key check, and the server's banner.
@@ -218,28 +220,33 @@ impl Policy {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             crate::fsutil::ensure_private_dir(dir)?;
         }
-        let update = crate::fsutil::Update::begin(path)?;
-        let data = update.read(crate::known_hosts::file::MAX_FILE, "a known_hosts file")?.unwrap_or_default();
-        let file = KnownHosts::from_bytes(path, data);
-        let mut recorded = HostKeys::recorded_in(&file, &self.keys.lookup);
-        recorded.extend(self.recorded.iter().filter(|r| r.file != *path).cloned());
-        let verdict = HostKeys::verify_key(key, &recorded);
-        if verdict != Verdict::Unknown {
-            return Ok(verdict);
-        }
-        match edit::add(&file, &self.keys.lookup, key, AddOptions { hash: self.hash, replace: false })? {
-            Added::Appended { content, .. } => {
-                update.commit(&content, crate::fsutil::FileMode::KeepOr(0o600), false)?;
-                Ok(Verdict::Trusted)
+        let lookup = &self.keys.lookup;
+        let done = transaction(path, IfMissing::Empty, |file| {
+            let mut recorded = HostKeys::recorded_in(file, lookup);
+            recorded.extend(self.recorded.iter().filter(|r| r.file != *path).cloned());
+            let verdict = HostKeys::verify_key(key, &recorded);
+            if verdict != Verdict::Unknown {
+                return Ok(Edited::unchanged(verdict));
             }
-            Added::Present(_) => Ok(Verdict::Trusted),
-            // verify_key found no plain line and no revocation: unreachable, but never
-            // report a key as added that is not.
-            Added::Conflict(lines) => Ok(Verdict::Changed {
-                offending: (path.clone(), lines.last().copied().unwrap_or_default(), String::new()),
-            }),
-            Added::Revoked(line) => Ok(Verdict::Revoked { file: path.clone(), line }),
-        }
+            Ok(match edit::add(file, lookup, key, AddOptions { hash: self.hash, replace: false })? {
+                Added::Appended { content, .. } => {
+                    let write = Write {
+                        contents: Contents::Bytes(content),
+                        mode: FileMode::KeepOr(0o600),
+                        backup: false,
+                    };
+                    Edited::write(Verdict::Trusted, write)
+                }
+                Added::Present(_) => Edited::unchanged(Verdict::Trusted),
+                // verify_key found no plain line and no revocation: unreachable, but never
+                // report a key as added that is not.
+                Added::Conflict(lines) => Edited::unchanged(Verdict::Changed {
+                    offending: (path.clone(), lines.last().copied().unwrap_or_default(), String::new()),
+                }),
+                Added::Revoked(line) => Edited::unchanged(Verdict::Revoked { file: path.clone(), line }),
+            })
+        })?;
+        Ok(done.value)
     }
 }
 
