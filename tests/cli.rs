@@ -15,6 +15,7 @@ mod cli {
     mod fingerprint;
     mod generate;
     mod hostkey_policy;
+    mod json;
     mod known_hosts;
     mod man;
     mod passphrase;

@@ -7,6 +7,7 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::copy_id::CopyIdArgs;
 use crate::context::Context;
+use crate::key::HashKind;
 use crate::print::Printer;
 use crate::print::copy_id::{one_line, summary};
 use crate::remote::config::{Config, Overrides, Resolved};
@@ -14,7 +15,8 @@ use crate::remote::copy_id::{self as model, HostResult, Request, Runner};
 use crate::remote::install::{self, Note};
 use crate::remote::target::{self, Target};
 use crate::remote::terminal::{Echo, Question, Ui};
-use crate::report::copy_id::{CopyId, Host, HostStatus, InstalledKey, Summary};
+use crate::report::KeyInfo;
+use crate::report::copy_id::{CopyId, Host, HostStatus, Summary};
 use crate::secret::{self, Secret};
 
 mod keys;
@@ -184,12 +186,14 @@ fn tell(printer: &Printer, results: &[HostResult]) {
 
 /// A host's result as the report has it.
 fn host(result: &HostResult, keys: &keys::Keys) -> Host {
-    let describe = |indexes: &[usize]| -> Vec<InstalledKey> {
+    // Keys as every report names them; a key copy-id could install is one OpenSSH knows,
+    // so every key is described.
+    let describe = |indexes: &[usize]| -> Vec<KeyInfo> {
         indexes
             .iter()
-            .map(|&i| {
-                let (key_type, fingerprint) = keys::describe(&keys.keys[i]);
-                InstalledKey { comment: keys.comments[i].clone(), fingerprint, key_type }
+            .filter_map(|&i| {
+                let comment = Some(keys.comments[i].as_bytes()).filter(|c| !c.is_empty());
+                KeyInfo::of(&keys.keys[i].key, HashKind::Sha256, comment)
             })
             .collect()
     };

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::KeyInfo;
 use crate::commands::Status;
 use crate::print::Report;
 
@@ -20,7 +21,7 @@ pub struct CopyId {
 #[derive(Debug, Clone, Serialize)]
 pub struct Host {
     /// The keys added (or that a dry run would add).
-    pub added: Vec<InstalledKey>,
+    pub added: Vec<KeyInfo>,
     /// Why the host failed.
     pub error: Option<String>,
     /// What the user can do about the failure.
@@ -31,7 +32,7 @@ pub struct Host {
     pub notes: Vec<String>,
     pub port: u16,
     /// The keys the host already had.
-    pub present: Vec<InstalledKey>,
+    pub present: Vec<KeyInfo>,
     pub status: HostStatus,
     /// The target as given.
     pub target: String,
@@ -46,17 +47,6 @@ pub enum HostStatus {
     WouldAdd,
     Present,
     Failed,
-}
-
-/// A key, as copy-id names it.
-#[derive(Debug, Clone, Serialize)]
-pub struct InstalledKey {
-    pub comment: String,
-    /// SHA256.
-    pub fingerprint: String,
-    /// The key line's type (`ssh-ed25519`).
-    #[serde(rename = "type")]
-    pub key_type: String,
 }
 
 /// How many hosts ended how.

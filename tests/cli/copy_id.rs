@@ -1155,9 +1155,11 @@ fn json_output_reports_added_present_and_failed_hosts() {
     let target = dest(&sshd, &user);
 
     let run = copy_with_password(&env, &sshd, &user, &public, &["--format", "json"]).success();
+    super::json::assert_documented("copy-id", &run.stdout);
     let json: serde_json::Value =
         serde_json::from_slice(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.out()));
-    let key = serde_json::json!({"type": "ssh-ed25519", "fingerprint": fingerprint, "comment": "id_ed25519@keywright.test"});
+    // A key is named as every command names it (docs/json.md): the type as ssh-keygen -l prints it.
+    let key = serde_json::json!({"type": "ED25519", "bits": 256, "fingerprint": fingerprint, "comment": "id_ed25519@keywright.test"});
     let host = &json["hosts"][0];
     assert_eq!(json["hosts"].as_array().unwrap().len(), 1);
     assert_eq!(host["target"], target.as_str());
@@ -1191,6 +1193,7 @@ fn json_output_reports_added_present_and_failed_hosts() {
         missing.clone(),
     ];
     let run = copy_id(&env, &args).code(1);
+    super::json::assert_documented("copy-id", &run.stdout);
     let json: serde_json::Value =
         serde_json::from_slice(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.out()));
     let hosts = json["hosts"].as_array().unwrap();

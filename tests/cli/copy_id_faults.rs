@@ -584,6 +584,7 @@ fn failure_in_json() {
     let (run, _) = local.copy_id(&["--format", "json", "--timeout", "20", &server.target()]);
     let why = describe(&run, &[&server]);
     assert_eq!(run.code, 1, "exit status\n{why}");
+    super::json::assert_documented("copy-id", &run.stdout);
     let json: serde_json::Value =
         serde_json::from_slice(&run.stdout).unwrap_or_else(|e| panic!("{e}\n{why}"));
     let host = &json["hosts"][0];
