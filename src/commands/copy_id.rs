@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId>
     let results = runner.run(request, &PrinterUi { ctx, printer, keys: &keys, bar });
     printer.clear_progress();
     let hosts: Vec<Host> = results.iter().map(|result| host(result, &keys)).collect();
-    tell(printer, &results);
+    tell(printer, &results, &hosts);
     Ok(CopyId { summary: Summary::of(&hosts), hosts, dry_run: args.dry_run })
 }
 
@@ -165,9 +165,10 @@ impl Ui for PrinterUi<'_> {
 
 /// What each host's installer has to say, on stderr before the results: its warnings,
 /// the changes it made (unless quiet), and what to do about a failure.
-fn tell(printer: &Printer, results: &[HostResult]) {
-    for result in results {
-        let line = |text: &str| one_line(&format!("{}: {text}", result.dest()));
+fn tell(printer: &Printer, results: &[HostResult], hosts: &[Host]) {
+    for (result, host) in results.iter().zip(hosts) {
+        let dest = host.dest();
+        let line = |text: &str| one_line(&format!("{dest}: {text}"));
         let notes = result.installed.as_ref().map(|i| i.notes.as_slice()).unwrap_or_default();
         for note in notes {
             match note {

@@ -39,6 +39,14 @@ pub struct Write<'f> {
     pub backup: bool,
 }
 
+impl<'f> Write<'f> {
+    /// A rewrite as `ssh-keygen -H` and `-R` make it: the file keeps its mode (0600 when
+    /// new) and its previous contents stay as `FILE.old`.
+    pub fn with_backup(content: Rewrite<'f>) -> Self {
+        Write { contents: Contents::Rewrite(content), mode: FileMode::KeepOr(0o600), backup: true }
+    }
+}
+
 /// An edit's decision: its result, and what to write, if anything.
 #[derive(Debug)]
 pub struct Edited<'f, T> {

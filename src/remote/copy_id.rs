@@ -61,21 +61,6 @@ pub struct HostResult {
     pub installed: Option<Installed>,
 }
 
-impl HostResult {
-    /// `user@host[:port]`, the host as given: how results and messages name it.
-    pub fn dest(&self) -> String {
-        match self.port {
-            22 => self.login(),
-            port => format!("{}:{port}", self.login()),
-        }
-    }
-
-    /// `user@host` for ssh-copy-id's "Now try logging into the machine" line.
-    pub fn login(&self) -> String {
-        format!("{}@{}", self.user, self.host)
-    }
-}
-
 /// The async runtime of one run: choosing the keys (the agent) and the hosts.
 pub struct Runner {
     runtime: tokio::runtime::Runtime,

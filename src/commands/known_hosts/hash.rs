@@ -5,9 +5,8 @@ use anyhow::Result;
 use super::{path, untrusted};
 use crate::cli::known_hosts::HashArgs;
 use crate::context::Context;
-use crate::fsutil::FileMode;
 use crate::known_hosts::edit::{self, Kept, KeptReason};
-use crate::known_hosts::transaction::{Contents, Edited, IfMissing, Write, transaction};
+use crate::known_hosts::transaction::{Edited, IfMissing, Write, transaction};
 use crate::print::Printer;
 use crate::report::known_hosts::Hashed;
 
@@ -20,12 +19,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: HashArgs) -> Result<Hashed> {
         if result.hashed_lines == 0 {
             return Ok(Edited::unchanged(value));
         }
-        let write = Write {
-            contents: Contents::Rewrite(result.content),
-            mode: FileMode::KeepOr(0o600),
-            backup: true,
-        };
-        Ok(Edited::write(value, write))
+        Ok(Edited::write(value, Write::with_backup(result.content)))
     })?;
     let (hashed_lines, kept) = done.value;
     for kept in &kept {

@@ -5,10 +5,9 @@ use anyhow::Result;
 use super::{path, query, untrusted};
 use crate::cli::known_hosts::RemoveArgs;
 use crate::context::Context;
-use crate::fsutil::FileMode;
 use crate::known_hosts::HostQuery;
 use crate::known_hosts::edit::{self, Kept, KeptReason, KeyTypeFilter, RemoveOptions};
-use crate::known_hosts::transaction::{Contents, Edited, IfMissing, Write, transaction};
+use crate::known_hosts::transaction::{Edited, IfMissing, Write, transaction};
 use crate::print::Printer;
 use crate::report::known_hosts::Removed;
 
@@ -24,12 +23,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: RemoveArgs) -> Result<Removed
         if value.0.is_empty() {
             return Ok(Edited::unchanged(value));
         }
-        let write = Write {
-            contents: Contents::Rewrite(result.content),
-            mode: FileMode::KeepOr(0o600),
-            backup: true,
-        };
-        Ok(Edited::write(value, write))
+        Ok(Edited::write(value, Write::with_backup(result.content)))
     })?;
     let (lines, kept) = done.value;
     for kept in &kept {
