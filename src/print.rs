@@ -18,6 +18,10 @@ use crate::commands::Status;
 use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
+mod comment;
+mod fingerprint;
+mod generate;
+mod passphrase;
 mod public;
 
 /// How reports are rendered on stdout.

@@ -9,6 +9,10 @@ use ssh_key::public::KeyData;
 
 use crate::key::{Fingerprint, HashKind, describe};
 
+pub mod comment;
+pub mod fingerprint;
+pub mod generate;
+pub mod passphrase;
 pub mod public;
 
 /// A key as every report names it.

@@ -1,7 +1,7 @@
 //! `keywright fingerprint`: ssh-keygen -l [-E] [-v], byte for byte, over any number of
 //! files.
 
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, Read};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use anyhow::Result;
 use ssh_key::public::KeyData;
 
 use super::Status;
-use crate::cli::fingerprint::{FingerprintArgs, OutputFormat};
+use crate::cli::fingerprint::FingerprintArgs;
 use crate::context::Context;
 use crate::error::{self, Error};
 use crate::fsutil::{self, Accept, read_capped};
@@ -17,23 +17,23 @@ use crate::key::private::MAX_PRIVATE_KEY_FILE;
 use crate::key::scan::{self, Line, c_string};
 use crate::key::text::{read_key, skip_blanks};
 use crate::key::{Fingerprint, HashKind, PrivateKeyFile, describe, randomart::randomart};
-use crate::sanitize;
+use crate::print::Printer;
+use crate::report::fingerprint::Fingerprinted;
 
 /// Lines longer than this cannot hold a key (the largest certificates are a few KiB);
 /// their rest is skipped instead of buffered.
 const MAX_LINE: usize = 1024 * 1024;
 
-pub fn run(ctx: &Context, args: FingerprintArgs) -> Result<Status> {
+pub fn run(ctx: &Context, printer: &Printer, args: FingerprintArgs) -> Result<Status> {
     let inputs = inputs(ctx, &args)?;
-    let mut printer = Printer::new(ctx, &args);
+    let records = Records { printer, hash: args.hash.into(), randomart: args.randomart };
     let mut failed = false;
     for input in &inputs {
-        if let Err(err) = fingerprint_input(ctx, input, &mut printer) {
+        if let Err(err) = fingerprint_input(input, &records) {
             if error::is_broken_pipe(&err) {
                 return Ok(Status::Success);
             }
-            printer.flush()?;
-            ctx.report_error(&err);
+            printer.error(&err);
             failed = true;
         }
     }
@@ -73,7 +73,7 @@ fn inputs(ctx: &Context, args: &FingerprintArgs) -> Result<Vec<PathBuf>> {
 /// Fingerprints one input. A named file may be a pipe, as ssh-keygen's `-lf
 /// <(ssh-keyscan host)` idiom gives (a FIFO no one writes to reads as empty, never a
 /// hang); a device is refused, as it would never end.
-fn fingerprint_input(ctx: &Context, path: &Path, printer: &mut Printer) -> Result<()> {
+fn fingerprint_input(path: &Path, printer: &Records<'_>) -> Result<()> {
     let stdin = path == Path::new("-");
     let name = if stdin { PathBuf::from("(stdin)") } else { path.to_path_buf() };
     let (mut reader, streamed): (Box<dyn BufRead>, bool) = if stdin {
@@ -90,7 +90,7 @@ fn fingerprint_input(ctx: &Context, path: &Path, printer: &mut Printer) -> Resul
     while let Some(newline) = read_line(&mut reader, &mut line).map_err(|e| Error::io(&name, e))? {
         number += 1;
         if number == 1 && scan::is_private_key_line(&line) {
-            return fingerprint_private(ctx, path, &name, streamed, reader, line, printer);
+            return fingerprint_private(path, &name, streamed, reader, line, printer);
         }
         match scanner.scan(&line, newline) {
             Line::Key(found) => {
@@ -154,13 +154,12 @@ fn skip_to_newline(reader: &mut dyn BufRead) -> io::Result<()> {
 /// public half, with its comment when the key is not encrypted. A `streamed` input
 /// (stdin or a pipe) cannot be read again and has no `.pub` beside it.
 fn fingerprint_private(
-    ctx: &Context,
     path: &Path,
     name: &Path,
     stdin: bool,
     reader: Box<dyn BufRead + '_>,
     first_line: Vec<u8>,
-    printer: &mut Printer,
+    printer: &Records<'_>,
 ) -> Result<()> {
     let file = if stdin {
         let mut data = first_line;
@@ -173,7 +172,7 @@ fn fingerprint_private(
     };
     let pub_path = fsutil::with_suffix(path, ".pub");
     if let Some((key, comment)) = (!stdin).then(|| read_pub_beside(&pub_path)).flatten() {
-        warn_if_other_key(ctx, &file, &key, path, &pub_path);
+        warn_if_other_key(printer.printer, &file, &key, path, &pub_path);
         return printer.key(name, None, &key, Comments::same(Some(&comment)));
     }
     let file = file?;
@@ -213,7 +212,7 @@ fn read_pub_beside(pub_path: &Path) -> Option<(KeyData, Vec<u8>)> {
 }
 
 fn warn_if_other_key(
-    ctx: &Context,
+    printer: &Printer,
     file: &crate::Result<PrivateKeyFile>,
     key: &KeyData,
     path: &Path,
@@ -221,7 +220,7 @@ fn warn_if_other_key(
 ) {
     let private_public = file.as_ref().ok().and_then(PrivateKeyFile::public_key);
     if private_public.is_some_and(|public| public.key_data() != key) {
-        ctx.warn(format!(
+        printer.warn(format!(
             "{} holds a different key than {}; showing the .pub, as ssh-keygen does",
             pub_path.display(),
             path.display()
@@ -241,96 +240,30 @@ impl<'a> Comments<'a> {
     }
 }
 
-/// Writes fingerprint lines (or JSON) to stdout through one buffer.
-struct Printer {
-    out: BufWriter<io::StdoutLock<'static>>,
+/// Prints each key's record as it is found.
+struct Records<'a> {
+    printer: &'a Printer,
     hash: HashKind,
     randomart: bool,
-    format: OutputFormat,
-    charset: sanitize::Charset,
-    json_items: usize,
 }
 
-impl Printer {
-    fn new(ctx: &Context, args: &FingerprintArgs) -> Self {
-        Printer {
-            out: BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
-            hash: args.hash.into(),
-            randomart: args.randomart,
-            format: args.format,
-            charset: ctx.charset(),
-            json_items: 0,
-        }
-    }
-
-    fn key(&mut self, file: &Path, line: Option<usize>, key: &KeyData, comments: Comments<'_>) -> Result<()> {
+impl Records<'_> {
+    fn key(&self, file: &Path, line: Option<usize>, key: &KeyData, comments: Comments<'_>) -> Result<()> {
         let description = describe(key).ok_or_else(|| anyhow::anyhow!("unknown key type"))?;
         let fingerprint = Fingerprint::of_key(self.hash, key);
-        let art = self.randomart.then(|| {
+        let randomart = self.randomart.then(|| {
             randomart(&description.type_name, description.bits, self.hash.label(), fingerprint.digest())
         });
-        match self.format {
-            OutputFormat::Text => self.text(&description, &fingerprint, comments.printed, art.as_deref())?,
-            OutputFormat::Json => {
-                self.json(file, line, &description, &fingerprint, comments.own, art.as_deref())?
-            }
-        }
+        self.printer.record(&Fingerprinted {
+            bits: description.bits,
+            comment: comments.own.map(|c| String::from_utf8_lossy(c).into_owned()),
+            file: file.to_path_buf(),
+            fingerprint: fingerprint.to_string(),
+            line,
+            randomart,
+            key_type: description.type_name,
+            printed_comment: comments.printed.map(<[u8]>::to_vec),
+        })?;
         Ok(())
-    }
-
-    fn text(
-        &mut self,
-        description: &crate::key::KeyDescription,
-        fingerprint: &Fingerprint,
-        comment: Option<&[u8]>,
-        art: Option<&str>,
-    ) -> io::Result<()> {
-        write!(self.out, "{} {} ", description.bits, fingerprint)?;
-        match comment {
-            Some(text) => self.out.write_all(&sanitize::escape(text, self.charset))?,
-            None => self.out.write_all(b"no comment")?,
-        }
-        writeln!(self.out, " ({})", description.type_name)?;
-        if let Some(art) = art {
-            writeln!(self.out, "{art}")?;
-        }
-        Ok(())
-    }
-
-    fn json(
-        &mut self,
-        file: &Path,
-        line: Option<usize>,
-        description: &crate::key::KeyDescription,
-        fingerprint: &Fingerprint,
-        comment: Option<&[u8]>,
-        art: Option<&str>,
-    ) -> io::Result<()> {
-        let mut item = serde_json::json!({
-            "file": file.display().to_string(),
-            "line": line,
-            "type": description.type_name,
-            "bits": description.bits,
-            "fingerprint": fingerprint.to_string(),
-            "comment": comment.map(String::from_utf8_lossy),
-        });
-        if let Some(art) = art {
-            item["randomart"] = serde_json::Value::String(art.to_string());
-        }
-        let separator = if self.json_items == 0 { "[\n  " } else { ",\n  " };
-        self.json_items += 1;
-        write!(self.out, "{separator}{item}")
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-
-    fn finish(mut self) -> io::Result<()> {
-        if self.format == OutputFormat::Json {
-            let closing = if self.json_items == 0 { "[]\n" } else { "\n]\n" };
-            self.out.write_all(closing.as_bytes())?;
-        }
-        self.out.flush()
     }
 }
