@@ -5,6 +5,7 @@ use anyhow::Result;
 use super::unlock;
 use crate::cli::comment::CommentArgs;
 use crate::context::Context;
+use crate::error::CommentOf;
 use crate::fsutil::{self, FileMode};
 use crate::key::PrivateKeyFile;
 use crate::key::private::{Protection, encode, pub_file_contents};
@@ -13,7 +14,7 @@ use crate::report::comment::{CommentChange, OldComment};
 use crate::secret::Source;
 
 pub fn run(ctx: &Context, printer: &Printer, args: CommentArgs) -> Result<CommentChange> {
-    crate::key::text::check_one_line(args.comment.as_bytes(), "the comment")?;
+    crate::key::text::check_one_line(args.comment.as_bytes(), CommentOf::Argument)?;
     let file = PrivateKeyFile::read(&args.file)?;
     let source =
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::cli::generate::{GenerateArgs, NewPassphraseArgs};
 use crate::context::Context;
-use crate::error::Error;
+use crate::error::{CommentOf, Error};
 use crate::fsutil::{self, FileMode};
 use crate::key::private::{encode, pub_file_contents};
 use crate::key::{Fingerprint, HashKind, KeySpec, Protection, describe, randomart::randomart};
@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: GenerateArgs) -> Result<Gener
     let spec = KeySpec::new(args.key_type.into(), args.bits)?;
     // Checked before anything is asked, printed or made (such as ~/.ssh).
     let comment = args.comment.clone().unwrap_or_else(|| ctx.user_at_host());
-    crate::key::text::check_one_line(comment.as_bytes(), "the comment")?;
+    crate::key::text::check_one_line(comment.as_bytes(), CommentOf::Argument)?;
     let path = match &args.file {
         Some(path) => path.clone(),
         None => ctx.ssh_dir().join(spec.default_file_name()),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::context::Context;
-use crate::error::Error;
+use crate::error::{CommentOf, Error};
 use crate::key::describe::line_type_name;
 use crate::key::scan::{Line, Scanner};
 use crate::key::text::{check_one_line, read_key, skip_blanks};
@@ -38,10 +38,7 @@ pub async fn choose(ctx: &Context, identities: &[PathBuf]) -> Result<Keys> {
     if let Some(keys) = from_agent().await? {
         return Ok(keys);
     }
-    let newest = newest_pub(&ctx.ssh_dir()).ok_or_else(|| Error::Refused {
-        what: "no keys to install: no -i, no ssh-agent keys, and no ~/.ssh/id_*.pub".into(),
-        hint: "make a key with `keywright generate`, or name one with -i".into(),
-    })?;
+    let newest = newest_pub(&ctx.ssh_dir()).ok_or(Error::NoKeysToInstall)?;
     let mut keys = Keys { keys: Vec::new(), comments: Vec::new(), source: newest.display().to_string() };
     read_pub(&newest, &mut keys)?;
     Ok(keys)
@@ -66,22 +63,11 @@ fn read_pub(path: &Path, keys: &mut Keys) -> Result<()> {
             // names, and calls those the comment: installed so, a restricted key would
             // lose its restrictions.
             Line::Key(_) if read_key(skip_blanks(line)).is_none() => {
-                return Err(Error::Refused {
-                    what: format!(
-                        "{}:{}: the key has options or host names before it",
-                        path.display(),
-                        number + 1
-                    ),
-                    hint:
-                        "give a public key file (type base64 comment); copy-id installs keys without options"
-                            .into(),
-                }
-                .into());
+                return Err(Error::KeyHasOptions { path: path.to_path_buf(), line: number + 1 }.into());
             }
             Line::Key(found) => {
                 let comment = found.own_comment.unwrap_or_default();
-                let what = format!("{}:{}: the comment of the key", path.display(), number + 1);
-                check_one_line(comment, &what)?;
+                check_one_line(comment, CommentOf::KeyLine { path: path.to_path_buf(), line: number + 1 })?;
                 push(keys, found.key, comment);
             }
             Line::NotAKey if first_bad.is_none() => {
@@ -117,7 +103,7 @@ async fn from_agent() -> Result<Option<Keys>> {
     for (number, identity) in identities.iter().enumerate() {
         let key = identity.public_key().key_data().clone();
         let comment = identity.comment().as_bytes();
-        check_one_line(comment, &format!("the comment of the agent's key {}", number + 1))?;
+        check_one_line(comment, CommentOf::AgentKey { number: number + 1 })?;
         push(&mut keys, key, comment);
     }
     Ok((!keys.keys.is_empty()).then_some(keys))
