@@ -212,11 +212,12 @@ static STDIN_LINES: Mutex<()> = Mutex::new(());
 /// writer that exists is waited for, and a FIFO no one writes to reads as empty (an
 /// error below) instead of hanging. Devices and sockets are refused.
 fn read_file(path: &Path) -> Result<Secret> {
-    if path == Path::new("-") {
+    if crate::key::source::is_stdin(path) {
         let _guard = STDIN_LINES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut line = Zeroizing::new(String::new());
-        io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("(stdin)", e))?;
-        return first_line(line, Path::new("(stdin)"));
+        let stdin = Path::new(crate::key::source::STDIN_NAME);
+        io::stdin().lock().read_line(&mut line).map_err(|e| Error::io(stdin, e))?;
+        return first_line(line, stdin);
     }
     let unusable = |reason: String| Error::BadPassphraseFile { path: path.to_path_buf(), reason };
     let expect = crate::fsutil::Expect { what: "a passphrase file", accept: crate::fsutil::Accept::Pipe };

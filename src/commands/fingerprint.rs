@@ -1,8 +1,7 @@
 //! `keywright fingerprint`: ssh-keygen -l [-E] [-v], byte for byte, over any number of
 //! files.
 
-use std::io::{self, BufRead, BufReader, Read};
-use std::os::unix::fs::FileTypeExt;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -12,17 +11,11 @@ use super::Status;
 use crate::cli::fingerprint::FingerprintArgs;
 use crate::context::Context;
 use crate::error::{self, Error};
-use crate::fsutil::{self, Accept, read_capped};
-use crate::key::private::MAX_PRIVATE_KEY_FILE;
-use crate::key::scan::{self, Line, c_string};
-use crate::key::text::{read_key, skip_blanks};
+use crate::fsutil;
+use crate::key::source::{Item, KeySource, PrivateInput, pub_beside};
 use crate::key::{Fingerprint, HashKind, PrivateKeyFile, describe, randomart::randomart};
 use crate::print::Printer;
 use crate::report::fingerprint::Fingerprinted;
-
-/// Lines longer than this cannot hold a key (the largest certificates are a few KiB);
-/// their rest is skipped instead of buffered.
-const MAX_LINE: usize = 1024 * 1024;
 
 pub fn run(ctx: &Context, printer: &Printer, args: FingerprintArgs) -> Result<Status> {
     let inputs = inputs(ctx, &args)?;
@@ -70,154 +63,49 @@ fn inputs(ctx: &Context, args: &FingerprintArgs) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Fingerprints one input. A named file may be a pipe, as ssh-keygen's `-lf
-/// <(ssh-keyscan host)` idiom gives (a FIFO no one writes to reads as empty, never a
-/// hang); a device is refused, as it would never end.
-fn fingerprint_input(path: &Path, printer: &Records<'_>) -> Result<()> {
-    let stdin = path == Path::new("-");
-    let name = if stdin { PathBuf::from("(stdin)") } else { path.to_path_buf() };
-    let (mut reader, streamed): (Box<dyn BufRead>, bool) = if stdin {
-        (Box::new(io::stdin().lock()), true)
-    } else {
-        let (file, meta) = fsutil::open_input(path, Accept::Pipe)?;
-        (Box::new(BufReader::with_capacity(64 * 1024, file)), meta.file_type().is_fifo())
-    };
-    let mut line = Vec::new();
-    let mut scanner = scan::Scanner::new();
-    let mut number = 0;
-    let mut first_bad_line = None;
-    let mut found_any = false;
-    while let Some(newline) = read_line(&mut reader, &mut line).map_err(|e| Error::io(&name, e))? {
-        number += 1;
-        if number == 1 && scan::is_private_key_line(&line) {
-            return fingerprint_private(path, &name, streamed, reader, line, printer);
-        }
-        match scanner.scan(&line, newline) {
-            Line::Key(found) => {
-                found_any = true;
+/// Fingerprints one input: every key in it, or the private key it is.
+fn fingerprint_input(path: &Path, records: &Records<'_>) -> Result<()> {
+    let source = KeySource::file(path);
+    let mut reader = source.open()?;
+    let name = reader.name().to_path_buf();
+    while let Some(item) = reader.next_key()? {
+        match item {
+            Item::Key { line, found, .. } => {
                 let comments = Comments { printed: found.printed_comment, own: found.own_comment };
-                printer.key(&name, Some(number), &found.key, comments)?;
+                records.key(&name, Some(line), &found.key, comments)?;
             }
-            Line::Blank => {}
-            Line::NotAKey => {
-                first_bad_line
-                    .get_or_insert_with(|| (number, crate::key::text::diagnose(scan::c_string(&line))));
-            }
+            Item::Private(private) => return fingerprint_private(&name, private, records),
         }
     }
-    if !found_any {
-        return Err(Error::NoPublicKey { path: name, first_bad_line }.into());
-    }
-    Ok(())
-}
-
-/// Reads one line without its `\n` into `line`: `None` at end of input, otherwise
-/// whether the line had a `\n`. Overlong lines are cut at `MAX_LINE` and their rest
-/// discarded.
-fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
-    line.clear();
-    let read = reader.take(MAX_LINE as u64).read_until(b'\n', line)?;
-    if read == 0 {
-        return Ok(None);
-    }
-    if line.last() == Some(&b'\n') {
-        line.pop();
-        return Ok(Some(true));
-    }
-    if line.len() >= MAX_LINE {
-        skip_to_newline(reader)?;
-    }
-    Ok(Some(false))
-}
-
-fn skip_to_newline(reader: &mut dyn BufRead) -> io::Result<()> {
-    loop {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(());
-        }
-        match buf.iter().position(|&b| b == b'\n') {
-            Some(at) => {
-                reader.consume(at + 1);
-                return Ok(());
-            }
-            None => {
-                let len = buf.len();
-                reader.consume(len);
-            }
-        }
-    }
+    Ok(reader.finish()?)
 }
 
 /// A private key file, as ssh-keygen's `fingerprint_private` reads it: the `.pub` beside
 /// it wins (even if it holds another key, which we warn about); otherwise the key's own
-/// public half, with its comment when the key is not encrypted. A `streamed` input
-/// (stdin or a pipe) cannot be read again and has no `.pub` beside it.
-fn fingerprint_private(
-    path: &Path,
-    name: &Path,
-    stdin: bool,
-    reader: Box<dyn BufRead + '_>,
-    first_line: Vec<u8>,
-    printer: &Records<'_>,
-) -> Result<()> {
-    let file = if stdin {
-        let mut data = first_line;
-        data.push(b'\n');
-        reader.take(MAX_PRIVATE_KEY_FILE).read_to_end(&mut data).map_err(|e| Error::io(name, e))?;
-        PrivateKeyFile::parse(name, &data)
-    } else {
-        drop(reader);
-        PrivateKeyFile::read(path)
-    };
-    let pub_path = fsutil::with_suffix(path, ".pub");
-    if let Some((key, comment)) = (!stdin).then(|| read_pub_beside(&pub_path)).flatten() {
-        warn_if_other_key(printer.printer, &file, &key, path, &pub_path);
-        return printer.key(name, None, &key, Comments::same(Some(&comment)));
+/// public half, with its comment when the key is not encrypted. Standard input and a
+/// pipe have no `.pub` beside them.
+fn fingerprint_private(name: &Path, private: PrivateInput, records: &Records<'_>) -> Result<()> {
+    let PrivateInput { file, path } = private;
+    if let Some(path) = path {
+        if let Some((key, comment)) = pub_beside(&path) {
+            warn_if_other_key(records.printer, &file, &key, &path);
+            return records.key(name, None, &key, Comments::same(Some(&comment)));
+        }
     }
     let file = file?;
     if !file.is_encrypted() {
         let key = file.decrypt(None)?;
         let comment = file.is_openssh_format().then(|| key.comment().as_bytes().to_vec());
-        return printer.key(name, None, key.public_key().key_data(), Comments::same(comment.as_deref()));
+        return records.key(name, None, key.public_key().key_data(), Comments::same(comment.as_deref()));
     }
     match file.public_key() {
-        Some(public) => printer.key(name, None, public.key_data(), Comments::same(None)),
+        Some(public) => records.key(name, None, public.key_data(), Comments::same(None)),
         None => Err(Error::PublicKeyLocked { path: name.to_path_buf() }.into()),
     }
 }
 
-/// The first key of a `.pub` file with its comment, as OpenSSH's `sshkey_try_load_public`
-/// reads it: a key without a comment is named after the file.
-fn read_pub_beside(pub_path: &Path) -> Option<(KeyData, Vec<u8>)> {
-    let data = read_capped(pub_path, MAX_PRIVATE_KEY_FILE, "a public key").ok()?;
-    for raw in data.split_inclusive(|&b| b == b'\n') {
-        let line = c_string(raw);
-        if matches!(line.first(), None | Some(b'#' | b'\n')) {
-            continue;
-        }
-        if line.starts_with(b"-----BEGIN") {
-            return None;
-        }
-        if let Some((key, rest)) = read_key(skip_blanks(line)) {
-            let end = rest.iter().position(|&b| b == b'\r' || b == b'\n').unwrap_or(rest.len());
-            let comment = match &rest[..end] {
-                [] => pub_path.as_os_str().as_encoded_bytes().to_vec(),
-                text => text.to_vec(),
-            };
-            return Some((key, comment));
-        }
-    }
-    None
-}
-
-fn warn_if_other_key(
-    printer: &Printer,
-    file: &crate::Result<PrivateKeyFile>,
-    key: &KeyData,
-    path: &Path,
-    pub_path: &Path,
-) {
+fn warn_if_other_key(printer: &Printer, file: &crate::Result<PrivateKeyFile>, key: &KeyData, path: &Path) {
+    let pub_path = fsutil::with_suffix(path, ".pub");
     let private_public = file.as_ref().ok().and_then(PrivateKeyFile::public_key);
     if private_public.is_some_and(|public| public.key_data() != key) {
         printer.warn(format!(

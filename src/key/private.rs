@@ -17,9 +17,6 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result, UnsupportedKey};
 
-/// Private key files are small; OpenSSH refuses anything over 1 MiB too.
-pub const MAX_PRIVATE_KEY_FILE: u64 = 1024 * 1024;
-
 /// A private key file as read from disk, not yet decrypted.
 #[derive(Debug)]
 pub struct PrivateKeyFile {
@@ -42,7 +39,8 @@ impl PrivateKeyFile {
     /// # Errors
     /// The file cannot be read, is too large, or is not a private key we can read.
     pub fn read(path: &Path) -> Result<Self> {
-        let bytes = Zeroizing::new(crate::fsutil::read_capped(path, MAX_PRIVATE_KEY_FILE, "a private key")?);
+        let bytes =
+            Zeroizing::new(crate::fsutil::read_capped(path, super::source::MAX_KEY_BYTES, "a private key")?);
         let mut file = Self::parse(path, &bytes)?;
         file.unprotected = std::fs::metadata(path).ok().and_then(|meta| too_open(&meta));
         Ok(file)

@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::context::Context;
 use crate::error::{CommentOf, Error};
 use crate::key::describe::line_type_name;
-use crate::key::scan::{Line, Scanner};
+use crate::key::source::{Item, KeySource};
 use crate::key::text::{check_one_line, read_key, skip_blanks};
 use crate::remote::install::KeyToInstall;
 
@@ -53,33 +53,20 @@ fn public_path(identity: &Path) -> PathBuf {
 }
 
 fn read_pub(path: &Path, keys: &mut Keys) -> Result<()> {
-    let text = crate::fsutil::read_capped(path, 1 << 20, "a public key file")?;
-    let mut scanner = Scanner::new();
-    let mut first_bad = None;
-    let before = keys.keys.len();
-    for (number, line) in text.split(|&b| b == b'\n').enumerate() {
-        match scanner.scan(line, true) {
-            // The scanner also finds keys behind authorized_keys options or known_hosts
-            // names, and calls those the comment: installed so, a restricted key would
-            // lose its restrictions.
-            Line::Key(_) if read_key(skip_blanks(line)).is_none() => {
-                return Err(Error::KeyHasOptions { path: path.to_path_buf(), line: number + 1 }.into());
-            }
-            Line::Key(found) => {
-                let comment = found.own_comment.unwrap_or_default();
-                check_one_line(comment, CommentOf::KeyLine { path: path.to_path_buf(), line: number + 1 })?;
-                push(keys, found.key, comment);
-            }
-            Line::NotAKey if first_bad.is_none() => {
-                first_bad = Some((number + 1, crate::key::text::diagnose(line)))
-            }
-            _ => {}
+    let source = KeySource::File(path.to_path_buf());
+    let mut reader = source.open_public()?;
+    while let Some(Item::Key { line, text, found }) = reader.next_key()? {
+        // The scanner also finds keys behind authorized_keys options or known_hosts
+        // names, and calls those the comment: installed so, a restricted key would lose
+        // its restrictions.
+        if read_key(skip_blanks(text)).is_none() {
+            return Err(Error::KeyHasOptions { path: path.to_path_buf(), line }.into());
         }
+        let comment = found.own_comment.unwrap_or_default();
+        check_one_line(comment, CommentOf::KeyLine { path: path.to_path_buf(), line })?;
+        push(keys, found.key, comment);
     }
-    if keys.keys.len() == before {
-        return Err(Error::NoPublicKey { path: path.to_path_buf(), first_bad_line: first_bad }.into());
-    }
-    Ok(())
+    Ok(reader.finish()?)
 }
 
 fn push(keys: &mut Keys, key: ssh_key::public::KeyData, comment: &[u8]) {
