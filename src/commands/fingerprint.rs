@@ -86,11 +86,11 @@ fn fingerprint_input(path: &Path, records: &Records<'_>) -> Result<()> {
 /// pipe have no `.pub` beside them.
 fn fingerprint_private(name: &Path, private: PrivateInput, records: &Records<'_>) -> Result<()> {
     let PrivateInput { file, path } = private;
-    if let Some(path) = path {
-        if let Some((key, comment)) = pub_beside(&path) {
-            warn_if_other_key(records.printer, &file, &key, &path);
-            return records.key(name, None, &key, Comments::same(Some(&comment)));
-        }
+    if let Some(path) = path
+        && let Some((key, comment)) = pub_beside(&path)
+    {
+        warn_if_other_key(records.printer, &file, &key, &path);
+        return records.key(name, None, &key, Comments::same(Some(&comment)));
     }
     let file = file?;
     if !file.is_encrypted() {
