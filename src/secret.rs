@@ -32,7 +32,8 @@ const MAX_PASSPHRASE_FILE: u64 = 64 * 1024;
 #[derive(Clone)]
 pub struct Given(Secret);
 
-/// Whether clap has parsed a [`Given`]: only then can the process arguments hold a secret.
+/// Whether clap has parsed a non-empty [`Given`]: only then do the process arguments hold
+/// a secret to hide.
 static GIVEN_PARSED: AtomicBool = AtomicBool::new(false);
 
 impl Given {
@@ -41,11 +42,15 @@ impl Given {
     /// # Errors
     /// Never; the signature is the one clap wants.
     pub fn parse(text: &str) -> std::result::Result<Given, std::convert::Infallible> {
-        GIVEN_PARSED.store(true, Ordering::Relaxed);
+        // `-N ''` (no passphrase, the common scripted case) hides nothing: hiding would
+        // only rebuild the whole command-line definition, about half of start-up's own work.
+        if !text.is_empty() {
+            GIVEN_PARSED.store(true, Ordering::Relaxed);
+        }
         Ok(Given(Zeroizing::new(text.to_owned())))
     }
 
-    /// Whether any passphrase argument has been parsed in this process.
+    /// Whether a non-empty passphrase argument has been parsed in this process.
     pub fn any_parsed() -> bool {
         GIVEN_PARSED.load(Ordering::Relaxed)
     }
