@@ -35,7 +35,7 @@ pub async fn choose(ctx: &Context, identities: &[PathBuf]) -> Result<Keys> {
         keys.source = sources.join("\", \"");
         return Ok(keys);
     }
-    if let Some(keys) = from_agent().await? {
+    if let Some(keys) = from_agent(ctx).await? {
         return Ok(keys);
     }
     let newest = newest_pub(&ctx.ssh_dir()).ok_or(Error::NoKeysToInstall)?;
@@ -82,8 +82,11 @@ fn push(keys: &mut Keys, key: ssh_key::public::KeyData, comment: &[u8]) {
 }
 
 /// The agent's keys; `Ok(None)` when there is no agent or it has none.
-async fn from_agent() -> Result<Option<Keys>> {
-    let Ok(mut agent) = russh::keys::agent::client::AgentClient::connect_env().await else { return Ok(None) };
+async fn from_agent(ctx: &Context) -> Result<Option<Keys>> {
+    // The context names the agent's socket ($SSH_AUTH_SOCK, read once at start).
+    let Some(socket) = ctx.agent_socket() else { return Ok(None) };
+    let agent = russh::keys::agent::client::AgentClient::connect_uds(socket).await;
+    let Ok(mut agent) = agent else { return Ok(None) };
     let Ok(identities) = agent.request_identities().await else { return Ok(None) };
     let mut keys =
         Keys { keys: Vec::new(), comments: Vec::new(), source: "ssh-add -L (the agent's keys)".into() };
