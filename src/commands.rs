@@ -39,11 +39,11 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
     let (format, quiet) = command.output();
     let printer = Printer::new(ctx, format, quiet);
     match command {
-        Command::Generate(args) => generate::run(ctx, args),
-        Command::Fingerprint(args) => fingerprint::run(ctx, args),
+        Command::Generate(args) => show(&printer, generate::run(ctx, &printer, args)),
+        Command::Fingerprint(args) => fingerprint::run(ctx, &printer, args),
         Command::Public(args) => show(&printer, public::run(ctx, &printer, args)),
-        Command::Passphrase(args) => passphrase::run(ctx, args),
-        Command::Comment(args) => comment::run(ctx, args),
+        Command::Passphrase(args) => show(&printer, passphrase::run(ctx, &printer, args)),
+        Command::Comment(args) => show(&printer, comment::run(ctx, &printer, args)),
         Command::KnownHosts(args) => known_hosts::run(ctx, &printer, args),
         Command::CopyId(args) => show(&printer, copy_id::run(ctx, &printer, args)),
         Command::Completions(args) => show(&printer, Ok(completions::run(args))),
@@ -71,8 +71,6 @@ fn warn_unprotected(printer: &Printer, file: &PrivateKeyFile, rewrites: bool) {
 }
 
 /// Says that a rewrite changed a private key's mode: a mode never changes silently.
-// The keys helper's conversion of passphrase and comment uses it; until then unused.
-#[allow(dead_code)]
 fn note_repair(printer: &Printer, repair: Option<crate::fsutil::ModeRepair>) {
     if let Some(repair) = repair {
         printer.note(format!(

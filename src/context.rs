@@ -1,7 +1,7 @@
 //! The one context every command receives: where the user's files are, whether we may
 //! prompt, how to print. Tests control all of it through the environment.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
@@ -125,50 +125,6 @@ impl Context {
         } else {
             None
         }
-    }
-
-    /// A warning on stderr. Warnings never stop a command.
-    pub fn warn(&self, message: impl std::fmt::Display) {
-        let _ = writeln!(io::stderr().lock(), "keywright: warning: {message}");
-    }
-
-    /// Reports an error the way `main` does: `keywright: error: …` with every distinct
-    /// cause once, then `keywright: hint: …` when the user can do something about it.
-    pub fn report_error(&self, error: &anyhow::Error) {
-        let mut stderr = io::stderr().lock();
-        let _ = writeln!(stderr, "keywright: error: {}", crate::error::describe_chain(error));
-        if let Some(hint) = crate::error::find_hint(error) {
-            let _ = writeln!(stderr, "keywright: hint: {hint}");
-        }
-    }
-
-    /// Warns about a private key others may access, once it has been read and decrypted
-    /// (a file that is no key gets its own error, not this): ssh and ssh-keygen refuse
-    /// such a key (a future ssh-keygen front calls `require_protected` instead). A command
-    /// that `rewrites` the key repairs the mode and says so with [`Context::note_repair`].
-    pub fn warn_unprotected(&self, file: &crate::key::PrivateKeyFile, rewrites: bool) {
-        let Err(unprotected) = file.require_protected() else { return };
-        match unprotected.hint().filter(|_| !rewrites) {
-            Some(fix) => self.warn(format!("{unprotected}; `{fix}` fixes it")),
-            None => self.warn(unprotected),
-        }
-    }
-
-    /// Says that a rewrite changed a private key's mode: a mode never changes silently.
-    pub fn note_repair(&self, repair: Option<crate::fsutil::ModeRepair>) {
-        if let Some(repair) = repair {
-            self.note(format!(
-                "{}: mode changed from {:04o} to {:04o}, so that only you can read this private key",
-                repair.path.display(),
-                repair.from,
-                repair.to
-            ));
-        }
-    }
-
-    /// A note on stderr: information about what happened that is not data.
-    pub fn note(&self, message: impl std::fmt::Display) {
-        let _ = writeln!(io::stderr().lock(), "keywright: {message}");
     }
 
     /// `user@host`, OpenSSH's default key comment.

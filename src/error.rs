@@ -4,6 +4,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::context::NoPrompt;
+use crate::fsutil::FileKind;
 use crate::remote::sh::shell_word;
 
 /// Result with the library's [`Error`].
@@ -29,12 +30,12 @@ pub enum Error {
 
     /// A file given to read is a FIFO, device or socket where a regular file belongs.
     #[error("{}: not a regular file ({kind})", path.display())]
-    NotRegularFile { path: PathBuf, kind: &'static str },
+    NotRegularFile { path: PathBuf, kind: FileKind },
 
     /// A file to rewrite is a FIFO, device or socket: renaming a new file over it would
     /// destroy it (`/dev/null` made a regular file, when run as root).
     #[error("{}: not a regular file ({kind}); not replacing it", path.display())]
-    NotReplaceable { path: PathBuf, kind: &'static str },
+    NotReplaceable { path: PathBuf, kind: FileKind },
 
     /// A symlink someone else may have planted in a sticky world-writable directory
     /// (the kernel's `protected_symlinks` rule).
@@ -75,7 +76,7 @@ pub enum Error {
 
     /// A private key type we recognise but do not handle.
     #[error("{}: {what} are not supported", path.display())]
-    UnsupportedPrivateKey { path: PathBuf, what: &'static str },
+    UnsupportedPrivateKey { path: PathBuf, what: UnsupportedKey },
 
     /// A private key others may read; ssh and ssh-keygen refuse it, and a front that
     /// mimics ssh-keygen refuses it too (the native commands only warn).
@@ -104,14 +105,6 @@ pub enum Error {
     /// An output file exists and may not be replaced.
     #[error("{}: already exists", path.display())]
     Exists { path: PathBuf },
-
-    /// A key parameter is out of range.
-    #[error("{0}")]
-    InvalidKeySpec(String),
-
-    /// An action refused for safety, with what to do instead.
-    #[error("{what}")]
-    Refused { what: String, hint: String },
 
     /// An ssh option (from -o or the config) that cannot be used.
     #[error("{option}: {reason}")]
@@ -282,6 +275,110 @@ pub enum Error {
     /// The remote authorized_keys is not a regular file.
     #[error("{path} is not a regular file")]
     RemoteNotRegular { path: String },
+
+    // Keys (generate, comment, the key reader, copy-id's keys).
+    /// An RSA size below the minimum we make.
+    #[error("RSA keys of {bits} bits are too weak: the minimum is {min} bits")]
+    RsaTooWeak { bits: u32, min: u32 },
+
+    /// An RSA size above OpenSSH's maximum.
+    #[error("RSA keys of {bits} bits are too large: the maximum is {max} bits")]
+    RsaTooLarge { bits: u32, max: u32 },
+
+    /// An ECDSA size that is no NIST curve.
+    #[error("ECDSA keys of {bits} bits do not exist: valid sizes are 256, 384 or 521 bits")]
+    NoSuchEcdsaSize { bits: u32 },
+
+    /// A comment that would break the one line a key is.
+    #[error("{what} holds {breaker}; one key is one line, so nothing was written")]
+    NotOneLine { what: CommentOf, breaker: LineBreak },
+
+    /// copy-id was given no key and found none to install.
+    #[error("no keys to install: no -i, no ssh-agent keys, and no ~/.ssh/id_*.pub")]
+    NoKeysToInstall,
+
+    /// A key line with authorized_keys options or known_hosts names before the key:
+    /// installed as it is, a restricted key would lose its restrictions.
+    #[error("{}:{line}: the key has options or host names before it", path.display())]
+    KeyHasOptions { path: PathBuf, line: usize },
+}
+
+/// A kind of private key we recognise but do not read; each has its own way out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsupportedKey {
+    Putty,
+    SshCom,
+    Dsa,
+    /// Legacy PEM encrypted with something other than AES-128-CBC, which OpenSSH writes.
+    PemCipher,
+}
+
+impl std::fmt::Display for UnsupportedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UnsupportedKey::Putty => "PuTTY private keys",
+            UnsupportedKey::SshCom => "SSH.COM private keys",
+            UnsupportedKey::Dsa => "DSA private keys",
+            UnsupportedKey::PemCipher => "PEM keys encrypted with a cipher other than AES-128-CBC",
+        })
+    }
+}
+
+impl UnsupportedKey {
+    /// How to turn such a key into one we read.
+    pub fn hint(self) -> &'static str {
+        match self {
+            UnsupportedKey::Putty => "convert it first: puttygen KEY -O private-openssh -o KEY.openssh",
+            UnsupportedKey::SshCom => "convert it first: ssh-keygen -i -f KEY > KEY.openssh",
+            UnsupportedKey::Dsa => {
+                "DSA keys are obsolete (OpenSSH 10 removed them); make a new key with `keywright generate`"
+            }
+            UnsupportedKey::PemCipher => {
+                "convert it first: ssh-keygen -p -f KEY rewrites it in OpenSSH's format"
+            }
+        }
+    }
+}
+
+/// Whose comment [`Error::NotOneLine`] refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommentOf {
+    /// The comment given on the command line.
+    Argument,
+    /// The comment of the key on a line of a file.
+    KeyLine { path: PathBuf, line: usize },
+    /// The comment of the agent's key number `number` (from 1).
+    AgentKey { number: usize },
+}
+
+impl std::fmt::Display for CommentOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CommentOf::Argument => f.write_str("the comment"),
+            CommentOf::KeyLine { path, line } => {
+                write!(f, "{}:{line}: the comment of the key", path.display())
+            }
+            CommentOf::AgentKey { number } => write!(f, "the comment of the agent's key {number}"),
+        }
+    }
+}
+
+/// What breaks a line in text that must stay one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineBreak {
+    Newline,
+    CarriageReturn,
+    Nul,
+}
+
+impl std::fmt::Display for LineBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LineBreak::Newline => "a newline",
+            LineBreak::CarriageReturn => "a carriage return",
+            LineBreak::Nul => "a NUL byte",
+        })
+    }
 }
 
 impl Error {
@@ -293,7 +390,6 @@ impl Error {
     /// What the user can do about this error, when there is something.
     pub fn hint(&self) -> Option<String> {
         let hint = match self {
-            Error::Refused { hint, .. } => return Some(hint.clone()),
             Error::HostKeyConflict { .. } => {
                 "if the host's key really changed, check the new fingerprint out of band, then add it with --replace"
             }
@@ -347,11 +443,14 @@ impl Error {
             }
             Error::PassphraseMismatch => "type the same passphrase twice",
             Error::Exists { .. } => "use --force to overwrite it, or -f to choose another file",
-            Error::UnsupportedPrivateKey { what, .. } if what.starts_with("PuTTY") => {
-                "convert it first: puttygen KEY -O private-openssh -o KEY.openssh"
+            Error::UnsupportedPrivateKey { what, .. } => what.hint(),
+            Error::NotOneLine { .. } => "give it without line breaks or NUL bytes",
+            Error::NoKeysToInstall => "make a key with `keywright generate`, or name one with -i",
+            Error::KeyHasOptions { .. } => {
+                "give a public key file (type base64 comment); copy-id installs keys without options"
             }
             Error::IsDirectory { .. } => "give the path of a file inside it",
-            Error::NotRegularFile { kind, .. } if kind.ends_with("FIFO") => {
+            Error::NotRegularFile { kind: FileKind::Fifo, .. } => {
                 "reading a FIFO waits for a writer that may never come; save the data to a file and give its path"
             }
             Error::NotRegularFile { .. } => "give the path of a regular file",
@@ -366,15 +465,6 @@ impl Error {
                     "if the key belongs at the link's target, give that path (-f {}); otherwise remove the link",
                     target.display()
                 ));
-            }
-            Error::UnsupportedPrivateKey { what, .. } if what.starts_with("DSA") => {
-                "DSA keys are obsolete (OpenSSH 10 removed them); make a new key with `keywright generate`"
-            }
-            Error::UnsupportedPrivateKey { what, .. } if what.starts_with("SSH.COM") => {
-                "convert it first: ssh-keygen -i -f KEY > KEY.openssh"
-            }
-            Error::UnsupportedPrivateKey { what, .. } if what.starts_with("PEM") => {
-                "convert it first: ssh-keygen -p -f KEY rewrites it in OpenSSH's format"
             }
             // copy-id and the remote side.
             Error::NoTargets => "name hosts as [user@]host[:port] arguments, or list them with --hosts-file",
@@ -438,6 +528,7 @@ impl Error {
             Error::RemoteNotDirectory { .. } | Error::RemoteNotRegular { .. } => {
                 "move it out of the way, or name another file with --target-path"
             }
+
             _ => return None,
         };
         Some(hint.to_string())

@@ -159,23 +159,49 @@ fn set_blocking(file: &File) -> nix::Result<()> {
     fcntl(file, FcntlArg::F_SETFL(flags - OFlag::O_NONBLOCK)).map(drop)
 }
 
+/// What a file that is not a regular file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Fifo,
+    CharDevice,
+    BlockDevice,
+    Socket,
+    Directory,
+    Symlink,
+    Special,
+}
+
+impl std::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileKind::Fifo => "a FIFO",
+            FileKind::CharDevice => "a character device",
+            FileKind::BlockDevice => "a block device",
+            FileKind::Socket => "a socket",
+            FileKind::Directory => "a directory",
+            FileKind::Symlink => "a symbolic link",
+            FileKind::Special => "a special file",
+        })
+    }
+}
+
 /// What a file that is not a regular file is, as an error names it.
-fn file_kind(meta: &fs::Metadata) -> &'static str {
+fn file_kind(meta: &fs::Metadata) -> FileKind {
     let kind = meta.file_type();
     if kind.is_fifo() {
-        "a FIFO"
+        FileKind::Fifo
     } else if kind.is_char_device() {
-        "a character device"
+        FileKind::CharDevice
     } else if kind.is_block_device() {
-        "a block device"
+        FileKind::BlockDevice
     } else if kind.is_socket() {
-        "a socket"
+        FileKind::Socket
     } else if kind.is_dir() {
-        "a directory"
+        FileKind::Directory
     } else if kind.is_symlink() {
-        "a symbolic link"
+        FileKind::Symlink
     } else {
-        "a special file"
+        FileKind::Special
     }
 }
 

@@ -14,6 +14,7 @@ pub mod pkcs8_cost;
 pub mod private;
 pub mod randomart;
 pub mod scan;
+pub mod source;
 pub mod text;
 
 pub use describe::{KeyDescription, describe};

@@ -18,10 +18,14 @@ use crate::commands::Status;
 use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
+mod comment;
 mod completions;
 pub(crate) mod copy_id;
+mod fingerprint;
+mod generate;
 mod known_hosts;
 mod man;
+mod passphrase;
 mod public;
 
 /// How reports are rendered on stdout.

@@ -9,10 +9,14 @@ use ssh_key::public::KeyData;
 
 use crate::key::{Fingerprint, HashKind, describe};
 
+pub mod comment;
 pub mod completions;
 pub mod copy_id;
+pub mod fingerprint;
+pub mod generate;
 pub mod known_hosts;
 pub mod man;
+pub mod passphrase;
 pub mod public;
 
 /// A key as every report names it.

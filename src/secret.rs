@@ -32,7 +32,8 @@ const MAX_PASSPHRASE_FILE: u64 = 64 * 1024;
 #[derive(Clone)]
 pub struct Given(Secret);
 
-/// Whether clap has parsed a [`Given`]: only then can the process arguments hold a secret.
+/// Whether clap has parsed a non-empty [`Given`]: only then do the process arguments hold
+/// a secret to hide.
 static GIVEN_PARSED: AtomicBool = AtomicBool::new(false);
 
 impl Given {
@@ -41,11 +42,15 @@ impl Given {
     /// # Errors
     /// Never; the signature is the one clap wants.
     pub fn parse(text: &str) -> std::result::Result<Given, std::convert::Infallible> {
-        GIVEN_PARSED.store(true, Ordering::Relaxed);
+        // `-N ''` (no passphrase, the common scripted case) hides nothing: hiding would
+        // only rebuild the whole command-line definition, about half of start-up's own work.
+        if !text.is_empty() {
+            GIVEN_PARSED.store(true, Ordering::Relaxed);
+        }
         Ok(Given(Zeroizing::new(text.to_owned())))
     }
 
-    /// Whether any passphrase argument has been parsed in this process.
+    /// Whether a non-empty passphrase argument has been parsed in this process.
     pub fn any_parsed() -> bool {
         GIVEN_PARSED.load(Ordering::Relaxed)
     }
@@ -108,17 +113,23 @@ pub const MISMATCH_GENERATE: &str = "Passphrases do not match.  Try again.";
 /// exits 1; keywright asks again).
 pub const MISMATCH_CHANGE: &str = "Pass phrases do not match.  Try again.";
 
-/// Reads a new passphrase; at a prompt it is asked twice and must match. A mismatch is
-/// reported with `mismatch` (ssh-keygen's words, see [`MISMATCH_GENERATE`]) and asked
-/// again, up to three times.
+/// Reads a new passphrase; at a prompt it is asked twice and must match. After a
+/// mismatch `mismatched` runs (the command says so in ssh-keygen's words, see
+/// [`MISMATCH_GENERATE`]) and it is asked again, up to three times.
 ///
 /// # Errors
 /// No terminal for a prompt, mismatched entries every time, or an unreadable passphrase
 /// file.
-pub fn new(ctx: &Context, source: &Source, prompt: &str, subject: &str, mismatch: &str) -> Result<Secret> {
+pub fn new(
+    ctx: &Context,
+    source: &Source,
+    prompt: &str,
+    subject: &str,
+    mismatched: &dyn Fn(),
+) -> Result<Secret> {
     for _ in 1..NEW_PASSPHRASE_ATTEMPTS {
         match new_once(ctx, source, prompt, subject) {
-            Err(Error::PassphraseMismatch) => ctx.note(mismatch),
+            Err(Error::PassphraseMismatch) => mismatched(),
             other => return other,
         }
     }
@@ -212,11 +223,12 @@ static STDIN_LINES: Mutex<()> = Mutex::new(());
 /// writer that exists is waited for, and a FIFO no one writes to reads as empty (an
 /// error below) instead of hanging. Devices and sockets are refused.
 fn read_file(path: &Path) -> Result<Secret> {
-    if path == Path::new("-") {
+    if crate::key::source::is_stdin(path) {
         let _guard = STDIN_LINES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut line = Zeroizing::new(String::new());
-        io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("(stdin)", e))?;
-        return first_line(line, Path::new("(stdin)"));
+        let stdin = Path::new(crate::key::source::STDIN_NAME);
+        io::stdin().lock().read_line(&mut line).map_err(|e| Error::io(stdin, e))?;
+        return first_line(line, stdin);
     }
     let unusable = |reason: String| Error::BadPassphraseFile { path: path.to_path_buf(), reason };
     let expect = crate::fsutil::Expect { what: "a passphrase file", accept: crate::fsutil::Accept::Pipe };

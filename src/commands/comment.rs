@@ -1,43 +1,32 @@
 //! `keywright comment`: ssh-keygen -c, keeping the passphrase, cipher and KDF rounds.
 
-use std::io::Write;
-
 use anyhow::Result;
 
-use super::{Status, unlock};
+use super::unlock;
 use crate::cli::comment::CommentArgs;
 use crate::context::Context;
+use crate::error::CommentOf;
 use crate::fsutil::{self, FileMode};
 use crate::key::PrivateKeyFile;
 use crate::key::private::{Protection, encode, pub_file_contents};
+use crate::print::Printer;
+use crate::report::comment::{CommentChange, OldComment};
 use crate::secret::Source;
 
-pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
-    crate::key::text::check_one_line(args.comment.as_bytes(), "the comment")?;
+pub fn run(ctx: &Context, printer: &Printer, args: CommentArgs) -> Result<CommentChange> {
+    crate::key::text::check_one_line(args.comment.as_bytes(), CommentOf::Argument)?;
     let file = PrivateKeyFile::read(&args.file)?;
     let source =
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
     let (mut key, passphrase) = unlock(ctx, &file, &source, "Enter passphrase: ")?;
-    let old_comment = key.comment().as_bytes().to_vec();
-    let unchanged = file.is_openssh_format() && old_comment == args.comment.as_bytes();
+    let old_comment = file.is_openssh_format().then(|| key.comment().as_bytes().to_vec());
+    let unchanged = old_comment.as_deref() == Some(args.comment.as_bytes());
     // A key left as it is keeps its mode: then the warning says how to fix it.
-    ctx.warn_unprotected(&file, !unchanged);
-    let mut out = std::io::stdout().lock();
-    if !args.quiet {
-        match file.is_openssh_format() {
-            true => {
-                out.write_all(b"Old comment: ")?;
-                out.write_all(&old_comment)?;
-                writeln!(out)?;
-            }
-            false => writeln!(out, "No existing comment")?,
-        }
-    }
+    super::warn_unprotected(printer, &file, !unchanged);
+    // Printed before anything is written, as ssh-keygen prints it.
+    printer.report(&OldComment { comment: old_comment })?;
     if unchanged {
-        if !args.quiet {
-            writeln!(out, "No change to comment")?;
-        }
-        return Ok(Status::Success);
+        return Ok(CommentChange::Unchanged);
     }
     key.set_comment(args.comment.as_str());
     let mut protection = Protection::new(passphrase, file.kdf_rounds());
@@ -47,13 +36,10 @@ pub fn run(ctx: &Context, args: CommentArgs) -> Result<Status> {
     fsutil::check_replaceable(&args.file)?;
     fsutil::check_replaceable(&pub_path)?;
     let repair = fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
-    ctx.note_repair(repair);
+    super::note_repair(printer, repair);
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
-    if !args.quiet {
-        match args.comment.is_empty() {
-            true => writeln!(out, "Comment removed")?,
-            false => writeln!(out, "Comment '{}' applied", args.comment)?,
-        }
-    }
-    Ok(Status::Success)
+    Ok(match args.comment.is_empty() {
+        true => CommentChange::Removed,
+        false => CommentChange::Applied { comment: args.comment },
+    })
 }

@@ -44,21 +44,15 @@ impl KeySpec {
         match key_type {
             KeyType::Ed25519 => Ok(KeySpec::Ed25519),
             KeyType::Rsa => match bits.unwrap_or(RSA_DEFAULT_BITS) {
-                n if n < RSA_MIN_BITS => Err(Error::InvalidKeySpec(format!(
-                    "RSA keys of {n} bits are too weak: the minimum is {RSA_MIN_BITS} bits"
-                ))),
-                n if n > RSA_MAX_BITS => Err(Error::InvalidKeySpec(format!(
-                    "RSA keys of {n} bits are too large: the maximum is {RSA_MAX_BITS} bits"
-                ))),
+                bits if bits < RSA_MIN_BITS => Err(Error::RsaTooWeak { bits, min: RSA_MIN_BITS }),
+                bits if bits > RSA_MAX_BITS => Err(Error::RsaTooLarge { bits, max: RSA_MAX_BITS }),
                 n => Ok(KeySpec::Rsa(n)),
             },
             KeyType::Ecdsa => match bits.unwrap_or(256) {
                 256 => Ok(KeySpec::Ecdsa(EcdsaCurve::NistP256)),
                 384 => Ok(KeySpec::Ecdsa(EcdsaCurve::NistP384)),
                 521 => Ok(KeySpec::Ecdsa(EcdsaCurve::NistP521)),
-                n => Err(Error::InvalidKeySpec(format!(
-                    "ECDSA keys of {n} bits do not exist: valid sizes are 256, 384 or 521 bits"
-                ))),
+                bits => Err(Error::NoSuchEcdsaSize { bits }),
             },
         }
     }

@@ -15,10 +15,7 @@ use ssh_key::{Cipher, Kdf, LineEnding, PublicKey};
 use super::envelope::{self, EnvelopeError};
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
-
-/// Private key files are small; OpenSSH refuses anything over 1 MiB too.
-pub const MAX_PRIVATE_KEY_FILE: u64 = 1024 * 1024;
+use crate::error::{Error, Result, UnsupportedKey};
 
 /// A private key file as read from disk, not yet decrypted.
 #[derive(Debug)]
@@ -42,7 +39,8 @@ impl PrivateKeyFile {
     /// # Errors
     /// The file cannot be read, is too large, or is not a private key we can read.
     pub fn read(path: &Path) -> Result<Self> {
-        let bytes = Zeroizing::new(crate::fsutil::read_capped(path, MAX_PRIVATE_KEY_FILE, "a private key")?);
+        let bytes =
+            Zeroizing::new(crate::fsutil::read_capped(path, super::source::MAX_KEY_BYTES, "a private key")?);
         let mut file = Self::parse(path, &bytes)?;
         file.unprotected = std::fs::metadata(path).ok().and_then(|meta| too_open(&meta));
         Ok(file)
@@ -77,11 +75,11 @@ impl PrivateKeyFile {
         let unsupported = |what| Error::UnsupportedPrivateKey { path: path.to_path_buf(), what };
         let text = std::str::from_utf8(bytes).map_err(|_| bad("not a private key (binary data)"))?;
         if text.trim_start().starts_with("PuTTY-User-Key-File-") {
-            return Err(unsupported("PuTTY private keys"));
+            return Err(unsupported(UnsupportedKey::Putty));
         }
         // SSH.COM's armour has four dashes and spaces (RFC 4716 style), not PEM's five.
         if text.lines().any(|line| line.trim() == "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----") {
-            return Err(unsupported("SSH.COM private keys"));
+            return Err(unsupported(UnsupportedKey::SshCom));
         }
         let Some(label) = pem_label(text) else { return Err(not_a_private_key(path, bytes)) };
         let form = match label {
@@ -99,8 +97,8 @@ impl PrivateKeyFile {
                 let encrypted = label == "ENCRYPTED PRIVATE KEY" || text.contains("Proc-Type: 4,ENCRYPTED");
                 Form::Pem { text: Zeroizing::new(text.to_string()), encrypted }
             }
-            "DSA PRIVATE KEY" => return Err(unsupported("DSA private keys")),
-            "SSH2 ENCRYPTED PRIVATE KEY" => return Err(unsupported("SSH.COM private keys")),
+            "DSA PRIVATE KEY" => return Err(unsupported(UnsupportedKey::Dsa)),
+            "SSH2 ENCRYPTED PRIVATE KEY" => return Err(unsupported(UnsupportedKey::SshCom)),
             _ => return Err(bad("not a private key (a PEM file of another kind)")),
         };
         Ok(PrivateKeyFile { path: path.to_path_buf(), form, unprotected: None })
@@ -355,10 +353,9 @@ fn check_pem_cipher(path: &Path, text: &str) -> Result<()> {
     let dek = text.lines().find_map(|l| l.trim().strip_prefix("DEK-Info:"));
     match dek.map(|d| d.trim().split(',').next().unwrap_or_default()) {
         None | Some("AES-128-CBC") => Ok(()),
-        Some(_) => Err(Error::UnsupportedPrivateKey {
-            path: path.to_path_buf(),
-            what: "PEM keys encrypted with a cipher other than AES-128-CBC",
-        }),
+        Some(_) => {
+            Err(Error::UnsupportedPrivateKey { path: path.to_path_buf(), what: UnsupportedKey::PemCipher })
+        }
     }
 }
 

@@ -56,11 +56,20 @@ pub struct Scanner {
     comment_at: Option<usize>,
 }
 
-/// Offsets found in one line, before the buffer is borrowed for the answer.
-enum Scanned {
-    Key { key: KeyData, own_comment: Option<(usize, usize)> },
+/// What one line holds, before the scanner's buffer is borrowed for the key's comments
+/// (see [`Scanner::classify`]): a reader can then skip lines without holding a borrow.
+#[derive(Debug)]
+pub enum Scanned {
+    Key(ScannedKey),
     Blank,
     NotAKey,
+}
+
+/// A key found by [`Scanner::classify`]; [`Scanner::found_key`] adds its comments.
+#[derive(Debug)]
+pub struct ScannedKey {
+    key: KeyData,
+    own_comment: Option<(usize, usize)>,
 }
 
 impl Scanner {
@@ -71,16 +80,25 @@ impl Scanner {
 
     /// Classifies the next line: `line` without its `\n`, `newline` whether it had one.
     pub fn scan(&mut self, line: &[u8], newline: bool) -> Line<'_> {
-        let text_end = self.load(line, newline);
-        match self.scan_loaded(text_end) {
-            Scanned::Key { key, own_comment } => {
-                let own_comment = own_comment.map(|(start, end)| &self.buffer[start..end]);
-                let printed_comment = self.comment_at.map(|at| c_string(&self.buffer[at..]));
-                Line::Key(FoundKey { key, printed_comment, own_comment })
-            }
+        match self.classify(line, newline) {
+            Scanned::Key(key) => Line::Key(self.found_key(key)),
             Scanned::Blank => Line::Blank,
             Scanned::NotAKey => Line::NotAKey,
         }
+    }
+
+    /// Classifies the next line as [`Scanner::scan`] does, without borrowing the scanner.
+    pub fn classify(&mut self, line: &[u8], newline: bool) -> Scanned {
+        let text_end = self.load(line, newline);
+        self.scan_loaded(text_end)
+    }
+
+    /// The key [`Scanner::classify`] found on the last line, with its comments.
+    pub fn found_key(&self, scanned: ScannedKey) -> FoundKey<'_> {
+        let ScannedKey { key, own_comment } = scanned;
+        let own_comment = own_comment.map(|(start, end)| &self.buffer[start..end]);
+        let printed_comment = self.comment_at.map(|at| c_string(&self.buffer[at..]));
+        FoundKey { key, printed_comment, own_comment }
     }
 
     /// Copies the line into the buffer as `getline` does (bytes, `\n`, NUL), then ends the
@@ -139,7 +157,7 @@ impl Scanner {
             self.comment_at = Some(rest_at);
         }
         let own_comment = if has_trailing { Some((rest_at, text_end)) } else { field };
-        Scanned::Key { key, own_comment }
+        Scanned::Key(ScannedKey { key, own_comment })
     }
 }
 

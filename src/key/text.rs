@@ -7,6 +7,8 @@
 use ssh_key::public::KeyData;
 use ssh_key::{Algorithm, EcdsaCurve};
 
+use crate::error::{CommentOf, LineBreak};
+
 /// RSA moduli below this are refused by OpenSSH (`SSH_RSA_MINIMUM_MODULUS_SIZE`).
 const RSA_MIN_BITS: u32 = 1024;
 /// The largest big number OpenSSH decodes, in bytes (`SSHBUF_MAX_BIGNUM`).
@@ -33,11 +35,11 @@ pub fn read_key(text: &[u8]) -> Option<(KeyData, &[u8])> {
 
 /// One key is one line: what in a comment or options `text` would break its line (a
 /// newline, a carriage return, a NUL), named for an error message; `None` if nothing.
-pub fn line_breaker(text: &[u8]) -> Option<&'static str> {
+pub fn line_breaker(text: &[u8]) -> Option<LineBreak> {
     text.iter().find_map(|&b| match b {
-        b'\n' => Some("a newline"),
-        b'\r' => Some("a carriage return"),
-        0 => Some("a NUL byte"),
+        b'\n' => Some(LineBreak::Newline),
+        b'\r' => Some(LineBreak::CarriageReturn),
+        0 => Some(LineBreak::Nul),
         _ => None,
     })
 }
@@ -46,14 +48,11 @@ pub fn line_breaker(text: &[u8]) -> Option<&'static str> {
 /// `what` names it (`the comment`, `FILE:LINE: the comment of the key`).
 ///
 /// # Errors
-/// [`crate::Error::Refused`], naming what breaks the line.
-pub fn check_one_line(text: &[u8], what: &str) -> crate::Result<()> {
+/// [`crate::Error::NotOneLine`], naming what breaks the line.
+pub fn check_one_line(text: &[u8], what: CommentOf) -> crate::Result<()> {
     match line_breaker(text) {
         None => Ok(()),
-        Some(breaker) => Err(crate::Error::Refused {
-            what: format!("{what} holds {breaker}; one key is one line, so nothing was written"),
-            hint: "give it without line breaks or NUL bytes".into(),
-        }),
+        Some(breaker) => Err(crate::Error::NotOneLine { what, breaker }),
     }
 }
 
@@ -219,10 +218,10 @@ mod tests {
     #[test]
     fn one_key_is_one_line() {
         assert_eq!(line_breaker(b"me@host \t x"), None);
-        assert_eq!(line_breaker(b"a\nb"), Some("a newline"));
-        assert_eq!(line_breaker(b"a\rb"), Some("a carriage return"));
-        assert_eq!(line_breaker(b"a\0b"), Some("a NUL byte"));
-        let error = check_one_line(b"x\0", "the comment").unwrap_err().to_string();
+        assert_eq!(line_breaker(b"a\nb"), Some(LineBreak::Newline));
+        assert_eq!(line_breaker(b"a\rb"), Some(LineBreak::CarriageReturn));
+        assert_eq!(line_breaker(b"a\0b"), Some(LineBreak::Nul));
+        let error = check_one_line(b"x\0", CommentOf::Argument).unwrap_err().to_string();
         assert_eq!(error, "the comment holds a NUL byte; one key is one line, so nothing was written");
     }
 }

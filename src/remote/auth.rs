@@ -145,10 +145,7 @@ fn identity_public_keys(credentials: &Credentials) -> Vec<KeyData> {
 /// An identity file's public key, from its `.pub` or the parts of the file that are not
 /// encrypted; no passphrase is asked.
 fn identity_public_key(path: &Path) -> Option<KeyData> {
-    let pub_line = std::fs::read(crate::fsutil::with_suffix(path, ".pub")).ok();
-    let from_pub = pub_line.and_then(|line| {
-        crate::key::text::read_key(crate::key::text::skip_blanks(&line)).map(|(key, _)| key)
-    });
+    let from_pub = crate::key::source::pub_beside(path).map(|(key, _)| key);
     from_pub.or_else(|| PrivateKeyFile::read(path).ok()?.public_key().map(|k| k.key_data().clone()))
 }
 

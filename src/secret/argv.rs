@@ -25,7 +25,7 @@ struct OptionKind {
 /// parsed CLI's definition: an option is secret when its value is named `PASSPHRASE`.
 /// Does nothing when the arguments cannot be found exactly as expected.
 ///
-/// The definition is built (tens of microseconds) only when clap has parsed a passphrase
+/// The definition is built (tens of microseconds) only when clap has parsed a non-empty passphrase
 /// argument ([`super::Given`]), so runs without one, nearly all, pay nothing.
 pub fn hide_secret_arguments(command: impl FnOnce() -> clap::Command) {
     if !super::Given::any_parsed() {

@@ -89,3 +89,18 @@ fn a_comment_with_a_newline_or_cr_is_refused_and_the_key_is_unchanged() {
         assert!(env.read("k") == key && env.read("k.pub") == public, "{comment:?}");
     }
 }
+
+/// The old comment was printed raw, so a key's comment could drive the terminal (an ESC
+/// sequence, a control byte). It is now escaped as ssh-keygen -p escapes it in "Key has
+/// comment"; ssh-keygen 9.2 -c itself prints it raw, the one place we differ.
+#[test]
+fn old_comment_with_control_characters_is_printed_escaped() {
+    let env = Env::new();
+    let hostile = "a\x1b[31mb\x01c\x7fd";
+    env.ssh_keygen(["-q", "-t", "ed25519", "-N", "", "-C", hostile, "-f", "k"]).success();
+    let run = env.kw(["comment", "-f", "k", "-C", "plain"]).success();
+    assert_eq!(run.stdout, b"Old comment: a\\033[31mb\\001c\\177d\nComment 'plain' applied\n");
+    env.ssh_keygen(["-q", "-t", "ed25519", "-N", "", "-C", hostile, "-f", "theirs"]).success();
+    let theirs = env.ssh_keygen(["-p", "-N", "", "-f", "theirs"]).success();
+    assert!(theirs.out().starts_with("Key has comment 'a\\033[31mb\\001c\\177d'\n"), "{}", theirs.out());
+}

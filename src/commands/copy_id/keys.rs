@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::context::Context;
-use crate::error::Error;
-use crate::key::describe::line_type_name;
-use crate::key::scan::{Line, Scanner};
+use crate::error::{CommentOf, Error};
+use crate::key::source::{Item, KeySource};
 use crate::key::text::{check_one_line, read_key, skip_blanks};
 use crate::remote::install::KeyToInstall;
 
@@ -35,13 +34,10 @@ pub async fn choose(ctx: &Context, identities: &[PathBuf]) -> Result<Keys> {
         keys.source = sources.join("\", \"");
         return Ok(keys);
     }
-    if let Some(keys) = from_agent().await? {
+    if let Some(keys) = from_agent(ctx).await? {
         return Ok(keys);
     }
-    let newest = newest_pub(&ctx.ssh_dir()).ok_or_else(|| Error::Refused {
-        what: "no keys to install: no -i, no ssh-agent keys, and no ~/.ssh/id_*.pub".into(),
-        hint: "make a key with `keywright generate`, or name one with -i".into(),
-    })?;
+    let newest = newest_pub(&ctx.ssh_dir()).ok_or(Error::NoKeysToInstall)?;
     let mut keys = Keys { keys: Vec::new(), comments: Vec::new(), source: newest.display().to_string() };
     read_pub(&newest, &mut keys)?;
     Ok(keys)
@@ -56,44 +52,20 @@ fn public_path(identity: &Path) -> PathBuf {
 }
 
 fn read_pub(path: &Path, keys: &mut Keys) -> Result<()> {
-    let text = crate::fsutil::read_capped(path, 1 << 20, "a public key file")?;
-    let mut scanner = Scanner::new();
-    let mut first_bad = None;
-    let before = keys.keys.len();
-    for (number, line) in text.split(|&b| b == b'\n').enumerate() {
-        match scanner.scan(line, true) {
-            // The scanner also finds keys behind authorized_keys options or known_hosts
-            // names, and calls those the comment: installed so, a restricted key would
-            // lose its restrictions.
-            Line::Key(_) if read_key(skip_blanks(line)).is_none() => {
-                return Err(Error::Refused {
-                    what: format!(
-                        "{}:{}: the key has options or host names before it",
-                        path.display(),
-                        number + 1
-                    ),
-                    hint:
-                        "give a public key file (type base64 comment); copy-id installs keys without options"
-                            .into(),
-                }
-                .into());
-            }
-            Line::Key(found) => {
-                let comment = found.own_comment.unwrap_or_default();
-                let what = format!("{}:{}: the comment of the key", path.display(), number + 1);
-                check_one_line(comment, &what)?;
-                push(keys, found.key, comment);
-            }
-            Line::NotAKey if first_bad.is_none() => {
-                first_bad = Some((number + 1, crate::key::text::diagnose(line)))
-            }
-            _ => {}
+    let source = KeySource::File(path.to_path_buf());
+    let mut reader = source.open_public()?;
+    while let Some(Item::Key { line, text, found }) = reader.next_key()? {
+        // The scanner also finds keys behind authorized_keys options or known_hosts
+        // names, and calls those the comment: installed so, a restricted key would lose
+        // its restrictions.
+        if read_key(skip_blanks(text)).is_none() {
+            return Err(Error::KeyHasOptions { path: path.to_path_buf(), line }.into());
         }
+        let comment = found.own_comment.unwrap_or_default();
+        check_one_line(comment, CommentOf::KeyLine { path: path.to_path_buf(), line })?;
+        push(keys, found.key, comment);
     }
-    if keys.keys.len() == before {
-        return Err(Error::NoPublicKey { path: path.to_path_buf(), first_bad_line: first_bad }.into());
-    }
-    Ok(())
+    Ok(reader.finish()?)
 }
 
 fn push(keys: &mut Keys, key: ssh_key::public::KeyData, comment: &[u8]) {
@@ -109,15 +81,18 @@ fn push(keys: &mut Keys, key: ssh_key::public::KeyData, comment: &[u8]) {
 }
 
 /// The agent's keys; `Ok(None)` when there is no agent or it has none.
-async fn from_agent() -> Result<Option<Keys>> {
-    let Ok(mut agent) = russh::keys::agent::client::AgentClient::connect_env().await else { return Ok(None) };
+async fn from_agent(ctx: &Context) -> Result<Option<Keys>> {
+    // The context names the agent's socket ($SSH_AUTH_SOCK, read once at start).
+    let Some(socket) = ctx.agent_socket() else { return Ok(None) };
+    let agent = russh::keys::agent::client::AgentClient::connect_uds(socket).await;
+    let Ok(mut agent) = agent else { return Ok(None) };
     let Ok(identities) = agent.request_identities().await else { return Ok(None) };
     let mut keys =
         Keys { keys: Vec::new(), comments: Vec::new(), source: "ssh-add -L (the agent's keys)".into() };
     for (number, identity) in identities.iter().enumerate() {
         let key = identity.public_key().key_data().clone();
         let comment = identity.comment().as_bytes();
-        check_one_line(comment, &format!("the comment of the agent's key {}", number + 1))?;
+        check_one_line(comment, CommentOf::AgentKey { number: number + 1 })?;
         push(&mut keys, key, comment);
     }
     Ok((!keys.keys.is_empty()).then_some(keys))
@@ -135,12 +110,6 @@ fn newest_pub(ssh_dir: &Path) -> Option<PathBuf> {
         .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
         .max()
         .map(|(_, path)| path)
-}
-
-/// `ssh-ed25519 SHA256:…` for messages.
-pub fn describe(key: &KeyToInstall) -> (String, String) {
-    let fingerprint = crate::key::Fingerprint::of_key(crate::key::HashKind::Sha256, &key.key);
-    (line_type_name(&key.key), fingerprint.to_string())
 }
 
 #[cfg(test)]

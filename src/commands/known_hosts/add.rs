@@ -1,6 +1,5 @@
 //! `known-hosts add`: trust a host key, refusing silent replacement.
 
-use std::io::Read;
 use std::path::Path;
 
 use anyhow::Result;
@@ -10,18 +9,14 @@ use super::{default_path, path, query};
 use crate::cli::known_hosts::AddArgs;
 use crate::context::Context;
 use crate::error::Error;
-use crate::fsutil::{self, Accept, Expect, FileMode};
+use crate::fsutil::{self, FileMode};
 use crate::key::describe::line_type_name;
-use crate::key::scan::{Line, Scanner};
 use crate::key::{Fingerprint, HashKind};
 use crate::known_hosts::edit::{self, AddOptions, Added};
 use crate::known_hosts::transaction::{Contents, Edited, IfMissing, Write, transaction};
 use crate::known_hosts::{HostQuery, KnownHosts};
 use crate::print::Printer;
 use crate::report::known_hosts::{AddOutcome, AddedKey, AddedKeys};
-
-/// A key input (file or stdin) larger than this is not a list of public keys.
-const MAX_KEY_INPUT: u64 = 16 * 1024 * 1024;
 
 pub fn run(ctx: &Context, printer: &Printer, args: AddArgs) -> Result<AddedKeys> {
     let query = query(&args.host)?;
@@ -86,60 +81,30 @@ fn conflict(path: &Path, host: &str, key: &KeyData, lines: Vec<usize>) -> Error 
 
 /// The keys in a file, on standard input (`-`), or in a key line given as the argument.
 fn read_keys(source: &str) -> Result<Vec<KeyData>> {
-    let (name, text) = if source == "-" {
-        let mut data = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(MAX_KEY_INPUT)
-            .read_to_end(&mut data)
-            .map_err(|e| Error::io("(stdin)", e))?;
-        ("(stdin)".to_string(), data)
-    } else if looks_like_key_line(source) {
-        ("the KEY argument".to_string(), source.as_bytes().to_vec())
-    } else {
-        // A pipe is read too, for `add HOST <(ssh-keyscan HOST)`; see fsutil::Accept::Pipe.
-        let expect = Expect { what: "a public key file", accept: Accept::Pipe };
-        (source.to_string(), fsutil::read_capped(Path::new(source), MAX_KEY_INPUT, expect)?)
-    };
-    // A private key's bytes are wiped when dropped, as PrivateKeyFile::read wipes them.
-    let text = zeroize::Zeroizing::new(text);
-    if crate::key::scan::is_private_key_line(text.split(|&b| b == b'\n').next().unwrap_or_default()) {
-        return public_half(source, &name, &text);
-    }
-    let mut scanner = Scanner::new();
+    use crate::key::source::{Item, KeySource};
+    let source = KeySource::file_or_line(source);
+    let mut reader = source.open()?;
     let mut keys: Vec<KeyData> = Vec::new();
-    let mut first_bad = None;
-    for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
-        match scanner.scan(raw, true) {
-            Line::Key(found) if !keys.contains(&found.key) => keys.push(found.key),
-            Line::NotAKey if first_bad.is_none() => {
-                first_bad = Some((i + 1, crate::key::text::diagnose(raw)));
-            }
-            _ => {}
+    while let Some(item) = reader.next_key()? {
+        match item {
+            Item::Key { found, .. } if !keys.contains(&found.key) => keys.push(found.key),
+            Item::Key { .. } => {}
+            Item::Private(private) => return public_half(reader.name(), private),
         }
     }
-    if keys.is_empty() {
-        return Err(Error::NoPublicKey { path: name.into(), first_bad_line: first_bad }.into());
-    }
+    reader.finish()?;
     Ok(keys)
 }
 
 /// A private key stands for its public half, as the NoPublicKey hint promises; an
 /// encrypted PEM key, whose public half is inside the encryption, for the `.pub` beside
 /// it (as PublicKeyLocked's hint says).
-fn public_half(source: &str, name: &str, text: &[u8]) -> Result<Vec<KeyData>> {
-    let file = crate::key::PrivateKeyFile::parse(Path::new(name), text)?;
-    if let Some(public) = file.public_key() {
+fn public_half(name: &Path, private: crate::key::source::PrivateInput) -> Result<Vec<KeyData>> {
+    if let Some(public) = private.file?.public_key() {
         return Ok(vec![public.key_data().clone()]);
     }
-    let beside = format!("{source}.pub");
-    if source != "-" && Path::new(&beside).is_file() {
-        return read_keys(&beside);
+    match private.path.as_deref().and_then(crate::key::source::pub_beside) {
+        Some((key, _)) => Ok(vec![key]),
+        None => Err(Error::PublicKeyLocked { path: name.into() }.into()),
     }
-    Err(Error::PublicKeyLocked { path: name.into() }.into())
-}
-
-fn looks_like_key_line(text: &str) -> bool {
-    text.split_whitespace().next().is_some_and(|word| crate::known_hosts::line::is_key_type(word.as_bytes()))
-        && text.contains(' ')
 }
