@@ -490,3 +490,132 @@ fn show(fact: &Facts<'_>, host: &[u8]) -> String {
         _ => String::from_utf8_lossy(host).into_owned(),
     }
 }
+
+#[cfg(test)]
+mod reference;
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+
+    use super::*;
+    use crate::known_hosts::pattern::HashedName;
+
+    const NAMES: &[&str] =
+        &["a.example", "B.example", "b.example", "c", "[c]:2222", "*.example", "!a.example", "x?", ""];
+    const CANDIDATES: &[&str] = &["a.example", "b.example", "c", "[c]:2222"];
+    const MARKERS: &[&str] = &["", "", "", "@revoked ", "@cert-authority ", "@bogus "];
+    const ENDINGS: &[&str] = &["", " comment", "\r", " a b c"];
+    const ODD_LINES: &[&str] =
+        &["", "# comment", "garbage", "host ssh-ed25519", "h ssh-ed25519 AAAA", "h x AAAA"];
+
+    /// Key texts: distinct keys of one type (RSA), other types, aliases and damaged ones.
+    fn keys() -> Vec<String> {
+        let public = |name: &str| {
+            let text = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/keys").join(name),
+            )
+            .unwrap();
+            let mut words = text.split_whitespace();
+            (words.next().unwrap().to_string(), words.next().unwrap().to_string())
+        };
+        let (ed, ed_b64) = public("id_ed25519.pub");
+        let (rsa, rsa_2048) = public("id_rsa_2048.pub");
+        let (_, rsa_3072) = public("id_rsa_3072.pub");
+        let (dsa, dsa_b64) = public("id_dsa.pub");
+        let (ecdsa, ecdsa_b64) = public("id_ecdsa_256.pub");
+        vec![
+            format!("{ed} {ed_b64}"),
+            format!("{rsa} {rsa_2048}"),
+            format!("{rsa} {rsa_3072}"),
+            format!("rsa-sha2-512 {rsa_3072}"),
+            format!("{dsa} {dsa_b64}"),
+            format!("{ecdsa} {ecdsa_b64}"),
+            format!("{ed} {rsa_2048}"),
+            format!("{ed} AAAAC3NzaC1lZDI1NTE5"),
+            format!("{ed} {}", &ed_b64[..ed_b64.len() - 1]),
+        ]
+    }
+
+    /// A host field: one to three names, or a hashed name.
+    fn host_field(picks: &[usize], hashed: Option<usize>) -> String {
+        match hashed {
+            Some(i) if i < CANDIDATES.len() => {
+                HashedName::with_salt([i as u8; 20], CANDIDATES[i].as_bytes()).to_field()
+            }
+            Some(_) => "|1|bad|bad".to_string(),
+            None => picks.iter().map(|&i| NAMES[i % NAMES.len()]).collect::<Vec<_>>().join(","),
+        }
+    }
+
+    type LinePick = (usize, Vec<usize>, Option<usize>, usize, usize, usize);
+
+    fn file_text(lines: &[LinePick], keys: &[String]) -> String {
+        let mut text = String::new();
+        for (marker, names, hashed, key, ending, odd) in lines {
+            if *odd < ODD_LINES.len() {
+                text += ODD_LINES[*odd];
+            } else {
+                let marker = MARKERS[marker % MARKERS.len()];
+                text += &format!(
+                    "{marker}{} {}{}",
+                    host_field(names, *hashed),
+                    keys[key % keys.len()],
+                    ENDINGS[ending % ENDINGS.len()]
+                );
+            }
+            text.push('\n');
+        }
+        text
+    }
+
+    fn line_pick() -> impl Strategy<Value = LinePick> {
+        (
+            0..6usize,
+            prop::collection::vec(0..9usize, 1..4),
+            prop::option::weighted(0.3, 0..5usize),
+            0..9usize,
+            0..4usize,
+            0..40usize,
+        )
+    }
+
+    fn options(candidates: usize, require_hashed: bool) -> AuditOptions {
+        let candidate_hosts = CANDIDATES[..candidates].iter().map(|c| c.to_string()).collect();
+        AuditOptions { candidate_hosts, require_hashed }
+    }
+
+    proptest! {
+        /// The fast audit finds what the plain first version found, in the same order.
+        #[test]
+        fn audit_finds_what_the_plain_version_finds(
+            lines in prop::collection::vec(line_pick(), 0..40),
+            candidates in 0..=CANDIDATES.len(),
+            require_hashed: bool,
+        ) {
+            let file = KnownHosts::from_bytes(Path::new("kh"), file_text(&lines, &keys()).into_bytes());
+            let options = options(candidates, require_hashed);
+            prop_assert_eq!(audit(&file, &options), reference::audit(&file, &options));
+        }
+    }
+
+    /// Files over 1 MiB are audited in chunks, one per core: the findings must not change.
+    #[test]
+    fn chunked_audit_finds_what_the_plain_version_finds() {
+        let keys = keys();
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let lines = prop::collection::vec(line_pick(), 6000).new_tree(&mut runner).unwrap().current();
+        let text = file_text(&lines, &keys);
+        assert!(text.len() > 1 << 20, "{} bytes", text.len());
+        let file = KnownHosts::from_bytes(Path::new("kh"), text.into_bytes());
+        let options = options(2, false);
+        let findings = audit(&file, &options);
+        assert!(findings.iter().any(|f| f.rule == Rule::DuplicateEntry));
+        assert!(findings.iter().any(|f| f.rule == Rule::ConflictingKeys));
+        assert!(findings.iter().any(|f| f.rule == Rule::RevokedKeyTrusted));
+        assert_eq!(findings, reference::audit(&file, &options));
+    }
+}
