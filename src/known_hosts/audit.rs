@@ -9,7 +9,7 @@ use std::hash::BuildHasher;
 
 use ssh_key::public::KeyData;
 
-use super::file::{KnownHosts, LineRef, par_chunks};
+use super::file::{KnownHosts, LineRef, par_chunks, workers};
 use super::line::{self, HostLine, Line, Marker};
 use super::pattern::{HashedName, glob};
 use crate::key::describe::describe;
@@ -170,12 +170,12 @@ pub fn audit(file: &KnownHosts, options: &AuditOptions) -> Vec<Finding> {
     let hasher = Hasher::default();
     let chunks = par_chunks(file.data(), |lines| audit_lines(lines, &name, options, &hasher));
     let mut findings = Vec::new();
-    let mut facts = Vec::new();
+    let mut facts = Vec::with_capacity(chunks.len());
     for chunk in chunks {
         findings.extend(chunk.findings);
-        facts.extend(chunk.facts);
+        facts.push(chunk.facts);
     }
-    findings.extend(cross_checks(&name, &facts, &hasher));
+    findings.extend(cross_checks(&name, &facts, &hasher, workers(file.data().len())));
     findings.sort_by_key(|f| (f.line, f.rule.id()));
     findings
 }
@@ -414,69 +414,146 @@ impl std::hash::Hasher for Written {
     }
 }
 
-type Map<K, V> = std::collections::HashMap<Prehashed<K>, V, std::hash::BuildHasherDefault<Written>>;
-/// (marker, host, key) → the first line with them.
-type FirstSeen<'a, 'n> = Map<(Option<Marker>, &'n [u8], &'a [u8]), usize>;
-/// (host, key type) → the first key and its line.
-type KeyByHostAndType<'a, 'n> = Map<(&'n [u8], &'a [u8]), (&'a [u8], usize)>;
+/// A set of prehashed keys: the first line with each.
+type FirstSet<K> = std::collections::HashMap<Prehashed<K>, (), std::hash::BuildHasherDefault<Written>>;
 
-/// The checks across lines: duplicates, conflicts, revoked keys still trusted.
-fn cross_checks(file: &str, facts: &[Facts<'_>], hasher: &Hasher) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let mut push = |line: usize, rule: Rule, message: String| {
-        let severity = rule.default_severity();
-        findings.push(Finding { file: file.to_string(), line, rule, severity, message });
+/// A line's name as a table key: the table holds two pointers and the hash.
+#[derive(Clone, Copy)]
+struct NameOf<'f, 'a> {
+    fact: &'f Facts<'a>,
+    name: &'f Name<'a>,
+}
+
+/// (marker, host, key): the same key for the same host.
+#[derive(Clone, Copy)]
+struct SameKey<'f, 'a>(NameOf<'f, 'a>);
+
+impl PartialEq for SameKey<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.0, other.0);
+        a.fact.marker == b.fact.marker && a.name.host == b.name.host && a.fact.key_id == b.fact.key_id
+    }
+}
+
+impl Eq for SameKey<'_, '_> {}
+
+/// (host, key type): the keys a host has of one type.
+#[derive(Clone, Copy)]
+struct SameType<'f, 'a>(NameOf<'f, 'a>);
+
+impl PartialEq for SameType<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.0, other.0);
+        a.name.host == b.name.host && a.fact.key_type == b.fact.key_type
+    }
+}
+
+impl Eq for SameType<'_, '_> {}
+
+/// A cross-line finding and where it sorts: its line, its rule, and which name of the line
+/// it is about (shards find them out of order).
+type Sorted = (usize, &'static str, usize, Finding);
+
+/// The checks across lines: duplicates, conflicts, revoked keys still trusted. The
+/// tables are split by hash into one shard a worker; each worker reads every line in
+/// order and checks the names whose keys fall in its shard, so every shard sees its
+/// keys in file order, as one table would.
+fn cross_checks(file: &str, facts: &[Vec<Facts<'_>>], hasher: &Hasher, shards: usize) -> Vec<Finding> {
+    let shard_of = |hash: u64| (hash >> 32) as usize % shards;
+    let mut found: Vec<Sorted> = if shards == 1 {
+        cross_check_shard(file, facts, hasher, |_| true, true)
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..shards)
+                .map(|shard| {
+                    scope.spawn(move || {
+                        cross_check_shard(file, facts, hasher, |h| shard_of(h) == shard, shard == 0)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
     };
+    found.sort_by_key(|&(line, rule, name, _)| (line, rule, name));
+    found.into_iter().map(|(_, _, _, finding)| finding).collect()
+}
+
+/// The cross-line checks of the keys whose hash `mine` accepts (and the revoked keys,
+/// with `revoked_too`).
+fn cross_check_shard(
+    file: &str,
+    facts: &[Vec<Facts<'_>>],
+    hasher: &Hasher,
+    mine: impl Fn(u64) -> bool,
+    revoked_too: bool,
+) -> Vec<Sorted> {
+    let mut findings = Vec::new();
+    let mut push = |line: usize, rule: Rule, name: usize, message: String| {
+        let severity = rule.default_severity();
+        findings.push((
+            line,
+            rule.id(),
+            name,
+            Finding { file: file.to_string(), line, rule, severity, message },
+        ));
+    };
+    let facts = || facts.iter().flatten();
     // A key revoked twice names its last @revoked line.
     let mut revoked = std::collections::HashMap::with_hasher(hasher.clone());
-    revoked.extend(facts.iter().filter(|f| f.marker == Some(Marker::Revoked)).map(|f| (f.key_id, f.number)));
-    let names = facts.iter().map(|f| f.names.len()).sum();
-    let mut seen: FirstSeen<'_, '_> = Map::with_capacity_and_hasher(names, Default::default());
-    let mut by_type: KeyByHostAndType<'_, '_> = Map::with_capacity_and_hasher(names, Default::default());
-    for fact in facts {
+    if revoked_too {
+        revoked.extend(facts().filter(|f| f.marker == Some(Marker::Revoked)).map(|f| (f.key_id, f.number)));
+    }
+    let mine_count = facts().flat_map(|f| &f.names).filter(|n| mine(n.same_key)).count();
+    let mut seen: FirstSet<SameKey> = FirstSet::with_capacity_and_hasher(mine_count, Default::default());
+    let mut by_type: FirstSet<SameType> = FirstSet::with_capacity_and_hasher(mine_count, Default::default());
+    for fact in facts() {
         if fact.marker != Some(Marker::Revoked)
             && !revoked.is_empty()
             && let Some(line) = revoked.get(fact.key_id)
         {
-            push(
-                fact.number,
-                Rule::RevokedKeyTrusted,
-                format!("this key is @revoked on line {line} but trusted here"),
-            );
+            let message = format!("this key is @revoked on line {line} but trusted here");
+            push(fact.number, Rule::RevokedKeyTrusted, 0, message);
         }
-        for name in &fact.names {
+        for (index, name) in fact.names.iter().enumerate() {
+            let this = NameOf { fact, name };
             let host = &*name.host;
-            let key = Prehashed { hash: name.same_key, key: (fact.marker, host, fact.key_id) };
-            if let Some(first) = earlier(&mut seen, key, fact.number)
-                && first != fact.number
+            if mine(name.same_key)
+                && let Some(first) = earlier(&mut seen, Prehashed { hash: name.same_key, key: SameKey(this) })
+                && first.0.fact.number != fact.number
             {
+                let first = first.0.fact.number;
                 let message = format!("{}: the same key is already on line {first}", show(fact, host));
-                push(fact.number, Rule::DuplicateEntry, message);
+                push(fact.number, Rule::DuplicateEntry, index, message);
             }
             // Marker lines are not the host's keys, so they conflict with none.
-            let key = Prehashed { hash: name.same_type, key: (host, fact.key_type) };
             if fact.marker.is_none()
-                && let Some((key_id, line)) = earlier(&mut by_type, key, (fact.key_id, fact.number))
-                && key_id != fact.key_id
+                && mine(name.same_type)
+                && let Some(first) =
+                    earlier(&mut by_type, Prehashed { hash: name.same_type, key: SameType(this) })
+                && first.0.fact.key_id != fact.key_id
             {
                 let message = format!(
-                    "{}: a different {} key is on line {line}; one of them is stale",
+                    "{}: a different {} key is on line {}; one of them is stale",
                     show(fact, host),
-                    String::from_utf8_lossy(fact.key_type)
+                    String::from_utf8_lossy(fact.key_type),
+                    first.0.fact.number
                 );
-                push(fact.number, Rule::ConflictingKeys, message);
+                push(fact.number, Rule::ConflictingKeys, index, message);
             }
         }
     }
     findings
 }
 
-/// The value `map` already holds for `key`, or `None` once `value` is stored there.
-fn earlier<K: Eq, V: Copy>(map: &mut Map<K, V>, key: Prehashed<K>, value: V) -> Option<V> {
-    match map.entry(key) {
-        MapEntry::Occupied(first) => Some(*first.get()),
+/// The key `set` already holds equal to `key`, or `None` once `key` is stored there.
+fn earlier<K: Eq + Copy>(set: &mut FirstSet<K>, key: Prehashed<K>) -> Option<K> {
+    match set.entry(key) {
+        MapEntry::Occupied(first) => Some(first.key().key),
         MapEntry::Vacant(slot) => {
-            slot.insert(value);
+            slot.insert(());
             None
         }
     }
