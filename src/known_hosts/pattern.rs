@@ -288,7 +288,7 @@ fn decode_20_canonical(text: &[u8]) -> Option<[u8; HASH_LEN]> {
     for (value, &letter) in values.iter_mut().zip(&text[..27]) {
         *value = BASE64_VALUES[usize::from(letter)];
     }
-    if values[..27].iter().any(|&v| v == 0xff) || values[26] & 3 != 0 {
+    if values[..27].contains(&0xff) || values[26] & 3 != 0 {
         return None;
     }
     let mut out = [0u8; HASH_LEN + 1];
