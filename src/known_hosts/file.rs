@@ -118,8 +118,8 @@ pub fn par_chunks<'a, T: Send>(
     data: &'a [u8],
     f: impl Fn(&mut dyn Iterator<Item = LineRef<'a>>) -> T + Sync,
 ) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads == 1 || data.len() < PARALLEL_THRESHOLD {
+    let threads = workers(data.len());
+    if threads == 1 {
         return vec![f(&mut lines_in(data, 0, 1))];
     }
     let bounds = split_at_lines(data, threads);
@@ -136,6 +136,15 @@ pub fn par_chunks<'a, T: Send>(
             .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .collect()
     })
+}
+
+/// How many workers share the work on `len` bytes: one per core (up to 8), or one below
+/// the size where starting threads costs more than it saves.
+pub fn workers(len: usize) -> usize {
+    match len < PARALLEL_THRESHOLD {
+        true => 1,
+        false => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
+    }
 }
 
 /// `count` byte ranges of `data`, each ending just after a newline (the last at the end).
