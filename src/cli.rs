@@ -3,8 +3,6 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::print::Format;
-
 pub mod comment;
 pub mod completions;
 pub mod copy_id;
@@ -54,48 +52,4 @@ pub enum Command {
     CopyId(copy_id::CopyIdArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
-}
-
-impl Command {
-    /// The output format and `-q` this command was given, for its printer: text and not
-    /// quiet where the command has no such option.
-    pub fn output(&self) -> (Format, bool) {
-        use known_hosts::KnownHostsCommand as Kh;
-        match self {
-            Command::Generate(args) => (Format::Text, args.quiet),
-            Command::Fingerprint(args) => (args.format.into(), false),
-            Command::Passphrase(args) => (Format::Text, args.quiet),
-            Command::Comment(args) => (Format::Text, args.quiet),
-            Command::CopyId(args) => (args.format.into(), args.quiet),
-            Command::KnownHosts(args) => match &args.command {
-                Kh::Hash(args) => (Format::Text, args.quiet),
-                Kh::Find(args) => (args.format.into(), args.quiet),
-                Kh::Add(args) => (Format::Text, args.quiet),
-                Kh::Remove(args) => (Format::Text, args.quiet),
-                Kh::List(args) => (args.format.into(), false),
-                Kh::Audit(args) => (args.format.into(), false),
-            },
-            Command::Public(_) | Command::Completions(_) | Command::Man(_) => (Format::Text, false),
-        }
-    }
-}
-
-impl From<fingerprint::OutputFormat> for Format {
-    fn from(format: fingerprint::OutputFormat) -> Self {
-        match format {
-            fingerprint::OutputFormat::Text => Format::Text,
-            fingerprint::OutputFormat::Json => Format::Json,
-        }
-    }
-}
-
-impl From<known_hosts::AuditFormat> for Format {
-    fn from(format: known_hosts::AuditFormat) -> Self {
-        match format {
-            known_hosts::AuditFormat::Text => Format::Text,
-            known_hosts::AuditFormat::Json => Format::Json,
-            known_hosts::AuditFormat::Github => Format::Github,
-            known_hosts::AuditFormat::Sarif => Format::Sarif,
-        }
-    }
 }

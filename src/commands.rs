@@ -7,7 +7,8 @@ use ssh_key::PrivateKey;
 use crate::cli::Command;
 use crate::context::Context;
 use crate::key::PrivateKeyFile;
-use crate::print::{Printer, Report};
+use crate::print::{Format, Printer, Render};
+use crate::report::Report;
 use crate::secret;
 
 pub mod comment;
@@ -20,23 +21,14 @@ pub mod man;
 pub mod passphrase;
 pub mod public;
 
-/// How a command that did not fail ended; `main` maps it to the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Exit 0.
-    Success,
-    /// Exit 1: a clean negative answer (declined, not found, findings).
-    Negative,
-    /// Exit 2: errors happened and were reported as they happened.
-    Failed,
-}
+pub use crate::report::Status;
 
 /// Runs one command: builds its printer from its options, runs it, prints its report.
 ///
 /// # Errors
 /// Whatever the command failed with; `main` prints it and exits 2.
 pub fn run(ctx: &Context, command: Command) -> Result<Status> {
-    let (format, quiet) = command.output();
+    let (format, quiet) = output(&command);
     let printer = Printer::new(ctx, format, quiet);
     match command {
         Command::Generate(args) => show(&printer, generate::run(ctx, &printer, args)),
@@ -52,7 +44,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
 }
 
 /// Prints a command's report; its status becomes the exit status.
-fn show<R: Report>(printer: &Printer, report: Result<R>) -> Result<Status> {
+fn show<R: Report + Render>(printer: &Printer, report: Result<R>) -> Result<Status> {
     let report = report?;
     printer.report(&report)?;
     Ok(report.status())
@@ -96,4 +88,48 @@ fn unlock(
     let subject = file.path().display().to_string();
     let passphrase = secret::existing(ctx, source, prompt, &subject)?;
     Ok((file.decrypt(Some(&passphrase))?, Some(passphrase)))
+}
+
+/// The output format and `-q` a command was given, for its printer: text and not quiet
+/// where the command has no such option.
+fn output(command: &Command) -> (Format, bool) {
+    use crate::cli::known_hosts::KnownHostsCommand as Kh;
+    match command {
+        Command::Generate(args) => (Format::Text, args.quiet),
+        Command::Fingerprint(args) => (args.format.into(), false),
+        Command::Passphrase(args) => (Format::Text, args.quiet),
+        Command::Comment(args) => (Format::Text, args.quiet),
+        Command::CopyId(args) => (args.format.into(), args.quiet),
+        Command::KnownHosts(args) => match &args.command {
+            Kh::Hash(args) => (Format::Text, args.quiet),
+            Kh::Find(args) => (args.format.into(), args.quiet),
+            Kh::Add(args) => (Format::Text, args.quiet),
+            Kh::Remove(args) => (Format::Text, args.quiet),
+            Kh::List(args) => (args.format.into(), false),
+            Kh::Audit(args) => (args.format.into(), false),
+        },
+        Command::Public(_) | Command::Completions(_) | Command::Man(_) => (Format::Text, false),
+    }
+}
+
+impl From<crate::cli::fingerprint::OutputFormat> for Format {
+    fn from(format: crate::cli::fingerprint::OutputFormat) -> Self {
+        use crate::cli::fingerprint::OutputFormat;
+        match format {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Json => Format::Json,
+        }
+    }
+}
+
+impl From<crate::cli::known_hosts::AuditFormat> for Format {
+    fn from(format: crate::cli::known_hosts::AuditFormat) -> Self {
+        use crate::cli::known_hosts::AuditFormat;
+        match format {
+            AuditFormat::Text => Format::Text,
+            AuditFormat::Json => Format::Json,
+            AuditFormat::Github => Format::Github,
+            AuditFormat::Sarif => Format::Sarif,
+        }
+    }
 }

@@ -4,7 +4,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::context::NoPrompt;
-use crate::fsutil::FileKind;
 use crate::remote::sh::shell_word;
 
 /// Result with the library's [`Error`].
@@ -92,7 +91,7 @@ pub enum Error {
         NoPrompt::Batch => "batch mode forbids asking for it",
         NoPrompt::NoTerminal => "there is no terminal to ask on",
     })]
-    NoTerminal { what: &'static str, subject: String, why: NoPrompt },
+    NoTerminal { what: Needed, subject: String, why: NoPrompt },
 
     /// The two entries of a new passphrase differed.
     #[error("passphrases do not match")]
@@ -431,7 +430,7 @@ impl Error {
                 "re-encrypt it with OpenSSL's defaults (openssl pkcs8 -topk8 -v2 aes-256-cbc) where it was made"
             }
             Error::WrongPassphrase { .. } => "try again; the passphrase is case-sensitive",
-            Error::NoTerminal { what, why, .. } => return Some(no_terminal_hint(what, *why)),
+            Error::NoTerminal { what, why, .. } => return Some(no_terminal_hint(*what, *why)),
             Error::PublicKeyLocked { path } => {
                 return Some(format!(
                     "run `keywright public -f {0} > {0}.pub` once; the .pub beside a key is read instead",
@@ -580,8 +579,8 @@ fn withheld_reason(why: &Error) -> String {
 }
 
 /// What to do instead of answering a prompt: a new key may also have no passphrase.
-fn no_terminal_hint(what: &str, why: NoPrompt) -> String {
-    let no_passphrase = match what == crate::secret::NEW_PASSPHRASE {
+fn no_terminal_hint(what: Needed, why: NoPrompt) -> String {
+    let no_passphrase = match what == Needed::NewPassphrase {
         true => ", or --no-passphrase for a key without one",
         false => "",
     };
@@ -591,6 +590,52 @@ fn no_terminal_hint(what: &str, why: NoPrompt) -> String {
         NoPrompt::NoTerminal => ", or run it in a terminal",
     };
     format!("use --passphrase-file FILE (or - for stdin){no_passphrase}{otherwise}")
+}
+
+/// What a prompt that could not be shown would have asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    Passphrase,
+    /// A new key's or a changed key's passphrase: it may also be none.
+    NewPassphrase,
+    /// An answer to a question (a host key to trust, a password echoed).
+    Answer,
+}
+
+impl std::fmt::Display for Needed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Needed::Passphrase => "a passphrase",
+            Needed::NewPassphrase => "a new passphrase",
+            Needed::Answer => "an answer",
+        })
+    }
+}
+
+/// What a file that is not a regular file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Fifo,
+    CharDevice,
+    BlockDevice,
+    Socket,
+    Directory,
+    Symlink,
+    Special,
+}
+
+impl std::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileKind::Fifo => "a FIFO",
+            FileKind::CharDevice => "a character device",
+            FileKind::BlockDevice => "a block device",
+            FileKind::Socket => "a socket",
+            FileKind::Directory => "a directory",
+            FileKind::Symlink => "a symbolic link",
+            FileKind::Special => "a special file",
+        })
+    }
 }
 
 /// io::Error's Display adds "(os error N)"; users need only the reason.

@@ -14,7 +14,6 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use crate::commands::Status;
 use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
@@ -57,14 +56,6 @@ pub trait Render: Serialize {
     /// Writing failed.
     fn other(&self, _format: Format, _out: &mut dyn Write) -> io::Result<bool> {
         Ok(false)
-    }
-}
-
-/// A command's whole result: rendered once, at the end, and mapped to the exit status.
-pub trait Report: Render {
-    /// How the command ended.
-    fn status(&self) -> Status {
-        Status::Success
     }
 }
 

@@ -19,6 +19,26 @@ pub mod man;
 pub mod passphrase;
 pub mod public;
 
+/// How a command that did not fail ended; `main` maps it to the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Exit 0.
+    Success,
+    /// Exit 1: a clean negative answer (declined, not found, findings).
+    Negative,
+    /// Exit 2: errors happened and were reported as they happened.
+    Failed,
+}
+
+/// A command's whole result: rendered once, at the end (by its `Render` under `print/`),
+/// and mapped to the exit status.
+pub trait Report {
+    /// How the command ended.
+    fn status(&self) -> Status {
+        Status::Success
+    }
+}
+
 /// A key as every report names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyInfo {

@@ -111,6 +111,24 @@ pub fn server_text(text: &[u8], cap: usize) -> String {
     out
 }
 
+/// The non-empty `texts` a server sent, every line of them after `(display) `, so that
+/// none can pass for a line of keywright's own; escaped and capped. Also what a
+/// pre-authentication banner should be printed as. Each text is capped at
+/// [`MAX_SERVER_TEXT`].
+pub fn server_lines(display: &str, texts: &[&str]) -> String {
+    let mut out = String::new();
+    for text in texts.iter().filter(|t| !t.is_empty()) {
+        let text = server_text(text.as_bytes(), MAX_SERVER_TEXT);
+        for line in text.trim_end_matches('\n').split('\n') {
+            out.push_str(&format!("({display}) {line}\n"));
+        }
+    }
+    out
+}
+
+/// The most of one text from a server (an instruction, a banner) that is shown.
+pub const MAX_SERVER_TEXT: usize = 4096;
+
 /// The first `cap` bytes of `text`, and whether it was longer.
 fn capped(text: &[u8], cap: usize) -> (&[u8], bool) {
     match text.len() > cap {
@@ -209,6 +227,12 @@ mod tests {
             let text = ch.to_string();
             assert_eq!(&*escape(text.as_bytes(), Charset::Utf8), text.as_bytes(), "U+{:04X}", u32::from(ch));
         }
+    }
+
+    #[test]
+    fn server_lines_are_prefixed_and_escaped() {
+        let text = server_lines("me@h", &["", "Hi\r\nkeywright: error: fake\x1b[2K\n"]);
+        assert_eq!(text, "(me@h) Hi\\015\n(me@h) keywright: error: fake\\033[2K\n");
     }
 
     #[test]

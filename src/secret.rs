@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 pub mod argv;
 
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, Needed, Result};
 
 /// A passphrase or password; its memory is wiped when dropped.
 pub type Secret = Zeroizing<String>;
@@ -146,16 +146,13 @@ pub fn new_once(ctx: &Context, source: &Source, prompt: &str, subject: &str) -> 
     if !matches!(source, Source::Prompt) {
         return existing(ctx, source, prompt, subject);
     }
-    let first = prompt_for(ctx, prompt, subject, NEW_PASSPHRASE)?;
-    let second = prompt_for(ctx, "Enter same passphrase again: ", subject, NEW_PASSPHRASE)?;
+    let first = prompt_for(ctx, prompt, subject, Needed::NewPassphrase)?;
+    let second = prompt_for(ctx, "Enter same passphrase again: ", subject, Needed::NewPassphrase)?;
     match first == second {
         true => Ok(first),
         false => Err(Error::PassphraseMismatch),
     }
 }
-
-/// What a new passphrase is called when it cannot be asked (see [`Error::NoTerminal`]).
-pub const NEW_PASSPHRASE: &str = "a new passphrase";
 
 /// Asks a question on the terminal and returns the answer line, trimmed.
 ///
@@ -172,7 +169,7 @@ pub fn ask(ctx: &Context, question: &str, subject: &str) -> Result<String> {
 /// There is no terminal to ask on.
 pub fn ask_wiped(ctx: &Context, question: &str, subject: &str) -> Result<Secret> {
     if let Some(why) = ctx.prompt_blocker() {
-        return Err(Error::NoTerminal { what: "an answer", subject: subject.to_string(), why });
+        return Err(Error::NoTerminal { what: Needed::Answer, subject: subject.to_string(), why });
     }
     let tty_error = |e| Error::io("/dev/tty", e);
     let mut tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(tty_error)?;
@@ -202,11 +199,11 @@ pub fn harden_process() {
 /// # Errors
 /// There is no terminal to ask on (or batch mode), or it cannot be read.
 pub fn prompt_hidden(ctx: &Context, prompt: &str, subject: &str) -> Result<Secret> {
-    prompt_for(ctx, prompt, subject, "a passphrase")
+    prompt_for(ctx, prompt, subject, Needed::Passphrase)
 }
 
 /// [`prompt_hidden`], naming the secret `what` when it cannot be asked.
-fn prompt_for(ctx: &Context, prompt: &str, subject: &str, what: &'static str) -> Result<Secret> {
+fn prompt_for(ctx: &Context, prompt: &str, subject: &str, what: Needed) -> Result<Secret> {
     if let Some(why) = ctx.prompt_blocker() {
         return Err(Error::NoTerminal { what, subject: subject.to_string(), why });
     }

@@ -9,8 +9,9 @@ use crate::cli::known_hosts::{FileArg, HostArg, KnownHostsArgs, KnownHostsComman
 use crate::context::Context;
 use crate::key::HashKind;
 use crate::known_hosts::{HostLine, HostQuery};
-use crate::print::{Printer, Report};
+use crate::print::Printer;
 use crate::report::KeyInfo;
+use crate::report::Report;
 use crate::report::known_hosts::Entry;
 use ssh_key::public::KeyData;
 

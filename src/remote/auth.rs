@@ -283,8 +283,6 @@ async fn password_for(credentials: &Credentials) -> Option<Secret> {
 const MAX_PROMPTS: usize = 100;
 /// The most of a prompt that is shown.
 const MAX_PROMPT: usize = 1024;
-/// The most of a request's name or instruction that is shown.
-const MAX_INSTRUCTION: usize = 4096;
 
 /// Keyboard-interactive, answered as ssh answers it: the request's name and instruction
 /// are shown, each prompt is prefixed with `(user@host)` so the user knows who asks, and
@@ -313,7 +311,9 @@ async fn keyboard_interactive(
         }
         let asks = prompts.iter().any(|p| p.echo || credentials.password.is_none());
         if asks && credentials.terminal.can_ask() {
-            credentials.terminal.print(&server_lines(&credentials.display, &[&name, &instructions]));
+            credentials
+                .terminal
+                .print(&crate::sanitize::server_lines(&credentials.display, &[&name, &instructions]));
         }
         let mut answers: Vec<Secret> = Vec::with_capacity(prompts.len());
         for prompt in &prompts {
@@ -349,30 +349,5 @@ async fn answer(credentials: &Credentials, prompt: &Prompt, password_used: &mut 
         (None, false, _) => credentials.terminal.secret(shown, subject).await,
         (_, true, _) => credentials.terminal.question_wiped(shown, subject).await,
         _ => None,
-    }
-}
-
-/// The non-empty `texts` a server sent, every line of them after `(display) `, so that
-/// none can pass for a line of keywright's own; escaped and capped. Also what a
-/// pre-authentication banner should be printed as.
-pub fn server_lines(display: &str, texts: &[&str]) -> String {
-    let mut out = String::new();
-    for text in texts.iter().filter(|t| !t.is_empty()) {
-        let text = crate::sanitize::server_text(text.as_bytes(), MAX_INSTRUCTION);
-        for line in text.trim_end_matches('\n').split('\n') {
-            out.push_str(&format!("({display}) {line}\n"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_lines_are_prefixed_and_escaped() {
-        let text = server_lines("me@h", &["", "Hi\r\nkeywright: error: fake\x1b[2K\n"]);
-        assert_eq!(text, "(me@h) Hi\\015\n(me@h) keywright: error: fake\\033[2K\n");
     }
 }

@@ -11,6 +11,7 @@ use super::auth::{self, Credentials, KeyCache};
 use super::config::Resolved;
 use super::fs::RemoteFs;
 use super::install::{self, Installed, KeyToInstall};
+pub use super::outcome::{HostResult, HostStatus};
 use super::target::Target;
 use super::terminal::{self, Terminal, Ui};
 use super::{Transport, session};
@@ -36,29 +37,6 @@ pub struct Request {
     pub ssh_dir: PathBuf,
     /// Show servers' banners (as ssh does unless quiet).
     pub banners: bool,
-}
-
-/// How one host ended.
-#[derive(Debug, Clone)]
-pub enum HostStatus {
-    Added(Vec<usize>),
-    WouldAdd(Vec<usize>),
-    Present,
-    /// Shared: the result goes to the user's side (the progress bar) and the report.
-    Failed(Arc<Error>),
-}
-
-/// One host's result.
-#[derive(Debug, Clone)]
-pub struct HostResult {
-    /// The target as given on the command line or in the hosts file.
-    pub target: String,
-    pub user: String,
-    /// The host as given (name, address or config alias).
-    pub host: String,
-    pub port: u16,
-    pub status: HostStatus,
-    pub installed: Option<Installed>,
 }
 
 /// The async runtime of one run: choosing the keys (the agent) and the hosts.

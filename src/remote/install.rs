@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use ssh_key::public::KeyData;
 
 use super::fs::{Kind, RemoteFs, Stat};
+pub use super::outcome::{Installed, Note};
 use crate::error::Error;
 use crate::key::scan::authorized_key;
 
@@ -42,33 +43,6 @@ pub struct Options {
     pub dry_run: bool,
     /// Add keys even when present (ssh-copy-id -f).
     pub force: bool,
-}
-
-/// What happened, by index into the keys asked for.
-#[derive(Debug, Clone, Default)]
-pub struct Installed {
-    pub added: Vec<usize>,
-    pub present: Vec<usize>,
-    /// Repairs made (or, in a dry run, that would be made) and warnings.
-    pub notes: Vec<Note>,
-}
-
-/// Something the user should hear about a host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Note {
-    /// A problem keywright leaves for the user to fix.
-    Warning(String),
-    /// A change made (or that a dry run would make).
-    Change(String),
-}
-
-impl std::fmt::Display for Note {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Note::Warning(text) => write!(f, "warning: {text}"),
-            Note::Change(text) => f.write_str(text),
-        }
-    }
 }
 
 /// Installs `keys` as `options` say.

@@ -68,7 +68,7 @@ impl Handler for Client {
     /// as the server's words: escaped, capped, each line after `(user@host)`.
     async fn auth_banner(&mut self, banner: &str, _: &mut client::Session) -> Result<(), Self::Error> {
         if let Some(display) = &self.banner_as {
-            self.policy.terminal.print(&super::auth::server_lines(display, &[banner]));
+            self.policy.terminal.print(&crate::sanitize::server_lines(display, &[banner]));
         }
         Ok(())
     }

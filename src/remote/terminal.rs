@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::copy_id::HostResult;
+use super::outcome::HostResult;
 use crate::secret::Secret;
 
 /// What the command provides to talk to the user: a printer, and the prompts.

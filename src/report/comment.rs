@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::print::Report;
+use super::Report;
 
 /// The comment the key had, printed before it is replaced, as ssh-keygen -c prints it.
 #[derive(Debug, Clone, Serialize)]

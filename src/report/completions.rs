@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::print::Report;
+use super::Report;
 
 /// The script, for the shell asked for.
 #[derive(Debug, Clone, Serialize)]

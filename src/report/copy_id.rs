@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::KeyInfo;
-use crate::commands::Status;
-use crate::print::Report;
+use super::Report;
+use super::Status;
 
 /// The run's result.
 // Fields in alphabetical order, here and below: the JSON has always listed them so.

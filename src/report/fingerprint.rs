@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::print::Report;
+use super::Report;
 
 /// One key's fingerprint, as ssh-keygen -l prints it. The fields are in the order the
 /// JSON has always had them (alphabetical).

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::KeyInfo;
-use crate::commands::Status;
-use crate::print::Report;
+use super::Report;
+use super::Status;
 
 /// Printed before anything is asked: the kind of key about to be made.
 #[derive(Debug, Clone, Serialize)]

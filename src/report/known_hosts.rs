@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use serde::{Serialize, Serializer};
 
+use super::Report;
+use super::Status;
 use super::{KeyInfo, lossy};
-use crate::commands::Status;
 use crate::known_hosts::Marker;
 use crate::known_hosts::audit::{Finding, Severity};
 use crate::known_hosts::report::{SarifRoot, Summary};
-use crate::print::Report;
 
 /// `known-hosts hash`: how many lines had their names hashed, and where the old file is.
 #[derive(Debug, Clone, Serialize)]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::print::Report;
+use super::Report;
 
 /// What `man` did.
 #[derive(Debug, Clone, Serialize)]

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::print::Report;
+use super::Report;
 
 /// The comment of the key being re-encrypted, printed before the new passphrase is
 /// asked, as ssh-keygen -p prints it (only for keys in OpenSSH's format, which hold one).

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::print::Report;
+use super::Report;
 
 /// The public key, as one authorized_keys line.
 #[derive(Debug, Clone, Serialize)]
