@@ -30,6 +30,17 @@ pub enum Status {
     Failed,
 }
 
+impl Status {
+    /// A search's answer (find, remove): success when something was found, otherwise a
+    /// clean negative answer, as ssh-keygen -F and -R exit.
+    pub fn found(anything: bool) -> Self {
+        match anything {
+            true => Status::Success,
+            false => Status::Negative,
+        }
+    }
+}
+
 /// A command's whole result: rendered once, at the end (by its `Render` under `print/`),
 /// and mapped to the exit status.
 pub trait Report {

@@ -39,10 +39,7 @@ pub struct Removed {
 impl Report for Removed {
     /// A host that was not there is a clean negative answer, as with ssh-keygen -R.
     fn status(&self) -> Status {
-        match self.lines.is_empty() {
-            true => Status::Negative,
-            false => Status::Success,
-        }
+        Status::found(!self.lines.is_empty())
     }
 }
 
@@ -98,10 +95,7 @@ pub struct Found {
 impl Report for Found {
     /// Not found is a clean negative answer, as with ssh-keygen -F.
     fn status(&self) -> Status {
-        match self.lines.is_empty() {
-            true => Status::Negative,
-            false => Status::Success,
-        }
+        Status::found(!self.lines.is_empty())
     }
 }
 
