@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod error;
+pub mod front;
 pub mod fsutil;
 pub mod key;
 pub mod known_hosts;

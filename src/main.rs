@@ -13,7 +13,11 @@ use keywright::context::Context;
 use keywright::{error, secret};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<_> = std::env::args_os().collect();
+    if let Some((front, args)) = keywright::front::invoked_as(&args) {
+        return front.main(args);
+    }
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();

@@ -1,0 +1,9 @@
+//! Placeholder on the w-base branch only: the helper building this front replaces it.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+pub fn main(_args: Vec<OsString>) -> ExitCode {
+    eprintln!("ssh_keygen front: being built");
+    ExitCode::from(1)
+}
