@@ -7,6 +7,7 @@ use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::process::ExitCode;
 
+pub mod getopt;
 pub mod ssh_copy_id;
 pub mod ssh_keygen;
 

@@ -1,0 +1,138 @@
+//! POSIX getopt, as OpenSSH's tools parse their command lines: single-letter options,
+//! bundled (`-lvf FILE`), values attached or separate (`-fFILE`, `-f FILE`), `--` ends the
+//! options, and the first operand ends them too (OpenSSH's own getopt, which ssh-keygen
+//! uses even on glibc systems, does not permute; the shell's `getopts`, which ssh-copy-id
+//! uses, neither). No crate parses exactly this: clap and lexopt accept long options and
+//! report errors in their own words, and the fronts must print OpenSSH's.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+
+/// One option found on the command line, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opt {
+    /// The option letter.
+    pub letter: u8,
+    /// Its value, for a letter followed by `:` in the option string.
+    pub value: Option<OsString>,
+}
+
+/// Why a command line did not parse, in getopt's terms: the front prints OpenSSH's line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GetoptError {
+    /// A letter the option string does not have (`unknown option -- x`).
+    Unknown(u8),
+    /// A letter that takes a value came last (`option requires an argument -- x`).
+    MissingValue(u8),
+}
+
+/// The options and the operands after them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Parsed {
+    pub options: Vec<Opt>,
+    pub operands: Vec<OsString>,
+}
+
+/// Parses `args` (without the program name) against `optstring` (`"lf:v"`: a letter, then
+/// `:` when it takes a value).
+///
+/// # Errors
+/// The first unknown letter or missing value, as getopt reports it.
+pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> {
+    let mut parsed = Parsed::default();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let bytes = arg.as_bytes();
+        if bytes == b"--" {
+            break;
+        }
+        if bytes.len() < 2 || bytes[0] != b'-' {
+            // The first operand ends the options; it and everything after are operands.
+            parsed.operands.push(arg.clone());
+            break;
+        }
+        let mut letters = bytes[1..].iter().enumerate();
+        while let Some((at, &letter)) = letters.next() {
+            let takes_value = match takes_value(optstring, letter) {
+                Some(takes_value) => takes_value,
+                None => return Err(GetoptError::Unknown(letter)),
+            };
+            if !takes_value {
+                parsed.options.push(Opt { letter, value: None });
+                continue;
+            }
+            let attached = &bytes[at + 2..];
+            let value = if attached.is_empty() {
+                rest.next().cloned().ok_or(GetoptError::MissingValue(letter))?
+            } else {
+                OsString::from_vec(attached.to_vec())
+            };
+            parsed.options.push(Opt { letter, value: Some(value) });
+            break;
+        }
+    }
+    parsed.operands.extend(rest.cloned());
+    Ok(parsed)
+}
+
+/// Whether `letter` takes a value; `None` when the option string lacks it (`:` itself is
+/// never an option letter).
+fn takes_value(optstring: &str, letter: u8) -> Option<bool> {
+    let spec = optstring.as_bytes();
+    let at = spec.iter().position(|&c| c == letter && c != b':')?;
+    Some(spec.get(at + 1) == Some(&b':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str], optstring: &str) -> Result<Parsed, GetoptError> {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        parse(&args, optstring)
+    }
+
+    fn opt(letter: u8, value: Option<&str>) -> Opt {
+        Opt { letter, value: value.map(OsString::from) }
+    }
+
+    #[test]
+    fn bundles_and_values_attached_or_separate() {
+        let parsed = run(&["-lvf", "key", "-Emd5", "-q"], "lvf:E:q").unwrap();
+        assert_eq!(
+            parsed.options,
+            [
+                opt(b'l', None),
+                opt(b'v', None),
+                opt(b'f', Some("key")),
+                opt(b'E', Some("md5")),
+                opt(b'q', None)
+            ]
+        );
+        assert!(parsed.operands.is_empty());
+    }
+
+    #[test]
+    fn a_value_may_start_with_a_dash() {
+        let parsed = run(&["-C", "-x", "-f", "--"], "C:f:").unwrap();
+        assert_eq!(parsed.options, [opt(b'C', Some("-x")), opt(b'f', Some("--"))]);
+    }
+
+    #[test]
+    fn the_first_operand_or_double_dash_ends_the_options() {
+        let parsed = run(&["-l", "file", "-f", "x"], "lf:").unwrap();
+        assert_eq!(parsed.options, [opt(b'l', None)]);
+        assert_eq!(parsed.operands, ["file", "-f", "x"]);
+        let parsed = run(&["-l", "--", "-f"], "lf:").unwrap();
+        assert_eq!(parsed.operands, ["-f"]);
+        let parsed = run(&["-", "-l"], "l").unwrap();
+        assert_eq!(parsed.operands, ["-", "-l"]);
+    }
+
+    #[test]
+    fn errors_name_the_letter() {
+        assert_eq!(run(&["-lj"], "lf:"), Err(GetoptError::Unknown(b'j')));
+        assert_eq!(run(&["-l", "-f"], "lf:"), Err(GetoptError::MissingValue(b'f')));
+        assert_eq!(run(&["-:"], "f:"), Err(GetoptError::Unknown(b':')));
+    }
+}
