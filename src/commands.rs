@@ -133,3 +133,12 @@ impl From<crate::cli::known_hosts::AuditFormat> for Format {
         }
     }
 }
+
+/// Reads a private key file; `strict` first refuses one others may access, as ssh-keygen
+/// does (the ssh-keygen front asks for that; the native commands warn or repair instead).
+fn read_private(path: &std::path::Path, strict: bool) -> crate::Result<PrivateKeyFile> {
+    if strict {
+        PrivateKeyFile::require_protected_path(path)?;
+    }
+    PrivateKeyFile::read(path)
+}

@@ -37,6 +37,20 @@ pub struct Context {
     password: Option<Zeroizing<String>>,
     agent_socket: Option<PathBuf>,
     stderr_is_terminal: bool,
+    dialog: Dialog,
+}
+
+/// Whose way of asking questions a run follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialog {
+    /// keywright's own: questions and passphrases only at the terminal (`/dev/tty`), never
+    /// from a pipe; without a terminal, or in batch mode, a clear error instead.
+    #[default]
+    Terminal,
+    /// OpenSSH 9.2's, for the ssh-keygen front: passphrases at the terminal, or from
+    /// standard input (prompt on stderr) when there is none; other questions on stdout,
+    /// answered on standard input as C's `fgets` reads it (see [`crate::secret::openssh`]).
+    OpenSsh,
 }
 
 impl Context {
@@ -72,7 +86,19 @@ impl Context {
             password: std::env::var(PASSWORD_ENV).ok().map(Zeroizing::new),
             agent_socket: std::env::var_os("SSH_AUTH_SOCK").filter(|s| !s.is_empty()).map(PathBuf::from),
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            dialog: Dialog::Terminal,
         }
+    }
+
+    /// The same context, asking questions the way `dialog` does.
+    pub fn with_dialog(mut self, dialog: Dialog) -> Self {
+        self.dialog = dialog;
+        self
+    }
+
+    /// How questions are asked.
+    pub fn dialog(&self) -> Dialog {
+        self.dialog
     }
 
     /// The local user's login name.
@@ -118,6 +144,10 @@ impl Context {
     /// Why we may not ask the user anything, if we may not. Batch mode is named first: at
     /// a terminal it is the only reason, and it is the one the user chose.
     pub fn prompt_blocker(&self) -> Option<NoPrompt> {
+        // OpenSSH's tools read standard input when there is no terminal: they can always ask.
+        if self.dialog == Dialog::OpenSsh {
+            return None;
+        }
         if self.batch {
             Some(NoPrompt::Batch)
         } else if std::fs::File::open("/dev/tty").is_err() {

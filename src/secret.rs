@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use zeroize::Zeroizing;
 
 pub mod argv;
+pub mod openssh;
 
-use crate::context::Context;
+use crate::context::{Context, Dialog};
 use crate::error::{Error, Needed, Result};
 
 /// A passphrase or password; its memory is wiped when dropped.
@@ -113,32 +114,56 @@ pub const MISMATCH_GENERATE: &str = "Passphrases do not match.  Try again.";
 /// exits 1; keywright asks again).
 pub const MISMATCH_CHANGE: &str = "Pass phrases do not match.  Try again.";
 
+/// What a command says when the two entries of a new passphrase differ.
+pub struct Mismatch<'a> {
+    /// ssh-keygen's words for it ([`MISMATCH_GENERATE`], [`MISMATCH_CHANGE`]).
+    pub words: &'static str,
+    /// How keywright's own dialogue says it (a note on stderr); it then asks again, up to
+    /// three times.
+    pub note: &'a dyn Fn(&'static str),
+    /// Whether ssh-keygen asks again after saying it (it does for a new key, for ever;
+    /// `-p` gives up and exits 1). In OpenSSH's dialogue the words go to stdout.
+    pub openssh_asks_again: bool,
+}
+
 /// Reads a new passphrase; at a prompt it is asked twice and must match. After a
-/// mismatch `mismatched` runs (the command says so in ssh-keygen's words, see
-/// [`MISMATCH_GENERATE`]) and it is asked again, up to three times.
+/// mismatch the command's words are said (see [`Mismatch`]) and it is asked again.
 ///
 /// # Errors
-/// No terminal for a prompt, mismatched entries every time, or an unreadable passphrase
-/// file.
-pub fn new(
-    ctx: &Context,
-    source: &Source,
-    prompt: &str,
-    subject: &str,
-    mismatched: &dyn Fn(),
-) -> Result<Secret> {
+/// No terminal for a prompt, mismatched entries every time (in OpenSSH's dialogue, the
+/// first time when it does not ask again), or an unreadable passphrase file.
+pub fn new(ctx: &Context, source: &Source, prompt: &str, subject: &str, mismatch: &Mismatch<'_>) -> Result<Secret> {
+    if ctx.dialog() == Dialog::OpenSsh {
+        return new_openssh(ctx, source, prompt, subject, mismatch);
+    }
     for _ in 1..NEW_PASSPHRASE_ATTEMPTS {
         match new_once(ctx, source, prompt, subject) {
-            Err(Error::PassphraseMismatch) => mismatched(),
+            Err(Error::PassphraseMismatch) => (mismatch.note)(mismatch.words),
             other => return other,
         }
     }
     new_once(ctx, source, prompt, subject)
 }
 
+/// ssh-keygen's loop: the words on stdout after each mismatch, then again or not.
+fn new_openssh(ctx: &Context, source: &Source, prompt: &str, subject: &str, mismatch: &Mismatch<'_>) -> Result<Secret> {
+    loop {
+        match new_once(ctx, source, prompt, subject) {
+            Err(Error::PassphraseMismatch) => {
+                let mut stdout = io::stdout().lock();
+                writeln!(stdout, "{}", mismatch.words)
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| Error::io("(stdout)", e))?;
+                if !mismatch.openssh_asks_again {
+                    return Err(Error::PassphraseMismatch);
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Reads a new passphrase, asking once (twice at a prompt, the entries must match).
-/// ssh-keygen -p exits 1 on the first mismatch: a front that mimics it calls this and
-/// maps [`Error::PassphraseMismatch`] to that exit.
 ///
 /// # Errors
 /// No terminal for a prompt, [`Error::PassphraseMismatch`], or an unreadable file.
@@ -179,11 +204,28 @@ pub fn ask_wiped(ctx: &Context, question: &str, subject: &str) -> Result<Secret>
     Ok(Zeroizing::new(answer.trim().to_string()))
 }
 
+/// Asks for a line of text (a new comment): at the terminal, or in OpenSSH's dialogue on
+/// stdout, answered on standard input. `None` when standard input ends first.
+///
+/// # Errors
+/// There is no terminal to ask on, or the answer cannot be read.
+pub fn line(ctx: &Context, question: &str) -> Result<Option<String>> {
+    if ctx.dialog() == Dialog::OpenSsh {
+        // ssh-keygen reads the answer into a 1024-byte buffer.
+        let answer = openssh::ask(question, 1024).map_err(|e| Error::io("(stdin)", e))?;
+        return Ok(answer.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()));
+    }
+    ask(ctx, question, "the question").map(Some)
+}
+
 /// Asks a yes/no question on the terminal; anything but `y`/`yes` is no.
 ///
 /// # Errors
 /// There is no terminal to ask on.
 pub fn confirm(ctx: &Context, question: &str, subject: &str) -> Result<bool> {
+    if ctx.dialog() == Dialog::OpenSsh {
+        return openssh::confirm(question).map_err(|e| Error::io("(stdin)", e));
+    }
     let answer = ask(ctx, question, subject)?;
     Ok(matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes"))
 }
@@ -204,6 +246,9 @@ pub fn prompt_hidden(ctx: &Context, prompt: &str, subject: &str) -> Result<Secre
 
 /// [`prompt_hidden`], naming the secret `what` when it cannot be asked.
 fn prompt_for(ctx: &Context, prompt: &str, subject: &str, what: Needed) -> Result<Secret> {
+    if ctx.dialog() == Dialog::OpenSsh {
+        return openssh::read_passphrase(prompt).map_err(|e| Error::io("/dev/tty", e));
+    }
     if let Some(why) = ctx.prompt_blocker() {
         return Err(Error::NoTerminal { what, subject: subject.to_string(), why });
     }

@@ -1,5 +1,7 @@
 //! `keywright comment`: ssh-keygen -c, keeping the passphrase, cipher and KDF rounds.
 
+use std::path::PathBuf;
+
 use anyhow::Result;
 
 use super::unlock;
@@ -7,39 +9,94 @@ use crate::cli::comment::CommentArgs;
 use crate::context::Context;
 use crate::error::CommentOf;
 use crate::fsutil::{self, FileMode};
-use crate::key::PrivateKeyFile;
 use crate::key::private::{Protection, encode, pub_file_contents};
 use crate::print::Printer;
 use crate::report::comment::{CommentChange, OldComment};
 use crate::secret::Source;
 
 pub fn run(ctx: &Context, printer: &Printer, args: CommentArgs) -> Result<CommentChange> {
-    crate::key::text::check_one_line(args.comment.as_bytes(), CommentOf::Argument)?;
-    let file = PrivateKeyFile::read(&args.file)?;
-    let source =
-        Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
-    let (mut key, passphrase) = unlock(ctx, &file, &source, "Enter passphrase: ")?;
+    execute(ctx, printer, CommentRequest::from(args))
+}
+
+/// Which key gets which comment.
+#[derive(Debug)]
+pub struct CommentRequest {
+    pub file: PathBuf,
+    pub comment: CommentText,
+    pub passphrase: Source,
+    /// Refuse a key others may read, as ssh-keygen does (the native command repairs it).
+    pub strict: bool,
+}
+
+/// The new comment: given, or asked after the old one is shown (ssh-keygen -c without
+/// -C asks "New comment: "; only its front's dialogue asks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommentText {
+    Given(String),
+    Ask,
+}
+
+impl From<CommentArgs> for CommentRequest {
+    fn from(args: CommentArgs) -> Self {
+        CommentRequest {
+            passphrase: Source::pick(
+                args.passphrase.passphrase_file.as_deref(),
+                args.passphrase.old_passphrase.as_ref(),
+            ),
+            comment: CommentText::Given(args.comment),
+            file: args.file,
+            strict: false,
+        }
+    }
+}
+
+/// Sets the comment `request` asks for.
+///
+/// # Errors
+/// A comment that is not one line, a key that cannot be read or unlocked, a file that
+/// cannot be written (then neither is).
+pub fn execute(ctx: &Context, printer: &Printer, request: CommentRequest) -> Result<CommentChange> {
+    if let CommentText::Given(comment) = &request.comment {
+        crate::key::text::check_one_line(comment.as_bytes(), CommentOf::Argument)?;
+    }
+    let file = super::read_private(&request.file, request.strict)?;
+    let (mut key, passphrase) = unlock(ctx, &file, &request.passphrase, "Enter passphrase: ")?;
     let old_comment = file.is_openssh_format().then(|| key.comment().as_bytes().to_vec());
-    let unchanged = old_comment.as_deref() == Some(args.comment.as_bytes());
+    // Printed before anything is written, as ssh-keygen prints it.
+    let show_old = |printer: &Printer| printer.report(&OldComment { comment: old_comment.clone() });
+    let asked = request.comment == CommentText::Ask;
+    let comment = match request.comment {
+        CommentText::Given(comment) => comment,
+        CommentText::Ask => {
+            show_old(printer)?;
+            match crate::secret::line(ctx, "New comment: ")? {
+                Some(comment) => comment,
+                None => return Ok(CommentChange::NoAnswer),
+            }
+        }
+    };
+    let unchanged = old_comment.as_deref() == Some(comment.as_bytes());
     // A key left as it is keeps its mode: then the warning says how to fix it.
     super::warn_unprotected(printer, &file, !unchanged);
-    // Printed before anything is written, as ssh-keygen prints it.
-    printer.report(&OldComment { comment: old_comment })?;
+    if !asked {
+        show_old(printer)?;
+    }
     if unchanged {
         return Ok(CommentChange::Unchanged);
     }
-    key.set_comment(args.comment.as_str());
+    crate::key::text::check_one_line(comment.as_bytes(), CommentOf::Argument)?;
+    key.set_comment(comment.as_str());
     let mut protection = Protection::new(passphrase, file.kdf_rounds());
     protection.cipher = file.cipher().unwrap_or(protection.cipher);
-    let pub_path = fsutil::with_suffix(&args.file, ".pub");
+    let pub_path = fsutil::with_suffix(&request.file, ".pub");
     // Both files are checked before either is written: never half a key pair.
-    fsutil::check_replaceable(&args.file)?;
+    fsutil::check_replaceable(&request.file)?;
     fsutil::check_replaceable(&pub_path)?;
-    let repair = fsutil::replace(&args.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
+    let repair = fsutil::replace(&request.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
     super::note_repair(printer, repair);
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
-    Ok(match args.comment.is_empty() {
+    Ok(match comment.is_empty() {
         true => CommentChange::Removed,
-        false => CommentChange::Applied { comment: args.comment },
+        false => CommentChange::Applied { comment },
     })
 }

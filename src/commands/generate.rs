@@ -5,22 +5,69 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::cli::generate::{GenerateArgs, NewPassphraseArgs};
-use crate::context::Context;
+use crate::context::{Context, Dialog};
 use crate::error::{CommentOf, Error};
 use crate::fsutil::{self, FileMode};
 use crate::key::private::{encode, pub_file_contents};
-use crate::key::{Fingerprint, HashKind, KeySpec, Protection, describe, randomart::randomart};
+use crate::key::{Fingerprint, HashKind, KeySpec, KeyType, Protection, describe, randomart::randomart};
 use crate::print::Printer;
 use crate::report::KeyInfo;
 use crate::report::generate::{Generated, Generating, SavedKey};
 use crate::secret::{self, Source};
 
 pub fn run(ctx: &Context, printer: &Printer, args: GenerateArgs) -> Result<Generated> {
-    let spec = KeySpec::new(args.key_type.into(), args.bits)?;
+    execute(ctx, printer, GenerateRequest::from(args))
+}
+
+/// What to generate, and where: the native options, or the ssh-keygen front's.
+#[derive(Debug)]
+pub struct GenerateRequest {
+    pub key_type: KeyType,
+    /// How the announcement names the type; ssh-keygen echoes `-t` as typed
+    /// (`ssh-ed25519`, `RSA`). `None`: ssh-keygen's short word for it.
+    pub type_name: Option<String>,
+    pub bits: Option<u32>,
+    /// `None`: user@host.
+    pub comment: Option<String>,
+    /// `None`: `~/.ssh/id_<type>`.
+    pub file: Option<PathBuf>,
+    pub rounds: u32,
+    /// `None`: no passphrase.
+    pub passphrase: Option<Source>,
+    /// Replace existing files without asking.
+    pub force: bool,
+    /// Whether to print "Generating public/private … key pair."; the ssh-keygen front
+    /// prints it itself when it asks for the file name first, as ssh-keygen does.
+    pub announce: bool,
+}
+
+impl From<GenerateArgs> for GenerateRequest {
+    fn from(args: GenerateArgs) -> Self {
+        GenerateRequest {
+            key_type: args.key_type.into(),
+            type_name: None,
+            bits: args.bits,
+            comment: args.comment,
+            file: args.file,
+            rounds: args.rounds,
+            passphrase: passphrase_source(&args.passphrase),
+            force: args.force,
+            announce: true,
+        }
+    }
+}
+
+/// Generates a key pair as `request` says.
+///
+/// # Errors
+/// A size or comment refused, a file that cannot be written, a passphrase that cannot be
+/// read; nothing is written then.
+pub fn execute(ctx: &Context, printer: &Printer, request: GenerateRequest) -> Result<Generated> {
+    let spec = KeySpec::new(request.key_type, request.bits)?;
     // Checked before anything is asked, printed or made (such as ~/.ssh).
-    let comment = args.comment.clone().unwrap_or_else(|| ctx.user_at_host());
+    let comment = request.comment.clone().unwrap_or_else(|| ctx.user_at_host());
     crate::key::text::check_one_line(comment.as_bytes(), CommentOf::Argument)?;
-    let path = match &args.file {
+    let path = match &request.file {
         Some(path) => path.clone(),
         None => ctx.ssh_dir().join(spec.default_file_name()),
     };
@@ -32,18 +79,21 @@ pub fn run(ctx: &Context, printer: &Printer, args: GenerateArgs) -> Result<Gener
     fsutil::check_replaceable(&pub_path)?;
     // A passphrase that is not typed is read first, so that a bad passphrase file fails
     // before anything is printed; a typed one is asked where ssh-keygen asks it.
-    let source = passphrase_source(&args.passphrase);
+    let source = request.passphrase.as_ref();
     let typed = matches!(source, Some(Source::Prompt)) && ctx.can_prompt();
-    let mut passphrase = if typed { None } else { new_passphrase(ctx, printer, source.as_ref(), &path)? };
-    printer.report(&Generating { key_type: spec.type_word() })?;
-    if !may_write(ctx, &args, &path, &pub_path)? {
+    let mut passphrase = if typed { None } else { new_passphrase(ctx, printer, source, &path)? };
+    if request.announce {
+        let key_type = request.type_name.clone().unwrap_or_else(|| spec.type_word().to_string());
+        printer.report(&Generating { key_type })?;
+    }
+    if !may_write(ctx, request.force, &path, &pub_path)? {
         return Ok(Generated::Declined);
     }
     if typed {
-        passphrase = new_passphrase(ctx, printer, source.as_ref(), &path)?;
+        passphrase = new_passphrase(ctx, printer, source, &path)?;
     }
     let key = spec.generate(&comment)?;
-    let protection = Protection::new(passphrase, Some(args.rounds));
+    let protection = Protection::new(passphrase, Some(request.rounds));
     let repair = fsutil::replace(&path, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
     super::note_repair(printer, repair);
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;
@@ -62,10 +112,15 @@ fn create_dot_ssh(ctx: &Context, printer: &Printer, key: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Existing files are replaced only with --force or a yes at the terminal.
-fn may_write(ctx: &Context, args: &GenerateArgs, path: &Path, pub_path: &Path) -> Result<bool> {
-    let Some(existing) = [path, pub_path].into_iter().find(|p| p.exists()) else { return Ok(true) };
-    if args.force {
+/// Existing files are replaced only with --force or a yes at the terminal. ssh-keygen
+/// asks about the private key's file only (a lone `.pub` is replaced silently).
+fn may_write(ctx: &Context, force: bool, path: &Path, pub_path: &Path) -> Result<bool> {
+    let asked_about: &[&Path] = match ctx.dialog() {
+        Dialog::OpenSsh => &[path],
+        Dialog::Terminal => &[path, pub_path],
+    };
+    let Some(existing) = asked_about.iter().find(|p| p.exists()) else { return Ok(true) };
+    if force {
         return Ok(true);
     }
     if !ctx.can_prompt() {
@@ -90,8 +145,9 @@ fn new_passphrase(
     let Some(source) = source else { return Ok(None) };
     let prompt = "Enter passphrase (empty for no passphrase): ";
     let subject = path.display().to_string();
-    let mismatched = || printer.note(secret::MISMATCH_GENERATE);
-    Ok(Some(secret::new(ctx, source, prompt, &subject, &mismatched)?))
+    let note = |words: &str| printer.note(words);
+    let mismatch = secret::Mismatch { words: secret::MISMATCH_GENERATE, note: &note, openssh_asks_again: true };
+    Ok(Some(secret::new(ctx, source, prompt, &subject, &mismatch)?))
 }
 
 /// What ssh-keygen prints after saving a new key.

@@ -65,6 +65,19 @@ impl PrivateKeyFile {
         }
     }
 
+    /// Refuses the file at `path` before reading it when others may access it, as
+    /// OpenSSH's `sshkey_load_private` checks first (so such a file is refused as such,
+    /// whatever it holds). A path that cannot be examined is left to the reader to report.
+    ///
+    /// # Errors
+    /// [`Error::UnprotectedKey`].
+    pub fn require_protected_path(path: &Path) -> Result<()> {
+        match std::fs::metadata(path).ok().and_then(|meta| too_open(&meta)) {
+            Some(mode) => Err(Error::UnprotectedKey { path: path.to_path_buf(), mode }),
+            None => Ok(()),
+        }
+    }
+
     /// Recognises a private key in `bytes`; `path` names it in errors.
     ///
     /// # Errors

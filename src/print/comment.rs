@@ -34,6 +34,7 @@ impl Render for CommentChange {
             CommentChange::Removed => out.write("Comment removed\n"),
             // The user's own argument, checked to be one line: printed as given.
             CommentChange::Applied { comment } => out.write(format_args!("Comment '{comment}' applied\n")),
+            CommentChange::NoAnswer => Ok(()),
         }
     }
 }

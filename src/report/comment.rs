@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::Report;
+use super::{Report, Status};
 
 /// The comment the key had, printed before it is replaced, as ssh-keygen -c prints it.
 #[derive(Debug, Clone, Serialize)]
@@ -24,9 +24,20 @@ pub enum CommentChange {
     Removed,
     /// The new comment, as given on the command line.
     Applied { comment: String },
+    /// Asked for the new comment (the ssh-keygen front without -C), standard input ended
+    /// without one; nothing was written.
+    NoAnswer,
 }
 
-impl Report for CommentChange {}
+impl Report for CommentChange {
+    fn status(&self) -> Status {
+        match self {
+            // ssh-keygen -c exits 1 when the question gets no answer.
+            CommentChange::NoAnswer => Status::Negative,
+            _ => Status::Success,
+        }
+    }
+}
 
 fn lossy_option<S: serde::Serializer>(bytes: &Option<Vec<u8>>, serializer: S) -> Result<S::Ok, S::Error> {
     match bytes {

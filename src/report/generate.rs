@@ -11,8 +11,9 @@ use super::Status;
 /// Printed before anything is asked: the kind of key about to be made.
 #[derive(Debug, Clone, Serialize)]
 pub struct Generating {
-    /// ssh-keygen's word for the type (`ed25519`, `rsa`, `ecdsa`).
-    pub key_type: &'static str,
+    /// ssh-keygen's word for the type (`ed25519`, `rsa`, `ecdsa`), or the `-t` value as
+    /// the ssh-keygen front was given it.
+    pub key_type: String,
 }
 
 impl Report for Generating {}
