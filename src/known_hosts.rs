@@ -12,6 +12,7 @@ pub mod edit;
 pub mod file;
 pub mod host;
 pub mod line;
+pub mod openssh;
 pub mod pattern;
 pub mod report;
 pub mod transaction;

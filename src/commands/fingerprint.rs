@@ -63,6 +63,15 @@ fn inputs(ctx: &Context, args: &FingerprintArgs) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// Fingerprints one file (`-` is standard input), printing a record per key as it is
+/// found: the ssh-keygen front's `-l`, which reads exactly one file.
+///
+/// # Errors
+/// The file cannot be read or holds no key; records already printed stay printed.
+pub fn one_file(printer: &Printer, path: &Path, hash: HashKind, randomart: bool) -> Result<()> {
+    fingerprint_input(path, &Records { printer, hash, randomart })
+}
+
 /// Fingerprints one input: every key in it, or the private key it is.
 fn fingerprint_input(path: &Path, records: &Records<'_>) -> Result<()> {
     let source = KeySource::file(path);

@@ -20,6 +20,7 @@ mod audit;
 mod find;
 mod hash;
 mod list;
+pub mod openssh;
 mod remove;
 
 pub fn run(ctx: &Context, printer: &Printer, args: KnownHostsArgs) -> Result<Status> {

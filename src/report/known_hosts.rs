@@ -208,6 +208,60 @@ impl Audit {
     }
 }
 
+/// ssh-keygen -F/-R/-H through its front: what its pass found, in file order, and what
+/// became of the file. Only the front renders it (in ssh-keygen's lines).
+#[derive(Debug, Clone, Serialize)]
+pub struct KeygenPass {
+    /// The file as named.
+    pub file: PathBuf,
+    /// The steps shown on stdout and stderr, in order.
+    pub steps: Vec<KeygenStep>,
+    pub found: bool,
+    /// Lines OpenSSH rejects were found: the file was not rewritten.
+    pub invalid: bool,
+    /// Plain names were hashed (the backup still holds them).
+    pub hashed: bool,
+    /// The file was rewritten, and its previous contents kept here.
+    pub backup: Option<PathBuf>,
+    /// Whether the file was rewritten.
+    pub rewritten: bool,
+}
+
+impl Report for KeygenPass {}
+
+/// One step of [`KeygenPass`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case", tag = "step")]
+pub enum KeygenStep {
+    /// A line for the host (found, or deleted).
+    Found {
+        line: usize,
+        #[serde(serialize_with = "marker_keyword")]
+        marker: Option<Marker>,
+    },
+    /// A line printed (-F): as the file has it, or hashed (-F -H).
+    Line {
+        #[serde(serialize_with = "lossy")]
+        text: Vec<u8>,
+    },
+    /// A found line's key (-F -l): described in the hash asked for, with the comment after
+    /// it as the line has it.
+    Key {
+        key: KeyInfo,
+        #[serde(serialize_with = "lossy")]
+        comment: Vec<u8>,
+        randomart: Option<String>,
+    },
+    /// A line OpenSSH rejects.
+    Invalid { line: usize },
+    /// A host pattern with wildcards, kept in clear by -H.
+    Wildcard {
+        line: usize,
+        #[serde(serialize_with = "lossy")]
+        hosts: Vec<u8>,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
