@@ -104,6 +104,7 @@ impl Text<'_> {
 pub struct Printer {
     format: Format,
     quiet: bool,
+    voice: Voice,
     charset: Charset,
     stdout: Mutex<Stdout>,
     progress: Mutex<Option<indicatif::ProgressBar>>,
@@ -116,6 +117,16 @@ struct Stdout {
     records: Option<usize>,
 }
 
+/// Whose voice the printer's notes and warnings on stderr speak in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Voice {
+    /// `keywright: …`, `keywright: warning: …`.
+    Keywright,
+    /// ssh-keygen's log lines (the ssh-keygen front): the bare message, escaped as
+    /// OpenSSH's log escapes it, ending in `\r\n`; notes are left out under `-q`.
+    OpenSsh,
+}
+
 /// The prefix of everything keywright writes on stderr.
 const PREFIX: &str = "keywright";
 
@@ -125,6 +136,7 @@ impl Printer {
         Printer {
             format,
             quiet,
+            voice: Voice::Keywright,
             charset: ctx.charset(),
             stdout: Mutex::new(Stdout {
                 out: BufWriter::with_capacity(64 * 1024, io::stdout()),
@@ -132,6 +144,12 @@ impl Printer {
             }),
             progress: Mutex::new(None),
         }
+    }
+
+    /// A text printer for the ssh-keygen front: notes and warnings are ssh-keygen's log
+    /// lines (see [`crate::sanitize::openssh_log`]), notes left out under `quiet`.
+    pub fn openssh(ctx: &Context, quiet: bool) -> Self {
+        Printer { voice: Voice::OpenSsh, ..Printer::new(ctx, Format::Text, quiet) }
     }
 
     /// The format reports are rendered in.
@@ -214,12 +232,28 @@ impl Printer {
 
     /// A note on stderr: information about what happened that is not data.
     pub fn note(&self, message: impl Display) {
-        self.stderr(format_args!("{PREFIX}: {message}"));
+        match self.voice {
+            Voice::Keywright => self.stderr(format_args!("{PREFIX}: {message}")),
+            Voice::OpenSsh if self.quiet => {}
+            Voice::OpenSsh => self.log(message),
+        }
     }
 
     /// A warning on stderr. Warnings never stop a command.
     pub fn warn(&self, message: impl Display) {
-        self.stderr(format_args!("{PREFIX}: warning: {message}"));
+        match self.voice {
+            Voice::Keywright => self.stderr(format_args!("{PREFIX}: warning: {message}")),
+            Voice::OpenSsh => self.log(message),
+        }
+    }
+
+    /// A line on stderr as OpenSSH's log writes it.
+    fn log(&self, message: impl Display) {
+        let _ = self.lock_stdout().out.flush();
+        let line = crate::sanitize::openssh_log(message.to_string().as_bytes());
+        self.suspending_progress(|| {
+            let _ = io::stderr().lock().write_all(&line);
+        });
     }
 
     /// An error on stderr: every distinct cause once, then what to do about it when the
@@ -278,6 +312,7 @@ pub fn to_bytes<R: Render>(report: &R, format: Format, charset: Charset) -> io::
     let printer = Printer {
         format,
         quiet: false,
+        voice: Voice::Keywright,
         charset,
         stdout: Mutex::new(Stdout { out: BufWriter::new(io::stdout()), records: None }),
         progress: Mutex::new(None),

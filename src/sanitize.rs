@@ -179,6 +179,23 @@ fn is_printable(ch: char) -> bool {
     printable::PRINTABLE.get(at).is_some_and(|&(first, _)| first <= cp)
 }
 
+/// A line as OpenSSH's log writes it on stderr (`log.c` `do_log`): `vis(3)` with
+/// `VIS_SAFE | VIS_OCTAL` (printable ASCII, space, tab, newline, backspace, bell and
+/// carriage return pass; a backslash is doubled; every other byte becomes `\ooo`), then
+/// `\r\n`. Measured: ssh-keygen's errors and notes end in CR LF.
+pub fn openssh_log(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len() + 2);
+    for &byte in message {
+        match byte {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b' '..=b'~' | b'\t' | b'\n' | 0x08 | 0x07 | b'\r' => out.push(byte),
+            _ => out.extend_from_slice(format!("\\{byte:03o}").as_bytes()),
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
+use ssh_key::Cipher;
 
 use super::unlock;
 use crate::cli::comment::CommentArgs;
@@ -24,6 +25,10 @@ pub struct CommentRequest {
     pub file: PathBuf,
     pub comment: CommentText,
     pub passphrase: Source,
+    /// KDF rounds and cipher to save with; `None` keeps the key's (ssh-keygen -c writes
+    /// its defaults, 16 rounds of aes256-ctr, or `-a`).
+    pub rounds: Option<u32>,
+    pub cipher: Option<Cipher>,
     /// Refuse a key others may read, as ssh-keygen does (the native command repairs it).
     pub strict: bool,
 }
@@ -45,6 +50,8 @@ impl From<CommentArgs> for CommentRequest {
             ),
             comment: CommentText::Given(args.comment),
             file: args.file,
+            rounds: None,
+            cipher: None,
             strict: false,
         }
     }
@@ -86,8 +93,8 @@ pub fn execute(ctx: &Context, printer: &Printer, request: CommentRequest) -> Res
     }
     crate::key::text::check_one_line(comment.as_bytes(), CommentOf::Argument)?;
     key.set_comment(comment.as_str());
-    let mut protection = Protection::new(passphrase, file.kdf_rounds());
-    protection.cipher = file.cipher().unwrap_or(protection.cipher);
+    let mut protection = Protection::new(passphrase, request.rounds.or(file.kdf_rounds()));
+    protection.cipher = request.cipher.or(file.cipher()).unwrap_or(protection.cipher);
     let pub_path = fsutil::with_suffix(&request.file, ".pub");
     // Both files are checked before either is written: never half a key pair.
     fsutil::check_replaceable(&request.file)?;

@@ -23,9 +23,6 @@ pub fn run(ctx: &Context, printer: &Printer, args: GenerateArgs) -> Result<Gener
 #[derive(Debug)]
 pub struct GenerateRequest {
     pub key_type: KeyType,
-    /// How the announcement names the type; ssh-keygen echoes `-t` as typed
-    /// (`ssh-ed25519`, `RSA`). `None`: ssh-keygen's short word for it.
-    pub type_name: Option<String>,
     pub bits: Option<u32>,
     /// `None`: user@host.
     pub comment: Option<String>,
@@ -37,7 +34,7 @@ pub struct GenerateRequest {
     /// Replace existing files without asking.
     pub force: bool,
     /// Whether to print "Generating public/private … key pair."; the ssh-keygen front
-    /// prints it itself when it asks for the file name first, as ssh-keygen does.
+    /// prints it itself, before it asks for the file name as ssh-keygen does.
     pub announce: bool,
 }
 
@@ -45,7 +42,6 @@ impl From<GenerateArgs> for GenerateRequest {
     fn from(args: GenerateArgs) -> Self {
         GenerateRequest {
             key_type: args.key_type.into(),
-            type_name: None,
             bits: args.bits,
             comment: args.comment,
             file: args.file,
@@ -83,8 +79,7 @@ pub fn execute(ctx: &Context, printer: &Printer, request: GenerateRequest) -> Re
     let typed = matches!(source, Some(Source::Prompt)) && ctx.can_prompt();
     let mut passphrase = if typed { None } else { new_passphrase(ctx, printer, source, &path)? };
     if request.announce {
-        let key_type = request.type_name.clone().unwrap_or_else(|| spec.type_word().to_string());
-        printer.report(&Generating { key_type })?;
+        printer.report(&Generating { key_type: spec.type_word().to_string() })?;
     }
     if !may_write(ctx, request.force, &path, &pub_path)? {
         return Ok(Generated::Declined);

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
+use ssh_key::Cipher;
 
 use super::unlock;
 use crate::cli::passphrase::PassphraseArgs;
@@ -28,6 +29,8 @@ pub struct PassphraseRequest {
     pub new: Option<Source>,
     /// New KDF rounds; `None` keeps the key's.
     pub rounds: Option<u32>,
+    /// New cipher; `None` keeps the key's (ssh-keygen -p writes its default, aes256-ctr).
+    pub cipher: Option<Cipher>,
     /// Refuse a key others may read, as ssh-keygen does (the native command repairs it).
     pub strict: bool,
 }
@@ -40,6 +43,7 @@ impl From<PassphraseArgs> for PassphraseRequest {
             new: (!args.no_passphrase).then_some(new),
             file: args.file,
             rounds: args.rounds,
+            cipher: None,
             strict: false,
         }
     }
@@ -69,7 +73,7 @@ pub fn execute(ctx: &Context, printer: &Printer, request: PassphraseRequest) -> 
         None => Some(read_new(ctx, printer, &Source::Prompt, &request)?),
     };
     let mut protection = Protection::new(passphrase, request.rounds.or(file.kdf_rounds()));
-    protection.cipher = file.cipher().unwrap_or(protection.cipher);
+    protection.cipher = request.cipher.or(file.cipher()).unwrap_or(protection.cipher);
     let repair = fsutil::replace(&request.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
     super::note_repair(printer, repair);
     Ok(PassphraseChanged { file: request.file })

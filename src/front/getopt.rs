@@ -39,6 +39,16 @@ pub struct Parsed {
 /// # Errors
 /// The first unknown letter or missing value, as getopt reports it.
 pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> {
+    match parse_until_error(args, optstring) {
+        (parsed, None) => Ok(parsed),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// [`parse`], also giving back the options read before an error: a tool that acts on
+/// each option as getopt returns it (ssh-keygen checks `-b`'s value at once) reports a
+/// bad value before a later unknown letter.
+pub fn parse_until_error(args: &[OsString], optstring: &str) -> (Parsed, Option<GetoptError>) {
     let mut parsed = Parsed::default();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -53,9 +63,16 @@ pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> 
         }
         let mut letters = bytes[1..].iter().enumerate();
         while let Some((at, &letter)) = letters.next() {
+            // A `-` ending a bundle (`-l-`) ends the options there, as OpenSSH's getopt
+            // does: the whole argument becomes the first operand.
+            if letter == b'-' && at + 2 == bytes.len() {
+                parsed.operands.push(arg.clone());
+                parsed.operands.extend(rest.cloned());
+                return (parsed, None);
+            }
             let takes_value = match takes_value(optstring, letter) {
                 Some(takes_value) => takes_value,
-                None => return Err(GetoptError::Unknown(letter)),
+                None => return (parsed, Some(GetoptError::Unknown(letter))),
             };
             if !takes_value {
                 parsed.options.push(Opt { letter, value: None });
@@ -63,7 +80,10 @@ pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> 
             }
             let attached = &bytes[at + 2..];
             let value = if attached.is_empty() {
-                rest.next().cloned().ok_or(GetoptError::MissingValue(letter))?
+                match rest.next() {
+                    Some(value) => value.clone(),
+                    None => return (parsed, Some(GetoptError::MissingValue(letter))),
+                }
             } else {
                 OsString::from_vec(attached.to_vec())
             };
@@ -72,7 +92,7 @@ pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> 
         }
     }
     parsed.operands.extend(rest.cloned());
-    Ok(parsed)
+    (parsed, None)
 }
 
 /// Whether `letter` takes a value; `None` when the option string lacks it (`:` itself is
@@ -127,6 +147,25 @@ mod tests {
         assert_eq!(parsed.operands, ["-f"]);
         let parsed = run(&["-", "-l"], "l").unwrap();
         assert_eq!(parsed.operands, ["-", "-l"]);
+    }
+
+    /// OpenSSH's getopt treats a `-` that ends a bundle as the end of the options (the
+    /// argument is the first operand), and a `-` inside one as an unknown option.
+    #[test]
+    fn a_dash_ending_a_bundle_ends_the_options() {
+        let parsed = run(&["-l-", "x"], "lf:").unwrap();
+        assert_eq!(parsed.options, [opt(b'l', None)]);
+        assert_eq!(parsed.operands, ["-l-", "x"]);
+        assert_eq!(run(&["-l-q"], "lq"), Err(GetoptError::Unknown(b'-')));
+        assert_eq!(run(&["--x"], "x"), Err(GetoptError::Unknown(b'-')));
+    }
+
+    #[test]
+    fn options_before_an_error_are_given_back() {
+        let args: Vec<OsString> = ["-b", "0", "-j"].iter().map(OsString::from).collect();
+        let (parsed, error) = parse_until_error(&args, "b:");
+        assert_eq!(parsed.options, [opt(b'b', Some("0"))]);
+        assert_eq!(error, Some(GetoptError::Unknown(b'j')));
     }
 
     #[test]

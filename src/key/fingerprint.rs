@@ -19,6 +19,10 @@ pub enum HashKind {
     Sha256,
     /// SHA-512.
     Sha512,
+    /// SHA-1 (`ssh-keygen -E sha1`; no native option offers it).
+    Sha1,
+    /// SHA-384 (`ssh-keygen -E sha384`; no native option offers it).
+    Sha384,
 }
 
 impl HashKind {
@@ -28,6 +32,8 @@ impl HashKind {
             HashKind::Md5 => "MD5",
             HashKind::Sha256 => "SHA256",
             HashKind::Sha512 => "SHA512",
+            HashKind::Sha1 => "SHA1",
+            HashKind::Sha384 => "SHA384",
         }
     }
 }
@@ -48,6 +54,8 @@ impl Fingerprint {
             HashKind::Md5 => copy(&mut digest, &md5::Md5::digest(blob)),
             HashKind::Sha256 => copy(&mut digest, &sha2::Sha256::digest(blob)),
             HashKind::Sha512 => copy(&mut digest, &sha2::Sha512::digest(blob)),
+            HashKind::Sha1 => copy(&mut digest, &sha1::Sha1::digest(blob)),
+            HashKind::Sha384 => copy(&mut digest, &sha2::Sha384::digest(blob)),
         };
         Fingerprint { kind, digest, len }
     }

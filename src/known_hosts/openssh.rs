@@ -239,7 +239,7 @@ impl<'a> Walker<'_, '_> {
     fn matches(&self, hosts: &[u8]) -> Option<bool> {
         let (Some(host), Some(lower)) = (self.pass.host, &self.lower) else { return Some(false) };
         if hosts.first() == Some(&b'|') {
-            return HashedName::parse(hosts).map(|hashed| hashed.matches(host));
+            return hashed_match(hosts, host);
         }
         Some(match_list(lower, hosts) == ListMatch::Positive)
     }
@@ -257,6 +257,22 @@ impl<'a> Walker<'_, '_> {
         let rest = skip_blanks(&rawkey[type_len..]);
         !rest.is_empty() && rest[0] != b'#'
     }
+}
+
+/// A hashed host field against the host, as `match_maybe_hashed` compares them: only
+/// the salt must decode (20 bytes, or the line is invalid); the field then names the host
+/// if it is exactly the host's hash with that salt.
+fn hashed_match(hosts: &[u8], host: &[u8]) -> Option<bool> {
+    let rest = hosts.strip_prefix(b"|1|")?;
+    let salt = &rest[..rest.iter().position(|&b| b == b'|')?];
+    if salt.is_empty() || salt.len() > 1024 {
+        return None;
+    }
+    match data_encoding::BASE64.decode(salt) {
+        Ok(bytes) if bytes.len() == super::pattern::HASH_LEN => {}
+        _ => return None,
+    }
+    Some(HashedName::parse(hosts).is_some_and(|hashed| hashed.matches(host)))
 }
 
 /// OpenSSH's `check_markers` on a line starting at its first word: the marker and the
@@ -338,6 +354,17 @@ mod tests {
         assert_eq!(seen[1], format!("kept w* {KEY}"));
         assert_eq!(seen[2], "wild 3");
         assert!(outcome.hashed);
+    }
+
+    /// Regression: a hashed field whose digest is not canonical base64 (but whose salt
+    /// is) made the whole file invalid; ssh-keygen only decodes the salt.
+    #[test]
+    fn only_the_salt_of_a_hashed_field_must_decode() {
+        let data = format!("|1|AAAAAAAAAAAAAAAAAAAAAAAAAAA=|BBBBBBBBBBBBBBBBBBBBBBBBBBB= {KEY}\n|1|x|y {KEY}\n");
+        let (seen, outcome) = run(&data, Pass { host: Some(b"h"), delete: true, ..Pass::default() });
+        assert_eq!(seen[0], format!("kept |1|AAAAAAAAAAAAAAAAAAAAAAAAAAA=|BBBBBBBBBBBBBBBBBBBBBBBBBBB= {KEY}"));
+        assert_eq!(seen[1], "invalid 2");
+        assert!(outcome.invalid);
     }
 
     #[test]

@@ -41,15 +41,81 @@ pub fn hide_secret_arguments(command: impl FnOnce() -> clap::Command) {
     let _ = overwrite(&args, &ranges);
 }
 
-/// Byte ranges of secret values in the arguments laid end to end, each followed by NUL
-/// (the layout of `/proc/self/cmdline`).
-fn secret_ranges(command: &clap::Command, args: &[OsString]) -> Vec<std::ops::Range<usize>> {
+/// Hides the secret values of a front's getopt command line (ssh-keygen's `-N` and `-P`):
+/// `skip` arguments come before the front's own (the program name, and `ssh-keygen` in
+/// `keywright ssh-keygen …`), `optstring` is the tool's option string, `secret` the
+/// letters whose values are secrets. Nothing is read or written when no secret letter
+/// has a non-empty value.
+pub fn hide_front_secrets(skip: usize, optstring: &str, secret: &[u8]) {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let ranges = getopt_secret_ranges(&args, skip, optstring, secret);
+    if !ranges.is_empty() {
+        // As above: when the area is not as expected the secret stays visible.
+        let _ = overwrite(&args, &ranges);
+    }
+}
+
+/// Where each argument starts in the arguments laid end to end, each followed by NUL (the
+/// layout of `/proc/self/cmdline`).
+fn starts(args: &[OsString]) -> Vec<usize> {
     let mut starts = Vec::with_capacity(args.len());
     let mut offset = 0;
     for arg in args {
         starts.push(offset);
         offset += arg.len() + 1;
     }
+    starts
+}
+
+/// Byte ranges of the non-empty values of `secret` letters, the arguments read as POSIX
+/// getopt reads them (bundles, values attached or apart, `--` or the first operand
+/// ending the options; see [`crate::front::getopt`]).
+fn getopt_secret_ranges(
+    args: &[OsString],
+    skip: usize,
+    optstring: &str,
+    secret: &[u8],
+) -> Vec<std::ops::Range<usize>> {
+    let starts = starts(args);
+    let takes_value = |letter: u8| {
+        let spec = optstring.as_bytes();
+        spec.iter().position(|&c| c == letter && c != b':').is_some_and(|at| spec.get(at + 1) == Some(&b':'))
+    };
+    let mut ranges = Vec::new();
+    let mut i = skip;
+    while i < args.len() {
+        let arg = args[i].as_bytes();
+        if arg == b"--" || arg.len() < 2 || arg[0] != b'-' {
+            break;
+        }
+        for (at, &letter) in arg.iter().enumerate().skip(1) {
+            if !takes_value(letter) {
+                continue;
+            }
+            let range = match at + 1 < arg.len() {
+                true => starts[i] + at + 1..starts[i] + arg.len(),
+                false => {
+                    i += 1;
+                    match args.get(i) {
+                        Some(value) => starts[i]..starts[i] + value.len(),
+                        None => break,
+                    }
+                }
+            };
+            if secret.contains(&letter) && !range.is_empty() {
+                ranges.push(range);
+            }
+            break;
+        }
+        i += 1;
+    }
+    ranges
+}
+
+/// Byte ranges of secret values in the arguments laid end to end, each followed by NUL
+/// (the layout of `/proc/self/cmdline`).
+fn secret_ranges(command: &clap::Command, args: &[OsString]) -> Vec<std::ops::Range<usize>> {
+    let starts = starts(args);
     let mut ranges = Vec::new();
     let mut current = command;
     let mut i = 1;
@@ -174,6 +240,27 @@ mod tests {
             hidden(&["kw", "--batch", "passphrase", "-P", "a", "-N", "b"]),
             "kw --batch passphrase -P * -N *"
         );
+    }
+
+    fn hidden_front(args: &[&str], skip: usize) -> String {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        let mut line: Vec<u8> =
+            args.iter().flat_map(|a| a.as_bytes().iter().copied().chain([b' '])).collect();
+        let optstring = crate::front::ssh_keygen::flags::OPTSTRING;
+        for range in getopt_secret_ranges(&args, skip, optstring, b"NP") {
+            line[range].fill(b'*');
+        }
+        String::from_utf8(line).unwrap().trim_end().to_owned()
+    }
+
+    #[test]
+    fn front_secrets_are_found_as_getopt_reads_them() {
+        assert_eq!(hidden_front(&["ssh-keygen", "-qN", "abc", "-f", "k"], 1), "ssh-keygen -qN *** -f k");
+        assert_eq!(hidden_front(&["kw", "ssh-keygen", "-pPold", "-Nnew"], 2), "kw ssh-keygen -pP*** -N***");
+        // -C's value is no secret, nor is what follows the options.
+        assert_eq!(hidden_front(&["ssh-keygen", "-C", "-N", "x", "-N"], 1), "ssh-keygen -C -N x -N");
+        assert_eq!(hidden_front(&["ssh-keygen", "-fN", "--", "-N", "x"], 1), "ssh-keygen -fN -- -N x");
+        assert_eq!(hidden_front(&["ssh-keygen", "-N", ""], 1), "ssh-keygen -N");
     }
 
     #[test]
