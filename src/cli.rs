@@ -9,6 +9,7 @@ pub mod copy_id;
 pub mod examples;
 pub mod fingerprint;
 pub mod generate;
+pub mod install_links;
 pub mod known_hosts;
 pub mod man;
 pub mod page;
@@ -52,4 +53,5 @@ pub enum Command {
     CopyId(copy_id::CopyIdArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
+    InstallLinks(install_links::InstallLinksArgs),
 }

@@ -16,6 +16,7 @@ pub mod completions;
 pub mod copy_id;
 pub mod fingerprint;
 pub mod generate;
+pub mod install_links;
 pub mod known_hosts;
 pub mod man;
 pub mod passphrase;
@@ -40,6 +41,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::CopyId(args) => show(&printer, copy_id::run(ctx, &printer, args)),
         Command::Completions(args) => show(&printer, Ok(completions::run(args))),
         Command::Man(args) => show(&printer, man::run(ctx, &printer, args)),
+        Command::InstallLinks(args) => show(&printer, install_links::run(args)),
     }
 }
 
@@ -109,6 +111,7 @@ fn output(command: &Command) -> (Format, bool) {
             Kh::Audit(args) => (args.format.into(), false),
         },
         Command::Public(_) | Command::Completions(_) | Command::Man(_) => (Format::Text, false),
+        Command::InstallLinks(args) => (args.format.into(), false),
     }
 }
 

@@ -296,6 +296,14 @@ pub enum Error {
     #[error("no keys to install: no -i, no ssh-agent keys, and no ~/.ssh/id_*.pub")]
     NoKeysToInstall,
 
+    /// `install-links`: a file of a front's name is there and is not our link.
+    #[error("{}: exists and is {what}, not a link to keywright", path.display())]
+    LinkWouldReplace { path: PathBuf, what: String },
+
+    /// A path that must be a directory is something else.
+    #[error("{}: not a directory", path.display())]
+    NotADirectory { path: PathBuf },
+
     /// A key line with authorized_keys options or known_hosts names before the key:
     /// installed as it is, a restricted key would lose its restrictions.
     #[error("{}:{line}: the key has options or host names before it", path.display())]
@@ -449,6 +457,9 @@ impl Error {
                 "give a public key file (type base64 comment); copy-id installs keys without options"
             }
             Error::IsDirectory { .. } => "give the path of a file inside it",
+            Error::LinkWouldReplace { .. } => {
+                "use --force to replace it (and keep a copy first if it is a program you need)"
+            }
             Error::NotRegularFile { kind: FileKind::Fifo, .. } => {
                 "reading a FIFO waits for a writer that may never come; save the data to a file and give its path"
             }

@@ -196,6 +196,20 @@ fn extra(page: Page) -> Extra {
             )],
             see_also: see(&["keywright(1)", "man(1)", "manpath(1)"]),
         },
+        Page::InstallLinks => Extra {
+            exit_status: &[
+                ("0", "Both links are in place (made now, or already there)."),
+                (
+                    "2",
+                    "A name is taken by something else (without --force), DIR is not a directory, or a link could not be made: nothing was written.",
+                ),
+            ],
+            files: &[
+                ("DIR/ssh-keygen", "A link to keywright, which then reads ssh-keygen's command line."),
+                ("DIR/ssh-copy-id", "A link to keywright, which then reads ssh-copy-id's command line."),
+            ],
+            see_also: see(&["keywright(1)", "ssh-keygen(1)", "ssh-copy-id(1)"]),
+        },
         Page::Keywright => Extra {
             exit_status: &[
                 ("0", "Success."),
@@ -213,6 +227,7 @@ fn extra(page: Page) -> Extra {
                 "keywright-copy-id(1)",
                 "keywright-completions(1)",
                 "keywright-man(1)",
+                "keywright-install-links(1)",
                 "ssh-keygen(1)",
                 "ssh-copy-id(1)",
             ]),

@@ -22,6 +22,7 @@ mod completions;
 pub(crate) mod copy_id;
 mod fingerprint;
 mod generate;
+mod install_links;
 mod known_hosts;
 mod man;
 mod passphrase;

@@ -14,6 +14,7 @@ pub mod completions;
 pub mod copy_id;
 pub mod fingerprint;
 pub mod generate;
+pub mod install_links;
 pub mod known_hosts;
 pub mod man;
 pub mod passphrase;

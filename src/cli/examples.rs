@@ -117,6 +117,11 @@ pub const COMPLETIONS: &[Example] = examples![
     "Install zsh completions for the current user" => "mkdir -p ~/.zfunc && keywright completions zsh > ~/.zfunc/_keywright",
 ];
 
+pub const INSTALL_LINKS: &[Example] = examples![
+    "Answer as ssh-keygen and ssh-copy-id for your user (~/.local/bin first on PATH)" => "keywright install-links ~/.local/bin",
+    "Check that the links are there, as JSON" => "keywright install-links ~/.local/bin --format json",
+];
+
 /// The examples of a page.
 pub fn of(page: Page) -> &'static [Example] {
     match page {
@@ -136,6 +141,7 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::CopyId => COPY_ID,
         Page::Completions => COMPLETIONS,
         Page::Man => MAN,
+        Page::InstallLinks => INSTALL_LINKS,
     }
 }
 

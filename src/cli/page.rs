@@ -22,6 +22,7 @@ pub enum Page {
     CopyId,
     Completions,
     Man,
+    InstallLinks,
 }
 
 impl Page {
@@ -43,6 +44,7 @@ impl Page {
         Page::CopyId,
         Page::Completions,
         Page::Man,
+        Page::InstallLinks,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -65,6 +67,7 @@ impl Page {
             Page::CopyId => "copy-id",
             Page::Completions => "completions",
             Page::Man => "man",
+            Page::InstallLinks => "install-links",
         }
     }
 

@@ -9,7 +9,7 @@ use super::common::*;
 
 /// The documents the page defines, each checked by a test in this suite.
 const DOCUMENTED: &[&str] =
-    &["fingerprint", "known-hosts find", "known-hosts list", "known-hosts audit", "copy-id"];
+    &["fingerprint", "known-hosts find", "known-hosts list", "known-hosts audit", "copy-id", "install-links"];
 
 /// Definitions the documents share, not documents themselves.
 const SHARED: &[&str] = &["key", "known_hosts_entry", "copy_id_key"];

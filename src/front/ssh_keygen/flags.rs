@@ -15,7 +15,7 @@ use crate::front::getopt::{self, GetoptError};
 use crate::key::HashKind;
 
 /// ssh-keygen 9.2's option string (`ssh-keygen.c`, V_9_2_P1): a letter followed by `:`
-/// takes a value.
+/// takes a value. `g` appears twice; getopt reads the first, so `-g` takes none.
 pub const OPTSTRING: &str = concat!("ABHKLQUXceghiklopquvy", "C:D:E:F:I:M:N:O:P:R:V:Y:Z:", "a:b:f:g:m:n:r:s:t:w:z:");
 
 /// Whether this front does an option.
@@ -262,7 +262,10 @@ mod tests {
 
     #[test]
     fn every_letter_of_the_option_string_has_its_support_listed_once() {
-        let letters: Vec<u8> = OPTSTRING.bytes().filter(|&b| b != b':').collect();
+        let mut letters: Vec<u8> = OPTSTRING.bytes().filter(|&b| b != b':').collect();
+        // `g` is in 9.2's string twice (`g` and `g:`); getopt finds the first, a flag.
+        letters.sort_unstable();
+        letters.dedup();
         for letter in &letters {
             assert_eq!(LETTERS.iter().filter(|(l, _)| l == letter).count(), 1, "{}", *letter as char);
         }
