@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: FingerprintArgs) -> Result<St
     let records = Records { printer, hash: args.hash.into(), randomart: args.randomart };
     let mut failed = false;
     for input in &inputs {
-        if let Err(err) = fingerprint_input(input, &records) {
+        if let Err(err) = fingerprint_input(input, &records, &mut Tell(None)) {
             if error::is_broken_pipe(&err) {
                 return Ok(Status::Success);
             }
@@ -68,32 +68,80 @@ fn inputs(ctx: &Context, args: &FingerprintArgs) -> Result<Vec<PathBuf>> {
 ///
 /// # Errors
 /// The file cannot be read or holds no key; records already printed stay printed.
-pub fn one_file(printer: &Printer, path: &Path, hash: HashKind, randomart: bool) -> Result<()> {
-    fingerprint_input(path, &Records { printer, hash, randomart })
+pub fn one_file(
+    printer: &Printer,
+    path: &Path,
+    hash: HashKind,
+    randomart: bool,
+    details: &mut dyn FnMut(Detail),
+) -> Result<()> {
+    fingerprint_input(path, &Records { printer, hash, randomart }, &mut Tell(Some(details)))
 }
 
-/// Fingerprints one input: every key in it, or the private key it is.
-fn fingerprint_input(path: &Path, records: &Records<'_>) -> Result<()> {
+/// What ssh-keygen -l tells at its debug level (`-v`) while reading a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// This line holds no key (`FILE:LINE: not a public key`).
+    NotAKey { line: usize },
+    /// A private key without a `.pub` beside it whose own public half ssh-keygen cannot
+    /// read without decrypting it (legacy PEM): `load public "FILE": …`.
+    NoPublicFile,
+    /// An encrypted private key whose comment is inside the encryption: `load private
+    /// "FILE": incorrect passphrase …`.
+    Encrypted,
+}
+
+/// Fingerprints one input: every key in it, or the private key it is. `tell` hears
+/// what ssh-keygen -lv would tell on the way.
+fn fingerprint_input(path: &Path, records: &Records<'_>, tell: &mut Tell<'_>) -> Result<()> {
     let source = KeySource::file(path);
     let mut reader = source.open()?;
+    if tell.listening() {
+        reader.keep_skipped();
+    }
     let name = reader.name().to_path_buf();
-    while let Some(item) = reader.next_key()? {
-        match item {
-            Item::Key { line, found, .. } => {
+    loop {
+        match reader.next_key()? {
+            Some(Item::Key { line, found, .. }) => {
                 let comments = Comments { printed: found.printed_comment, own: found.own_comment };
                 records.key(&name, Some(line), &found.key, comments)?;
             }
-            Item::Private(private) => return fingerprint_private(&name, private, records),
+            Some(Item::Private(private)) => return fingerprint_private(&name, private, records, tell),
+            None => break,
+        }
+        tell.skipped(&mut reader);
+    }
+    tell.skipped(&mut reader);
+    Ok(reader.finish()?)
+}
+
+/// Where [`Detail`]s go, if anywhere.
+struct Tell<'a>(Option<&'a mut dyn FnMut(Detail)>);
+
+impl Tell<'_> {
+    fn listening(&self) -> bool {
+        self.0.is_some()
+    }
+
+    fn tell(&mut self, detail: Detail) {
+        if let Some(listener) = self.0.as_mut() {
+            listener(detail);
         }
     }
-    Ok(reader.finish()?)
+
+    /// The lines the reader passed over since the last call.
+    fn skipped(&mut self, reader: &mut crate::key::source::KeyReader<'_>) {
+        for line in reader.take_skipped() {
+            self.tell(Detail::NotAKey { line });
+        }
+    }
 }
 
 /// A private key file, as ssh-keygen's `fingerprint_private` reads it: the `.pub` beside
 /// it wins (even if it holds another key, which we warn about); otherwise the key's own
 /// public half, with its comment when the key is not encrypted. Standard input and a
 /// pipe have no `.pub` beside them.
-fn fingerprint_private(name: &Path, private: PrivateInput, records: &Records<'_>) -> Result<()> {
+fn fingerprint_private(name: &Path, private: PrivateInput, records: &Records<'_>, tell: &mut Tell<'_>) -> Result<()> {
     let PrivateInput { file, path } = private;
     if let Some(path) = path
         && let Some((key, comment)) = pub_beside(&path)
@@ -102,6 +150,12 @@ fn fingerprint_private(name: &Path, private: PrivateInput, records: &Records<'_>
         return records.key(name, None, &key, Comments::same(Some(&comment)));
     }
     let file = file?;
+    if !file.is_openssh_format() {
+        tell.tell(Detail::NoPublicFile);
+    }
+    if file.is_encrypted() {
+        tell.tell(Detail::Encrypted);
+    }
     if !file.is_encrypted() {
         let key = file.decrypt(None)?;
         let comment = file.is_openssh_format().then(|| key.comment().as_bytes().to_vec());

@@ -111,6 +111,7 @@ impl KeySource {
             scanner: Scanner::new(),
             first_bad_line: None,
             found_any: false,
+            skipped: None,
         })
     }
 }
@@ -146,9 +147,22 @@ pub struct KeyReader<'a> {
     scanner: Scanner,
     first_bad_line: Option<(usize, &'static str)>,
     found_any: bool,
+    /// The numbers of lines that held no key, kept only when asked for.
+    skipped: Option<Vec<usize>>,
 }
 
 impl KeyReader<'_> {
+    /// Keeps the numbers of the lines that hold no key (blank and comment lines aside),
+    /// for [`KeyReader::take_skipped`]: ssh-keygen -lv reports each.
+    pub fn keep_skipped(&mut self) {
+        self.skipped.get_or_insert_with(Vec::new);
+    }
+
+    /// The lines without a key read since the last call (see [`KeyReader::keep_skipped`]).
+    pub fn take_skipped(&mut self) -> Vec<usize> {
+        self.skipped.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
     /// The source as messages name it.
     pub fn name(&self) -> &Path {
         &self.name
@@ -173,6 +187,9 @@ impl KeyReader<'_> {
                 Scanned::Key(key) => key,
                 Scanned::Blank => continue,
                 Scanned::NotAKey => {
+                    if let Some(skipped) = &mut self.skipped {
+                        skipped.push(self.number);
+                    }
                     if self.first_bad_line.is_none() {
                         self.first_bad_line = Some((self.number, diagnose(c_string(&self.line))));
                     }

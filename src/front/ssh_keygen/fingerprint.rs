@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::errors::{self, reason};
 use super::flags::Flags;
 use super::log;
-use crate::commands::fingerprint;
+use crate::commands::fingerprint::{self, Detail};
 use crate::context::Context;
 use crate::error::Error;
 use crate::print::Printer;
@@ -20,21 +20,36 @@ pub fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     let printer = Printer::openssh(ctx, false);
     // -v raises ssh-keygen's log level past VERBOSE: the randomart is drawn.
     let randomart = flags.verbose.0 > 0;
-    let result = fingerprint::one_file(&printer, &path, flags.hash, randomart);
+    let name = match crate::key::source::is_stdin(&path) {
+        true => crate::key::source::STDIN_NAME.to_string(),
+        false => path.display().to_string(),
+    };
+    // ssh-keygen's debug lines, at the level -v sets.
+    let mut debug = |detail| {
+        if flags.verbose.0 > 0 {
+            log::line(&match detail {
+                Detail::NotAKey { line } => format!("debug1: {name}:{line}: not a public key"),
+                Detail::NoPublicFile => format!("debug1: load public \"{name}\": No such file or directory"),
+                Detail::Encrypted => format!(
+                    "debug1: load private \"{name}\": incorrect passphrase supplied to decrypt private key"
+                ),
+            });
+        }
+    };
+    let result = fingerprint::one_file(&printer, &path, flags.hash, randomart, &mut debug);
     let _ = printer.finish();
     let Err(error) = result else { return ExitCode::SUCCESS };
     if crate::error::is_broken_pipe(&error) {
         return ExitCode::SUCCESS;
     }
-    let name = match crate::key::source::is_stdin(&path) {
-        true => crate::key::source::STDIN_NAME.to_string(),
-        false => path.display().to_string(),
-    };
     match error.chain().find_map(|cause| cause.downcast_ref::<Error>()) {
-        Some(Error::Io { .. } | Error::IsDirectory { .. } | Error::NotRegularFile { .. }) => {
+        Some(Error::Io { .. } | Error::NotRegularFile { .. }) => {
             log::fatal(&format!("ssh-keygen: {name}: {}", reason(&error)))
         }
-        Some(Error::NoPublicKey { .. }) => log::fatal(&format!("{name} is not a public key file.")),
+        // A directory opens, and reads as no lines at all.
+        Some(Error::NoPublicKey { .. } | Error::IsDirectory { .. }) => {
+            log::fatal(&format!("{name} is not a public key file."))
+        }
         _ => {
             errors::warn_if_unprotected(&error);
             log::fatal(&format!("{name} is not a key file."))
