@@ -51,6 +51,9 @@ pub enum Event<'a> {
     Key { key: KeyData, comment: &'a [u8] },
     /// A line OpenSSH rejects (reported by `-R` and `-H`).
     Invalid { number: usize },
+    /// A line with a marker OpenSSH does not know (told at its verbose level, by every
+    /// pass; `-F` then skips the line, the others call it invalid).
+    BadMarker { number: usize },
     /// `-H`: a host field with wildcards, which cannot be hashed and stays in clear.
     Wildcard { number: usize, hosts: &'a [u8] },
 }
@@ -114,6 +117,9 @@ struct Walker<'p, 'h> {
 
 impl<'a> Walker<'_, '_> {
     fn line(&mut self, number: usize, line: &'a [u8], sink: &mut dyn FnMut(Event<'a>)) -> Result<()> {
+        if has_bad_marker(line) {
+            sink(Event::BadMarker { number });
+        }
         match self.classify(line) {
             // -F looks only at the host's lines; comments and blank lines are not its.
             None => Ok(()),
@@ -275,6 +281,12 @@ fn hashed_match(hosts: &[u8], host: &[u8]) -> Option<bool> {
     Some(HashedName::parse(hosts).is_some_and(|hashed| hashed.matches(host)))
 }
 
+/// Whether the line's first word is a marker OpenSSH rejects.
+fn has_bad_marker(line: &[u8]) -> bool {
+    let start = skip_blanks(line);
+    !start.is_empty() && start[0] != b'#' && marker(start).is_none()
+}
+
 /// OpenSSH's `check_markers` on a line starting at its first word: the marker and the
 /// text from the host field on; `None` for an invalid marker.
 fn marker(start: &[u8]) -> Option<(Option<Marker>, &[u8])> {
@@ -308,6 +320,7 @@ mod tests {
                 Event::Kept(line) => format!("kept {}", String::from_utf8_lossy(line)),
                 Event::Key { comment, .. } => format!("key {}", String::from_utf8_lossy(comment)),
                 Event::Invalid { number } => format!("invalid {number}"),
+                Event::BadMarker { number } => format!("marker {number}"),
                 Event::Wildcard { number, .. } => format!("wild {number}"),
             })
         })
@@ -341,7 +354,7 @@ mod tests {
         assert!(outcome.invalid);
         assert_eq!(seen.iter().filter(|s| s.starts_with("invalid")).count(), 2);
         let (seen, outcome) = run(&data, Pass { host: Some(b"a"), find: true, ..Pass::default() });
-        assert_eq!(seen, ["found 2 None".to_string(), format!("kept a {KEY}")]);
+        assert_eq!(seen, ["found 2 None".to_string(), format!("kept a {KEY}"), "marker 3".into()]);
         assert!(!outcome.invalid);
     }
 

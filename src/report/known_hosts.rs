@@ -254,6 +254,8 @@ pub enum KeygenStep {
     },
     /// A line OpenSSH rejects.
     Invalid { line: usize },
+    /// A line whose marker OpenSSH does not know (told with -v).
+    BadMarker { line: usize },
     /// A host pattern with wildcards, kept in clear by -H.
     Wildcard {
         line: usize,

@@ -107,6 +107,7 @@ fn step(request: &KeygenRequest, event: Event<'_>) -> KeygenStep {
         Event::Kept(text) => KeygenStep::Line { text: text.to_vec() },
         Event::Key { key, comment } => key_step(request, &key, comment),
         Event::Invalid { number } => KeygenStep::Invalid { line: number },
+        Event::BadMarker { number } => KeygenStep::BadMarker { line: number },
         Event::Wildcard { number, hosts } => KeygenStep::Wildcard { line: number, hosts: hosts.to_vec() },
     }
 }

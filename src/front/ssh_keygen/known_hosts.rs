@@ -122,6 +122,12 @@ fn show_steps(ctx: &Context, flags: &Flags, pass: &KeygenPass, out: &mut dyn Wri
                 out.flush()?;
                 log::line(&format!("{file}:{line}: invalid line"));
             }
+            // hostkeys_foreach says so at the verbose level -v reaches.
+            KeygenStep::BadMarker { line } if flags.verbose.0 > 0 => {
+                out.flush()?;
+                log::line(&format!("hostkeys_foreach_file: invalid marker at {file}:{line}"));
+            }
+            KeygenStep::BadMarker { .. } => {}
             KeygenStep::Wildcard { line, hosts } => {
                 out.flush()?;
                 let shown = &hosts[..hosts.len().min(WILDCARD_SHOWN)];
