@@ -11,6 +11,7 @@
 //! lets it fall back to `~/.ssh`: every one names its files, or answers the question for
 //! the file with a name, or ends before a file is used.
 
+mod argv;
 mod grammar;
 mod install_links;
 mod keys;
