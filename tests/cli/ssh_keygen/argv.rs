@@ -35,7 +35,7 @@ fn passphrases_given_as_arguments_are_hidden_from_ps() {
         assert!(output.status.success(), "{via:?}: {}", String::from_utf8_lossy(&output.stderr));
         env.oracle_public("id_ed25519_enc", SECRET).success();
         let hidden = format!(
-            "-p -f id_ed25519_enc -P {} -a 100 -qN{} ",
+            "-p -f id_ed25519_enc -P {} -a 100 -qN {} ",
             "*".repeat(FIXTURE_PASSPHRASE.len()),
             "*".repeat(SECRET.len())
         );
