@@ -132,7 +132,13 @@ pub struct Mismatch<'a> {
 /// # Errors
 /// No terminal for a prompt, mismatched entries every time (in OpenSSH's dialogue, the
 /// first time when it does not ask again), or an unreadable passphrase file.
-pub fn new(ctx: &Context, source: &Source, prompt: &str, subject: &str, mismatch: &Mismatch<'_>) -> Result<Secret> {
+pub fn new(
+    ctx: &Context,
+    source: &Source,
+    prompt: &str,
+    subject: &str,
+    mismatch: &Mismatch<'_>,
+) -> Result<Secret> {
     if ctx.dialog() == Dialog::OpenSsh {
         return new_openssh(ctx, source, prompt, subject, mismatch);
     }
@@ -146,7 +152,13 @@ pub fn new(ctx: &Context, source: &Source, prompt: &str, subject: &str, mismatch
 }
 
 /// ssh-keygen's loop: the words on stdout after each mismatch, then again or not.
-fn new_openssh(ctx: &Context, source: &Source, prompt: &str, subject: &str, mismatch: &Mismatch<'_>) -> Result<Secret> {
+fn new_openssh(
+    ctx: &Context,
+    source: &Source,
+    prompt: &str,
+    subject: &str,
+    mismatch: &Mismatch<'_>,
+) -> Result<Secret> {
     loop {
         match new_once(ctx, source, prompt, subject) {
             Err(Error::PassphraseMismatch) => {

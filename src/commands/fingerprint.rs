@@ -141,7 +141,12 @@ impl Tell<'_> {
 /// it wins (even if it holds another key, which we warn about); otherwise the key's own
 /// public half, with its comment when the key is not encrypted. Standard input and a
 /// pipe have no `.pub` beside them.
-fn fingerprint_private(name: &Path, private: PrivateInput, records: &Records<'_>, tell: &mut Tell<'_>) -> Result<()> {
+fn fingerprint_private(
+    name: &Path,
+    private: PrivateInput,
+    records: &Records<'_>,
+    tell: &mut Tell<'_>,
+) -> Result<()> {
     let PrivateInput { file, path } = private;
     if let Some(path) = path
         && let Some((key, comment)) = pub_beside(&path)

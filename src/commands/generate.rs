@@ -141,7 +141,8 @@ fn new_passphrase(
     let prompt = "Enter passphrase (empty for no passphrase): ";
     let subject = path.display().to_string();
     let note = |words: &str| printer.note(words);
-    let mismatch = secret::Mismatch { words: secret::MISMATCH_GENERATE, note: &note, openssh_asks_again: true };
+    let mismatch =
+        secret::Mismatch { words: secret::MISMATCH_GENERATE, note: &note, openssh_asks_again: true };
     Ok(Some(secret::new(ctx, source, prompt, &subject, &mismatch)?))
 }
 

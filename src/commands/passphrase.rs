@@ -88,6 +88,7 @@ fn read_new(
     let prompt = "Enter new passphrase (empty for no passphrase): ";
     let subject = request.file.display().to_string();
     let note = |words: &str| printer.note(words);
-    let mismatch = secret::Mismatch { words: secret::MISMATCH_CHANGE, note: &note, openssh_asks_again: false };
+    let mismatch =
+        secret::Mismatch { words: secret::MISMATCH_CHANGE, note: &note, openssh_asks_again: false };
     secret::new(ctx, source, prompt, &subject, &mismatch)
 }

@@ -61,8 +61,7 @@ pub fn parse_until_error(args: &[OsString], optstring: &str) -> (Parsed, Option<
             parsed.operands.push(arg.clone());
             break;
         }
-        let mut letters = bytes[1..].iter().enumerate();
-        while let Some((at, &letter)) = letters.next() {
+        for (at, &letter) in bytes[1..].iter().enumerate() {
             // A `-` ending a bundle (`-l-`) ends the options there, as OpenSSH's getopt
             // does: the whole argument becomes the first operand.
             if letter == b'-' && at + 2 == bytes.len() {

@@ -373,9 +373,13 @@ mod tests {
     /// is) made the whole file invalid; ssh-keygen only decodes the salt.
     #[test]
     fn only_the_salt_of_a_hashed_field_must_decode() {
-        let data = format!("|1|AAAAAAAAAAAAAAAAAAAAAAAAAAA=|BBBBBBBBBBBBBBBBBBBBBBBBBBB= {KEY}\n|1|x|y {KEY}\n");
+        let data =
+            format!("|1|AAAAAAAAAAAAAAAAAAAAAAAAAAA=|BBBBBBBBBBBBBBBBBBBBBBBBBBB= {KEY}\n|1|x|y {KEY}\n");
         let (seen, outcome) = run(&data, Pass { host: Some(b"h"), delete: true, ..Pass::default() });
-        assert_eq!(seen[0], format!("kept |1|AAAAAAAAAAAAAAAAAAAAAAAAAAA=|BBBBBBBBBBBBBBBBBBBBBBBBBBB= {KEY}"));
+        assert_eq!(
+            seen[0],
+            format!("kept |1|AAAAAAAAAAAAAAAAAAAAAAAAAAA=|BBBBBBBBBBBBBBBBBBBBBBBBBBB= {KEY}")
+        );
         assert_eq!(seen[1], "invalid 2");
         assert!(outcome.invalid);
     }

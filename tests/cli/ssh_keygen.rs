@@ -96,10 +96,14 @@ pub fn command<S: AsRef<OsStr>>(env: &Env, via: Option<Via>, args: &[S]) -> Comm
     match via {
         None => cmd.arg(ssh_keygen_path()),
         Some(Via::Link) => cmd.arg(link(env)),
-        Some(Via::Subcommand) => cmd.args([env!("CARGO_BIN_EXE_keywright").as_ref(), OsStr::new("ssh-keygen")]),
+        Some(Via::Subcommand) => {
+            cmd.args([env!("CARGO_BIN_EXE_keywright").as_ref(), OsStr::new("ssh-keygen")])
+        }
     };
     cmd.args(args).current_dir(env.home()).env("HOME", env.home()).env("LC_ALL", "C");
-    for var in ["SSH_AUTH_SOCK", "SSH_AGENT_PID", "LANG", "LC_CTYPE", "DISPLAY", "SSH_ASKPASS", "KEYWRIGHT_BATCH"] {
+    for var in
+        ["SSH_AUTH_SOCK", "SSH_AGENT_PID", "LANG", "LC_CTYPE", "DISPLAY", "SSH_ASKPASS", "KEYWRIGHT_BATCH"]
+    {
         cmd.env_remove(var);
     }
     cmd

@@ -74,7 +74,8 @@ pub fn execute(request: &KeygenRequest) -> Result<KeygenPass> {
             return Ok(Edited::unchanged((steps, outcome)));
         }
         // The file keeps its mode (0600 when new), as with every known_hosts rewrite.
-        let write = Write { contents: Contents::Bytes(contents), mode: FileMode::KeepOr(0o600), backup: true };
+        let write =
+            Write { contents: Contents::Bytes(contents), mode: FileMode::KeepOr(0o600), backup: true };
         Ok(Edited::write((steps, outcome), write))
     })?;
     let ((steps, outcome), written) = (done.value, done.written);
@@ -87,7 +88,12 @@ fn push_line(contents: &mut Vec<u8>, line: &[u8]) {
     contents.push(b'\n');
 }
 
-fn report(request: &KeygenRequest, steps: Vec<KeygenStep>, outcome: Outcome, backup: Option<PathBuf>) -> KeygenPass {
+fn report(
+    request: &KeygenRequest,
+    steps: Vec<KeygenStep>,
+    outcome: Outcome,
+    backup: Option<PathBuf>,
+) -> KeygenPass {
     KeygenPass {
         file: request.file.clone(),
         steps,

@@ -16,7 +16,8 @@ use crate::key::HashKind;
 
 /// ssh-keygen 9.2's option string (`ssh-keygen.c`, V_9_2_P1): a letter followed by `:`
 /// takes a value. `g` appears twice; getopt reads the first, so `-g` takes none.
-pub const OPTSTRING: &str = concat!("ABHKLQUXceghiklopquvy", "C:D:E:F:I:M:N:O:P:R:V:Y:Z:", "a:b:f:g:m:n:r:s:t:w:z:");
+pub const OPTSTRING: &str =
+    concat!("ABHKLQUXceghiklopquvy", "C:D:E:F:I:M:N:O:P:R:V:Y:Z:", "a:b:f:g:m:n:r:s:t:w:z:");
 
 /// Whether this front does an option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +142,9 @@ pub fn parse(args: &[OsString]) -> Result<Flags, ExitCode> {
     }
     match stop {
         None => Ok(flags),
-        Some(GetoptError::Unknown(letter)) => Err(log::usage(Some(&format!("unknown option -- {}", letter as char)))),
+        Some(GetoptError::Unknown(letter)) => {
+            Err(log::usage(Some(&format!("unknown option -- {}", letter as char))))
+        }
         Some(GetoptError::MissingValue(letter)) => {
             Err(log::usage(Some(&format!("option requires an argument -- {}", letter as char))))
         }
@@ -152,16 +155,16 @@ impl Flags {
     /// One option, in order.
     fn take(&mut self, letter: u8, value: Option<OsString>) -> Result<(), ExitCode> {
         if let Some(Support::Later(what)) = support(letter) {
-            let message = format!(
-                "option -{} ({what}) is not supported by keywright's ssh-keygen yet",
-                letter as char
-            );
+            let message =
+                format!("option -{} ({what}) is not supported by keywright's ssh-keygen yet", letter as char);
             return Err(log::usage(Some(&message)));
         }
         let value = value.unwrap_or_default();
         match letter {
             b'a' => self.rounds = Some(number(&value, 1, i32::MAX as u64, "Invalid number: {} ({})")? as u32),
-            b'b' => self.bits = Some(number(&value, 1, u32::MAX as u64, "Bits has bad value {} ({})")? as u32),
+            b'b' => {
+                self.bits = Some(number(&value, 1, u32::MAX as u64, "Bits has bad value {} ({})")? as u32)
+            }
             b'C' => self.comment = Some(value),
             b'c' => self.change_comment = true,
             b'E' => self.hash = hash_kind(&value)?,

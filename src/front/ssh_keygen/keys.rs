@@ -115,7 +115,8 @@ pub fn generate(ctx: &Context, flags: &Flags) -> ExitCode {
         Err(exit) => return exit,
     };
     // ssh-keygen takes -P before -N for a new key's passphrase.
-    let passphrase = flags.passphrase.as_ref().or(flags.new_passphrase.as_ref()).map_or(Source::Prompt, given);
+    let passphrase =
+        flags.passphrase.as_ref().or(flags.new_passphrase.as_ref()).map_or(Source::Prompt, given);
     let request = GenerateRequest {
         key_type,
         bits,
@@ -144,10 +145,14 @@ pub fn generate(ctx: &Context, flags: &Flags) -> ExitCode {
 /// ssh-keygen's words for a size it refuses (keywright's floor for RSA is 2048 bits).
 fn bad_size(error: &Error) -> String {
     match error {
-        Error::RsaTooWeak { bits, .. } if *bits < 1024 => "Invalid RSA key length: minimum is 1024 bits".into(),
+        Error::RsaTooWeak { bits, .. } if *bits < 1024 => {
+            "Invalid RSA key length: minimum is 1024 bits".into()
+        }
         Error::RsaTooWeak { min, .. } => format!("Invalid RSA key length: keywright's minimum is {min} bits"),
         Error::RsaTooLarge { max, .. } => format!("Invalid RSA key length: maximum is {max} bits"),
-        Error::NoSuchEcdsaSize { .. } => "Invalid ECDSA key length: valid lengths are 256, 384 or 521 bits".into(),
+        Error::NoSuchEcdsaSize { .. } => {
+            "Invalid ECDSA key length: valid lengths are 256, 384 or 521 bits".into()
+        }
         other => other.to_string(),
     }
 }

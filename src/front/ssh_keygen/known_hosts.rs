@@ -85,7 +85,7 @@ fn render(ctx: &Context, flags: &Flags, request: &KeygenRequest, pass: &KeygenPa
 
 /// The steps in order: headers and lines on stdout, notes on stderr.
 fn show_steps(ctx: &Context, flags: &Flags, pass: &KeygenPass, out: &mut dyn Write) -> std::io::Result<()> {
-    let host = flags.host.as_deref().map(|h| std::os::unix::ffi::OsStrExt::as_bytes(h)).unwrap_or_default();
+    let host = flags.host.as_deref().map(std::os::unix::ffi::OsStrExt::as_bytes).unwrap_or_default();
     let file = pass.file.display();
     for step in &pass.steps {
         match step {

@@ -40,7 +40,9 @@ fn passphrases_given_as_arguments_are_hidden_from_ps() {
             "*".repeat(SECRET.len())
         );
         let first = seen.iter().position(|line| line.ends_with(&hidden));
-        let Some(first) = first else { panic!("{via:?}: never hidden ({} reads): {:?}", seen.len(), seen.last()) };
+        let Some(first) = first else {
+            panic!("{via:?}: never hidden ({} reads): {:?}", seen.len(), seen.last())
+        };
         assert!(seen[first..].iter().all(|line| line.ends_with(&hidden)), "{via:?}: shown again: {seen:?}");
         assert!(seen.iter().skip(first).all(|line| !line.contains(SECRET)));
     }

@@ -133,7 +133,8 @@ fn letters_not_covered_yet_are_refused_by_name() {
             assert!(run.stdout.is_empty(), "{flag}");
             let (first, rest) = run.stderr.split_once("\r\n").unwrap();
             assert!(
-                first.starts_with(&format!("option {flag} (")) && first.ends_with("is not supported by keywright's ssh-keygen yet"),
+                first.starts_with(&format!("option {flag} ("))
+                    && first.ends_with("is not supported by keywright's ssh-keygen yet"),
                 "{first}"
             );
             assert_eq!(rest, usage, "{flag}");

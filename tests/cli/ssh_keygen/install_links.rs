@@ -30,7 +30,10 @@ fn links_are_made_and_answer_as_ssh_keygen() {
     let theirs = env.ssh_keygen(["-lvf", "id_ed25519"]).success().out();
     assert_eq!(ours, theirs);
     // With the directory first on PATH, `ssh-keygen` is keywright.
-    let which = env.sh_with("command -v ssh-keygen", &[("PATH", &format!("{}:/usr/bin:/bin", env.path("bin").display()))]);
+    let which = env.sh_with(
+        "command -v ssh-keygen",
+        &[("PATH", &format!("{}:/usr/bin:/bin", env.path("bin").display()))],
+    );
     assert_eq!(which.success().out().trim(), env.path("bin/ssh-keygen").display().to_string());
 }
 

@@ -41,7 +41,9 @@ fn generation_asks_on_stdin_without_a_terminal() {
     // stdio's buffer swallows what follows the name when it comes in the same read: the
     // passphrase reads as empty, exactly as with ssh-keygen.
     compare(&|_| {}, &["-t", "ed25519", "-C", "c"], b"k\npw\npw\n").same_files().same_kind_of_key("k", "");
-    compare(&|_| {}, &["-t", "ed25519", "-C", "c", "-f", "k"], b"pw\npw\n").same_files().same_kind_of_key("k", "pw");
+    compare(&|_| {}, &["-t", "ed25519", "-C", "c", "-f", "k"], b"pw\npw\n")
+        .same_files()
+        .same_kind_of_key("k", "pw");
     // Mismatched entries are asked again, for ever, as 9.2 does.
     compare(&|_| {}, &["-qt", "ed25519", "-C", "c", "-f", "k"], b"a\nb\nc\nc\n").same_kind_of_key("k", "c");
     // No answer to the file question: exit 1, nothing written.
@@ -82,9 +84,21 @@ fn generation_failures() {
 #[test]
 fn weak_keys_are_not_made() {
     for (args, code, first) in [
-        (&["-t", "rsa", "-b", "1024", "-f", "k", "-N", ""][..], 255, "Invalid RSA key length: keywright's minimum is 2048 bits"),
-        (&["-t", "dsa", "-f", "k", "-N", ""], 1, "-t dsa: keywright's ssh-keygen does not make DSA keys, which are obsolete"),
-        (&["-t", "ed25519-sk", "-f", "k"], 1, "-t ed25519-sk: keywright's ssh-keygen does not make FIDO authenticator keys"),
+        (
+            &["-t", "rsa", "-b", "1024", "-f", "k", "-N", ""][..],
+            255,
+            "Invalid RSA key length: keywright's minimum is 2048 bits",
+        ),
+        (
+            &["-t", "dsa", "-f", "k", "-N", ""],
+            1,
+            "-t dsa: keywright's ssh-keygen does not make DSA keys, which are obsolete",
+        ),
+        (
+            &["-t", "ed25519-sk", "-f", "k"],
+            1,
+            "-t ed25519-sk: keywright's ssh-keygen does not make FIDO authenticator keys",
+        ),
     ] {
         let twins = run_all(&|_| {}, args, b"");
         assert_eq!(twins.oracle_run.code == 0, args[1] != "ed25519-sk", "ssh-keygen makes {args:?}");
@@ -105,7 +119,8 @@ fn fingerprints_of_every_kind_of_file() {
         env.write("np/id_ed25519_enc", env.read("id_ed25519_enc"));
         env.write("np/id_rsa_2048_pem_enc", env.read("id_rsa_2048_pem_enc"));
         for name in ["np/id_ed25519", "np/id_ed25519_enc", "np/id_rsa_2048_pem_enc"] {
-            std::fs::set_permissions(env.path(name), std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+            std::fs::set_permissions(env.path(name), std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .unwrap();
         }
         let authorized = format!(
             "# keys\nfrom=\"10.0.0.1\",no-pty {}\n\n{}",
@@ -169,9 +184,14 @@ fn public_keys_of_private_keys() {
 fn a_key_others_can_read_is_refused_with_ssh_keygens_warning() {
     let open = |env: &Env| {
         env.fixture("id_ed25519");
-        std::fs::set_permissions(env.path("id_ed25519"), std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(env.path("id_ed25519"), std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .unwrap();
     };
-    for args in [&["-y", "-f", "id_ed25519"][..], &["-p", "-f", "id_ed25519", "-N", "x"], &["-c", "-f", "id_ed25519", "-C", "x"]] {
+    for args in [
+        &["-y", "-f", "id_ed25519"][..],
+        &["-p", "-f", "id_ed25519", "-N", "x"],
+        &["-c", "-f", "id_ed25519", "-C", "x"],
+    ] {
         compare(&open, args, b"").same_files().same_contents("id_ed25519");
     }
 }

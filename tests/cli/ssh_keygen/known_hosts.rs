@@ -36,7 +36,11 @@ fn valid() -> String {
 
 /// The same with lines OpenSSH rejects.
 fn invalid() -> String {
-    format!("{}\nbad line\nhost-z\n@bogus host-a {}\nhost-n 1024 35 12345\n", valid(), pub_line("id_ed25519").trim_end())
+    format!(
+        "{}\nbad line\nhost-z\n@bogus host-a {}\nhost-n 1024 35 12345\n",
+        valid(),
+        pub_line("id_ed25519").trim_end()
+    )
 }
 
 fn files(env: &Env) {
@@ -45,8 +49,21 @@ fn files(env: &Env) {
     std::fs::set_permissions(env.path("kh"), std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
 }
 
-const HOSTS: &[&str] =
-    &["host-a", "HOST-A", "host-c", "192.0.2.7", "x.example.com", "host-e1", "host-e9", "[host-p]:2222", "host-p", "host-t", "host-crlf", "last", "nothere"];
+const HOSTS: &[&str] = &[
+    "host-a",
+    "HOST-A",
+    "host-c",
+    "192.0.2.7",
+    "x.example.com",
+    "host-e1",
+    "host-e9",
+    "[host-p]:2222",
+    "host-p",
+    "host-t",
+    "host-crlf",
+    "last",
+    "nothere",
+];
 
 #[test]
 fn find_prints_the_lines_for_a_host() {
@@ -78,7 +95,11 @@ fn remove_takes_out_whole_lines_and_keeps_markers() {
 
 #[test]
 fn a_file_with_invalid_lines_is_not_rewritten() {
-    for args in [&["-R", "host-a", "-f", "invalid"][..], &["-R", "nothere", "-f", "invalid"], &["-H", "-f", "invalid"]] {
+    for args in [
+        &["-R", "host-a", "-f", "invalid"][..],
+        &["-R", "nothere", "-f", "invalid"],
+        &["-H", "-f", "invalid"],
+    ] {
         compare(&files, args, b"").same_files().same_contents("invalid");
     }
 }
