@@ -200,9 +200,10 @@ pub fn support(letter: u8) -> Option<Support> {
     LETTERS.iter().find(|(l, _)| *l == letter).map(|(_, support)| *support)
 }
 
+/// A passphrase argument, its bytes wiped when dropped (the argument's own buffer too).
 fn secret(value: OsString) -> Zeroizing<String> {
-    let text = Zeroizing::new(value.as_bytes().to_vec());
-    Zeroizing::new(String::from_utf8_lossy(&text).into_owned())
+    let bytes = Zeroizing::new(std::os::unix::ffi::OsStringExt::into_vec(value));
+    Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// `-E`: the digest names ssh-keygen knows, in any case.

@@ -30,11 +30,14 @@ const DEFAULT_TYPE: &str = "rsa";
 enum TypeName {
     /// A type keywright makes, with the size the name implies (`ecdsa-sha2-nistp384`).
     Known(KeyType, Option<u32>),
-    /// A type ssh-keygen makes and this front does not: what it is.
-    NotMade(&'static str),
+    /// A type ssh-keygen makes and this front does not: what it is, and its default file.
+    NotMade(&'static str, &'static str),
     /// No type ssh-keygen knows.
     Unknown,
 }
+
+const DSA: &str = "DSA keys, which are obsolete";
+const FIDO: &str = "FIDO authenticator keys";
 
 /// `sshkey_type_from_name`: a full name exactly, or a plain type's short name in any case.
 fn type_name(name: &str) -> TypeName {
@@ -44,18 +47,18 @@ fn type_name(name: &str) -> TypeName {
         "ecdsa-sha2-nistp256" => return TypeName::Known(KeyType::Ecdsa, Some(256)),
         "ecdsa-sha2-nistp384" => return TypeName::Known(KeyType::Ecdsa, Some(384)),
         "ecdsa-sha2-nistp521" => return TypeName::Known(KeyType::Ecdsa, Some(521)),
-        "ssh-dss" => return TypeName::NotMade("DSA keys, which are obsolete"),
-        "sk-ecdsa-sha2-nistp256@openssh.com" | "sk-ssh-ed25519@openssh.com" => {
-            return TypeName::NotMade("FIDO authenticator keys");
-        }
+        "ssh-dss" => return TypeName::NotMade(DSA, "id_dsa"),
+        "sk-ecdsa-sha2-nistp256@openssh.com" => return TypeName::NotMade(FIDO, "id_ecdsa_sk"),
+        "sk-ssh-ed25519@openssh.com" => return TypeName::NotMade(FIDO, "id_ed25519_sk"),
         _ => {}
     }
     match name.to_ascii_lowercase().as_str() {
         "ed25519" => TypeName::Known(KeyType::Ed25519, None),
         "rsa" => TypeName::Known(KeyType::Rsa, None),
         "ecdsa" => TypeName::Known(KeyType::Ecdsa, None),
-        "dsa" => TypeName::NotMade("DSA keys, which are obsolete"),
-        "ecdsa-sk" | "ed25519-sk" => TypeName::NotMade("FIDO authenticator keys"),
+        "dsa" => TypeName::NotMade(DSA, "id_dsa"),
+        "ecdsa-sk" => TypeName::NotMade(FIDO, "id_ecdsa_sk"),
+        "ed25519-sk" => TypeName::NotMade(FIDO, "id_ed25519_sk"),
         _ => TypeName::Unknown,
     }
 }
@@ -65,6 +68,7 @@ fn default_file(ctx: &Context, flags: &Flags) -> PathBuf {
     let name = match flags.key_type.as_deref().map(type_name) {
         Some(TypeName::Known(KeyType::Ed25519, _)) => "id_ed25519",
         Some(TypeName::Known(KeyType::Ecdsa, _)) => "id_ecdsa",
+        Some(TypeName::NotMade(_, file)) => file,
         _ => "id_rsa",
     };
     ctx.ssh_dir().join(name)
@@ -96,7 +100,7 @@ pub fn generate(ctx: &Context, flags: &Flags) -> ExitCode {
     let name = flags.key_type.clone().unwrap_or_else(|| DEFAULT_TYPE.to_string());
     let (key_type, implied_bits) = match type_name(&name) {
         TypeName::Known(key_type, bits) => (key_type, bits),
-        TypeName::NotMade(what) => {
+        TypeName::NotMade(what, _) => {
             let message = format!("-t {name}: keywright's ssh-keygen does not make {what}");
             return log::usage(Some(&message));
         }

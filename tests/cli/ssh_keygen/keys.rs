@@ -248,3 +248,34 @@ fn comment_changes() {
     compare(&setup, &["-c", "-f", "id_ed25519"], b"asked\n").same_contents("id_ed25519.pub");
     compare(&setup, &["-c", "-f", "id_ed25519"], b"").same_contents("id_ed25519.pub");
 }
+
+/// The default file is in `~/.ssh`, made 0700 with ssh-keygen's note when missing. (Only
+/// the front is run: ssh-keygen's `~` is the password database's, the real one.)
+#[test]
+fn the_default_file_is_in_dot_ssh_made_when_missing() {
+    for via in [super::Via::Link, super::Via::Subcommand] {
+        let env = Env::new();
+        let run = super::run(&env, Some(via), &["-t", "ed25519", "-N", "", "-C", "c"], b"\n");
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let home = env.home().display();
+        assert_eq!(run.stderr, format!("Created directory '{home}/.ssh'.\r\n"));
+        let out = run.out();
+        assert!(out.starts_with(&format!(
+            "Generating public/private ed25519 key pair.\nEnter file in which to save the key ({home}/.ssh/id_ed25519): Your identification has been saved in {home}/.ssh/id_ed25519\n"
+        )), "{out}");
+        assert_eq!(super::super::common::mode(&env.path(".ssh")), 0o700);
+        env.ssh_keygen(["-y", "-P", "", "-f", ".ssh/id_ed25519"]).success();
+        // Quietly: no note, and the default type is RSA.
+        let env = Env::new();
+        let run = super::run(&env, Some(via), &["-q", "-N", "", "-C", "c", "-b", "2048"], b"\n");
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+        assert_eq!(
+            run.out(),
+            format!(
+                "Enter file in which to save the key ({home}/.ssh/id_rsa): ",
+                home = env.home().display()
+            )
+        );
+        assert!(env.path(".ssh/id_rsa.pub").exists());
+    }
+}
