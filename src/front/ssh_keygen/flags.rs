@@ -135,7 +135,7 @@ const PATH_MAX: usize = 4096;
 pub fn parse(args: &[OsString]) -> Result<Flags, ExitCode> {
     // getopt stops at the first bad letter; the letters before it are read first, as
     // ssh-keygen's loop reads them (a bad -b before it wins).
-    let (options, stop) = getopt::parse_until_error(args, OPTSTRING);
+    let (options, stop) = getopt::parse_openssh(args, OPTSTRING);
     let mut flags = Flags { operands: options.operands, ..Flags::default() };
     for option in options.options {
         flags.take(option.letter, option.value)?;
