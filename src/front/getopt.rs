@@ -39,6 +39,16 @@ pub struct Parsed {
 /// # Errors
 /// The first unknown letter or missing value, as getopt reports it.
 pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> {
+    match parse_partial(args, optstring) {
+        (parsed, None) => Ok(parsed),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// [`parse`] up to the first error: the options before it, and the error. The shell's
+/// `getopts` loop acts on each option as it comes (ssh-copy-id checks `-i`'s file at
+/// once), so what those options do comes before the error's message.
+pub fn parse_partial(args: &[OsString], optstring: &str) -> (Parsed, Option<GetoptError>) {
     let mut parsed = Parsed::default();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -51,11 +61,10 @@ pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> 
             parsed.operands.push(arg.clone());
             break;
         }
-        let mut letters = bytes[1..].iter().enumerate();
-        while let Some((at, &letter)) = letters.next() {
+        for (at, &letter) in bytes[1..].iter().enumerate() {
             let takes_value = match takes_value(optstring, letter) {
                 Some(takes_value) => takes_value,
-                None => return Err(GetoptError::Unknown(letter)),
+                None => return (parsed, Some(GetoptError::Unknown(letter))),
             };
             if !takes_value {
                 parsed.options.push(Opt { letter, value: None });
@@ -63,7 +72,10 @@ pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> 
             }
             let attached = &bytes[at + 2..];
             let value = if attached.is_empty() {
-                rest.next().cloned().ok_or(GetoptError::MissingValue(letter))?
+                match rest.next() {
+                    Some(value) => value.clone(),
+                    None => return (parsed, Some(GetoptError::MissingValue(letter))),
+                }
             } else {
                 OsString::from_vec(attached.to_vec())
             };
@@ -72,7 +84,7 @@ pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> 
         }
     }
     parsed.operands.extend(rest.cloned());
-    Ok(parsed)
+    (parsed, None)
 }
 
 /// Whether `letter` takes a value; `None` when the option string lacks it (`:` itself is
@@ -134,5 +146,16 @@ mod tests {
         assert_eq!(run(&["-lj"], "lf:"), Err(GetoptError::Unknown(b'j')));
         assert_eq!(run(&["-l", "-f"], "lf:"), Err(GetoptError::MissingValue(b'f')));
         assert_eq!(run(&["-:"], "f:"), Err(GetoptError::Unknown(b':')));
+    }
+
+    #[test]
+    fn partial_keeps_the_options_before_the_error() {
+        let args: Vec<OsString> = ["-f", "-nz", "-i", "k"].iter().map(OsString::from).collect();
+        let (parsed, error) = parse_partial(&args, "fni:");
+        assert_eq!(parsed.options, [opt(b'f', None), opt(b'n', None)]);
+        assert_eq!(error, Some(GetoptError::Unknown(b'z')));
+        let (parsed, error) = parse_partial(&args[2..3], "fni:");
+        assert!(parsed.options.is_empty());
+        assert_eq!(error, Some(GetoptError::MissingValue(b'i')));
     }
 }
