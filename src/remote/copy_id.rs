@@ -37,8 +37,9 @@ pub struct Request {
     pub ssh_dir: PathBuf,
     /// Show servers' banners (as ssh does unless quiet).
     pub banners: bool,
-    /// After a refused login, ask the server which methods it still offers (one more
-    /// request on the connection), for ssh's `Permission denied (publickey,…).` line.
+    /// Ask the server first which methods it offers (the `none` method, as ssh does:
+    /// one round trip), for ssh's `Permission denied (publickey,…).` line should the
+    /// login be refused.
     pub probe_methods: bool,
 }
 
@@ -194,10 +195,16 @@ async fn install_on(
         terminal,
         keys: Arc::clone(&run.key_cache),
     };
-    if let Err(refused) = auth::authenticate(&mut handle, &credentials).await {
-        if run.probe_methods {
-            *methods = offered_methods(&mut handle, &resolved.user).await;
-        }
+    // Asked before the login: after refusals the server may have given up on us (and
+    // sshd counts a late `none` as one more failure).
+    let offered = match run.probe_methods {
+        true => offered_methods(&mut handle, &resolved.user).await?,
+        false => Offered::Methods(Vec::new()),
+    };
+    if let Offered::Methods(offered) = offered
+        && let Err(refused) = auth::authenticate(&mut handle, &credentials).await
+    {
+        *methods = offered;
         return Err(refused);
     }
     let installed = {
@@ -208,17 +215,25 @@ async fn install_on(
     Ok(installed)
 }
 
-/// The methods the server offers `user` (its answer to the `none` method), in its order;
-/// empty when it does not answer (it may have closed the connection after the failures).
+/// What the server answered to the `none` method.
+enum Offered {
+    /// It let the user in without any (an account without a password, where allowed).
+    Nothing,
+    /// The methods it offers, in its order.
+    Methods(Vec<&'static str>),
+}
+
+/// The methods the server offers `user`: its answer to the `none` method, the first
+/// request ssh sends.
 async fn offered_methods(
     handle: &mut russh::client::Handle<session::Client>,
     user: &str,
-) -> Vec<&'static str> {
-    match handle.authenticate_none(user).await {
-        Ok(russh::client::AuthResult::Failure { remaining_methods, .. }) => {
-            remaining_methods.iter().map(<&'static str>::from).collect()
+) -> Result<Offered, Error> {
+    match handle.authenticate_none(user).await.map_err(|e| super::fail("authentication", &e))? {
+        russh::client::AuthResult::Success => Ok(Offered::Nothing),
+        russh::client::AuthResult::Failure { remaining_methods, .. } => {
+            Ok(Offered::Methods(remaining_methods.iter().map(<&'static str>::from).collect()))
         }
-        _ => Vec::new(),
     }
 }
 
