@@ -24,5 +24,6 @@ mod cli {
     mod public;
     mod remote_trust;
     mod secrets;
+    mod ssh_copy_id;
     mod support;
 }
