@@ -53,7 +53,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
 /// The script's steps: its options, its keys, then the host.
 fn run(ctx: &Context, say: &Say, args: &[OsString]) -> Result<(), Stop> {
     let invocation = args::read(ctx, say, args)?;
-    let runner = Runner::new().map_err(|e| say.failed(&format!("cannot start: {e}"), None))?;
+    let runner = Runner::new().map_err(|e| say.cannot_start(&e))?;
     let mut id_file = invocation.id_file.clone();
     let keys = keys::choose(ctx, say, &runner, &mut id_file, invocation.forced)?;
     if invocation.forced && invocation.dry_run {

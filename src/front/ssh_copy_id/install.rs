@@ -68,10 +68,13 @@ pub fn install(
         banners: true,
         probe_methods: true,
     };
-    let ui = FrontUi { ctx, say, shown: RefCell::new(Vec::new()) };
+    // The model prefixes every line a server sent with `(user@host) ` (see
+    // sanitize::server_lines); ssh prints those raw, its own lines through its log.
+    let server_prefix = format!("({}@{}) ", resolved.user, resolved.host_name);
+    let ui = FrontUi { ctx, say, server_prefix, shown: RefCell::new(Vec::new()) };
     let result = runner.run(request, &ui).into_iter().next();
     let shown = ui.shown.take();
-    let Some(result) = result else { return Err(say.failed("the run ended without a result", None)) };
+    let Some(result) = result else { return Err(say.no_result()) };
     tell(say, invocation, keys, &resolved, &result, shown)
 }
 
@@ -124,7 +127,11 @@ fn resolve(
     let config = match config_file.map(|(_, file)| file.as_str()) {
         // As ssh: `-F none` reads no file at all.
         Some("none") => Config::from_text(Path::new("none"), "", &ctx.ssh_dir(), ctx.home()),
-        file => Config::load(ctx, file.map(Path::new)),
+        Some(file) => match std::fs::File::open(file) {
+            Ok(_) => Config::load(ctx, Some(Path::new(file))),
+            Err(error) => return Err(Refusal::Ssh(vec![say::cannot_open_config(file, &error)])),
+        },
+        None => Config::load(ctx, None),
     }
     .map_err(own)?;
     let target = Target::parse(&invocation.destination).map_err(own)?;
@@ -173,6 +180,8 @@ fn ssh_options(given: &[(u8, String)]) -> Result<Vec<String>, Refusal> {
 struct FrontUi<'a> {
     ctx: &'a Context,
     say: &'a Say,
+    /// How the lines a server sent (a banner) start.
+    server_prefix: String,
     shown: RefCell<Vec<SshLine>>,
 }
 
@@ -193,9 +202,12 @@ impl Ui for FrontUi<'_> {
 
     fn show(&self, text: &str) {
         let mut shown = self.shown.borrow_mut();
-        shown.extend(
-            text.lines().filter(|line| !say::swallowed(line)).map(|line| SshLine::Logged(line.into())),
-        );
+        for line in text.lines().filter(|line| !say::swallowed(line)) {
+            shown.push(match line.starts_with(&self.server_prefix) {
+                true => SshLine::Plain(line.into()),
+                false => SshLine::Logged(line.into()),
+            });
+        }
     }
 
     fn host_done(&self, _: &HostResult) {}

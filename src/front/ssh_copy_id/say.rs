@@ -194,6 +194,16 @@ impl Say {
         FAILED
     }
 
+    /// The async runtime could not start (no threads left).
+    pub fn cannot_start(&self, error: &io::Error) -> Stop {
+        self.failed(&format!("cannot start: {}", crate::error::describe_io(error)), None)
+    }
+
+    /// The run gave no result for the host (it cannot happen; said rather than assumed).
+    pub fn no_result(&self) -> Stop {
+        self.failed("the run ended without a result for the host", None)
+    }
+
     /// A problem the installer left for the user (a home writable by others).
     pub fn warning(&self, text: &str) {
         self.err(&format!("{}: WARNING: {text}", self.program));
@@ -295,6 +305,13 @@ fn strictness(strict: StrictHostKeyChecking) -> &'static str {
 /// ssh's refusal of a `-p` value.
 pub fn bad_port(value: &str) -> SshLine {
     SshLine::Plain(format!("Bad port '{value}'"))
+}
+
+/// ssh's refusal of a `-F` file it cannot open.
+pub fn cannot_open_config(file: &str, error: &io::Error) -> SshLine {
+    let reason = error.to_string();
+    let reason = reason.find(" (os error").map_or(reason.as_str(), |cut| &reason[..cut]);
+    SshLine::Logged(format!("Can't open user config file {file}: {reason}"))
 }
 
 /// ssh's words for a failure to connect; `None` for a refused host key, which was told
