@@ -419,9 +419,9 @@ fn unreachable_hosts_fail_in_ssh_words() {
     }
 }
 
-/// A -p that ssh refuses.
+/// A -p or a -F that ssh refuses, in ssh's words, before any connection.
 #[test]
-fn a_bad_port_is_refused_in_ssh_words() {
+fn a_bad_port_or_config_file_is_refused_in_ssh_words() {
     let fixture = Fixture::local();
     for port in ["abc", "0", "65536"] {
         let args = fixture.args(&["-i", "k1", "-p", port, "someone@127.0.0.1"]);
@@ -429,6 +429,16 @@ fn a_bad_port_is_refused_in_ssh_words() {
         let ours = fixture.run(Side::Link, &args, &[]);
         fixture.assert_same_output(&real, &ours, Side::Link);
         assert!(ours.stderr.contains(&format!("ERROR: Bad port '{port}'\n")), "{}", ours.stderr);
+    }
+    let missing = fixture.env.path("no-such-config").display().to_string();
+    for forced in [&[][..], &["-f"][..]] {
+        let mut args: Vec<&str> = forced.to_vec();
+        args.extend(["-F", &missing, "-i", "k1", "someone@127.0.0.1"]);
+        let real = fixture.run(Side::Real, &args, &[]);
+        let ours = fixture.run(Side::Link, &args, &[]);
+        fixture.assert_same_output(&real, &ours, Side::Link);
+        let refusal = format!("Can't open user config file {missing}: No such file or directory\r\n");
+        assert!(ours.stderr.contains(&refusal), "{}", ours.stderr);
     }
 }
 
@@ -789,4 +799,36 @@ fn debug_traces_the_plan() {
         run.stderr.lines().filter(|l| !l.starts_with("+ ")).map(|l| format!("{l}\n")).collect();
     assert_eq!(untraced, quiet.stderr);
     assert_eq!(run.stdout, quiet.stdout);
+}
+
+/// A server's banner comes where ssh shows it, after "N key(s) remain" (the script's
+/// second login prints it; its first one's output is thrown away), as every line a
+/// server sends is shown by keywright: after `(user@host) `, escaped.
+#[test]
+fn a_banner_comes_after_the_keys_remain() {
+    let banner_dir = tempfile::tempdir().unwrap();
+    let banner = banner_dir.path().join("banner");
+    std::fs::write(&banner, "Authorised use only\n").unwrap();
+    std::fs::set_permissions(banner_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&banner, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let line = format!("Banner {}", banner.display());
+    let Some(fixture) =
+        Fixture::remote_on("a_banner_comes_after_the_keys_remain", || Sshd::with_config(&[&line]))
+    else {
+        return;
+    };
+    let args = fixture.args(&["-i", "k1", &fixture.dest()]);
+    fixture.reset(None);
+    let real = fixture.run(Side::Real, &args, &[]);
+    let real_state = fixture.remote_state();
+    fixture.reset(None);
+    let ours = fixture.run(Side::Link, &args, &[]);
+    assert!(real.stderr.contains("remain to be installed -- if you are prompted now it is to install the new keys\nAuthorised use only\n"), "{}", real.stderr);
+    let shown = real
+        .stderr
+        .replace("\nAuthorised use only\n", &format!("\n({}) Authorised use only\n", fixture.dest()));
+    let real =
+        Run { command: real.command.clone(), code: real.code, stdout: real.stdout.clone(), stderr: shown };
+    fixture.assert_same_output(&real, &ours, Side::Link);
+    assert_eq!(fixture.remote_state(), real_state);
 }
