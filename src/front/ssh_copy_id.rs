@@ -19,8 +19,14 @@
 //!   files) and keeps the file's mode less group/other write instead of forcing 0600;
 //! - no scratch directory under `~/.ssh` is needed; Dropbear's and NetScreen's special
 //!   cases are not made (keys go to `-t`'s file, `.ssh/authorized_keys` by default);
-//! - `-o` options keywright does not know are ignored rather than refused, and the
-//!   installer's repairs (modes sshd's StrictModes refuses) are made, and told under `-x`;
+//! - `-o` options keywright does not know are ignored rather than refused; the
+//!   installer's repairs (modes sshd's StrictModes refuses) are made and told under `-x`,
+//!   its warnings (a home others can write to) as `WARNING:` lines;
+//! - the password comes from the terminal or `KEYWRIGHT_PASSWORD` (not `SSH_ASKPASS`),
+//!   is tried once, and a refusal is one `Permission denied (…)` line; a server's lines
+//!   (a banner) are shown after `(user@host) `, escaped, as keywright shows them always;
+//! - a key file's lines are read as keys (comments and blank lines are not installed) and
+//!   written back as `type base64 comment`;
 //! - on a terminal, a password prompt comes before "N key(s) remain" (one login, not two).
 
 use std::ffi::OsString;

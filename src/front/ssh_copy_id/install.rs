@@ -108,8 +108,7 @@ fn ssh_failed(say: &Say, invocation: &Invocation, lines: &[SshLine]) -> Stop {
 
 /// keywright's own failure, with its hint.
 fn own_failure(say: &Say, error: &anyhow::Error) -> Stop {
-    let hint = crate::error::find_hint(error);
-    say.failed(&crate::error::describe_chain(error), hint.as_deref())
+    say.failed_with(error)
 }
 
 /// The target, resolved with the ssh options as ssh would apply them: `-o` and `-p` in
@@ -310,7 +309,7 @@ fn failed(
         // A refused host key was told in ssh's words as it was refused.
         shown.extend(say::ssh_words(error));
         if shown.is_empty() {
-            return say.failed(&error.to_string(), error.hint().as_deref());
+            return say.host_failed(error);
         }
         return ssh_failed(say, invocation, &shown);
     }
@@ -323,6 +322,6 @@ fn failed(
             say.ssh(&[say::permission_denied(&resolved.user, &resolved.host_name, methods)]);
             FAILED
         }
-        false => say.failed(&error.to_string(), error.hint().as_deref()),
+        false => say.host_failed(error),
     }
 }

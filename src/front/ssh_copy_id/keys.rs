@@ -143,8 +143,7 @@ fn read(say: &Say, public: &str) -> Result<Keys, Stop> {
 /// A key source keywright refuses (a key behind options, a comment that is not one
 /// line): keywright's own error, in the script's form.
 fn refused(say: &Say, error: &anyhow::Error) -> Stop {
-    let hint = crate::error::find_hint(error);
-    say.failed(&crate::error::describe_chain(error), hint.as_deref())
+    say.failed_with(error)
 }
 
 /// The script's default: `ls -t ~/.ssh/id*.pub | grep -v -- '-cert.pub$' | head -n 1`,

@@ -184,9 +184,20 @@ impl Say {
         }
     }
 
-    /// A failure of keywright's own (no ssh line says it): the script's ERROR form, and
-    /// what to do in the indented parentheses the script uses for its own advice.
-    pub fn failed(&self, error: &str, hint: Option<&str>) -> Stop {
+    /// keywright's own failure (no ssh line says it), every cause once, with its hint.
+    pub fn failed_with(&self, error: &anyhow::Error) -> Stop {
+        let hint = error.chain().find_map(|cause| cause.downcast_ref::<Error>().and_then(hint));
+        self.failed(&crate::error::describe_chain(error), hint.as_deref())
+    }
+
+    /// A host's failure that no ssh line says, with its hint.
+    pub fn host_failed(&self, error: &Error) -> Stop {
+        self.failed(&error.to_string(), hint(error).as_deref())
+    }
+
+    /// A failure of keywright's own: the script's ERROR form, and what to do in the
+    /// indented parentheses the script uses for its own advice.
+    fn failed(&self, error: &str, hint: Option<&str>) -> Stop {
         self.err(&format!("{}: ERROR: {error}", self.program));
         if let Some(hint) = hint {
             self.err(&format!("\t({hint})"));
@@ -305,6 +316,27 @@ fn strictness(strict: StrictHostKeyChecking) -> &'static str {
 /// ssh's refusal of a `-p` value.
 pub fn bad_port(value: &str) -> SshLine {
     SshLine::Plain(format!("Bad port '{value}'"))
+}
+
+/// What to do about `error`, in the front's terms: the native command's hint, unless it
+/// names options the front does not have (then the front's own, or none).
+fn hint(error: &Error) -> Option<String> {
+    let hint = match error {
+        // ssh-copy-id has no limit to raise.
+        Error::HostTimedOut { .. } => return None,
+        Error::SftpRequired { .. } | Error::NoSftp => "leave out -s to install through a POSIX shell",
+        Error::RemoteNotDirectory { .. } | Error::RemoteNotRegular { .. } => {
+            "move it out of the way, or name another file with -t"
+        }
+        Error::PasswordRejected { given: true, .. } => {
+            "check the password in KEYWRIGHT_PASSWORD, and the user name (sshd refuses an unknown user the same way)"
+        }
+        Error::NoPasswordGiven { .. } => {
+            "give the password in KEYWRIGHT_PASSWORD or at a terminal, an identity with -o IdentityFile=KEY, or load the key into ssh-agent"
+        }
+        other => return other.hint().filter(|hint| !hint.contains("--")),
+    };
+    Some(hint.to_string())
 }
 
 /// ssh's refusal of a `-F` file it cannot open.
