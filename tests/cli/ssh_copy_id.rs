@@ -832,3 +832,58 @@ fn a_banner_comes_after_the_keys_remain() {
     fixture.assert_same_output(&real, &ours, Side::Link);
     assert_eq!(fixture.remote_state(), real_state);
 }
+
+/// A failure after the login (authorized_keys is a directory): the keys remain, then
+/// keywright's own ERROR line with what to do, exit 1 as the script's; nothing changed.
+#[test]
+fn a_failure_on_the_remote_files_is_keywrights_own_error() {
+    let Some(fixture) = Fixture::remote("a_failure_on_the_remote_files_is_keywrights_own_error") else {
+        return;
+    };
+    let user = fixture.user();
+    let args = fixture.args(&["-i", "k1", &fixture.dest()]);
+    let blocked = |fixture: &Fixture| {
+        fixture.reset(None);
+        user.mkdir(".ssh", 0o700);
+        user.mkdir(".ssh/authorized_keys", 0o700);
+    };
+    blocked(&fixture);
+    let real = fixture.run(Side::Real, &args, &[]);
+    blocked(&fixture);
+    let before = fixture.remote_state();
+    let ours = fixture.run(Side::Link, &args, &[]);
+    assert_eq!((ours.code, real.code), (1, 1));
+    let program = fixture.link(Side::Link).display().to_string();
+    let file = user.path(".ssh/authorized_keys").display().to_string();
+    assert_eq!(
+        ours.stderr,
+        format!(
+            "{program}: INFO: Source of key(s) to be installed: \"k1.pub\"\n\
+             {program}: INFO: attempting to log in with the new key(s), to filter out any that are already installed\n\
+             {program}: INFO: 1 key(s) remain to be installed -- if you are prompted now it is to install the new keys\n\
+             {program}: ERROR: {file} is not a regular file\n\
+             \t(move it out of the way, or name another file with -t)\n"
+        )
+    );
+    assert_eq!(ours.out(), "");
+    assert_eq!(fixture.remote_state(), before);
+}
+
+/// On a terminal, without KEYWRIGHT_PASSWORD, the password is asked as ssh asks it, and
+/// the keys go in.
+#[test]
+fn the_password_is_asked_on_a_terminal() {
+    let Some(fixture) = Fixture::remote("the_password_is_asked_on_a_terminal") else { return };
+    fixture.reset(None);
+    let prompt = format!("{}'s password: ", fixture.dest());
+    let mut args = vec!["ssh-copy-id".to_string()];
+    args.extend(fixture.args(&["-i", "k1", &fixture.dest()]));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = fixture.env.kw_tty(&[(&prompt, fixture.user().password())], &args);
+    assert_eq!(run.code, 0, "{}", run.out());
+    let screen = run.out().replace("\r\n", "\n");
+    let remain = screen.find("1 key(s) remain to be installed").expect("the remain line");
+    assert!(screen.find(&prompt).is_some_and(|asked| asked < remain), "{screen}");
+    assert!(screen.contains("\nNumber of key(s) added: 1\n"), "{screen}");
+    assert_eq!(authorized_keys(&fixture.remote_state()), Some(pub_line(&fixture, "k1")));
+}

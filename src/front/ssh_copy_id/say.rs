@@ -17,6 +17,7 @@ use crate::commands::copy_id::keys::Keys;
 use crate::context::Context;
 use crate::error::Error;
 use crate::front::getopt::GetoptError;
+use crate::print::copy_id::one_line;
 use crate::print::{Format, Printer, Render, Text};
 use crate::remote::config::{Resolved, StrictHostKeyChecking};
 use crate::sanitize::{self, Charset};
@@ -190,9 +191,12 @@ impl Say {
         self.failed(&crate::error::describe_chain(error), hint.as_deref())
     }
 
-    /// A host's failure that no ssh line says, with its hint.
+    /// A host's failure that no ssh line says, with its hint. What a server sent in it
+    /// was escaped where it came in; as for the native command, one last guard keeps it
+    /// to one line.
     pub fn host_failed(&self, error: &Error) -> Stop {
-        self.failed(&error.to_string(), hint(error).as_deref())
+        let hint = hint(error).map(|hint| one_line(&hint));
+        self.failed(&one_line(&error.to_string()), hint.as_deref())
     }
 
     /// A failure of keywright's own: the script's ERROR form, and what to do in the
