@@ -168,8 +168,8 @@ async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
     }
 }
 
-/// Connects, logs in and installs; after a refused login, `methods` gets what the server
-/// still offers when the run asked for it.
+/// Connects, logs in and installs; after a refused login, `methods` gets the methods the
+/// server offered (when the run asked for them).
 async fn install_on(
     run: &Run,
     resolved: &Resolved,

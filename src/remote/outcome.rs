@@ -27,8 +27,8 @@ pub struct HostResult {
     pub port: u16,
     pub status: HostStatus,
     pub installed: Option<Installed>,
-    /// After a refused login, the methods the server still offered (when the run asked,
-    /// and it answered); empty otherwise.
+    /// After a refused login, the methods the server offered (asked for before the login
+    /// when the run wanted them, as ssh asks); empty otherwise.
     pub methods: Vec<&'static str>,
 }
 

@@ -88,7 +88,7 @@ impl Refusal {
     fn tell(self, say: &Say, invocation: &Invocation) -> Stop {
         match self {
             Refusal::Ssh(lines) => ssh_failed(say, invocation, &lines),
-            Refusal::Own(error) => own_failure(say, &error),
+            Refusal::Own(error) => say.failed_with(&error),
         }
     }
 }
@@ -104,11 +104,6 @@ fn ssh_failed(say: &Say, invocation: &Invocation, lines: &[SshLine]) -> Stop {
         }
         false => say.filter_failed(lines),
     }
-}
-
-/// keywright's own failure, with its hint.
-fn own_failure(say: &Say, error: &anyhow::Error) -> Stop {
-    say.failed_with(error)
 }
 
 /// The target, resolved with the ssh options as ssh would apply them: `-o` and `-p` in
