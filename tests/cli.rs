@@ -25,5 +25,6 @@ mod cli {
     mod remote_trust;
     mod secrets;
     mod ssh_keygen;
+    mod ssh_copy_id;
     mod support;
 }

@@ -19,7 +19,7 @@ use crate::report::KeyInfo;
 use crate::report::copy_id::{CopyId, Host, HostStatus, Summary};
 use crate::secret::{self, Secret};
 
-mod keys;
+pub(crate) mod keys;
 
 pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId> {
     // Everything that can be wrong locally is found before the first line is printed.
@@ -49,6 +49,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId>
         ssh_dir: ctx.ssh_dir(),
         // As ssh shows them unless quiet; never beside JSON, whose stderr stays quiet.
         banners: printer.chatty(),
+        probe_methods: false,
     };
     let bar = progress_bar(ctx, printer, request.hosts.len());
     if let Some(bar) = &bar {
@@ -63,7 +64,8 @@ pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId>
 
 /// Applies the ssh config and `-o` options to every target, so that a value ssh would
 /// refuse is a usage error before any host is contacted, not a failure of each host.
-fn resolve(
+/// (The ssh-copy-id front resolves its one target the same way.)
+pub(crate) fn resolve(
     ctx: &Context,
     config: &Config,
     overrides: &Overrides,

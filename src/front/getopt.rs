@@ -35,24 +35,12 @@ pub struct Parsed {
     pub operands: Vec<OsString>,
 }
 
-/// Parses `args` (without the program name) against `optstring` (`"lf:v"`: a letter, then
-/// `:` when it takes a value).
-///
-/// # Errors
-/// The first unknown letter or missing value, as getopt reports it.
-pub fn parse(args: &[OsString], optstring: &str) -> Result<Parsed, GetoptError> {
-    match scan(args, optstring, false) {
-        (parsed, None) => Ok(parsed),
-        (_, Some(error)) => Err(error),
-    }
-}
-
-/// [`parse`] as OpenSSH's own getopt (`openbsd-compat/getopt_long.c`, which ssh-keygen
+/// [`parse_partial`] as OpenSSH's own getopt (`openbsd-compat/getopt_long.c`, which ssh-keygen
 /// uses) reads: also giving back the options read before an error, since ssh-keygen acts
 /// on each option as getopt returns it (a bad `-b` value is reported before a later
 /// unknown letter); and a `-` that ends a bundle (`-l-`) ends the options there, the
 /// whole argument becoming the first operand (the shell's `getopts` calls it an illegal
-/// option instead, as [`parse`] does).
+/// option instead, as [`parse_partial`] does).
 pub fn parse_openssh(args: &[OsString], optstring: &str) -> (Parsed, Option<GetoptError>) {
     scan(args, optstring, true)
 }
@@ -115,7 +103,10 @@ mod tests {
 
     fn run(args: &[&str], optstring: &str) -> Result<Parsed, GetoptError> {
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        parse(&args, optstring)
+        match parse_partial(&args, optstring) {
+            (parsed, None) => Ok(parsed),
+            (_, Some(error)) => Err(error),
+        }
     }
 
     fn opt(letter: u8, value: Option<&str>) -> Opt {
@@ -183,5 +174,16 @@ mod tests {
         assert_eq!(run(&["-lj"], "lf:"), Err(GetoptError::Unknown(b'j')));
         assert_eq!(run(&["-l", "-f"], "lf:"), Err(GetoptError::MissingValue(b'f')));
         assert_eq!(run(&["-:"], "f:"), Err(GetoptError::Unknown(b':')));
+    }
+
+    #[test]
+    fn partial_keeps_the_options_before_the_error() {
+        let args: Vec<OsString> = ["-f", "-nz", "-i", "k"].iter().map(OsString::from).collect();
+        let (parsed, error) = parse_partial(&args, "fni:");
+        assert_eq!(parsed.options, [opt(b'f', None), opt(b'n', None)]);
+        assert_eq!(error, Some(GetoptError::Unknown(b'z')));
+        let (parsed, error) = parse_partial(&args[2..3], "fni:");
+        assert!(parsed.options.is_empty());
+        assert_eq!(error, Some(GetoptError::MissingValue(b'i')));
     }
 }

@@ -37,6 +37,10 @@ pub struct Request {
     pub ssh_dir: PathBuf,
     /// Show servers' banners (as ssh does unless quiet).
     pub banners: bool,
+    /// Ask the server first which methods it offers (the `none` method, as ssh does:
+    /// one round trip), for ssh's `Permission denied (publickey,…).` line should the
+    /// login be refused.
+    pub probe_methods: bool,
 }
 
 /// The async runtime of one run: choosing the keys (the agent) and the hosts.
@@ -83,6 +87,7 @@ struct Run {
     /// OpenSSH's default identity files that exist, for hosts without IdentityFile.
     default_identities: Vec<PathBuf>,
     banners: bool,
+    probe_methods: bool,
 }
 
 impl Run {
@@ -98,6 +103,7 @@ impl Run {
             timeout: request.timeout,
             default_identities: default_identities(&request.ssh_dir),
             banners: request.banners,
+            probe_methods: request.probe_methods,
         };
         (Arc::new(run), request.hosts)
     }
@@ -134,7 +140,9 @@ async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
     // One deadline for the host: connecting ends by it too, and says so when it does
     // (polled first, the inner limit wins the tie).
     let deadline = tokio::time::Instant::now() + run.timeout;
-    let outcome = match tokio::time::timeout_at(deadline, install_on(run, &resolved, deadline)).await {
+    let mut methods = Vec::new();
+    let installing = install_on(run, &resolved, deadline, &mut methods);
+    let outcome = match tokio::time::timeout_at(deadline, installing).await {
         Ok(outcome) => outcome,
         Err(_) => Err(Error::HostTimedOut { secs: run.timeout.as_secs() }),
     };
@@ -156,13 +164,17 @@ async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
         port: resolved.port,
         status,
         installed,
+        methods,
     }
 }
 
+/// Connects, logs in and installs; after a refused login, `methods` gets the methods the
+/// server offered (when the run asked for them).
 async fn install_on(
     run: &Run,
     resolved: &Resolved,
     deadline: tokio::time::Instant,
+    methods: &mut Vec<&'static str>,
 ) -> Result<Installed, Error> {
     let terminal = run.terminal.for_host(resolved.batch_mode);
     let display = format!("{}@{}", resolved.user, resolved.host_name);
@@ -183,7 +195,18 @@ async fn install_on(
         terminal,
         keys: Arc::clone(&run.key_cache),
     };
-    auth::authenticate(&mut handle, &credentials).await?;
+    // Asked before the login: after refusals the server may have given up on us (and
+    // sshd counts a late `none` as one more failure).
+    let offered = match run.probe_methods {
+        true => offered_methods(&mut handle, &resolved.user).await?,
+        false => Offered::Methods(Vec::new()),
+    };
+    if let Offered::Methods(offered) = offered
+        && let Err(refused) = auth::authenticate(&mut handle, &credentials).await
+    {
+        *methods = offered;
+        return Err(refused);
+    }
     let installed = {
         let fs = RemoteFs::open(&handle, run.transport, run.timeout).await?;
         install::install(&fs, &run.keys, &run.options).await?
@@ -192,8 +215,30 @@ async fn install_on(
     Ok(installed)
 }
 
-/// OpenSSH's default identity files that exist.
-fn default_identities(ssh_dir: &Path) -> Vec<PathBuf> {
+/// What the server answered to the `none` method.
+enum Offered {
+    /// It let the user in without any (an account without a password, where allowed).
+    Nothing,
+    /// The methods it offers, in its order.
+    Methods(Vec<&'static str>),
+}
+
+/// The methods the server offers `user`: its answer to the `none` method, the first
+/// request ssh sends.
+async fn offered_methods(
+    handle: &mut russh::client::Handle<session::Client>,
+    user: &str,
+) -> Result<Offered, Error> {
+    match handle.authenticate_none(user).await.map_err(|e| super::fail("authentication", &e))? {
+        russh::client::AuthResult::Success => Ok(Offered::Nothing),
+        russh::client::AuthResult::Failure { remaining_methods, .. } => {
+            Ok(Offered::Methods(remaining_methods.iter().map(<&'static str>::from).collect()))
+        }
+    }
+}
+
+/// OpenSSH's default identity files that exist (tried when no IdentityFile is set).
+pub fn default_identities(ssh_dir: &Path) -> Vec<PathBuf> {
     ["id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa"]
         .iter()
         .map(|name| ssh_dir.join(name))
@@ -238,6 +283,7 @@ mod tests {
             jobs: 1,
             ssh_dir: PathBuf::from("/nonexistent"),
             banners: false,
+            probe_methods: false,
         };
         let runner = Runner::new().expect("runtime");
         assert!(runner.run(request, &Silent).is_empty());

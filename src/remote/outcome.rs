@@ -27,6 +27,9 @@ pub struct HostResult {
     pub port: u16,
     pub status: HostStatus,
     pub installed: Option<Installed>,
+    /// After a refused login, the methods the server offered (asked for before the login
+    /// when the run wanted them, as ssh asks); empty otherwise.
+    pub methods: Vec<&'static str>,
 }
 
 /// What happened, by index into the keys asked for.

@@ -51,7 +51,11 @@ fn public_path(identity: &Path) -> PathBuf {
     }
 }
 
-fn read_pub(path: &Path, keys: &mut Keys) -> Result<()> {
+/// Adds the keys of public key file `path` to `keys`.
+///
+/// # Errors
+/// An unreadable file, a key behind options, or a comment that is not one line.
+pub(crate) fn read_pub(path: &Path, keys: &mut Keys) -> Result<()> {
     let source = KeySource::File(path.to_path_buf());
     let mut reader = source.open_public()?;
     while let Some(Item::Key { line, text, found }) = reader.next_key()? {
@@ -81,7 +85,7 @@ fn push(keys: &mut Keys, key: ssh_key::public::KeyData, comment: &[u8]) {
 }
 
 /// The agent's keys; `Ok(None)` when there is no agent or it has none.
-async fn from_agent(ctx: &Context) -> Result<Option<Keys>> {
+pub(crate) async fn from_agent(ctx: &Context) -> Result<Option<Keys>> {
     // The context names the agent's socket ($SSH_AUTH_SOCK, read once at start).
     let Some(socket) = ctx.agent_socket() else { return Ok(None) };
     let agent = russh::keys::agent::client::AgentClient::connect_uds(socket).await;
