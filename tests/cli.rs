@@ -24,7 +24,7 @@ mod cli {
     mod public;
     mod remote_trust;
     mod secrets;
-    mod ssh_keygen;
     mod ssh_copy_id;
+    mod ssh_keygen;
     mod support;
 }

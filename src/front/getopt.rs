@@ -35,6 +35,14 @@ pub struct Parsed {
     pub operands: Vec<OsString>,
 }
 
+/// Parses `args` (without the program name) against `optstring` (`"lf:v"`: a letter, then
+/// `:` when it takes a value), up to the first error: the options before it, and the error.
+/// The shell's `getopts` loop acts on each option as it comes (ssh-copy-id checks `-i`'s
+/// file at once), so what those options do comes before the error's message.
+pub fn parse_partial(args: &[OsString], optstring: &str) -> (Parsed, Option<GetoptError>) {
+    scan(args, optstring, false)
+}
+
 /// [`parse_partial`] as OpenSSH's own getopt (`openbsd-compat/getopt_long.c`, which ssh-keygen
 /// uses) reads: also giving back the options read before an error, since ssh-keygen acts
 /// on each option as getopt returns it (a bad `-b` value is reported before a later
