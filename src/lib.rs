@@ -20,5 +20,6 @@ pub mod remote;
 pub mod report;
 pub mod sanitize;
 pub mod secret;
+pub mod sig;
 
 pub use error::{Error, Result};
