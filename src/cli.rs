@@ -14,6 +14,9 @@ pub mod man;
 pub mod page;
 pub mod passphrase;
 pub mod public;
+pub mod sign;
+pub mod signers;
+pub mod verify;
 
 pub use examples::Example;
 pub use page::Page;
@@ -52,4 +55,7 @@ pub enum Command {
     CopyId(copy_id::CopyIdArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
+    Sign(sign::SignArgs),
+    Verify(verify::VerifyArgs),
+    Signers(signers::SignersArgs),
 }

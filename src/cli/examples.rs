@@ -117,6 +117,46 @@ pub const COMPLETIONS: &[Example] = examples![
     "Install zsh completions for the current user" => "mkdir -p ~/.zfunc && keywright completions zsh > ~/.zfunc/_keywright",
 ];
 
+pub const SIGN: &[Example] = examples![
+    "Sign a release tarball (writes release.tar.gz.sig)" => "keywright sign -f ~/.ssh/id_ed25519 -n file release.tar.gz",
+    "Sign every file of a directory with one unlocked key, replacing old signatures" => "keywright sign -f ~/.ssh/id_work --passphrase-file pw -n file --force docs/*.md",
+    "Sign standard input with SHA-256, the signature on standard output" => "echo hello | keywright sign -f ~/.ssh/id_ed25519 -n file -O hashalg=sha256 - > hello.sig",
+];
+
+pub const VERIFY: &[Example] = examples![
+    "Check that alice signed the tarball" => "keywright verify -f allowed_signers -I alice@example.com -n file -s release.tar.gz.sig release.tar.gz",
+    "Check a signature as it was on 1 June 2024 (UTC), refusing revoked keys" => "keywright verify -f allowed_signers -I alice@example.com -n file -s release.tar.gz.sig --verify-time 20240601Z -r revoked_keys release.tar.gz",
+    "Check only that the signature is intact, as JSON" => "keywright verify --no-validate -n file -s release.tar.gz.sig --format json < release.tar.gz",
+];
+
+pub const SIGNERS: &[Example] = examples![
+    "Allow your key to sign git commits as you" => "keywright signers add -f allowed_signers --namespaces git alice@example.com ~/.ssh/id_ed25519.pub",
+    "Who signed this?" => "keywright signers find -f allowed_signers -s release.tar.gz.sig",
+];
+
+pub const SIGNERS_ADD: &[Example] = examples![
+    "Allow a key to sign anything as alice" => "keywright signers add -f allowed_signers alice@example.com ~/.ssh/id_ed25519.pub",
+    "Allow a CA's certificates to sign as anyone at example.com, until 2030 (UTC)" => "keywright signers add -f allowed_signers --cert-authority --valid-before 20300101Z '*@example.com' ca.pub",
+];
+
+pub const SIGNERS_LIST: &[Example] = examples![
+    "Every signer, with fingerprints" => "keywright signers list -f allowed_signers",
+    "The same as JSON" => "keywright signers list -f allowed_signers --format json",
+];
+
+pub const SIGNERS_FIND: &[Example] = examples![
+    "The principals who may have made a signature" => "keywright signers find -f allowed_signers -s release.tar.gz.sig",
+];
+
+pub const SIGNERS_MATCH: &[Example] = examples![
+    "The lines that would let alice sign" => "keywright signers match -f allowed_signers -I alice@example.com",
+];
+
+pub const SIGNERS_AUDIT: &[Example] = examples![
+    "Fail a CI job on problems in the repository's allowed_signers" => "keywright signers audit -f allowed_signers",
+    "Only errors fail; print JSON" => "keywright signers audit -f allowed_signers --fail-on error --format json",
+];
+
 /// The examples of a page.
 pub fn of(page: Page) -> &'static [Example] {
     match page {
@@ -136,6 +176,14 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::CopyId => COPY_ID,
         Page::Completions => COMPLETIONS,
         Page::Man => MAN,
+        Page::Sign => SIGN,
+        Page::Verify => VERIFY,
+        Page::Signers => SIGNERS,
+        Page::SignersAdd => SIGNERS_ADD,
+        Page::SignersList => SIGNERS_LIST,
+        Page::SignersFind => SIGNERS_FIND,
+        Page::SignersMatch => SIGNERS_MATCH,
+        Page::SignersAudit => SIGNERS_AUDIT,
     }
 }
 

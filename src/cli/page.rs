@@ -22,6 +22,14 @@ pub enum Page {
     CopyId,
     Completions,
     Man,
+    Sign,
+    Verify,
+    Signers,
+    SignersAdd,
+    SignersList,
+    SignersFind,
+    SignersMatch,
+    SignersAudit,
 }
 
 impl Page {
@@ -43,6 +51,14 @@ impl Page {
         Page::CopyId,
         Page::Completions,
         Page::Man,
+        Page::Sign,
+        Page::Verify,
+        Page::Signers,
+        Page::SignersAdd,
+        Page::SignersList,
+        Page::SignersFind,
+        Page::SignersMatch,
+        Page::SignersAudit,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -65,6 +81,14 @@ impl Page {
             Page::CopyId => "copy-id",
             Page::Completions => "completions",
             Page::Man => "man",
+            Page::Sign => "sign",
+            Page::Verify => "verify",
+            Page::Signers => "signers",
+            Page::SignersAdd => "signers add",
+            Page::SignersList => "signers list",
+            Page::SignersFind => "signers find",
+            Page::SignersMatch => "signers match",
+            Page::SignersAudit => "signers audit",
         }
     }
 

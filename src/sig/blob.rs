@@ -86,6 +86,26 @@ impl Sshsig {
     }
 }
 
+/// The signer's key alone, read as sshsig.c's `sshsig_get_pubkey` reads it for
+/// find-principals: the magic, the version and the key; the rest is not looked at.
+///
+/// # Errors
+/// The blob does not start as a signature OpenSSH would read.
+pub fn signer_of(blob: &[u8]) -> Result<KeyData, SignatureProblem> {
+    let mut reader = blob;
+    let malformed = |_| SignatureProblem::Malformed;
+    let mut magic = [0u8; 6];
+    reader.read(&mut magic).map_err(malformed)?;
+    let version = u32::decode(&mut reader).map_err(malformed)?;
+    if &magic != MAGIC {
+        return Err(SignatureProblem::Malformed);
+    }
+    if version > VERSION {
+        return Err(SignatureProblem::Version(version));
+    }
+    signer_key(&Vec::<u8>::decode(&mut reader).map_err(malformed)?)
+}
+
 /// The data the signer signs: OpenSSH's `toverify`/`tosign`, always with an empty
 /// reserved string.
 ///

@@ -39,6 +39,44 @@ pub enum LineNote {
     Expired { time: Seconds, valid_before: Seconds },
 }
 
+impl LineNote {
+    /// A stable name for programs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LineNote::Unreadable(_) => "invalid-line",
+            LineNote::Certificate(_) => "certificate",
+            LineNote::NoValidPrincipals => "no-valid-principals",
+            LineNote::Namespace { .. } => "namespace",
+            LineNote::NotYetValid { .. } => "not-yet-valid",
+            LineNote::Expired { .. } => "expired",
+        }
+    }
+}
+
+impl std::fmt::Display for LineNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::time::format_local as at;
+        match self {
+            LineNote::Unreadable(problem) => write!(f, "{problem}"),
+            LineNote::Certificate(problem) => write!(f, "the CA signed the certificate, but {problem}"),
+            LineNote::NoValidPrincipals => {
+                f.write_str("the CA signed the certificate, but none of its principals matches this line")
+            }
+            LineNote::Namespace { namespace } => write!(
+                f,
+                "the key may not sign in namespace \"{}\"",
+                String::from_utf8_lossy(namespace).escape_debug()
+            ),
+            LineNote::NotYetValid { time, valid_after } => {
+                write!(f, "the key is not valid yet: {} is before valid-after {}", at(*time), at(*valid_after))
+            }
+            LineNote::Expired { time, valid_before } => {
+                write!(f, "the key has expired: {} is after valid-before {}", at(*time), at(*valid_before))
+            }
+        }
+    }
+}
+
 /// Why a certificate does not allow signing as a principal at a time (sshkey.c
 /// `sshkey_cert_check_authority`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,25 @@
+//! `keywright verify` as text: ssh-keygen's `Good "NS" signature for P with TYPE key FP`
+//! line, which git parses; otherwise why not.
+
+use std::io;
+
+use super::{Render, Text};
+use crate::report::verify::Verified;
+
+impl Render for Verified {
+    fn text(&self, out: &mut Text<'_>) -> io::Result<()> {
+        let Some(refusal) = &self.refusal else {
+            out.write(format_args!("Good \"{}\" signature ", self.namespace))?;
+            if let Some(principal) = &self.principal {
+                out.write("for ")?;
+                out.untrusted(principal.as_bytes())?;
+                out.write(" ")?;
+            }
+            return out.write(format_args!("with {} key {}\n", self.key.key_type, self.key.fingerprint));
+        };
+        out.write("Could not verify signature: ")?;
+        // A namespace read from the signature file is untrusted text.
+        out.untrusted(refusal.to_string().as_bytes())?;
+        out.write("\n")
+    }
+}
