@@ -24,5 +24,7 @@ mod cli {
     mod public;
     mod remote_trust;
     mod secrets;
+    mod sign;
+    mod signers;
     mod support;
 }

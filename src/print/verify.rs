@@ -5,6 +5,7 @@ use std::io;
 
 use super::{Render, Text};
 use crate::report::verify::Verified;
+use crate::sig::verify::Refusal;
 
 impl Render for Verified {
     fn text(&self, out: &mut Text<'_>) -> io::Result<()> {
@@ -18,8 +19,15 @@ impl Render for Verified {
             return out.write(format_args!("with {} key {}\n", self.key.key_type, self.key.fingerprint));
         };
         out.write("Could not verify signature: ")?;
-        // A namespace read from the signature file is untrusted text.
-        out.untrusted(refusal.to_string().as_bytes())?;
+        let why = match (refusal, &self.signers_file, &self.principal) {
+            (Refusal::Namespace { .. }, _, _) => format!("{refusal}, not \"{}\"", self.namespace.escape_debug()),
+            (Refusal::NotAllowed, Some(file), Some(principal)) => {
+                format!("no line of {} allows this key for {principal}", file.display())
+            }
+            _ => refusal.to_string(),
+        };
+        // The namespace comes from the signature file: untrusted text.
+        out.untrusted(why.as_bytes())?;
         out.write("\n")
     }
 }
