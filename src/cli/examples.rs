@@ -16,8 +16,9 @@ pub struct Example {
 /// What the example test prepares before running any example, described for the reader:
 /// a home directory with `~/.ssh/id_ed25519` (no passphrase) and its `.pub`, an
 /// authorized_keys file, and `~/.config/keywright/passphrase` holding a passphrase.
-pub const EXAMPLE_SETUP: &str =
-    "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase";
+pub const EXAMPLE_SETUP: &str = "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase, \
+     v1.tgz{,.sig} (signed by ~/.ssh/id_ed25519), build.tar.gz, docs/*.md, allowed_signers \
+     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub";
 
 /// Renders examples for `--help` (`after_help`).
 pub fn render(examples: &[Example]) -> String {
@@ -118,25 +119,26 @@ pub const COMPLETIONS: &[Example] = examples![
 ];
 
 pub const SIGN: &[Example] = examples![
-    "Sign a release tarball (writes release.tar.gz.sig)" => "keywright sign -f ~/.ssh/id_ed25519 -n file release.tar.gz",
+    "Sign a build (writes build.tar.gz.sig)" => "keywright sign -f ~/.ssh/id_ed25519 -n file build.tar.gz",
     "Sign every file of a directory with one unlocked key, replacing old signatures" => "keywright sign -f ~/.ssh/id_work --passphrase-file pw -n file --force docs/*.md",
     "Sign standard input with SHA-256, the signature on standard output" => "echo hello | keywright sign -f ~/.ssh/id_ed25519 -n file -O hashalg=sha256 - > hello.sig",
 ];
 
 pub const VERIFY: &[Example] = examples![
-    "Check that alice signed the tarball" => "keywright verify -f allowed_signers -I alice@example.com -n file -s release.tar.gz.sig release.tar.gz",
-    "Check a signature as it was on 1 June 2024 (UTC), refusing revoked keys" => "keywright verify -f allowed_signers -I alice@example.com -n file -s release.tar.gz.sig --verify-time 20240601Z -r revoked_keys release.tar.gz",
-    "Check only that the signature is intact, as JSON" => "keywright verify --no-validate -n file -s release.tar.gz.sig --format json < release.tar.gz",
+    "Check that alice signed the tarball" => "keywright verify -f allowed_signers -I alice -n file -s v1.tgz.sig v1.tgz",
+    "The same, judging key validity as of 1 June 2024 (UTC)" => "keywright verify -f allowed_signers -I alice -n file -s v1.tgz.sig --verify-time 20240601Z v1.tgz",
+    "The same, refusing the keys listed in revoked_keys" => "keywright verify -f allowed_signers -I alice -n file -s v1.tgz.sig -r revoked_keys v1.tgz",
+    "Check only that the signature is intact, as JSON" => "keywright verify --no-validate -n file -s v1.tgz.sig --format json < v1.tgz",
 ];
 
 pub const SIGNERS: &[Example] = examples![
-    "Allow your key to sign git commits as you" => "keywright signers add -f allowed_signers --namespaces git alice@example.com ~/.ssh/id_ed25519.pub",
-    "Who signed this?" => "keywright signers find -f allowed_signers -s release.tar.gz.sig",
+    "Allow your key to sign git commits as alice" => "keywright signers add -f allowed_signers --namespaces git alice ~/.ssh/id_ed25519.pub",
+    "Who signed this?" => "keywright signers find -f allowed_signers -s v1.tgz.sig",
 ];
 
 pub const SIGNERS_ADD: &[Example] = examples![
-    "Allow a key to sign anything as alice" => "keywright signers add -f allowed_signers alice@example.com ~/.ssh/id_ed25519.pub",
-    "Allow a CA's certificates to sign as anyone at example.com, until 2030 (UTC)" => "keywright signers add -f allowed_signers --cert-authority --valid-before 20300101Z '*@example.com' ca.pub",
+    "Allow a key to sign as bob until the end of 2025 (UTC)" => "keywright signers add -f allowed_signers --valid-before 20260101Z bob ~/.ssh/id_ed25519.pub",
+    "Allow a CA's certificates to sign as anyone at example.com" => "keywright signers add -f allowed_signers --cert-authority '*@example.com' ca.pub",
 ];
 
 pub const SIGNERS_LIST: &[Example] = examples![
@@ -145,11 +147,11 @@ pub const SIGNERS_LIST: &[Example] = examples![
 ];
 
 pub const SIGNERS_FIND: &[Example] = examples![
-    "The principals who may have made a signature" => "keywright signers find -f allowed_signers -s release.tar.gz.sig",
+    "The principals who may have made a signature" => "keywright signers find -f allowed_signers -s v1.tgz.sig",
 ];
 
 pub const SIGNERS_MATCH: &[Example] = examples![
-    "The lines that would let alice sign" => "keywright signers match -f allowed_signers -I alice@example.com",
+    "The lines that would let alice sign" => "keywright signers match -f allowed_signers -I alice",
 ];
 
 pub const SIGNERS_AUDIT: &[Example] = examples![
