@@ -604,13 +604,17 @@ impl Error {
             Error::BadRevocationLine { .. } => {
                 "each line of a revocation file must be a public key (TYPE BASE64 [COMMENT]) or a # comment"
             }
-            Error::BadSignerLine { .. } => "fix the line: `keywright signers audit -f FILE` lists every problem",
+            Error::BadSignerLine { .. } => {
+                "fix the line: `keywright signers audit -f FILE` lists every problem"
+            }
             Error::SignatureExists { .. } => "use --force to replace it",
             Error::NoPrivateKey { agent: AgentState::NotRunning, .. } => {
                 "give the private key file with -f, or start ssh-agent and add the key with ssh-add"
             }
             Error::NoPrivateKey { agent: AgentState::LacksKey, .. }
-            | Error::AgentRequired { agent: AgentState::LacksKey, .. } => "add the key to the agent with ssh-add KEY",
+            | Error::AgentRequired { agent: AgentState::LacksKey, .. } => {
+                "add the key to the agent with ssh-add KEY"
+            }
             Error::AgentRequired { agent: AgentState::NotRunning, .. } => {
                 "start ssh-agent (eval \"$(ssh-agent)\") and add the key with ssh-add, or sign without --agent"
             }
@@ -620,9 +624,7 @@ impl Error {
             Error::CertificateKeyMismatch { .. } => {
                 "give the certificate that was signed for this key (KEY-cert.pub beside KEY)"
             }
-            Error::BadSigner { .. } => {
-                "give comma-separated principals without quotes or line breaks"
-            }
+            Error::BadSigner { .. } => "give comma-separated principals without quotes or line breaks",
 
             _ => return None,
         };

@@ -234,13 +234,20 @@ fn extra(page: Page) -> Extra {
         Page::Signers | Page::SignersAdd | Page::SignersList => Extra {
             exit_status: STANDARD_EXIT,
             files: SIG_FILES,
-            see_also: see(&["keywright-verify(1)", "keywright-signers-audit(1)", "ssh-keygen(1) ALLOWED SIGNERS"]),
+            see_also: see(&[
+                "keywright-verify(1)",
+                "keywright-signers-audit(1)",
+                "ssh-keygen(1) ALLOWED SIGNERS",
+            ]),
         },
         Page::SignersFind | Page::SignersMatch => Extra {
             exit_status: &[
                 ("0", "A principal was found (find) or a line matched (match)."),
                 ("1", "None was."),
-                ("2", "An error: an unreadable file, a damaged signature, or (match) a line that cannot be read."),
+                (
+                    "2",
+                    "An error: an unreadable file, a damaged signature, or (match) a line that cannot be read.",
+                ),
             ],
             files: SIG_FILES,
             see_also: see(&["keywright-verify(1)", "ssh-keygen(1) ALLOWED SIGNERS"]),
@@ -252,7 +259,11 @@ fn extra(page: Page) -> Extra {
                 ("2", "The file could not be read, or a usage error."),
             ],
             files: SIG_FILES,
-            see_also: see(&["keywright-signers(1)", "keywright-known-hosts-audit(1)", "ssh-keygen(1) ALLOWED SIGNERS"]),
+            see_also: see(&[
+                "keywright-signers(1)",
+                "keywright-known-hosts-audit(1)",
+                "ssh-keygen(1) ALLOWED SIGNERS",
+            ]),
         },
         Page::Keywright => Extra {
             exit_status: &[

@@ -57,7 +57,9 @@ pub enum SignatureProblem {
 impl std::fmt::Display for SignatureProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SignatureProblem::MissingHeader => f.write_str("it does not start with -----BEGIN SSH SIGNATURE-----"),
+            SignatureProblem::MissingHeader => {
+                f.write_str("it does not start with -----BEGIN SSH SIGNATURE-----")
+            }
             SignatureProblem::MissingFooter => f.write_str("it has no -----END SSH SIGNATURE----- line"),
             SignatureProblem::NotBase64 => f.write_str("the signature is not valid base64"),
             SignatureProblem::Malformed => f.write_str("the signature data is damaged"),
@@ -67,7 +69,9 @@ impl std::fmt::Display for SignatureProblem {
             SignatureProblem::UnsupportedHash(name) => {
                 write!(f, "hash algorithm {name:?} (only sha256 and sha512 are allowed)")
             }
-            SignatureProblem::BadKey => f.write_str("the signer's public key is damaged or of an unknown type"),
+            SignatureProblem::BadKey => {
+                f.write_str("the signer's public key is damaged or of an unknown type")
+            }
             SignatureProblem::BadCertificate => {
                 f.write_str("the signer's certificate does not carry a valid signature of its CA")
             }

@@ -22,7 +22,12 @@ use super::fingerprint::OutputFormat;
 )]
 pub struct VerifyArgs {
     /// The allowed_signers file (ssh-keygen(1) ALLOWED SIGNERS)
-    #[arg(short = 'f', long = "signers", value_name = "ALLOWED_SIGNERS", required_unless_present = "no_validate")]
+    #[arg(
+        short = 'f',
+        long = "signers",
+        value_name = "ALLOWED_SIGNERS",
+        required_unless_present = "no_validate"
+    )]
     pub signers: Option<PathBuf>,
 
     /// Who must have signed, as allowed_signers names them (alice@example.com)

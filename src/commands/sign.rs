@@ -3,7 +3,6 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-
 use anyhow::Result;
 use ssh_key::HashAlg;
 
@@ -91,7 +90,8 @@ fn may_replace(ctx: &Context, args: &SignArgs, signature: &Path) -> Result<bool>
 fn hash_option(options: &[String]) -> Result<HashAlg> {
     let mut hash = HashAlg::Sha512;
     for option in options {
-        let value = option.get(..8).filter(|name| name.eq_ignore_ascii_case("hashalg=")).map(|_| &option[8..]);
+        let value =
+            option.get(..8).filter(|name| name.eq_ignore_ascii_case("hashalg=")).map(|_| &option[8..]);
         let chosen = value.and_then(|name| signer::hash_alg(Some(name)));
         hash = chosen.ok_or_else(|| Error::BadSignatureOption {
             option: option.clone(),
@@ -115,16 +115,23 @@ fn sign_all(
     for input in inputs {
         let (path, signature, armored) = match input {
             Input::Declined { path, signature } => {
-                report.files.push(SignedFile { file: path, signature: Some(signature), outcome: SignOutcome::Declined, armored: None });
+                report.files.push(SignedFile {
+                    file: path,
+                    signature: Some(signature),
+                    outcome: SignOutcome::Declined,
+                    armored: None,
+                });
                 continue;
             }
             Input::Stdin => {
-                let digest = hash_reader(hash, &mut io::stdin().lock()).map_err(|e| Error::io(STDIN_NAME, e))?;
+                let digest =
+                    hash_reader(hash, &mut io::stdin().lock()).map_err(|e| Error::io(STDIN_NAME, e))?;
                 (PathBuf::from(STDIN_NAME), None, Some(armor(&signer.sign(namespace, &digest)?.encode())))
             }
             Input::File { path, signature } => {
                 let (mut file, _) = fsutil::open_input(&path, Accept::Pipe)?;
-                let digest = hash_reader(hash, &mut file as &mut dyn Read).map_err(|e| Error::io(&path, e))?;
+                let digest =
+                    hash_reader(hash, &mut file as &mut dyn Read).map_err(|e| Error::io(&path, e))?;
                 let text = armor(&signer.sign(namespace, &digest)?.encode());
                 batch.stage(&signature, text.as_bytes())?;
                 (path, Some(signature), None)
@@ -142,7 +149,8 @@ fn sign_all(
 /// here, an encrypted one, or --agent), otherwise the private key, unlocked once.
 fn signer(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<Signer> {
     let found = FoundKey::locate(&KeyArg::parse(&args.key)?)?;
-    let agent_state = || if ctx.agent_socket().is_some() { AgentState::LacksKey } else { AgentState::NotRunning };
+    let agent_state =
+        || if ctx.agent_socket().is_some() { AgentState::LacksKey } else { AgentState::NotRunning };
     let encrypted = found.private.as_ref().is_none_or(|file| file.is_encrypted());
     if let Some(public) = found.public.as_ref().filter(|_| args.agent || encrypted) {
         if let Some(agent) = agent_holding(ctx, public, args.agent || found.private.is_none())? {
@@ -155,7 +163,8 @@ fn signer(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<Signer> {
     let Some(file) = found.private else {
         return Err(Error::NoPrivateKey { key: found.name, agent: agent_state() }.into());
     };
-    let source = Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
+    let source =
+        Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
     let prompt = format!("Enter passphrase for {}: ", file.path().display());
     let (key, _) = super::unlock(ctx, &file, &source, &prompt)?;
     super::warn_unprotected(printer, &file, false);
@@ -163,7 +172,11 @@ fn signer(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<Signer> {
     if let Some(cert) = &certificate
         && !signer::is_private_half(&key, cert)
     {
-        return Err(Error::CertificateKeyMismatch { certificate: found.name, key: file.path().to_path_buf() }.into());
+        return Err(Error::CertificateKeyMismatch {
+            certificate: found.name,
+            key: file.path().to_path_buf(),
+        }
+        .into());
     }
     Ok(Signer::local(key, certificate))
 }

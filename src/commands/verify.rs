@@ -71,7 +71,11 @@ pub(crate) fn read_signature(path: &Path) -> Result<Sshsig> {
 
 /// The SSHSIG blob of a signature file.
 pub(crate) fn signature_blob(path: &Path) -> Result<Vec<u8>> {
-    let text = fsutil::read_capped(path, MAX_KEY_BYTES, fsutil::Expect { what: "a signature", accept: Accept::Pipe })?;
+    let text = fsutil::read_capped(
+        path,
+        MAX_KEY_BYTES,
+        fsutil::Expect { what: "a signature", accept: Accept::Pipe },
+    )?;
     Ok(armor::dearmor(&text).map_err(|problem| Error::BadSignature { path: path.to_path_buf(), problem })?)
 }
 

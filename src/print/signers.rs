@@ -57,7 +57,10 @@ impl Render for Listed {
         for signer in &self.signers {
             out.write(format_args!("{}: ", signer.line))?;
             out.untrusted(signer.principals.join(",").as_bytes())?;
-            out.write(format_args!(" {} {} {}", signer.key.key_type, signer.key.bits, signer.key.fingerprint))?;
+            out.write(format_args!(
+                " {} {} {}",
+                signer.key.key_type, signer.key.bits, signer.key.fingerprint
+            ))?;
             if signer.cert_authority {
                 out.write(" cert-authority")?;
             }

@@ -20,7 +20,9 @@ impl Render for Verified {
         };
         out.write("Could not verify signature: ")?;
         let why = match (refusal, &self.signers_file, &self.principal) {
-            (Refusal::Namespace { .. }, _, _) => format!("{refusal}, not \"{}\"", self.namespace.escape_debug()),
+            (Refusal::Namespace { .. }, _, _) => {
+                format!("{refusal}, not \"{}\"", self.namespace.escape_debug())
+            }
             (Refusal::NotAllowed, Some(file), Some(principal)) => {
                 format!("no line of {} allows this key for {principal}", file.display())
             }

@@ -127,7 +127,11 @@ impl Summary {
     /// Counts `findings`.
     pub fn of(findings: &[Finding]) -> Self {
         let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
-        Summary { error: count(Severity::Error), warning: count(Severity::Warning), info: count(Severity::Info) }
+        Summary {
+            error: count(Severity::Error),
+            warning: count(Severity::Warning),
+            info: count(Severity::Info),
+        }
     }
 }
 

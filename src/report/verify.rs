@@ -50,7 +50,8 @@ fn refusal<S: Serializer>(refusal: &Option<Refusal>, serializer: S) -> Result<S:
         code: &'static str,
         message: String,
     }
-    let coded = refusal.as_ref().map(|refusal| Coded { code: refusal_code(refusal), message: refusal.to_string() });
+    let coded =
+        refusal.as_ref().map(|refusal| Coded { code: refusal_code(refusal), message: refusal.to_string() });
     coded.serialize(serializer)
 }
 

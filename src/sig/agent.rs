@@ -35,13 +35,13 @@ impl Agent {
     /// # Errors
     /// [`Error::AgentUnreachable`]: nothing listens there.
     pub fn connect(socket: &Path) -> Result<Self> {
-        let unreachable =
-            |cause: String| Error::AgentUnreachable { socket: socket.to_path_buf(), cause };
+        let unreachable = |cause: String| Error::AgentUnreachable { socket: socket.to_path_buf(), cause };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .build()
             .map_err(|e| unreachable(crate::error::describe_io(&e)))?;
-        let client = runtime.block_on(AgentClient::connect_uds(socket)).map_err(|e| unreachable(e.to_string()))?;
+        let client =
+            runtime.block_on(AgentClient::connect_uds(socket)).map_err(|e| unreachable(e.to_string()))?;
         Ok(Agent { socket: socket.to_path_buf(), runtime, client })
     }
 

@@ -206,7 +206,7 @@ pub struct Entry {
 pub enum Parsed {
     /// A blank or comment line.
     Skip,
-    Entry(Entry),
+    Entry(Box<Entry>),
     Invalid(LineProblem),
 }
 
@@ -218,13 +218,13 @@ pub fn parse_line(number: usize, line: &[u8]) -> Parsed {
         Head::Signer { principals, rest } => (principals, rest),
     };
     match body(rest) {
-        Ok(body) => Parsed::Entry(Entry {
+        Ok(body) => Parsed::Entry(Box::new(Entry {
             line: number,
             principals: principals.into_owned(),
             options: body.options,
             key: body.key,
             comment: trim_newline(body.comment).to_vec(),
-        }),
+        })),
         Err(problem) => Parsed::Invalid(problem),
     }
 }
@@ -269,7 +269,8 @@ mod tests {
         assert_eq!(problem("alice \"x y\n"), Some(LineProblem::InvalidOptions));
         let quoted_then_more = format!("\"al ice\",bob {ED}\n");
         assert_eq!(problem(&quoted_then_more), Some(LineProblem::BadOptions(OptionError::Unknown)));
-        let Parsed::Entry(entry) = parse_line(3, format!("\"al ice\"\tcert-authority {ED} a comment \n").as_bytes())
+        let Parsed::Entry(entry) =
+            parse_line(3, format!("\"al ice\"\tcert-authority {ED} a comment \n").as_bytes())
         else {
             panic!("not an entry")
         };

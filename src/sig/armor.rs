@@ -56,12 +56,18 @@ mod tests {
 
     #[test]
     fn refuses_what_sshsig_dearmor_refuses() {
-        assert_eq!(dearmor(b" -----BEGIN SSH SIGNATURE-----\nQQ==\n-----END SSH SIGNATURE-----\n"),
-            Err(SignatureProblem::MissingHeader));
+        assert_eq!(
+            dearmor(b" -----BEGIN SSH SIGNATURE-----\nQQ==\n-----END SSH SIGNATURE-----\n"),
+            Err(SignatureProblem::MissingHeader)
+        );
         assert_eq!(dearmor(b"-----BEGIN SSH SIGNATURE-----\nQQ==\n"), Err(SignatureProblem::MissingFooter));
-        assert_eq!(dearmor(b"-----BEGIN SSH SIGNATURE-----\nQ!==\n-----END SSH SIGNATURE-----"),
-            Err(SignatureProblem::NotBase64));
-        assert_eq!(dearmor(b"-----BEGIN SSH SIGNATURE-----\nQ Q\n= =\n-----END SSH SIGNATURE-----"),
-            Ok(b"A".to_vec()));
+        assert_eq!(
+            dearmor(b"-----BEGIN SSH SIGNATURE-----\nQ!==\n-----END SSH SIGNATURE-----"),
+            Err(SignatureProblem::NotBase64)
+        );
+        assert_eq!(
+            dearmor(b"-----BEGIN SSH SIGNATURE-----\nQ Q\n= =\n-----END SSH SIGNATURE-----"),
+            Ok(b"A".to_vec())
+        );
     }
 }

@@ -57,8 +57,14 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order the man page lists them.
-    pub const ALL: [Rule; 6] =
-        [Rule::InvalidLine, Rule::WeakKey, Rule::Expired, Rule::NotYetValid, Rule::Duplicate, Rule::SharedKey];
+    pub const ALL: [Rule; 6] = [
+        Rule::InvalidLine,
+        Rule::WeakKey,
+        Rule::Expired,
+        Rule::NotYetValid,
+        Rule::Duplicate,
+        Rule::SharedKey,
+    ];
 
     /// The rule's id, as findings name it.
     pub fn id(self) -> &'static str {
@@ -76,13 +82,17 @@ impl Rule {
     pub fn description(self) -> &'static str {
         match self {
             Rule::InvalidLine => "(error) OpenSSH cannot read the line, so it admits no one.",
-            Rule::WeakKey => "(error for DSA and RSA under 2048 bits, warning under 3072) a key too weak to trust.",
+            Rule::WeakKey => {
+                "(error for DSA and RSA under 2048 bits, warning under 3072) a key too weak to trust."
+            }
             Rule::Expired => {
                 "(warning) valid-before has passed. The line still verifies signatures made before then (with --verify-time, as git verifies commits)."
             }
             Rule::NotYetValid => "(info) valid-after is still to come.",
             Rule::Duplicate => "(warning) the same principals, options and key as an earlier line.",
-            Rule::SharedKey => "(warning) a key (not a CA) also listed for other principals on an earlier line.",
+            Rule::SharedKey => {
+                "(warning) a key (not a CA) also listed for other principals on an earlier line."
+            }
         }
     }
 }
@@ -113,7 +123,7 @@ pub fn audit(file: &SignersFile, now: Seconds) -> Vec<Finding> {
         findings.extend(validity(&entry, now));
         let earlier = seen.entry(plain(&entry.key).clone()).or_default();
         findings.extend(repeated(&entry, earlier));
-        earlier.push((number, entry));
+        earlier.push((number, *entry));
     }
     findings
 }
@@ -146,18 +156,25 @@ fn validity(entry: &Entry, now: Seconds) -> Option<Finding> {
 
 /// The same line again, or the same key for other principals.
 fn repeated(entry: &Entry, earlier: &[(usize, Entry)]) -> Option<Finding> {
-    let same = |other: &Entry| other.principals == entry.principals && other.options == entry.options && other.key == entry.key;
+    let same = |other: &Entry| {
+        other.principals == entry.principals && other.options == entry.options && other.key == entry.key
+    };
     if let Some((line, _)) = earlier.iter().find(|(_, other)| same(other)) {
-        return Some(finding(entry.line, Rule::Duplicate, Severity::Warning, format!("duplicate of line {line}")));
+        return Some(finding(
+            entry.line,
+            Rule::Duplicate,
+            Severity::Warning,
+            format!("duplicate of line {line}"),
+        ));
     }
     if entry.options.cert_authority {
         return None;
     }
-    let (line, other) = earlier.iter().find(|(_, other)| !other.options.cert_authority && other.principals != entry.principals)?;
-    let message = format!(
-        "the same key is listed for {} on line {line}",
-        String::from_utf8_lossy(&other.principals)
-    );
+    let (line, other) = earlier
+        .iter()
+        .find(|(_, other)| !other.options.cert_authority && other.principals != entry.principals)?;
+    let message =
+        format!("the same key is listed for {} on line {line}", String::from_utf8_lossy(&other.principals));
     Some(finding(entry.line, Rule::SharedKey, Severity::Warning, message))
 }
 
@@ -179,7 +196,13 @@ mod tests {
             audit(&file, 1_800_000_000).iter().map(|f| (f.line, f.rule.id())).collect();
         assert_eq!(
             found,
-            [(2, "duplicate"), (3, "shared-key"), (4, "invalid-line"), (5, "not-yet-valid"), (5, "shared-key")]
+            [
+                (2, "duplicate"),
+                (3, "shared-key"),
+                (4, "invalid-line"),
+                (5, "not-yet-valid"),
+                (5, "shared-key")
+            ]
         );
     }
 }

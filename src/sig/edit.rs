@@ -42,7 +42,8 @@ pub enum Added {
 pub fn add(path: &Path, signers: &[NewSigner]) -> Result<Vec<Added>> {
     let lines: Vec<Vec<u8>> = signers.iter().map(line_of).collect::<Result<_>>()?;
     let update = Update::begin(path)?;
-    let existing = update.read(super::allowed::MAX_FILE_BYTES, "an allowed_signers file")?.unwrap_or_default();
+    let existing =
+        update.read(super::allowed::MAX_FILE_BYTES, "an allowed_signers file")?.unwrap_or_default();
     let mut entries = present(&existing);
     let mut next = existing.split_inclusive(|&b| b == b'\n').count() + 1;
     let mut appended = Vec::new();
@@ -82,12 +83,18 @@ impl From<super::allowed::Entry> for Signed {
 
 impl Signed {
     fn of(signer: &NewSigner) -> Self {
-        Signed { principals: signer.principals.as_bytes().to_vec(), options: signer.options.clone(), key: signer.key.clone() }
+        Signed {
+            principals: signer.principals.as_bytes().to_vec(),
+            options: signer.options.clone(),
+            key: signer.key.clone(),
+        }
     }
 }
 
 fn same(entry: &Signed, signer: &NewSigner) -> bool {
-    entry.principals == signer.principals.as_bytes() && entry.options == signer.options && entry.key == signer.key
+    entry.principals == signer.principals.as_bytes()
+        && entry.options == signer.options
+        && entry.key == signer.key
 }
 
 /// The signers already in the file, by line.
@@ -95,7 +102,7 @@ fn present(existing: &[u8]) -> Vec<(usize, Signed)> {
     let file = super::SignersFile::from_bytes(Path::new(""), existing.to_vec());
     file.lines()
         .filter_map(|(number, line)| match parse_line(number, line) {
-            Parsed::Entry(entry) => Some((number, Signed::from(entry))),
+            Parsed::Entry(entry) => Some((number, Signed::from(*entry))),
             _ => None,
         })
         .collect()
@@ -123,7 +130,10 @@ fn line_of(signer: &NewSigner) -> Result<Vec<u8>> {
         line.extend_from_slice(options.as_bytes());
     }
     line.push(b' ');
-    line.extend_from_slice(&crate::key::private::public_line(&ssh_key::PublicKey::new(signer.key.clone(), "")));
+    line.extend_from_slice(&crate::key::private::public_line(&ssh_key::PublicKey::new(
+        signer.key.clone(),
+        "",
+    )));
     trim_newline(&mut line);
     if let Some(comment) = signer.comment.as_deref().filter(|c| !c.is_empty()) {
         crate::key::text::check_one_line(comment, crate::error::CommentOf::Argument)?;
@@ -131,9 +141,13 @@ fn line_of(signer: &NewSigner) -> Result<Vec<u8>> {
         line.extend_from_slice(comment);
     }
     line.push(b'\n');
-    match parse_line(1, &line) {
-        Parsed::Entry(entry) if same(&Signed::from(entry.clone()), signer) => Ok(line),
-        _ => Err(refuse("it would not read back as these principals")),
+    let reads_back = match parse_line(1, &line) {
+        Parsed::Entry(entry) => same(&Signed::from(*entry), signer),
+        _ => false,
+    };
+    match reads_back {
+        true => Ok(line),
+        false => Err(refuse("it would not read back as these principals")),
     }
 }
 

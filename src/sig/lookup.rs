@@ -12,9 +12,9 @@
 //! A line that names the principal but is unusable (unreadable, expired, another
 //! namespace) is noted with why and the search goes on, as OpenSSH logs it and goes on.
 
+use ssh_key::Certificate;
 use ssh_key::certificate::CertType;
 use ssh_key::public::KeyData;
-use ssh_key::Certificate;
 
 use super::allowed::{Head, LineProblem, SignersFile, body, head, split_principals};
 use super::time::Seconds;
@@ -68,7 +68,12 @@ impl std::fmt::Display for LineNote {
                 String::from_utf8_lossy(namespace).escape_debug()
             ),
             LineNote::NotYetValid { time, valid_after } => {
-                write!(f, "the key is not valid yet: {} is before valid-after {}", at(*time), at(*valid_after))
+                write!(
+                    f,
+                    "the key is not valid yet: {} is before valid-after {}",
+                    at(*time),
+                    at(*valid_after)
+                )
             }
             LineNote::Expired { time, valid_before } => {
                 write!(f, "the key has expired: {} is after valid-before {}", at(*time), at(*valid_before))

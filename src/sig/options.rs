@@ -95,7 +95,8 @@ impl Options {
             self.namespaces = Some(namespaces);
             return Ok(rest);
         }
-        for (name, slot) in [("valid-after", &mut self.valid_after), ("valid-before", &mut self.valid_before)] {
+        for (name, slot) in [("valid-after", &mut self.valid_after), ("valid-before", &mut self.valid_before)]
+        {
             if let Some(value) = value_of(text, name.as_bytes()) {
                 if slot.is_some() {
                     return Err(OptionError::Repeated(name));
@@ -200,7 +201,7 @@ mod tests {
         assert_eq!(options.namespaces.as_deref(), Some(&b"git,fi\"le*"[..]));
         assert_eq!(options.valid_after, Some(1_577_836_800));
         assert_eq!(options.valid_before, Some(1_893_456_000));
-        assert_eq!(Options::parse(b"cert-authority,cert-authority").unwrap().cert_authority, true);
+        assert!(Options::parse(b"cert-authority,cert-authority").unwrap().cert_authority);
         let written = format(&options).unwrap();
         assert_eq!(Options::parse(written.as_bytes()).unwrap(), options);
         assert_eq!(format(&Options::default()), None);

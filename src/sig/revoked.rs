@@ -93,7 +93,9 @@ fn parse(data: &[u8]) -> Vec<(usize, Listed)> {
 /// Whether a line holds an RSA key OpenSSH decodes but refuses as too small
 /// (`SSH_ERR_KEY_LENGTH`, which `sshkey_in_file` skips).
 fn is_small_rsa(text: &[u8]) -> bool {
-    let Some(rest) = text.strip_prefix(b"ssh-rsa").filter(|rest| rest.first().is_some_and(|&b| b == b' ' || b == b'\t')) else {
+    let Some(rest) =
+        text.strip_prefix(b"ssh-rsa").filter(|rest| rest.first().is_some_and(|&b| b == b' ' || b == b'\t'))
+    else {
         return false;
     };
     let rest = skip_blanks(rest);

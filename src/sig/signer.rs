@@ -65,7 +65,9 @@ impl FoundKey {
     /// another key.
     pub fn locate(arg: &KeyArg) -> Result<Self> {
         match arg {
-            KeyArg::Literal(key) => Ok(FoundKey { name: "the -f argument".into(), public: Some(key.clone()), private: None }),
+            KeyArg::Literal(key) => {
+                Ok(FoundKey { name: "the -f argument".into(), public: Some(key.clone()), private: None })
+            }
             KeyArg::File(path) => match public_suffix(path) {
                 Some(private_path) => Self::public_file(path, &private_path),
                 None => Self::any_file(path),
@@ -84,7 +86,10 @@ impl FoundKey {
         if let (Some(file), KeyData::Certificate(cert)) = (&private, &public)
             && file.public_key().is_some_and(|key| key.key_data() != cert.public_key())
         {
-            return Err(Error::CertificateKeyMismatch { certificate: path.to_path_buf(), key: private_path.to_path_buf() });
+            return Err(Error::CertificateKeyMismatch {
+                certificate: path.to_path_buf(),
+                key: private_path.to_path_buf(),
+            });
         }
         Ok(FoundKey { name: path.to_path_buf(), public: Some(public), private })
     }
@@ -97,11 +102,19 @@ impl FoundKey {
         let public = match reader.next_key()? {
             Some(Item::Private(input)) => {
                 let file = input.file?;
-                let public = file.public_key().map(|key| key.key_data().clone()).or_else(|| pub_beside(path).map(|(key, _)| key));
+                let public = file
+                    .public_key()
+                    .map(|key| key.key_data().clone())
+                    .or_else(|| pub_beside(path).map(|(key, _)| key));
                 return Ok(FoundKey { name: path.to_path_buf(), public, private: Some(file) });
             }
             Some(Item::Key { found, .. }) => found.key,
-            None => return Err(reader.finish().err().unwrap_or(Error::NoPublicKey { path: path.to_path_buf(), first_bad_line: None })),
+            None => {
+                return Err(reader
+                    .finish()
+                    .err()
+                    .unwrap_or(Error::NoPublicKey { path: path.to_path_buf(), first_bad_line: None }));
+            }
         };
         Ok(FoundKey { name: path.to_path_buf(), public: Some(public), private: None })
     }
@@ -123,7 +136,10 @@ fn first_public_key(path: &Path) -> Result<KeyData> {
     let mut reader = source.open_public()?;
     match reader.next_key()? {
         Some(Item::Key { found, .. }) => Ok(found.key),
-        _ => Err(reader.finish().err().unwrap_or(Error::NoPublicKey { path: path.to_path_buf(), first_bad_line: None })),
+        _ => Err(reader
+            .finish()
+            .err()
+            .unwrap_or(Error::NoPublicKey { path: path.to_path_buf(), first_bad_line: None })),
     }
 }
 
@@ -162,7 +178,8 @@ impl Signer {
     /// # Errors
     /// The key cannot sign (an unsupported type), or the agent refused.
     pub fn sign(&mut self, namespace: &str, hash: &MessageHash) -> Result<Sshsig> {
-        let data = signed_data(namespace, hash).map_err(|_| Error::Crypto { what: "signing", reason: "empty namespace".into() })?;
+        let data = signed_data(namespace, hash)
+            .map_err(|_| Error::Crypto { what: "signing", reason: "empty namespace".into() })?;
         let (signature, public) = match self {
             Signer::Local { key, public } => {
                 let signature = signature::Signer::try_sign(key.as_ref(), &data)
@@ -174,7 +191,12 @@ impl Signer {
         let mut encoded = Vec::new();
         ssh_key::encoding::Encode::encode(&signature, &mut encoded)
             .map_err(|e| Error::Crypto { what: "signing", reason: e.to_string() })?;
-        Ok(Sshsig { key: public, namespace: namespace.as_bytes().to_vec(), hash: hash.alg(), signature: encoded })
+        Ok(Sshsig {
+            key: public,
+            namespace: namespace.as_bytes().to_vec(),
+            hash: hash.alg(),
+            signature: encoded,
+        })
     }
 }
 

@@ -46,7 +46,8 @@ fn split_zone(text: &[u8]) -> (&[u8], bool) {
 fn naive_time(text: &[u8]) -> Option<NaiveDateTime> {
     let field = |at: usize, len: usize, max: u32| -> Option<u32> {
         let digits = text.get(at..at + len).unwrap_or_default();
-        let value = digits.iter().try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')));
+        let value =
+            digits.iter().try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')));
         value.filter(|&v| v <= max)
     };
     let (year, month, day) = (field(0, 4, 9999)?, field(4, 2, 12)?, field(6, 2, 31)?);

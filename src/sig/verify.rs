@@ -3,15 +3,15 @@
 //! the revocation file, then the allowed_signers file. `check-novalidate` is the first
 //! step alone.
 
-use ssh_key::public::KeyData;
 use ssh_key::Algorithm;
+use ssh_key::public::KeyData;
 
+use super::SignersFile;
 use super::blob::{Sshsig, signed_data};
 use super::digest::MessageHash;
 use super::lookup::{self, Admitted, Noted, plain};
 use super::revoked::RevokedKeys;
 use super::time::Seconds;
-use super::SignersFile;
 use crate::error::Result;
 
 /// Why a signature was not accepted.
@@ -35,7 +35,11 @@ impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Refusal::Namespace { found } => {
-                write!(f, "the signature is for namespace \"{}\"", String::from_utf8_lossy(found).escape_debug())
+                write!(
+                    f,
+                    "the signature is for namespace \"{}\"",
+                    String::from_utf8_lossy(found).escape_debug()
+                )
             }
             Refusal::RsaAlgorithm { found } => {
                 write!(f, "RSA signatures must use rsa-sha2-512 or rsa-sha2-256, not {found}")
@@ -52,7 +56,11 @@ impl std::fmt::Display for Refusal {
 ///
 /// # Errors
 /// Why the signature is refused.
-pub fn check_signature(sig: &Sshsig, namespace: &str, hash: &MessageHash) -> std::result::Result<(), Refusal> {
+pub fn check_signature(
+    sig: &Sshsig,
+    namespace: &str,
+    hash: &MessageHash,
+) -> std::result::Result<(), Refusal> {
     if sig.namespace != namespace.as_bytes() {
         return Err(Refusal::Namespace { found: sig.namespace.clone() });
     }

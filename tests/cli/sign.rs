@@ -9,17 +9,30 @@ use super::common::*;
 use super::support::{self, sshd::Agent};
 
 /// Key fixtures that sign, one of each type and size.
-const SIGNING_KEYS: &[&str] = &["id_ed25519", "id_ecdsa_256", "id_ecdsa_384", "id_ecdsa_521", "id_rsa_2048", "id_rsa_3072"];
+const SIGNING_KEYS: &[&str] =
+    &["id_ed25519", "id_ecdsa_256", "id_ecdsa_384", "id_ecdsa_521", "id_rsa_2048", "id_rsa_3072"];
 
 /// An allowed_signers file letting every fixture key sign as alice@example.com.
 fn allowed_signers(env: &Env) -> PathBuf {
-    let lines: String = SIGNING_KEYS.iter().map(|name| format!("alice@example.com {}\n", key_line(name))).collect();
+    let lines: String =
+        SIGNING_KEYS.iter().map(|name| format!("alice@example.com {}\n", key_line(name))).collect();
     env.write("allowed_signers", lines)
 }
 
 /// `ssh-keygen -Y verify` of FILE's signature SIG, as alice in namespace `file`.
 pub fn oracle_verify(env: &Env, sig: &str, file: &str) -> Run {
-    let mut cmd = env.ssh_keygen_command(["-Y", "verify", "-f", "allowed_signers", "-I", "alice@example.com", "-n", "file", "-s", sig]);
+    let mut cmd = env.ssh_keygen_command([
+        "-Y",
+        "verify",
+        "-f",
+        "allowed_signers",
+        "-I",
+        "alice@example.com",
+        "-n",
+        "file",
+        "-s",
+        sig,
+    ]);
     cmd.stdin(std::fs::File::open(env.path(file)).unwrap());
     run_with_stdin_file(cmd)
 }
@@ -59,7 +72,18 @@ fn every_key_type_verifies_both_ways() {
         assert_eq!(checked.out(), good_line(name), "{name}: ssh-keygen on keywright's signature");
         std::fs::remove_file(env.path("msg.txt.sig")).unwrap();
         env.ssh_keygen(["-q", "-Y", "sign", "-f", key, "-n", "file", "msg.txt"]).success();
-        let ours = env.kw(["verify", "-f", "allowed_signers", "-I", "alice@example.com", "-n", "file", "-s", "msg.txt.sig", "msg.txt"]);
+        let ours = env.kw([
+            "verify",
+            "-f",
+            "allowed_signers",
+            "-I",
+            "alice@example.com",
+            "-n",
+            "file",
+            "-s",
+            "msg.txt.sig",
+            "msg.txt",
+        ]);
         assert_eq!(ours.success().out(), good_line(name), "{name}: keywright on ssh-keygen's signature");
         std::fs::remove_file(env.path("msg.txt.sig")).unwrap();
     }
@@ -89,7 +113,8 @@ fn ed25519_signatures_are_ssh_keygens_byte_for_byte() {
         for file in ["a.txt.sig", "b.bin.sig"] {
             std::fs::remove_file(env.path(file)).unwrap();
         }
-        env.ssh_keygen(["-q", "-Y", "sign", "-f", key, "-n", "file", "-O", &option, "a.txt", "b.bin"]).success();
+        env.ssh_keygen(["-q", "-Y", "sign", "-f", key, "-n", "file", "-O", &option, "a.txt", "b.bin"])
+            .success();
         assert_eq!(ours.0, env.read("a.txt.sig"), "{hash}");
         assert_eq!(ours.1, env.read("b.bin.sig"), "{hash}");
         std::fs::remove_file(env.path("a.txt.sig")).unwrap();
@@ -126,12 +151,17 @@ fn an_encrypted_key_is_unlocked_once_for_all_files() {
         run_with_stdin_file(cmd).success();
     }
     // Nothing but the signatures was left in the directory.
-    let leftovers: Vec<PathBuf> = support::tree(env.home()).into_iter().filter(|p| p.to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<PathBuf> =
+        support::tree(env.home()).into_iter().filter(|p| p.to_string_lossy().ends_with(".tmp")).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     // Without the passphrase, in batch mode: a clear error, nothing signed.
     std::fs::remove_file(env.path("f0.txt.sig")).unwrap();
     let refused = env.kw(["sign", "-f", key.to_str().unwrap(), "-n", "file", "f0.txt"]).code(2);
-    assert!(refused.stderr.contains("a passphrase is needed, but batch mode forbids asking for it"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("a passphrase is needed, but batch mode forbids asking for it"),
+        "{}",
+        refused.stderr
+    );
     assert!(!env.path("f0.txt.sig").exists());
 }
 
@@ -155,7 +185,8 @@ fn an_existing_signature_is_replaced_only_with_force() {
     // --force replaces it, keeping its mode, through a symlink to its target.
     std::fs::rename(env.path("msg.txt.sig"), env.path("real.sig")).unwrap();
     std::os::unix::fs::symlink("real.sig", env.path("msg.txt.sig")).unwrap();
-    std::fs::set_permissions(env.path("real.sig"), std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(env.path("real.sig"), std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .unwrap();
     env.kw(["sign", "-q", "--force", "-f", key, "-n", "git", "msg.txt", "other.txt"]).success();
     assert!(std::fs::symlink_metadata(env.path("msg.txt.sig")).unwrap().file_type().is_symlink());
     assert_ne!(env.read("real.sig"), first);
@@ -178,7 +209,11 @@ fn usage_errors() {
     let empty = env.kw(["sign", "-f", key, "-n", "", "msg.txt"]).code(2);
     assert!(empty.stderr.contains("-n"), "{}", empty.stderr);
     let missing = env.kw(["sign", "-f", key, "-n", "file", "nowhere.txt"]).code(2);
-    assert!(missing.stderr.starts_with("keywright: error: nowhere.txt: no such file or directory"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.starts_with("keywright: error: nowhere.txt: no such file or directory"),
+        "{}",
+        missing.stderr
+    );
     assert!(!env.path("msg.txt.sig").exists());
 }
 
@@ -189,7 +224,8 @@ fn sha256_signatures_verify_in_openssh() {
     allowed_signers(&env);
     let key = env.fixture("id_ecdsa_384");
     env.write("msg.txt", "x");
-    env.kw(["sign", "-q", "-f", key.to_str().unwrap(), "-n", "file", "-O", "hashalg=sha256", "msg.txt"]).success();
+    env.kw(["sign", "-q", "-f", key.to_str().unwrap(), "-n", "file", "-O", "hashalg=sha256", "msg.txt"])
+        .success();
     assert!(contains(&signature_blob(&env.read("msg.txt.sig")), b"\0\0\0\x06sha256"));
     assert_eq!(oracle_verify(&env, "msg.txt.sig", "msg.txt").success().out(), good_line("id_ecdsa_384"));
 }
@@ -209,14 +245,24 @@ fn an_agent_held_key_signs() {
         // Only the public key stays beside where the private key was.
         std::fs::remove_file(&private).unwrap();
         let public = format!("{name}.pub");
-        let run = support::kw(&env, ["sign", "-f", &public, "-n", "file", "msg.txt"], &[("SSH_AUTH_SOCK", sock)], None);
+        let run = support::kw(
+            &env,
+            ["sign", "-f", &public, "-n", "file", "msg.txt"],
+            &[("SSH_AUTH_SOCK", sock)],
+            None,
+        );
         assert_eq!(run.success().out(), "msg.txt: signature written to msg.txt.sig\n");
         assert_eq!(oracle_verify(&env, "msg.txt.sig", "msg.txt").success().out(), good_line(name));
         if name == "id_rsa_2048" {
             assert!(contains(&signature_blob(&env.read("msg.txt.sig")), b"rsa-sha2-512"));
         }
         let literal = format!("key::{}", key_line(name));
-        let run = support::kw(&env, ["sign", "-q", "--force", "-f", &literal, "-n", "file", "msg.txt"], &[("SSH_AUTH_SOCK", sock)], None);
+        let run = support::kw(
+            &env,
+            ["sign", "-q", "--force", "-f", &literal, "-n", "file", "msg.txt"],
+            &[("SSH_AUTH_SOCK", sock)],
+            None,
+        );
         run.success();
         assert_eq!(oracle_verify(&env, "msg.txt.sig", "msg.txt").success().out(), good_line(name));
         std::fs::remove_file(env.path("msg.txt.sig")).unwrap();
@@ -252,14 +298,40 @@ fn a_certificate_signs_for_cert_authority_lines() {
     let env = Env::new();
     env.ssh_keygen(["-q", "-t", "ed25519", "-N", "", "-C", "ca", "-f", "ca"]).success();
     env.fixture("id_ecdsa_256");
-    env.ssh_keygen(["-q", "-s", "ca", "-I", "alice-cert", "-n", "alice@example.com", "-V", "-1d:+1d", "id_ecdsa_256.pub"]).success();
+    env.ssh_keygen([
+        "-q",
+        "-s",
+        "ca",
+        "-I",
+        "alice-cert",
+        "-n",
+        "alice@example.com",
+        "-V",
+        "-1d:+1d",
+        "id_ecdsa_256.pub",
+    ])
+    .success();
     let ca = std::fs::read_to_string(env.path("ca.pub")).unwrap();
     env.write("allowed_signers", format!("*@example.com cert-authority {ca}"));
     env.write("msg.txt", "by certificate\n");
     env.kw(["sign", "-q", "-f", "id_ecdsa_256-cert.pub", "-n", "file", "msg.txt"]).success();
     let theirs = oracle_verify(&env, "msg.txt.sig", "msg.txt").success().out();
-    assert!(theirs.starts_with("Good \"file\" signature for alice@example.com with ECDSA-CERT key SHA256:"), "{theirs}");
-    let ours = env.kw(["verify", "-f", "allowed_signers", "-I", "alice@example.com", "-n", "file", "-s", "msg.txt.sig", "msg.txt"]);
+    assert!(
+        theirs.starts_with("Good \"file\" signature for alice@example.com with ECDSA-CERT key SHA256:"),
+        "{theirs}"
+    );
+    let ours = env.kw([
+        "verify",
+        "-f",
+        "allowed_signers",
+        "-I",
+        "alice@example.com",
+        "-n",
+        "file",
+        "-s",
+        "msg.txt.sig",
+        "msg.txt",
+    ]);
     assert_eq!(ours.success().out(), theirs);
     let found = env.kw(["signers", "find", "-f", "allowed_signers", "-s", "msg.txt.sig"]).success();
     assert_eq!(found.out(), "alice@example.com\n");
@@ -267,7 +339,11 @@ fn a_certificate_signs_for_cert_authority_lines() {
     env.fixture("id_ed25519");
     std::fs::copy(env.path("id_ecdsa_256-cert.pub"), env.path("id_ed25519-cert.pub")).unwrap();
     let mismatch = env.kw(["sign", "-f", "id_ed25519-cert.pub", "-n", "file", "--force", "msg.txt"]).code(2);
-    assert!(mismatch.stderr.contains("the certificate is not for the key in id_ed25519"), "{}", mismatch.stderr);
+    assert!(
+        mismatch.stderr.contains("the certificate is not for the key in id_ed25519"),
+        "{}",
+        mismatch.stderr
+    );
 }
 
 /// The decoded SSHSIG blob of an armoured signature.

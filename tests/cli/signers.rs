@@ -92,7 +92,14 @@ fn lookups_answer_as_openssh_does() {
         let ours = env.kw(["signers", "find", "-f", &name, "-s", "msg.txt.sig"]);
         assert_eq!(ours.out(), theirs.out(), "{}", why("find stdout"));
         assert_eq!(ours.code == 0, theirs.code == 0, "{}\n{}", why("find status"), ours.stderr);
-        assert_eq!(complained_lines(&ours.stderr, &name), complained_lines(&theirs.stderr, &name), "{}\nours: {}\ntheirs: {}", why("find complaints"), ours.stderr, theirs.stderr);
+        assert_eq!(
+            complained_lines(&ours.stderr, &name),
+            complained_lines(&theirs.stderr, &name),
+            "{}\nours: {}\ntheirs: {}",
+            why("find complaints"),
+            ours.stderr,
+            theirs.stderr
+        );
         for principal in principals {
             // match-principals: OpenSSH gives up on a bad line that names the identity.
             let theirs = env.ssh_keygen(["-Y", "match-principals", "-f", &name, "-I", principal]);
@@ -100,15 +107,29 @@ fn lookups_answer_as_openssh_does() {
             assert_eq!(ours.out(), theirs.out(), "{}", why(&format!("match {principal} stdout")));
             assert_eq!(ours.code == 0, theirs.code == 0, "{}", why(&format!("match {principal} status")));
             // verify
-            let theirs = oracle(&env, &["verify", "-f", &name, "-I", principal, "-n", "file", "-s", "msg.txt.sig"]);
+            let theirs =
+                oracle(&env, &["verify", "-f", &name, "-I", principal, "-n", "file", "-s", "msg.txt.sig"]);
             let ours = kw_verify(&env, &name, principal, &[]);
-            assert_eq!(ours.code == 0, theirs.code == 0, "{}\n{}", why(&format!("verify {principal}")), ours.stderr);
+            assert_eq!(
+                ours.code == 0,
+                theirs.code == 0,
+                "{}\n{}",
+                why(&format!("verify {principal}")),
+                ours.stderr
+            );
             if theirs.code == 0 {
                 assert_eq!(ours.out(), theirs.out(), "{}", why(&format!("verify {principal} stdout")));
             } else {
                 assert_eq!(ours.code, 1, "{}", why(&format!("verify {principal} exit")));
             }
-            assert_eq!(complained_lines(&ours.stderr, &name), complained_lines(&theirs.stderr, &name), "{}\nours: {}\ntheirs: {}", why(&format!("verify {principal} complaints")), ours.stderr, theirs.stderr);
+            assert_eq!(
+                complained_lines(&ours.stderr, &name),
+                complained_lines(&theirs.stderr, &name),
+                "{}\nours: {}\ntheirs: {}",
+                why(&format!("verify {principal} complaints")),
+                ours.stderr,
+                theirs.stderr
+            );
         }
     }
 }
@@ -118,24 +139,74 @@ fn lookups_answer_as_openssh_does() {
 fn refusals_say_why() {
     let env = signed_home();
     env.write("allowed", format!("alice@example.com {}\n", key_line(SIGNER)));
-    let run = env.kw(["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "git", "-s", "msg.txt.sig", "msg.txt"]);
-    assert_eq!(run.code(1).out(), "Could not verify signature: the signature is for namespace \"file\", not \"git\"\n");
-    assert_eq!(oracle(&env, &["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "git", "-s", "msg.txt.sig"]).code, 255);
+    let run = env.kw([
+        "verify",
+        "-f",
+        "allowed",
+        "-I",
+        "alice@example.com",
+        "-n",
+        "git",
+        "-s",
+        "msg.txt.sig",
+        "msg.txt",
+    ]);
+    assert_eq!(
+        run.code(1).out(),
+        "Could not verify signature: the signature is for namespace \"file\", not \"git\"\n"
+    );
+    assert_eq!(
+        oracle(
+            &env,
+            &["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "git", "-s", "msg.txt.sig"]
+        )
+        .code,
+        255
+    );
     env.write("msg.txt", "hellO\n");
     let run = kw_verify(&env, "allowed", "alice@example.com", &[]).code(1);
-    assert_eq!(run.out(), "Could not verify signature: the signature does not match the data (changed or forged)\n");
+    assert_eq!(
+        run.out(),
+        "Could not verify signature: the signature does not match the data (changed or forged)\n"
+    );
     assert_eq!(run.stderr, "");
     env.write("msg.txt", "hello\n");
     let run = kw_verify(&env, "allowed", "bob@example.com", &[]).code(1);
-    assert_eq!(run.out(), "Could not verify signature: no line of allowed allows this key for bob@example.com\n");
+    assert_eq!(
+        run.out(),
+        "Could not verify signature: no line of allowed allows this key for bob@example.com\n"
+    );
     // Data on standard input, as ssh-keygen reads it.
-    let run = env.kw_stdin(["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "file", "-s", "msg.txt.sig"], b"hello\n");
-    assert!(run.success().out().starts_with("Good \"file\" signature for alice@example.com with ED25519 key SHA256:"));
+    let run = env.kw_stdin(
+        ["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "file", "-s", "msg.txt.sig"],
+        b"hello\n",
+    );
+    assert!(
+        run.success()
+            .out()
+            .starts_with("Good \"file\" signature for alice@example.com with ED25519 key SHA256:")
+    );
     // Errors: exit 2, nothing verified.
     let missing = kw_verify(&env, "nowhere", "alice@example.com", &[]).code(2);
-    assert_eq!(missing.stderr, "keywright: error: nowhere: no such file or directory\nkeywright: hint: check the path\n");
+    assert_eq!(
+        missing.stderr,
+        "keywright: error: nowhere: no such file or directory\nkeywright: hint: check the path\n"
+    );
     env.write("garbage.sig", "not a signature\n");
-    let run = env.kw(["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "file", "-s", "garbage.sig", "msg.txt"]).code(2);
+    let run = env
+        .kw([
+            "verify",
+            "-f",
+            "allowed",
+            "-I",
+            "alice@example.com",
+            "-n",
+            "file",
+            "-s",
+            "garbage.sig",
+            "msg.txt",
+        ])
+        .code(2);
     assert!(run.stderr.starts_with("keywright: error: garbage.sig: not an SSH signature: it does not start with -----BEGIN SSH SIGNATURE-----\n"), "{}", run.stderr);
 }
 
@@ -145,21 +216,64 @@ fn validity_windows_follow_the_verify_time() {
     let env = signed_home();
     let k = key_line(SIGNER);
     env.write("allowed", format!("alice valid-after=\"20200101Z\",valid-before=\"20210101Z\" {k}\n"));
-    for (time, good) in [(None, false), (Some("20200601Z"), true), (Some("20191231Z"), false), (Some("20210101Z"), true), (Some("20210101000001Z"), false)] {
+    for (time, good) in [
+        (None, false),
+        (Some("20200601Z"), true),
+        (Some("20191231Z"), false),
+        (Some("20210101Z"), true),
+        (Some("20210101000001Z"), false),
+    ] {
         let (ours, theirs) = match time {
-            None => (kw_verify(&env, "allowed", "alice", &[]), oracle(&env, &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig"])),
+            None => (
+                kw_verify(&env, "allowed", "alice", &[]),
+                oracle(&env, &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig"]),
+            ),
             Some(time) => {
                 let option = format!("-Overify-time={time}");
-                (kw_verify(&env, "allowed", "alice", &["--verify-time", time]), oracle(&env, &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", &option]))
+                (
+                    kw_verify(&env, "allowed", "alice", &["--verify-time", time]),
+                    oracle(
+                        &env,
+                        &[
+                            "verify",
+                            "-f",
+                            "allowed",
+                            "-I",
+                            "alice",
+                            "-n",
+                            "file",
+                            "-s",
+                            "msg.txt.sig",
+                            &option,
+                        ],
+                    ),
+                )
             }
         };
-        assert_eq!((ours.code, theirs.code), if good { (0, 0) } else { (1, 255) }, "{time:?}: {}", ours.stderr);
-        assert_eq!(complained_lines(&ours.stderr, "allowed"), complained_lines(&theirs.stderr, "allowed"), "{time:?}");
+        assert_eq!(
+            (ours.code, theirs.code),
+            if good { (0, 0) } else { (1, 255) },
+            "{time:?}: {}",
+            ours.stderr
+        );
+        assert_eq!(
+            complained_lines(&ours.stderr, "allowed"),
+            complained_lines(&theirs.stderr, "allowed"),
+            "{time:?}"
+        );
     }
     let expired = kw_verify(&env, "allowed", "alice", &["--verify-time", "20220101Z"]).code(1);
-    assert!(expired.stderr.starts_with("keywright: warning: allowed:1: the key has expired: "), "{}", expired.stderr);
+    assert!(
+        expired.stderr.starts_with("keywright: warning: allowed:1: the key has expired: "),
+        "{}",
+        expired.stderr
+    );
     let bad = kw_verify(&env, "allowed", "alice", &["--verify-time", "2022"]).code(2);
-    assert!(bad.stderr.starts_with("keywright: error: --verify-time 2022: expected YYYYMMDD[HHMM[SS]]"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.starts_with("keywright: error: --verify-time 2022: expected YYYYMMDD[HHMM[SS]]"),
+        "{}",
+        bad.stderr
+    );
 }
 
 /// Local times are read as OpenSSH reads them (mktime with tm_isdst 0: standard time),
@@ -170,16 +284,44 @@ fn local_times_like_openssh_in_another_zone() {
     let k = key_line(SIGNER);
     env.write("allowed", format!("alice valid-after=\"20300701\" {k}\nalice valid-after=\"20300101\" {k}\n"));
     for zone in ["Europe/Berlin", "America/New_York", "Australia/Sydney"] {
-        let mut theirs = env.ssh_keygen_command(["-Y", "verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig"]);
+        let mut theirs = env.ssh_keygen_command([
+            "-Y",
+            "verify",
+            "-f",
+            "allowed",
+            "-I",
+            "alice",
+            "-n",
+            "file",
+            "-s",
+            "msg.txt.sig",
+        ]);
         theirs.env("TZ", zone).stdin(std::fs::File::open(env.path("msg.txt")).unwrap());
         let theirs = run_with_stdin_file(theirs);
-        let mut ours = env.kw_command(["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "msg.txt"]);
+        let mut ours = env.kw_command([
+            "verify",
+            "-f",
+            "allowed",
+            "-I",
+            "alice",
+            "-n",
+            "file",
+            "-s",
+            "msg.txt.sig",
+            "msg.txt",
+        ]);
         ours.env("TZ", zone);
         let ours = env.run(ours, None);
         let times = |stderr: &str| -> Vec<String> {
             stderr.lines().filter_map(|l| l.rsplit(' ').next().map(str::to_string)).collect()
         };
-        assert_eq!(times(&ours.stderr), times(&theirs.stderr), "{zone}\nours: {}\ntheirs: {}", ours.stderr, theirs.stderr);
+        assert_eq!(
+            times(&ours.stderr),
+            times(&theirs.stderr),
+            "{zone}\nours: {}\ntheirs: {}",
+            ours.stderr,
+            theirs.stderr
+        );
     }
 }
 
@@ -191,10 +333,21 @@ fn revoked_keys_are_refused() {
     env.write("revoked", format!("# old laptop\n{} x\n{k} stolen\n", key_line(OTHER)));
     let run = kw_verify(&env, "allowed", "alice", &["-r", "revoked"]).code(1);
     assert_eq!(run.out(), "Could not verify signature: the key is revoked\n");
-    assert_eq!(oracle(&env, &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "-r", "revoked"]).code, 255);
+    assert_eq!(
+        oracle(
+            &env,
+            &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "-r", "revoked"]
+        )
+        .code,
+        255
+    );
     env.write("other", format!("{}\n", key_line(OTHER)));
     kw_verify(&env, "allowed", "alice", &["-r", "other"]).success();
-    oracle(&env, &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "-r", "other"]).success();
+    oracle(
+        &env,
+        &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "-r", "other"],
+    )
+    .success();
     // A line that is no key refuses everything, in both tools.
     env.write("garbled", "garbage\n");
     let run = kw_verify(&env, "allowed", "alice", &["-r", "garbled"]).code(2);
@@ -203,7 +356,14 @@ fn revoked_keys_are_refused() {
         "keywright: error: garbled:1: not a public key, so the revocation list cannot be checked\n\
          keywright: hint: each line of a revocation file must be a public key (TYPE BASE64 [COMMENT]) or a # comment\n"
     );
-    assert_eq!(oracle(&env, &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "-r", "garbled"]).code, 255);
+    assert_eq!(
+        oracle(
+            &env,
+            &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "-r", "garbled"]
+        )
+        .code,
+        255
+    );
     // A KRL is refused clearly rather than misread.
     env.ssh_keygen(["-q", "-k", "-f", "krl", &format!("{SIGNER}.pub")]).success();
     let run = kw_verify(&env, "allowed", "alice", &["-r", "krl"]).code(2);
@@ -222,7 +382,10 @@ fn cert_authority_lines_admit_certificates_of_their_ca() {
     let env = Env::new();
     env.ssh_keygen(["-q", "-t", "ed25519", "-N", "", "-f", "ca"]).success();
     let ca = std::fs::read_to_string(env.path("ca.pub")).unwrap();
-    env.write("allowed", format!("bob {}\n*@example.com,!mallory@example.com cert-authority {ca}", key_line(OTHER)));
+    env.write(
+        "allowed",
+        format!("bob {}\n*@example.com,!mallory@example.com cert-authority {ca}", key_line(OTHER)),
+    );
     env.write("msg.txt", "hello\n");
     let cases = [
         ("valid", "-1d:+1d", "alice@example.com,carol@example.com", false),
@@ -240,11 +403,18 @@ fn cert_authority_lines_admit_certificates_of_their_ca() {
         env.ssh_keygen(&args).success();
         env.ssh_keygen(["-q", "-Y", "sign", "-f", "id_ed25519-cert.pub", "-n", "file", "msg.txt"]).success();
         for principal in ["alice@example.com", "carol@example.com", "mallory@example.com", "bob"] {
-            let theirs = oracle(&env, &["verify", "-f", "allowed", "-I", principal, "-n", "file", "-s", "msg.txt.sig"]);
+            let theirs = oracle(
+                &env,
+                &["verify", "-f", "allowed", "-I", principal, "-n", "file", "-s", "msg.txt.sig"],
+            );
             let ours = kw_verify(&env, "allowed", principal, &[]);
             assert_eq!(ours.code == 0, theirs.code == 0, "{name} {principal}: {}", ours.stderr);
             assert_eq!(ours.out() == theirs.out(), theirs.code == 0, "{name} {principal}");
-            assert_eq!(complained_lines(&ours.stderr, "allowed"), complained_lines(&theirs.stderr, "allowed"), "{name} {principal}");
+            assert_eq!(
+                complained_lines(&ours.stderr, "allowed"),
+                complained_lines(&theirs.stderr, "allowed"),
+                "{name} {principal}"
+            );
         }
         let theirs = env.ssh_keygen(["-Y", "find-principals", "-f", "allowed", "-s", "msg.txt.sig"]);
         let ours = env.kw(["signers", "find", "-f", "allowed", "-s", "msg.txt.sig"]);
@@ -278,11 +448,17 @@ fn add_writes_lines_openssh_reads_once() {
         all.extend_from_slice(args);
         env.kw(&all)
     };
-    let run = add(&["--namespaces", "file,git", "--valid-after", "20200101Z", "alice@example.com", &public]).success();
+    let run = add(&["--namespaces", "file,git", "--valid-after", "20200101Z", "alice@example.com", &public])
+        .success();
     assert_eq!(run.out(), format!("Added alice@example.com ED25519 {} to allowed:1\n", fingerprint(SIGNER)));
     assert_eq!(mode(&env.path("allowed")), 0o644);
-    let again = add(&["--namespaces", "file,git", "--valid-after", "20200101Z", "alice@example.com", &public]).success();
-    assert_eq!(again.out(), format!("alice@example.com ED25519 {}: already in allowed:1\n", fingerprint(SIGNER)));
+    let again =
+        add(&["--namespaces", "file,git", "--valid-after", "20200101Z", "alice@example.com", &public])
+            .success();
+    assert_eq!(
+        again.out(),
+        format!("alice@example.com ED25519 {}: already in allowed:1\n", fingerprint(SIGNER))
+    );
     add(&["-q", "--cert-authority", "*@example.com", &format!("{OTHER}.pub")]).success();
     add(&["-q", "two words", &key_line(OTHER)]).success();
     let text = env.read_string("allowed");
@@ -297,9 +473,14 @@ fn add_writes_lines_openssh_reads_once() {
             key_line(OTHER)
         )
     );
-    oracle(&env, &["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "git", "-s", "msg.txt.sig"]).code(255);
-    oracle(&env, &["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "file", "-s", "msg.txt.sig"]).success();
-    assert_eq!(env.ssh_keygen(["-Y", "match-principals", "-f", "allowed", "-I", "two words"]).success().out(), "two words\n");
+    oracle(&env, &["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "git", "-s", "msg.txt.sig"])
+        .code(255);
+    oracle(&env, &["verify", "-f", "allowed", "-I", "alice@example.com", "-n", "file", "-s", "msg.txt.sig"])
+        .success();
+    assert_eq!(
+        env.ssh_keygen(["-Y", "match-principals", "-f", "allowed", "-I", "two words"]).success().out(),
+        "two words\n"
+    );
     let refused = add(&["al\"ice", &public]).code(2);
     assert!(refused.stderr.contains("cannot be written as allowed_signers principals"), "{}", refused.stderr);
     let refused = add(&["--valid-after", "20300101Z", "--valid-before", "20200101Z", "x", &public]).code(2);
@@ -314,7 +495,15 @@ fn concurrent_adds_keep_every_line() {
     let children: Vec<_> = (0..8)
         .map(|i| {
             let principal = format!("user{i}@example.com");
-            let mut cmd = env.kw_command(["signers", "add", "-q", "-f", "allowed", &principal, &format!("{SIGNER}.pub")]);
+            let mut cmd = env.kw_command([
+                "signers",
+                "add",
+                "-q",
+                "-f",
+                "allowed",
+                &principal,
+                &format!("{SIGNER}.pub"),
+            ]);
             cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
             cmd.spawn().unwrap()
         })
@@ -344,9 +533,18 @@ fn list_and_audit() {
     let listed = env.kw(["signers", "list", "-f", "allowed"]).success().out();
     let lines: Vec<&str> = listed.lines().collect();
     assert_eq!(lines[0], format!("2: alice@example.com ED25519 256 {}", fingerprint(SIGNER)));
-    assert!(lines[3].starts_with("5: carol ECDSA 256 SHA256:") && lines[3].contains(" valid-before="), "{listed}");
-    assert!(lines.iter().any(|l| *l == "6: invalid: no key"), "{listed}");
-    assert!(lines.iter().any(|l| l.starts_with("8: *@example.com ECDSA 256 ") && l.ends_with(" cert-authority namespaces=git")), "{listed}");
+    assert!(
+        lines[3].starts_with("5: carol ECDSA 256 SHA256:") && lines[3].contains(" valid-before="),
+        "{listed}"
+    );
+    assert!(lines.contains(&"6: invalid: no key"), "{listed}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("8: *@example.com ECDSA 256 ")
+                && l.ends_with(" cert-authority namespaces=git")),
+        "{listed}"
+    );
     let json = env.kw(["signers", "list", "-f", "allowed", "--format", "json"]).success();
     assert_documented("signers list", &json.stdout);
     let audit = env.kw(["signers", "audit", "-f", "allowed"]).code(1).out();
@@ -360,7 +558,8 @@ fn list_and_audit() {
          2 errors, 3 warnings, 0 notes\n"
             .replace("2020-01-01T00:00:00", &local("20200101Z"))
     );
-    let json = env.kw(["signers", "audit", "-f", "allowed", "--format", "json", "--fail-on", "error"]).code(1);
+    let json =
+        env.kw(["signers", "audit", "-f", "allowed", "--format", "json", "--fail-on", "error"]).code(1);
     assert_documented("signers audit", &json.stdout);
     env.write("clean", format!("alice {k}\n"));
     let clean = env.kw(["signers", "audit", "-f", "clean", "--format", "json"]).success();
@@ -371,15 +570,43 @@ fn list_and_audit() {
 fn json_is_as_documented() {
     let env = signed_home();
     env.write("allowed", format!("alice valid-before=\"20200101Z\" {0}\nalice,bob {0}\n", key_line(SIGNER)));
-    let good = env.kw(["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "--format", "json", "msg.txt"]);
+    let good = env.kw([
+        "verify",
+        "-f",
+        "allowed",
+        "-I",
+        "alice",
+        "-n",
+        "file",
+        "-s",
+        "msg.txt.sig",
+        "--format",
+        "json",
+        "msg.txt",
+    ]);
     let good = good.success();
     assert_eq!(good.stderr, "", "JSON keeps stderr quiet");
     assert_documented("verify", &good.stdout);
-    let bad = env.kw(["verify", "-f", "allowed", "-I", "carol", "-n", "file", "-s", "msg.txt.sig", "--format", "json", "msg.txt"]);
+    let bad = env.kw([
+        "verify",
+        "-f",
+        "allowed",
+        "-I",
+        "carol",
+        "-n",
+        "file",
+        "-s",
+        "msg.txt.sig",
+        "--format",
+        "json",
+        "msg.txt",
+    ]);
     assert_documented("verify", &bad.code(1).stdout);
-    let novalidate = env.kw(["verify", "--no-validate", "-n", "git", "-s", "msg.txt.sig", "--format", "json", "msg.txt"]);
+    let novalidate =
+        env.kw(["verify", "--no-validate", "-n", "git", "-s", "msg.txt.sig", "--format", "json", "msg.txt"]);
     assert_documented("verify", &novalidate.code(1).stdout);
-    let found = env.kw(["signers", "find", "-f", "allowed", "-s", "msg.txt.sig", "--format", "json"]).success();
+    let found =
+        env.kw(["signers", "find", "-f", "allowed", "-s", "msg.txt.sig", "--format", "json"]).success();
     assert_documented("signers find", &found.stdout);
     let found: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
     assert_eq!(found["principals"], serde_json::json!(["alice", "bob"]));
@@ -398,6 +625,9 @@ fn fingerprint(name: &str) -> String {
 
 /// A UTC time as OpenSSH prints it in the local zone of the test run.
 fn local(utc: &str) -> String {
-    let out = Command::new("date").args(["-d", &format!("{}-{}-{}T00:00:00Z", &utc[..4], &utc[4..6], &utc[6..8]), "+%Y-%m-%dT%H:%M:%S"]).output().unwrap();
+    let out = Command::new("date")
+        .args(["-d", &format!("{}-{}-{}T00:00:00Z", &utc[..4], &utc[4..6], &utc[6..8]), "+%Y-%m-%dT%H:%M:%S"])
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

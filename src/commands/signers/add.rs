@@ -26,7 +26,12 @@ pub fn run(args: AddArgs) -> Result<AddedSigners> {
     }
     let signers: Vec<NewSigner> = keys(&args.key)?
         .into_iter()
-        .map(|(key, comment)| NewSigner { principals: args.principals.clone(), options: options.clone(), key, comment })
+        .map(|(key, comment)| NewSigner {
+            principals: args.principals.clone(),
+            options: options.clone(),
+            key,
+            comment,
+        })
         .collect();
     let outcomes = edit::add(&args.file.file, &signers)?;
     let unknown = || anyhow::anyhow!("a key type that cannot be described");
@@ -69,7 +74,8 @@ fn keys(arg: &str) -> Result<Vec<(ssh_key::public::KeyData, Option<Vec<u8>>)>> {
             }
             Item::Private(input) => {
                 let file = input.file?;
-                let public = file.public_key().ok_or(Error::PublicKeyLocked { path: file.path().to_path_buf() })?;
+                let public =
+                    file.public_key().ok_or(Error::PublicKeyLocked { path: file.path().to_path_buf() })?;
                 let comment = Some(public.comment().as_bytes().to_vec());
                 keys.push((public.key_data().clone(), comment));
                 return Ok(keys);

@@ -12,5 +12,10 @@ pub fn run(args: AuditArgs) -> Result<Audited> {
     let path = args.file.file;
     let file = SignersFile::read(&path)?;
     let findings = audit(&file, now);
-    Ok(Audited { summary: Summary::of(&findings), findings, file: path, fail_on: super::severity(args.fail_on) })
+    Ok(Audited {
+        summary: Summary::of(&findings),
+        findings,
+        file: path,
+        fail_on: super::severity(args.fail_on),
+    })
 }

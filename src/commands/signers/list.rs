@@ -16,8 +16,10 @@ pub fn run(args: ListArgs) -> Result<Listed> {
     for (number, line) in file.lines() {
         match parse_line(number, line) {
             Parsed::Skip => {}
-            Parsed::Invalid(problem) => listed.invalid.push(InvalidLine { line: number, message: problem.to_string() }),
-            Parsed::Entry(entry) => listed.signers.extend(signer(entry)),
+            Parsed::Invalid(problem) => {
+                listed.invalid.push(InvalidLine { line: number, message: problem.to_string() })
+            }
+            Parsed::Entry(entry) => listed.signers.extend(signer(*entry)),
         }
     }
     Ok(listed)
