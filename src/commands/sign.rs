@@ -1,6 +1,6 @@
 //! `keywright sign`: ssh-keygen -Y sign, many files with one unlocked key.
 
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -125,13 +125,13 @@ fn sign_all(
             }
             Input::Stdin => {
                 let digest =
-                    hash_reader(hash, &mut io::stdin().lock()).map_err(|e| Error::io(STDIN_NAME, e))?;
+                    hash_reader(hash, &mut io::stdin()).map_err(|e| Error::io(STDIN_NAME, e))?;
                 (PathBuf::from(STDIN_NAME), None, Some(armor(&signer.sign(namespace, &digest)?.encode())))
             }
             Input::File { path, signature } => {
                 let (mut file, _) = fsutil::open_input(&path, Accept::Pipe)?;
                 let digest =
-                    hash_reader(hash, &mut file as &mut dyn Read).map_err(|e| Error::io(&path, e))?;
+                    hash_reader(hash, &mut file).map_err(|e| Error::io(&path, e))?;
                 let text = armor(&signer.sign(namespace, &digest)?.encode());
                 batch.stage(&signature, text.as_bytes())?;
                 (path, Some(signature), None)

@@ -86,7 +86,7 @@ fn hash_message(file: Option<&Path>, alg: ssh_key::HashAlg) -> Result<MessageHas
             let (mut input, _) = fsutil::open_input(path, Accept::Pipe)?;
             Ok(hash_reader(alg, &mut input).map_err(|e| Error::io(path, e))?)
         }
-        None => Ok(hash_reader(alg, &mut io::stdin().lock()).map_err(|e| Error::io(STDIN_NAME, e))?),
+        None => Ok(hash_reader(alg, &mut io::stdin()).map_err(|e| Error::io(STDIN_NAME, e))?),
     }
 }
 

@@ -281,6 +281,13 @@ fn an_agent_held_key_signs() {
     agent.add(&private);
     support::kw(&env, args, &[("SSH_AUTH_SOCK", sock)], None).success();
     assert_eq!(oracle_verify(&env, "msg.txt.sig", "msg.txt").success().out(), good_line("id_ecdsa_256"));
+    // An encrypted copy of a key the agent holds signs without its passphrase (batch
+    // mode could not ask for it), as ssh-keygen prefers the agent.
+    std::fs::copy(&private, env.path("locked")).unwrap();
+    env.ssh_keygen(["-q", "-p", "-N", "secret", "-f", "locked"]).success();
+    let locked = ["sign", "-q", "--force", "-f", "locked", "-n", "file", "msg.txt"];
+    support::kw(&env, locked, &[("SSH_AUTH_SOCK", sock)], None).success();
+    assert_eq!(oracle_verify(&env, "msg.txt.sig", "msg.txt").success().out(), good_line("id_ecdsa_256"));
     drop(agent);
     // No agent at all: the public key alone cannot sign.
     let alone = env.kw(["sign", "-f", "id_ed25519.pub", "-n", "file", "--force", "msg.txt"]).code(2);
