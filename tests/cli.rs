@@ -24,6 +24,8 @@ mod cli {
     mod public;
     mod remote_trust;
     mod secrets;
+    mod sign;
+    mod signers;
     mod ssh_copy_id;
     mod ssh_keygen;
     mod support;
