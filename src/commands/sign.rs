@@ -24,9 +24,23 @@ use crate::sig::signer::{self, FoundKey, KeyArg, Signer};
 use crate::sig::write::{Batch, MAX_STAGED};
 
 pub fn run(ctx: &Context, printer: &Printer, args: SignArgs) -> Result<Status> {
+    let (report, signed) = execute(ctx, printer, &args)?;
+    printer.report(&report)?;
+    signed?;
+    Ok(crate::report::Report::status(&report))
+}
+
+/// Signs without printing: the report of what was signed, and whether every input was
+/// (what was signed before a failure is in the report and written, as ssh-keygen writes
+/// it).
+///
+/// # Errors
+/// A bad option, input or key, or a signature file that cannot be written; the inner
+/// error a failure to read or sign an input after the inputs in the report.
+pub fn execute(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<(Signed, Result<()>)> {
     let hash = hash_option(&args.options)?;
     let inputs = plan(ctx, &args)?;
-    let mut signer = signer(ctx, printer, &args)?;
+    let mut signer = signer(ctx, printer, args)?;
     let unknown = || anyhow::anyhow!("the key's type cannot be described");
     let key = KeyInfo::of(signer.public(), HashKind::Sha256, None).ok_or_else(unknown)?;
     let mut report = Signed {
@@ -40,9 +54,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: SignArgs) -> Result<Status> {
     let signed = sign_all(&mut signer, &args.namespace, hash, inputs, &mut batch, &mut report);
     // What was signed before a failure is still written, as ssh-keygen writes it.
     batch.commit()?;
-    printer.report(&report)?;
-    signed?;
-    Ok(crate::report::Report::status(&report))
+    Ok((report, signed))
 }
 
 /// One input and where its signature goes.

@@ -11,9 +11,9 @@ use crate::sig::audit::Severity;
 
 mod add;
 mod audit;
-mod find;
+pub mod find;
 mod list;
-mod matching;
+pub mod matching;
 
 pub fn run(ctx: &Context, printer: &Printer, args: SignersArgs) -> Result<Status> {
     match args.command {
