@@ -53,12 +53,51 @@ pub fn run(ctx: &Context, flags: &Flags, check: Check<'_>) -> ExitCode {
     };
     // The native command's notes are not printed: this front words them as 9.2 does.
     let quiet = Printer::openssh(ctx, true);
+    let unvalidated = args.no_validate;
+    let (signature, namespace, verify_time) =
+        (args.signature.clone(), args.namespace.clone(), args.verify_time.clone());
     match crate::commands::verify::run(ctx, &quiet, args) {
         Ok(verified) => render(flags, &verified, options.print_pubkey),
         Err(error) => {
+            // 9.2 checks the signature itself before it opens the allowed_signers and
+            // revocation files: a refusal of the signature is what it reports then.
+            if !unvalidated && is_other_file(&error, check.signature) {
+                let alone = VerifyArgs {
+                    signers: None,
+                    principal: None,
+                    namespace,
+                    signature,
+                    revoked: None,
+                    verify_time,
+                    no_validate: true,
+                    format: OutputFormat::Text,
+                    file: None,
+                };
+                // Standard input was read already only when the files could be opened.
+                if let Ok(verified) = crate::commands::verify::run(ctx, &quiet, alone)
+                    && let Some(refusal) = &verified.refusal
+                {
+                    if let Some(line) = refusal_line(refusal) {
+                        log::line(&line);
+                    }
+                    return failed(flags);
+                }
+            }
             refused_before(&error, check.signature, flags.revocation.as_deref());
             failed(flags)
         }
+    }
+}
+
+/// Whether the error is about a file other than the signature (read before the data).
+fn is_other_file(error: &anyhow::Error, signature: &Path) -> bool {
+    match error.chain().find_map(|cause| cause.downcast_ref::<Error>()) {
+        Some(Error::Io { path, .. } | Error::IsDirectory { path } | Error::NotRegularFile { path, .. }) => {
+            path != signature
+        }
+        // Found before the data is read (a bad line of it is found after).
+        Some(Error::KrlNotSupported { .. }) => true,
+        _ => false,
     }
 }
 
