@@ -14,6 +14,7 @@ mod cli {
     mod faults;
     mod fingerprint;
     mod generate;
+    mod git_signing;
     mod hostkey_policy;
     mod json;
     mod known_hosts;
