@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: SignArgs) -> Result<Status> {
 /// error a failure to read or sign an input after the inputs in the report.
 pub fn execute(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<(Signed, Result<()>)> {
     let hash = hash_option(&args.options)?;
-    let inputs = plan(ctx, &args)?;
+    let inputs = plan(ctx, args)?;
     let mut signer = signer(ctx, printer, args)?;
     let unknown = || anyhow::anyhow!("the key's type cannot be described");
     let key = KeyInfo::of(signer.public(), HashKind::Sha256, None).ok_or_else(unknown)?;
