@@ -15,6 +15,9 @@ pub mod man;
 pub mod page;
 pub mod passphrase;
 pub mod public;
+pub mod sign;
+pub mod signers;
+pub mod verify;
 
 pub use examples::Example;
 pub use page::Page;
@@ -54,4 +57,7 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
     InstallLinks(install_links::InstallLinksArgs),
+    Sign(sign::SignArgs),
+    Verify(verify::VerifyArgs),
+    Signers(signers::SignersArgs),
 }

@@ -21,6 +21,9 @@ pub mod known_hosts;
 pub mod man;
 pub mod passphrase;
 pub mod public;
+pub mod sign;
+pub mod signers;
+pub mod verify;
 
 pub use crate::report::Status;
 
@@ -42,6 +45,9 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Completions(args) => show(&printer, Ok(completions::run(args))),
         Command::Man(args) => show(&printer, man::run(ctx, &printer, args)),
         Command::InstallLinks(args) => show(&printer, install_links::run(args)),
+        Command::Sign(args) => sign::run(ctx, &printer, args),
+        Command::Verify(args) => show(&printer, verify::run(ctx, &printer, args)),
+        Command::Signers(args) => signers::run(ctx, &printer, args),
     }
 }
 
@@ -112,6 +118,21 @@ fn output(command: &Command) -> (Format, bool) {
         },
         Command::Public(_) | Command::Completions(_) | Command::Man(_) => (Format::Text, false),
         Command::InstallLinks(args) => (args.format.into(), false),
+        Command::Sign(args) => (Format::Text, args.quiet),
+        Command::Verify(args) => (args.format.into(), false),
+        Command::Signers(args) => signers_output(&args.command),
+    }
+}
+
+/// The output format and `-q` of a `signers` subcommand.
+fn signers_output(command: &crate::cli::signers::SignersCommand) -> (Format, bool) {
+    use crate::cli::signers::SignersCommand as S;
+    match command {
+        S::Add(args) => (Format::Text, args.quiet),
+        S::List(args) => (args.format.into(), false),
+        S::Find(args) => (args.format.into(), false),
+        S::Match(args) => (args.format.into(), false),
+        S::Audit(args) => (args.format.into(), false),
     }
 }
 

@@ -308,6 +308,73 @@ pub enum Error {
     /// installed as it is, a restricted key would lose its restrictions.
     #[error("{}:{line}: the key has options or host names before it", path.display())]
     KeyHasOptions { path: PathBuf, line: usize },
+
+    // SSH signatures and allowed_signers (sig/: sign, verify, signers).
+    /// A signature file that is no SSH signature OpenSSH would read.
+    #[error("{}: not an SSH signature: {problem}", path.display())]
+    BadSignature { path: PathBuf, problem: crate::sig::SignatureProblem },
+
+    /// A revocation file that is a KRL (PROTOCOL.krl), which is not read yet.
+    #[error("{}: is a key revocation list (KRL); KRL files are not read yet", path.display())]
+    KrlNotSupported { path: PathBuf },
+
+    /// A revocation file line that is no public key: as OpenSSH, every signature whose
+    /// key is not listed before it is refused (a list that cannot be read must not let a
+    /// revoked key through).
+    #[error("{}:{line}: not a public key, so the revocation list cannot be checked", path.display())]
+    BadRevocationLine { path: PathBuf, line: usize },
+
+    /// An allowed_signers line that ends a search (match-principals stops at it, as
+    /// OpenSSH does).
+    #[error("{}:{line}: {problem}", path.display())]
+    BadSignerLine { path: PathBuf, line: usize, problem: crate::sig::LineProblem },
+
+    /// A signature file to write exists and may not be replaced.
+    #[error("{}: already exists", path.display())]
+    SignatureExists { path: PathBuf },
+
+    /// The key to sign with has no private half here, and the agent does not hold it.
+    #[error("{}: no private key for this public key, and {}", key.display(), match agent {
+        AgentState::NotRunning => "no ssh-agent runs (SSH_AUTH_SOCK is not set)",
+        AgentState::LacksKey => "ssh-agent does not hold it",
+    })]
+    NoPrivateKey { key: PathBuf, agent: AgentState },
+
+    /// Signing through the agent was demanded (`--agent`), and it cannot be done.
+    #[error("{}: cannot sign with ssh-agent: {}", key.display(), match agent {
+        AgentState::NotRunning => "no ssh-agent runs (SSH_AUTH_SOCK is not set)",
+        AgentState::LacksKey => "it does not hold this key",
+    })]
+    AgentRequired { key: PathBuf, agent: AgentState },
+
+    /// SSH_AUTH_SOCK names a socket nothing answers on.
+    #[error("cannot connect to ssh-agent at {}: {cause}", socket.display())]
+    AgentUnreachable { socket: PathBuf, cause: String },
+
+    /// The agent did not sign.
+    #[error("ssh-agent at {} did not sign: {cause}", socket.display())]
+    AgentSign { socket: PathBuf, cause: String },
+
+    /// A certificate given to sign with does not belong to the private key beside it.
+    #[error("{}: the certificate is not for the key in {}", certificate.display(), key.display())]
+    CertificateKeyMismatch { certificate: PathBuf, key: PathBuf },
+
+    /// An option value for signing or verifying (`-O hashalg=`, `--verify-time`).
+    #[error("{option}: {reason}")]
+    BadSignatureOption { option: String, reason: &'static str },
+
+    /// `signers add`: principals that cannot be written as one allowed_signers field.
+    #[error("{principals:?}: cannot be written as allowed_signers principals: {reason}")]
+    BadSigner { principals: String, reason: &'static str },
+}
+
+/// Whether an agent could have signed instead of a missing private key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentState {
+    /// SSH_AUTH_SOCK is not set.
+    NotRunning,
+    /// The agent runs but does not hold the key.
+    LacksKey,
 }
 
 /// A kind of private key we recognise but do not read; each has its own way out.
@@ -538,6 +605,37 @@ impl Error {
             Error::RemoteNotDirectory { .. } | Error::RemoteNotRegular { .. } => {
                 "move it out of the way, or name another file with --target-path"
             }
+            // Signatures.
+            Error::BadSignature { .. } => {
+                "give the signature file that ssh-keygen -Y sign or keywright sign wrote (-----BEGIN SSH SIGNATURE-----)"
+            }
+            Error::KrlNotSupported { .. } => {
+                "give a revocation file of public keys, one a line; KRLs come with the certificate commands"
+            }
+            Error::BadRevocationLine { .. } => {
+                "each line of a revocation file must be a public key (TYPE BASE64 [COMMENT]) or a # comment"
+            }
+            Error::BadSignerLine { .. } => {
+                "fix the line: `keywright signers audit -f FILE` lists every problem"
+            }
+            Error::SignatureExists { .. } => "use --force to replace it",
+            Error::NoPrivateKey { agent: AgentState::NotRunning, .. } => {
+                "give the private key file with -f, or start ssh-agent and add the key with ssh-add"
+            }
+            Error::NoPrivateKey { agent: AgentState::LacksKey, .. }
+            | Error::AgentRequired { agent: AgentState::LacksKey, .. } => {
+                "add the key to the agent with ssh-add KEY"
+            }
+            Error::AgentRequired { agent: AgentState::NotRunning, .. } => {
+                "start ssh-agent (eval \"$(ssh-agent)\") and add the key with ssh-add, or sign without --agent"
+            }
+            Error::AgentUnreachable { .. } => {
+                "start ssh-agent, or unset SSH_AUTH_SOCK to sign with the key file"
+            }
+            Error::CertificateKeyMismatch { .. } => {
+                "give the certificate that was signed for this key (KEY-cert.pub beside KEY)"
+            }
+            Error::BadSigner { .. } => "give comma-separated principals without quotes or line breaks",
 
             _ => return None,
         };

@@ -21,5 +21,6 @@ pub mod remote;
 pub mod report;
 pub mod sanitize;
 pub mod secret;
+pub mod sig;
 
 pub use error::{Error, Result};

@@ -58,6 +58,14 @@ jobs:
         with: { sarif_file: kh.sarif }
 ";
 
+const SIG_FILES: &[(&str, &str)] = &[
+    ("FILE.sig", "The signature of FILE, written atomically (a new file gets mode 0644)."),
+    (
+        "allowed_signers",
+        "Who may sign with which key; no default (git names it in gpg.ssh.allowedSignersFile). See ssh-keygen(1) ALLOWED SIGNERS.",
+    ),
+];
+
 const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "HOME",
@@ -210,6 +218,67 @@ fn extra(page: Page) -> Extra {
             ],
             see_also: see(&["keywright(1)", "ssh-keygen(1)", "ssh-copy-id(1)"]),
         },
+        Page::Sign => Extra {
+            exit_status: &[
+                ("0", "Every FILE was signed and its signature written."),
+                ("1", "A FILE.sig existed and the answer at the prompt was no; the other files were signed."),
+                (
+                    "2",
+                    "An error: an unreadable key or file, a wrong passphrase, no agent holding the key, an existing FILE.sig without --force. Signatures made before a file that could not be read are written.",
+                ),
+            ],
+            files: SIG_FILES,
+            see_also: see(&["keywright-verify(1)", "keywright-signers(1)", "ssh-keygen(1)", "ssh-agent(1)"]),
+        },
+        Page::Verify => Extra {
+            exit_status: &[
+                ("0", "The signature is good, and (unless --no-validate) its signer allowed."),
+                (
+                    "1",
+                    "It is not: made for another namespace, changed or forged data, a revoked key, or no allowed_signers line allows the key for the principal at the verify time.",
+                ),
+                (
+                    "2",
+                    "An error: an unreadable file, a damaged signature file, a KRL or unreadable revocation file.",
+                ),
+            ],
+            files: SIG_FILES,
+            see_also: see(&["keywright-sign(1)", "keywright-signers(1)", "ssh-keygen(1) ALLOWED SIGNERS"]),
+        },
+        Page::Signers | Page::SignersAdd | Page::SignersList => Extra {
+            exit_status: STANDARD_EXIT,
+            files: SIG_FILES,
+            see_also: see(&[
+                "keywright-verify(1)",
+                "keywright-signers-audit(1)",
+                "ssh-keygen(1) ALLOWED SIGNERS",
+            ]),
+        },
+        Page::SignersFind | Page::SignersMatch => Extra {
+            exit_status: &[
+                ("0", "A principal was found (find) or a line matched (match)."),
+                ("1", "None was."),
+                (
+                    "2",
+                    "An error: an unreadable file, a damaged signature, or (match) a line that cannot be read.",
+                ),
+            ],
+            files: SIG_FILES,
+            see_also: see(&["keywright-verify(1)", "ssh-keygen(1) ALLOWED SIGNERS"]),
+        },
+        Page::SignersAudit => Extra {
+            exit_status: &[
+                ("0", "No finding at or above the --fail-on severity."),
+                ("1", "At least one finding at or above the --fail-on severity (default warning)."),
+                ("2", "The file could not be read, or a usage error."),
+            ],
+            files: SIG_FILES,
+            see_also: see(&[
+                "keywright-signers(1)",
+                "keywright-known-hosts-audit(1)",
+                "ssh-keygen(1) ALLOWED SIGNERS",
+            ]),
+        },
         Page::Keywright => Extra {
             exit_status: &[
                 ("0", "Success."),
@@ -225,6 +294,9 @@ fn extra(page: Page) -> Extra {
                 "keywright-comment(1)",
                 "keywright-known-hosts(1)",
                 "keywright-copy-id(1)",
+                "keywright-sign(1)",
+                "keywright-verify(1)",
+                "keywright-signers(1)",
                 "keywright-completions(1)",
                 "keywright-man(1)",
                 "keywright-install-links(1)",
@@ -294,6 +366,12 @@ fn page(command: clap::Command, page: Page) -> Vec<u8> {
             "A GitHub Actions job that annotates pull requests and uploads SARIF to code scanning:",
         )]);
         roff.control("nf", []).text([roman(AUDIT_CI_EXAMPLE)]).control("fi", []);
+    }
+    if page == Page::SignersAudit {
+        roff.control("SH", ["AUDIT RULES"]);
+        for rule in crate::sig::audit::Rule::ALL {
+            roff.control("TP", []).text([bold(rule.id())]).text([roman(rule.description())]);
+        }
     }
     render_list(&mut roff, "EXIT STATUS", extra.exit_status);
     render_list(&mut roff, "ENVIRONMENT", ENVIRONMENT);

@@ -27,6 +27,9 @@ mod known_hosts;
 mod man;
 mod passphrase;
 mod public;
+mod sign;
+mod signers;
+mod verify;
 
 /// How reports are rendered on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

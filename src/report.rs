@@ -19,6 +19,9 @@ pub mod known_hosts;
 pub mod man;
 pub mod passphrase;
 pub mod public;
+pub mod sign;
+pub mod signers;
+pub mod verify;
 
 /// How a command that did not fail ended; `main` maps it to the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,7 @@ mod cli {
     mod faults;
     mod fingerprint;
     mod generate;
+    mod git_signing;
     mod hostkey_policy;
     mod json;
     mod known_hosts;
@@ -24,6 +25,8 @@ mod cli {
     mod public;
     mod remote_trust;
     mod secrets;
+    mod sign;
+    mod signers;
     mod ssh_copy_id;
     mod ssh_keygen;
     mod support;

@@ -16,8 +16,9 @@ pub struct Example {
 /// What the example test prepares before running any example, described for the reader:
 /// a home directory with `~/.ssh/id_ed25519` (no passphrase) and its `.pub`, an
 /// authorized_keys file, and `~/.config/keywright/passphrase` holding a passphrase.
-pub const EXAMPLE_SETUP: &str =
-    "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase";
+pub const EXAMPLE_SETUP: &str = "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase, \
+     v1.tgz{,.sig} (signed by ~/.ssh/id_ed25519), build.tar.gz, docs/*.md, allowed_signers \
+     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub";
 
 /// Renders examples for `--help` (`after_help`).
 pub fn render(examples: &[Example]) -> String {
@@ -122,6 +123,47 @@ pub const INSTALL_LINKS: &[Example] = examples![
     "Check that the links are there, as JSON" => "keywright install-links ~/.local/bin --format json",
 ];
 
+pub const SIGN: &[Example] = examples![
+    "Sign a build (writes build.tar.gz.sig)" => "keywright sign -f ~/.ssh/id_ed25519 -n file build.tar.gz",
+    "Sign every file of a directory with one unlocked key, replacing old signatures" => "keywright sign -f ~/.ssh/id_work --passphrase-file pw -n file --force docs/*.md",
+    "Sign standard input with SHA-256, the signature on standard output" => "echo hello | keywright sign -f ~/.ssh/id_ed25519 -n file -O hashalg=sha256 - > hello.sig",
+];
+
+pub const VERIFY: &[Example] = examples![
+    "Check that alice signed the tarball" => "keywright verify -f allowed_signers -I alice -n file -s v1.tgz.sig v1.tgz",
+    "The same, judging key validity as of 1 June 2024 (UTC)" => "keywright verify -f allowed_signers -I alice -n file -s v1.tgz.sig --verify-time 20240601Z v1.tgz",
+    "The same, refusing the keys listed in revoked_keys" => "keywright verify -f allowed_signers -I alice -n file -s v1.tgz.sig -r revoked_keys v1.tgz",
+    "Check only that the signature is intact, as JSON" => "keywright verify --no-validate -n file -s v1.tgz.sig --format json < v1.tgz",
+];
+
+pub const SIGNERS: &[Example] = examples![
+    "Allow your key to sign git commits as alice" => "keywright signers add -f allowed_signers --namespaces git alice ~/.ssh/id_ed25519.pub",
+    "Who signed this?" => "keywright signers find -f allowed_signers -s v1.tgz.sig",
+];
+
+pub const SIGNERS_ADD: &[Example] = examples![
+    "Allow a key to sign as bob until the end of 2025 (UTC)" => "keywright signers add -f allowed_signers --valid-before 20260101Z bob ~/.ssh/id_ed25519.pub",
+    "Allow a CA's certificates to sign as anyone at example.com" => "keywright signers add -f allowed_signers --cert-authority '*@example.com' ca.pub",
+];
+
+pub const SIGNERS_LIST: &[Example] = examples![
+    "Every signer, with fingerprints" => "keywright signers list -f allowed_signers",
+    "The same as JSON" => "keywright signers list -f allowed_signers --format json",
+];
+
+pub const SIGNERS_FIND: &[Example] = examples![
+    "The principals who may have made a signature" => "keywright signers find -f allowed_signers -s v1.tgz.sig",
+];
+
+pub const SIGNERS_MATCH: &[Example] = examples![
+    "The lines that would let alice sign" => "keywright signers match -f allowed_signers -I alice",
+];
+
+pub const SIGNERS_AUDIT: &[Example] = examples![
+    "Fail a CI job on problems in the repository's allowed_signers" => "keywright signers audit -f allowed_signers",
+    "Only errors fail; print JSON" => "keywright signers audit -f allowed_signers --fail-on error --format json",
+];
+
 /// The examples of a page.
 pub fn of(page: Page) -> &'static [Example] {
     match page {
@@ -142,6 +184,14 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::Completions => COMPLETIONS,
         Page::Man => MAN,
         Page::InstallLinks => INSTALL_LINKS,
+        Page::Sign => SIGN,
+        Page::Verify => VERIFY,
+        Page::Signers => SIGNERS,
+        Page::SignersAdd => SIGNERS_ADD,
+        Page::SignersList => SIGNERS_LIST,
+        Page::SignersFind => SIGNERS_FIND,
+        Page::SignersMatch => SIGNERS_MATCH,
+        Page::SignersAudit => SIGNERS_AUDIT,
     }
 }
 

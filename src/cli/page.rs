@@ -23,6 +23,14 @@ pub enum Page {
     Completions,
     Man,
     InstallLinks,
+    Sign,
+    Verify,
+    Signers,
+    SignersAdd,
+    SignersList,
+    SignersFind,
+    SignersMatch,
+    SignersAudit,
 }
 
 impl Page {
@@ -45,6 +53,14 @@ impl Page {
         Page::Completions,
         Page::Man,
         Page::InstallLinks,
+        Page::Sign,
+        Page::Verify,
+        Page::Signers,
+        Page::SignersAdd,
+        Page::SignersList,
+        Page::SignersFind,
+        Page::SignersMatch,
+        Page::SignersAudit,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -68,6 +84,14 @@ impl Page {
             Page::Completions => "completions",
             Page::Man => "man",
             Page::InstallLinks => "install-links",
+            Page::Sign => "sign",
+            Page::Verify => "verify",
+            Page::Signers => "signers",
+            Page::SignersAdd => "signers add",
+            Page::SignersList => "signers list",
+            Page::SignersFind => "signers find",
+            Page::SignersMatch => "signers match",
+            Page::SignersAudit => "signers audit",
         }
     }
 

@@ -5,8 +5,10 @@
 //! `fatal`). Questions are asked as ssh-keygen asks them ([`Dialog::OpenSsh`]).
 //!
 //! Covered (issue 12): `-t -b -C -f -N -P -a -q -l -E -v -y -p -c -F -R -H`, with `-o` (a
-//! no-op in 9.2) and `-O` (collected; no covered operation reads it, as in 9.2). Every
-//! other letter is refused by name with ssh-keygen's usage ([`flags::LETTERS`]).
+//! no-op in 9.2) and `-O`; and `-Y sign|verify|find-principals|match-principals|
+//! check-novalidate` with `-f -n -s -I -r -U -O -q` ([`sig`]). Every other letter is
+//! refused by name with ssh-keygen's usage ([`flags::LETTERS`]), and so are `-n -s -I -r
+//! -U` without `-Y` (certificates and SSHFP records, later issues).
 //!
 //! Deliberate differences, each safer than 9.2: a private key that is overwritten ends up
 //! 0600 (ssh-keygen keeps an existing file's mode); known_hosts rewrites go through a
@@ -25,6 +27,7 @@ pub mod flags;
 mod keys;
 mod known_hosts;
 pub mod log;
+mod sig;
 
 use flags::Flags;
 
@@ -45,6 +48,14 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
 /// The operation the flags select, in ssh-keygen's order of precedence, after its
 /// checks of the combination.
 fn run(ctx: &Context, flags: &Flags) -> ExitCode {
+    // -Y is looked at first, before any check of the other flags (as 9.2 does).
+    if let Some(op) = &flags.sign_op {
+        return sig::run(ctx, flags, op);
+    }
+    if let Some((letter, what)) = flags.outside_signatures() {
+        let message = format!("option -{letter} ({what}) is not supported by keywright's ssh-keygen yet");
+        return log::usage(Some(&message));
+    }
     if !flags.operands.is_empty() {
         return log::usage(Some("Too many arguments."));
     }

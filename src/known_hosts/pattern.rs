@@ -64,6 +64,21 @@ fn glob_with(name: &[u8], pattern: &[u8], fold: impl Fn(u8) -> u8) -> bool {
 
 /// OpenSSH's `match_pattern_list` with lower-casing: `name` must already be lower case.
 pub fn match_list(name: &[u8], list: &[u8]) -> ListMatch {
+    match_list_with(name, list, glob_lowercase)
+}
+
+/// OpenSSH's `match_pattern_list` without lower-casing (`dolower` 0), as sshsig.c matches
+/// allowed_signers principals and namespaces: case counts. Like match.c, an empty list
+/// holds no pattern and a trailing comma ends the list (`a,` is `a`; `a,,` is `a` and
+/// the empty pattern), which matters where an empty name can be asked for (`-I ""`).
+pub fn match_list_exact(name: &[u8], list: &[u8]) -> ListMatch {
+    if list.is_empty() {
+        return ListMatch::None;
+    }
+    match_list_with(name, list.strip_suffix(b",").unwrap_or(list), glob)
+}
+
+fn match_list_with(name: &[u8], list: &[u8], glob: impl Fn(&[u8], &[u8]) -> bool) -> ListMatch {
     let mut positive = false;
     for item in list.split(|&b| b == b',') {
         let (negated, pattern) = match item.strip_prefix(b"!") {
@@ -73,7 +88,7 @@ pub fn match_list(name: &[u8], list: &[u8]) -> ListMatch {
         if pattern.len() >= MAX_PATTERN {
             return ListMatch::None;
         }
-        if glob_lowercase(name, pattern) {
+        if glob(name, pattern) {
             if negated {
                 return ListMatch::Negated;
             }
@@ -329,6 +344,18 @@ mod tests {
         assert_eq!(match_list(b"host", b"HOST"), ListMatch::Positive);
         assert_eq!(match_list(b"other", b"host,[host]:22"), ListMatch::None);
         assert_eq!(match_list(b"", b"a,,b"), ListMatch::Positive);
+    }
+
+    /// allowed_signers principals: case counts, and the list ends as match.c ends it.
+    #[test]
+    fn exact_lists_keep_case() {
+        assert_eq!(match_list_exact(b"Alice", b"alice"), ListMatch::None);
+        assert_eq!(match_list_exact(b"alice", b"*,!mallory"), ListMatch::Positive);
+        assert_eq!(match_list_exact(b"mallory", b"*,!mallory"), ListMatch::Negated);
+        assert_eq!(match_list_exact(b"", b""), ListMatch::None);
+        assert_eq!(match_list_exact(b"", b"a,"), ListMatch::None);
+        assert_eq!(match_list_exact(b"", b","), ListMatch::Positive);
+        assert_eq!(match_list_exact(b"", b"a,,"), ListMatch::Positive);
     }
 
     proptest::proptest! {

@@ -19,6 +19,15 @@ fn prepared_home() -> Env {
         .map(|host| format!("{host} {host_key}"))
         .collect::<String>();
     env.write(".ssh/known_hosts", format!("{known}git.example.com {rsa_key}"));
+    // For the signing examples: files to sign, an allowed_signers file letting the key
+    // sign as alice, a signature of v1.tgz by it, a revocation file, a CA key.
+    for file in ["v1.tgz", "build.tar.gz", "docs/a.md", "docs/b.md"] {
+        env.write(file, format!("{file}\n"));
+    }
+    env.write("allowed_signers", format!("alice {pub_line}"));
+    env.ssh_keygen(["-q", "-Y", "sign", "-f", ".ssh/id_ed25519", "-n", "file", "v1.tgz"]).success();
+    env.write("revoked_keys", "");
+    env.write("ca.pub", std::fs::read_to_string(testdata("keys/id_ecdsa_256.pub")).unwrap());
     env
 }
 

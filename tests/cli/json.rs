@@ -8,11 +8,23 @@ use serde_json::Value;
 use super::common::*;
 
 /// The documents the page defines, each checked by a test in this suite.
-const DOCUMENTED: &[&str] =
-    &["fingerprint", "known-hosts find", "known-hosts list", "known-hosts audit", "copy-id", "install-links"];
+const DOCUMENTED: &[&str] = &[
+    "fingerprint",
+    "known-hosts find",
+    "known-hosts list",
+    "known-hosts audit",
+    "copy-id",
+    "install-links",
+    // Checked in signers.rs.
+    "verify",
+    "signers find",
+    "signers match",
+    "signers list",
+    "signers audit",
+];
 
 /// Definitions the documents share, not documents themselves.
-const SHARED: &[&str] = &["key", "known_hosts_entry", "copy_id_key"];
+const SHARED: &[&str] = &["key", "known_hosts_entry", "copy_id_key", "sig_notes"];
 
 /// The schema block of docs/json.md (the one after `<!-- schema -->`).
 fn schema() -> Value {

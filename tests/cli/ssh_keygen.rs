@@ -17,6 +17,7 @@ mod install_links;
 mod keys;
 mod known_hosts;
 mod prompts;
+mod signatures;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

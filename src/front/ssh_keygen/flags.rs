@@ -50,29 +50,31 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b't', Support::Covered),
     (b'v', Support::Covered),
     (b'y', Support::Covered),
+    // -Y and the letters its operations read; without -Y they are certificates' and
+    // SSHFP's letters, refused by the run (see `Flags::outside_signatures`).
+    (b'Y', Support::Covered),
+    (b'I', Support::Covered),
+    (b'n', Support::Covered),
+    (b'r', Support::Covered),
+    (b's', Support::Covered),
+    (b'U', Support::Covered),
     (b'A', Support::Later("host key generation")),
     (b'B', Support::Later("bubblebabble digests")),
     (b'D', Support::Later("PKCS#11 tokens")),
     (b'e', Support::Later("key export")),
     (b'g', Support::Later("SSHFP records")),
     (b'h', Support::Later("certificates")),
-    (b'I', Support::Later("certificates")),
     (b'i', Support::Later("key import")),
     (b'K', Support::Later("FIDO authenticators")),
     (b'k', Support::Later("key revocation lists")),
     (b'L', Support::Later("certificates")),
     (b'M', Support::Later("moduli")),
     (b'm', Support::Later("key formats")),
-    (b'n', Support::Later("certificates and signatures")),
     (b'Q', Support::Later("key revocation lists")),
-    (b'r', Support::Later("SSHFP records")),
-    (b's', Support::Later("certificates and signatures")),
-    (b'U', Support::Later("keys held by ssh-agent")),
     (b'u', Support::Later("key revocation lists")),
     (b'V', Support::Later("certificates")),
     (b'w', Support::Later("FIDO authenticators")),
     (b'X', Support::Later("key import")),
-    (b'Y', Support::Later("SSH signatures")),
     (b'Z', Support::Later("private key ciphers")),
     (b'z', Support::Later("certificates and key revocation lists")),
 ];
@@ -118,8 +120,20 @@ pub struct Flags {
     pub rounds: Option<u32>,
     /// -E
     pub hash: HashKind,
-    /// -O, in order (no covered mode reads them; ssh-keygen 9.2 ignores them there too).
+    /// -O, in order (only -Y reads them; ssh-keygen 9.2 ignores them elsewhere too).
     pub options: Vec<OsString>,
+    /// -Y: the signature operation, as typed.
+    pub sign_op: Option<OsString>,
+    /// -n: the namespace under -Y (certificate principals otherwise).
+    pub namespace: Option<OsString>,
+    /// -s: the signature file under -Y (the CA key otherwise).
+    pub signature: Option<PathBuf>,
+    /// -I: the signer identity under -Y (the certificate's key id otherwise).
+    pub identity: Option<OsString>,
+    /// -r: the revocation file under -Y verify (an SSHFP host name otherwise).
+    pub revocation: Option<PathBuf>,
+    /// -U: the key is in ssh-agent.
+    pub agent: bool,
     /// What follows the options.
     pub operands: Vec<OsString>,
 }
@@ -152,6 +166,21 @@ pub fn parse(args: &[OsString]) -> Result<Flags, ExitCode> {
 }
 
 impl Flags {
+    /// The first letter given that only -Y gives a covered meaning to, with what it means
+    /// without -Y (refused by name, as an uncovered letter is).
+    pub fn outside_signatures(&self) -> Option<(char, &'static str)> {
+        [
+            (self.signature.is_some(), 's', "certificates"),
+            (self.identity.is_some(), 'I', "certificates"),
+            (self.namespace.is_some(), 'n', "certificates"),
+            (self.agent, 'U', "certificates"),
+            (self.revocation.is_some(), 'r', "SSHFP records"),
+        ]
+        .into_iter()
+        .find(|(given, _, _)| *given)
+        .map(|(_, letter, what)| (letter, what))
+    }
+
     /// One option, in order.
     fn take(&mut self, letter: u8, value: Option<OsString>) -> Result<(), ExitCode> {
         if let Some(Support::Later(what)) = support(letter) {
@@ -175,12 +204,18 @@ impl Flags {
             b'f' if value.len() >= PATH_MAX => return Err(log::fatal("Identity filename too long")),
             b'f' => self.file = Some(PathBuf::from(value)),
             b'H' => self.hash_hosts = true,
+            b'I' => self.identity = Some(value),
             b'l' => self.fingerprint = true,
+            b'n' => self.namespace = Some(value),
             b'N' => self.new_passphrase = Some(secret(value)),
             b'O' => self.options.push(value),
             b'P' => self.passphrase = Some(secret(value)),
             b'p' => self.change_passphrase = true,
             b'q' => self.quiet = true,
+            b'r' => self.revocation = Some(PathBuf::from(value)),
+            b's' => self.signature = Some(PathBuf::from(value)),
+            b'U' => self.agent = true,
+            b'Y' => self.sign_op = Some(value),
             b'R' => {
                 self.delete_host = true;
                 self.host = Some(value);

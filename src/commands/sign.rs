@@ -1,0 +1,205 @@
+//! `keywright sign`: ssh-keygen -Y sign, many files with one unlocked key.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use ssh_key::HashAlg;
+
+use super::Status;
+use crate::cli::sign::SignArgs;
+use crate::context::Context;
+use crate::error::{AgentState, Error};
+use crate::fsutil::{self, Accept};
+use crate::key::HashKind;
+use crate::key::source::{STDIN_NAME, is_stdin};
+use crate::print::Printer;
+use crate::report::KeyInfo;
+use crate::report::sign::{SignOutcome, Signed, SignedFile};
+use crate::secret::{self, Source};
+use crate::sig::agent::Agent;
+use crate::sig::armor::armor;
+use crate::sig::digest::hash_reader;
+use crate::sig::signer::{self, FoundKey, KeyArg, Signer};
+use crate::sig::write::{Batch, MAX_STAGED};
+
+pub fn run(ctx: &Context, printer: &Printer, args: SignArgs) -> Result<Status> {
+    let (report, signed) = execute(ctx, printer, &args)?;
+    printer.report(&report)?;
+    signed?;
+    Ok(crate::report::Report::status(&report))
+}
+
+/// Signs without printing: the report of what was signed, and whether every input was
+/// (what was signed before a failure is in the report and written, as ssh-keygen writes
+/// it).
+///
+/// # Errors
+/// A bad option, input or key, or a signature file that cannot be written; the inner
+/// error a failure to read or sign an input after the inputs in the report.
+pub fn execute(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<(Signed, Result<()>)> {
+    let hash = hash_option(&args.options)?;
+    let inputs = plan(ctx, args)?;
+    let mut signer = signer(ctx, printer, args)?;
+    let unknown = || anyhow::anyhow!("the key's type cannot be described");
+    let key = KeyInfo::of(signer.public(), HashKind::Sha256, None).ok_or_else(unknown)?;
+    let mut report = Signed {
+        key,
+        namespace: args.namespace.clone(),
+        hash: hash.as_str(),
+        agent: signer.is_agent(),
+        files: Vec::new(),
+    };
+    let mut batch = Batch::new();
+    let signed = sign_all(&mut signer, &args.namespace, hash, inputs, &mut batch, &mut report);
+    // What was signed before a failure is still written, as ssh-keygen writes it.
+    batch.commit()?;
+    Ok((report, signed))
+}
+
+/// One input and where its signature goes.
+enum Input {
+    Stdin,
+    File { path: PathBuf, signature: PathBuf },
+    Declined { path: PathBuf, signature: PathBuf },
+}
+
+/// Checks the inputs before anything is signed: standard input alone, and no existing
+/// FILE.sig replaced without --force or a yes at the terminal.
+fn plan(ctx: &Context, args: &SignArgs) -> Result<Vec<Input>> {
+    if args.files.len() > 1 && args.files.iter().any(|f| is_stdin(f)) {
+        let reason = "standard input is signed alone, not with files";
+        return Err(Error::BadSignatureOption { option: "-".into(), reason }.into());
+    }
+    let mut inputs = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        if is_stdin(path) {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let signature = fsutil::with_suffix(path, ".sig");
+        let input = match may_replace(ctx, args, &signature)? {
+            true => Input::File { path: path.clone(), signature },
+            false => Input::Declined { path: path.clone(), signature },
+        };
+        inputs.push(input);
+    }
+    Ok(inputs)
+}
+
+fn may_replace(ctx: &Context, args: &SignArgs, signature: &Path) -> Result<bool> {
+    if args.force || std::fs::symlink_metadata(signature).is_err() {
+        return Ok(true);
+    }
+    if !ctx.can_prompt() {
+        return Err(Error::SignatureExists { path: signature.to_path_buf() }.into());
+    }
+    let question = format!("{} already exists.\nOverwrite (y/n)? ", signature.display());
+    Ok(secret::confirm(ctx, &question, &signature.display().to_string())?)
+}
+
+/// `-O hashalg=…`, the one option signing takes.
+fn hash_option(options: &[String]) -> Result<HashAlg> {
+    let mut hash = HashAlg::Sha512;
+    for option in options {
+        let value =
+            option.get(..8).filter(|name| name.eq_ignore_ascii_case("hashalg=")).map(|_| &option[8..]);
+        let chosen = value.and_then(|name| signer::hash_alg(Some(name)));
+        hash = chosen.ok_or_else(|| Error::BadSignatureOption {
+            option: option.clone(),
+            reason: match value {
+                Some(_) => "the hash must be sha512 or sha256",
+                None => "signing takes only -O hashalg=sha512 or -O hashalg=sha256",
+            },
+        })?;
+    }
+    Ok(hash)
+}
+
+fn sign_all(
+    signer: &mut Signer,
+    namespace: &str,
+    hash: HashAlg,
+    inputs: Vec<Input>,
+    batch: &mut Batch,
+    report: &mut Signed,
+) -> Result<()> {
+    for input in inputs {
+        let (path, signature, armored) = match input {
+            Input::Declined { path, signature } => {
+                report.files.push(SignedFile {
+                    file: path,
+                    signature: Some(signature),
+                    outcome: SignOutcome::Declined,
+                    armored: None,
+                });
+                continue;
+            }
+            Input::Stdin => {
+                let digest = hash_reader(hash, &mut io::stdin()).map_err(|e| Error::io(STDIN_NAME, e))?;
+                (PathBuf::from(STDIN_NAME), None, Some(armor(&signer.sign(namespace, &digest)?.encode())))
+            }
+            Input::File { path, signature } => {
+                let (mut file, _) = fsutil::open_input(&path, Accept::Pipe)?;
+                let digest = hash_reader(hash, &mut file).map_err(|e| Error::io(&path, e))?;
+                let text = armor(&signer.sign(namespace, &digest)?.encode());
+                batch.stage(&signature, text.as_bytes())?;
+                (path, Some(signature), None)
+            }
+        };
+        report.files.push(SignedFile { file: path, signature, outcome: SignOutcome::Written, armored });
+        if batch.len() >= MAX_STAGED {
+            batch.commit()?;
+        }
+    }
+    Ok(())
+}
+
+/// The signer: the agent when it holds the key and the key needs it (no private key
+/// here, an encrypted one, or --agent), otherwise the private key, unlocked once.
+fn signer(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<Signer> {
+    let found = FoundKey::locate(&KeyArg::parse(&args.key)?)?;
+    let agent_state =
+        || if ctx.agent_socket().is_some() { AgentState::LacksKey } else { AgentState::NotRunning };
+    let encrypted = found.private.as_ref().is_none_or(|file| file.is_encrypted());
+    if let Some(public) = found.public.as_ref().filter(|_| args.agent || encrypted) {
+        if let Some(agent) = agent_holding(ctx, public, args.agent || found.private.is_none())? {
+            return Ok(Signer::Agent { agent, public: public.clone() });
+        }
+        if args.agent {
+            return Err(Error::AgentRequired { key: found.name, agent: agent_state() }.into());
+        }
+    }
+    let Some(file) = found.private else {
+        return Err(Error::NoPrivateKey { key: found.name, agent: agent_state() }.into());
+    };
+    let source =
+        Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
+    let prompt = format!("Enter passphrase for {}: ", file.path().display());
+    let (key, _) = super::unlock(ctx, &file, &source, &prompt)?;
+    super::warn_unprotected(printer, &file, false);
+    let certificate = found.public.filter(|public| public.is_certificate());
+    if let Some(cert) = &certificate
+        && !signer::is_private_half(&key, cert)
+    {
+        return Err(Error::CertificateKeyMismatch {
+            certificate: found.name,
+            key: file.path().to_path_buf(),
+        }
+        .into());
+    }
+    Ok(Signer::local(key, certificate))
+}
+
+/// The agent, when one runs and holds `public`. An agent that cannot be reached is an
+/// error only when it `must` sign; otherwise the key file is used instead, as
+/// ssh-keygen falls back to it.
+fn agent_holding(ctx: &Context, public: &ssh_key::public::KeyData, must: bool) -> Result<Option<Agent>> {
+    let Some(socket) = ctx.agent_socket() else { return Ok(None) };
+    let asked = Agent::connect(socket).and_then(|mut agent| Ok(agent.holds(public)?.then_some(agent)));
+    match asked {
+        Ok(agent) => Ok(agent),
+        Err(error) if must => Err(error.into()),
+        Err(_) => Ok(None),
+    }
+}
