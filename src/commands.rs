@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Completions(args) => show(&printer, Ok(completions::run(args))),
         Command::Man(args) => show(&printer, man::run(ctx, &printer, args)),
         Command::Sign(args) => sign::run(ctx, &printer, args),
-        Command::Verify(args) => show(&printer, verify::run(ctx, &printer, args)),
+        Command::Verify(args) => verify::show(&printer, verify::run(ctx, args)),
         Command::Signers(args) => signers::run(ctx, &printer, args),
     }
 }

@@ -24,6 +24,21 @@ use crate::sig::signer::{self, FoundKey, KeyArg, Signer};
 use crate::sig::write::{Batch, MAX_STAGED};
 
 pub fn run(ctx: &Context, printer: &Printer, args: SignArgs) -> Result<Status> {
+    let (report, signed) = sign(ctx, printer, args)?;
+    // What was signed before a failure is still reported (and written), as ssh-keygen
+    // writes it.
+    printer.report(&report)?;
+    signed?;
+    Ok(crate::report::Report::status(&report))
+}
+
+/// Signs as `args` say. Returns the report of every signature written, and the error
+/// that stopped the signing part way, if one did (the signatures made before it are
+/// written); an error before anything was signed is the outer error.
+///
+/// # Errors
+/// Bad options, a key that cannot be found or unlocked, an existing FILE.sig.
+pub fn sign(ctx: &Context, printer: &Printer, args: SignArgs) -> Result<(Signed, Result<()>)> {
     let hash = hash_option(&args.options)?;
     let inputs = plan(ctx, &args)?;
     let mut signer = signer(ctx, printer, &args)?;
@@ -39,10 +54,11 @@ pub fn run(ctx: &Context, printer: &Printer, args: SignArgs) -> Result<Status> {
     let mut batch = Batch::new();
     let signed = sign_all(&mut signer, &args.namespace, hash, inputs, &mut batch, &mut report);
     // What was signed before a failure is still written, as ssh-keygen writes it.
-    batch.commit()?;
-    printer.report(&report)?;
-    signed?;
-    Ok(crate::report::Report::status(&report))
+    if let Err(error) = batch.commit() {
+        report.files.retain(|file| file.signature.is_none() || file.outcome != SignOutcome::Written);
+        return Ok((report, Err(error.into())));
+    }
+    Ok((report, signed))
 }
 
 /// One input and where its signature goes.
@@ -124,14 +140,12 @@ fn sign_all(
                 continue;
             }
             Input::Stdin => {
-                let digest =
-                    hash_reader(hash, &mut io::stdin()).map_err(|e| Error::io(STDIN_NAME, e))?;
+                let digest = hash_reader(hash, &mut io::stdin()).map_err(|e| Error::io(STDIN_NAME, e))?;
                 (PathBuf::from(STDIN_NAME), None, Some(armor(&signer.sign(namespace, &digest)?.encode())))
             }
             Input::File { path, signature } => {
                 let (mut file, _) = fsutil::open_input(&path, Accept::Pipe)?;
-                let digest =
-                    hash_reader(hash, &mut file).map_err(|e| Error::io(&path, e))?;
+                let digest = hash_reader(hash, &mut file).map_err(|e| Error::io(&path, e))?;
                 let text = armor(&signer.sign(namespace, &digest)?.encode());
                 batch.stage(&signature, text.as_bytes())?;
                 (path, Some(signature), None)

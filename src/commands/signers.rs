@@ -9,17 +9,21 @@ use crate::context::Context;
 use crate::print::Printer;
 use crate::sig::audit::Severity;
 
-mod add;
-mod audit;
-mod find;
-mod list;
-mod matching;
+pub mod add;
+pub mod audit;
+pub mod find;
+pub mod list;
+pub mod matching;
 
 pub fn run(ctx: &Context, printer: &Printer, args: SignersArgs) -> Result<Status> {
     match args.command {
         SignersCommand::Add(args) => show(printer, add::run(args)),
         SignersCommand::List(args) => show(printer, list::run(args)),
-        SignersCommand::Find(args) => show(printer, find::run(ctx, printer, args)),
+        SignersCommand::Find(args) => {
+            let found = find::run(ctx, args)?;
+            super::verify::warn_notes(printer, Some(&found.signers_file), &found.notes);
+            show(printer, Ok(found))
+        }
         SignersCommand::Match(args) => show(printer, matching::run(args)),
         SignersCommand::Audit(args) => show(printer, audit::run(args)),
     }

@@ -84,7 +84,11 @@ fn read_some(input: &mut dyn Read, buffer: &mut [u8]) -> io::Result<usize> {
 
 /// Hashes the rest of `input`, read by a second thread into two buffers that go back and
 /// forth: the reader fills one while this thread hashes the other.
-fn read_ahead(input: &mut (dyn Read + Send), context: &mut ring::digest::Context, first: Vec<u8>) -> io::Result<()> {
+fn read_ahead(
+    input: &mut (dyn Read + Send),
+    context: &mut ring::digest::Context,
+    first: Vec<u8>,
+) -> io::Result<()> {
     let (filled, full) = mpsc::sync_channel::<io::Result<(Vec<u8>, usize)>>(2);
     let (emptied, empty) = mpsc::sync_channel::<Vec<u8>>(2);
     for buffer in [first, vec![0u8; CHUNK]] {
