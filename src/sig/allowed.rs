@@ -279,6 +279,30 @@ mod tests {
         assert_eq!(entry.comment, b"a comment");
     }
 
+    proptest::proptest! {
+        /// Any line of the bytes that matter to the grammar is read without a panic, and
+        /// a line read whole has options that write back as themselves.
+        #[test]
+        fn any_line_is_read(
+            line in proptest::collection::vec(
+                proptest::sample::select(b" \t\r\n\",=!*?#\\\0acdeilmnoprstuvyzAZ019-".to_vec()),
+                0..120,
+            ),
+            key_at in 0..120usize,
+        ) {
+            let mut line = line;
+            let at = key_at.min(line.len());
+            line.splice(at..at, format!(" {ED} ").into_bytes());
+            let _ = head(&line);
+            if let Parsed::Entry(entry) = parse_line(1, &line) {
+                let utf8 = entry.options.namespaces.as_deref().is_none_or(|n| std::str::from_utf8(n).is_ok());
+                if let (Some(text), true) = (super::super::options::format(&entry.options), utf8) {
+                    proptest::prop_assert_eq!(Options::parse(text.as_bytes()), Ok(entry.options));
+                }
+            }
+        }
+    }
+
     #[test]
     fn principals_list_like_openssh() {
         let parts: Vec<&[u8]> = split_principals(b"alice,,bob").collect();

@@ -182,6 +182,21 @@ OQAAAED32mEtg2D7mKeDfWaTCPMTGbubBruhZI8n+wD703ncdghuLcV/gCvLXZH4zNeLCM
         assert_eq!(sig.signature_type(), Some(&b"ssh-ed25519"[..]));
     }
 
+    proptest::proptest! {
+        /// A damaged signature is refused, never a panic; what still decodes encodes back.
+        #[test]
+        fn damaged_blobs_are_refused_or_read(at in 0..200usize, byte: u8, cut in 0..200usize) {
+            let mut blob = super::super::armor::dearmor(HELLO_SIG.as_bytes()).unwrap();
+            let at = at % blob.len();
+            blob[at] = byte;
+            blob.truncate(blob.len() - cut.min(blob.len()));
+            if let Ok(sig) = Sshsig::decode(&blob) {
+                proptest::prop_assert_eq!(sig.encode(), blob.clone());
+            }
+            let _ = signer_of(&blob);
+        }
+    }
+
     #[test]
     fn refuses_what_sshsig_refuses() {
         let blob = super::super::armor::dearmor(HELLO_SIG.as_bytes()).unwrap();
