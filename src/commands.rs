@@ -44,8 +44,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Completions(args) => show(&printer, Ok(completions::run(args))),
         Command::Man(args) => show(&printer, man::run(ctx, &printer, args)),
         Command::Sign(args) => sign::run(ctx, &printer, args),
-        Command::Verify(args) => verify::show(&printer, verify::run(ctx, args)),
-        Command::Signers(args) => signers::run(ctx, &printer, args),
+        Command::Verify(args) => verify::show(&printer, verify::run(args)),
+        Command::Signers(args) => signers::run(&printer, args),
     }
 }
 

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::cli::verify::VerifyArgs;
-use crate::context::Context;
 use crate::error::Error;
 use crate::fsutil::{self, Accept};
 use crate::key::HashKind;
@@ -24,8 +23,7 @@ use crate::sig::{SignersFile, Sshsig, armor, blob, time};
 ///
 /// # Errors
 /// An unreadable or damaged file; a bad --verify-time.
-pub fn run(ctx: &Context, args: VerifyArgs) -> Result<Verified> {
-    let _ = ctx;
+pub fn run(args: VerifyArgs) -> Result<Verified> {
     let time = verify_time(args.verify_time.as_deref())?;
     let sig = read_signature(&args.signature)?;
     // The files named are read before the data, so that a missing one fails at once.

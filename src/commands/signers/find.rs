@@ -3,7 +3,6 @@
 use anyhow::Result;
 
 use crate::cli::signers::FindArgs;
-use crate::context::Context;
 use crate::error::Error;
 use crate::key::HashKind;
 use crate::report::KeyInfo;
@@ -16,8 +15,7 @@ use crate::sig::{SignersFile, blob};
 ///
 /// # Errors
 /// An unreadable or damaged file; a bad --verify-time.
-pub fn run(ctx: &Context, args: FindArgs) -> Result<Found> {
-    let _ = ctx;
+pub fn run(args: FindArgs) -> Result<Found> {
     let time = crate::commands::verify::verify_time(args.verify_time.as_deref())?;
     let sig_blob = crate::commands::verify::signature_blob(&args.signature)?;
     // Only the signer's key is read, as OpenSSH reads it here.
