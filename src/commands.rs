@@ -46,8 +46,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Man(args) => show(&printer, man::run(ctx, &printer, args)),
         Command::InstallLinks(args) => show(&printer, install_links::run(args)),
         Command::Sign(args) => sign::run(ctx, &printer, args),
-        Command::Verify(args) => show(&printer, verify::run(ctx, &printer, args)),
-        Command::Signers(args) => signers::run(ctx, &printer, args),
+        Command::Verify(args) => verify::show(&printer, verify::run(args)),
+        Command::Signers(args) => signers::run(&printer, args),
     }
 }
 

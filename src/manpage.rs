@@ -59,7 +59,10 @@ jobs:
 ";
 
 const SIG_FILES: &[(&str, &str)] = &[
-    ("FILE.sig", "The signature of FILE, written atomically (a new file gets mode 0644)."),
+    (
+        "FILE.sig",
+        "The signature of FILE, written atomically (a new file gets mode 0666 less the umask, as ssh-keygen makes it).",
+    ),
     (
         "allowed_signers",
         "Who may sign with which key; no default (git names it in gpg.ssh.allowedSignersFile). See ssh-keygen(1) ALLOWED SIGNERS.",

@@ -53,8 +53,25 @@ pub fn execute(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<(Sig
     let mut batch = Batch::new();
     let signed = sign_all(&mut signer, &args.namespace, hash, inputs, &mut batch, &mut report);
     // What was signed before a failure is still written, as ssh-keygen writes it.
-    batch.commit()?;
-    Ok((report, signed))
+    let committed = commit(&mut batch, &mut report);
+    Ok((report, signed.and(committed)))
+}
+
+/// Puts the staged signatures in place. When that fails, the batch is dropped (its
+/// temporary files removed) and its signatures are no longer reported as written.
+fn commit(batch: &mut Batch, report: &mut Signed) -> Result<()> {
+    let pending = batch.len();
+    let Err(error) = batch.commit() else { return Ok(()) };
+    *batch = Batch::new();
+    let staged = |file: &SignedFile| file.signature.is_some() && file.outcome == SignOutcome::Written;
+    let mut unsure = pending;
+    for at in (0..report.files.len()).rev() {
+        if unsure > 0 && staged(&report.files[at]) {
+            report.files.remove(at);
+            unsure -= 1;
+        }
+    }
+    Err(error.into())
 }
 
 /// One input and where its signature goes.
@@ -149,7 +166,7 @@ fn sign_all(
         };
         report.files.push(SignedFile { file: path, signature, outcome: SignOutcome::Written, armored });
         if batch.len() >= MAX_STAGED {
-            batch.commit()?;
+            commit(batch, report)?;
         }
     }
     Ok(())

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::cli::verify::VerifyArgs;
-use crate::context::Context;
 use crate::error::Error;
 use crate::fsutil::{self, Accept};
 use crate::key::HashKind;
@@ -20,8 +19,11 @@ use crate::sig::revoked::RevokedKeys;
 use crate::sig::verify::{Policy, Signers, verify};
 use crate::sig::{SignersFile, Sshsig, armor, blob, time};
 
-pub fn run(ctx: &Context, printer: &Printer, args: VerifyArgs) -> Result<Verified> {
-    let _ = ctx;
+/// Verifies; the report is printed by [`show`] (a front may render it its own way).
+///
+/// # Errors
+/// An unreadable or damaged file; a bad --verify-time.
+pub fn run(args: VerifyArgs) -> Result<Verified> {
     let time = verify_time(args.verify_time.as_deref())?;
     let sig = read_signature(&args.signature)?;
     // The files named are read before the data, so that a missing one fails at once.
@@ -37,7 +39,6 @@ pub fn run(ctx: &Context, printer: &Printer, args: VerifyArgs) -> Result<Verifie
         time,
     };
     let verdict = verify(&sig, &hash, &policy)?;
-    warn_notes(printer, args.signers.as_deref(), &verdict.notes);
     let unknown = || anyhow::anyhow!("the signer's key type cannot be described");
     Ok(Verified {
         good: verdict.is_good(),
@@ -52,6 +53,17 @@ pub fn run(ctx: &Context, printer: &Printer, args: VerifyArgs) -> Result<Verifie
         line: verdict.admitted.map(|admitted| admitted.line),
         notes: verdict.notes,
     })
+}
+
+/// Prints a verify report: first, on stderr, why allowed_signers lines did not admit the
+/// signer; then the report.
+///
+/// # Errors
+/// The command's error, or writing failed.
+pub fn show(printer: &Printer, report: Result<Verified>) -> Result<crate::report::Status> {
+    let report = report?;
+    warn_notes(printer, report.signers_file.as_deref(), &report.notes);
+    super::show(printer, Ok(report))
 }
 
 /// `--verify-time`, or now.

@@ -1,15 +1,19 @@
 //! Writing signature files, many per run: each one replaced atomically as every file
 //! keywright writes (a temporary file beside it, renamed over it; symlinks followed to
-//! their target; an existing file's mode kept, a new one 0644 as ssh-keygen makes it;
-//! the directory locked against concurrent writers), but made durable together.
+//! their target; an existing file's mode kept, a new one 0666 less the umask as
+//! ssh-keygen makes it; the directory locked against concurrent writers), its contents
+//! on disk before its name points at them.
 //!
-//! Why together: fsync'ing each file and its directory costs a journal commit each, about
-//! 0.5 ms on this machine's ext4 and far more on a busy disk, which for a thousand files
-//! is longer than signing them. So the files are staged (written, not synced), then one
-//! `syncfs` makes all of them durable, then they are renamed into place and each
-//! directory is synced once. A single file is fsync'd on its own, which is cheaper than
-//! flushing a whole filesystem. A crash before the renames leaves only temporary files
-//! (removed by the next write in that directory), never a partial signature.
+//! What differs from the other files keywright writes, and why: fsync'ing each file and
+//! its directory costs a journal commit each, about 0.5 ms on an idle ext4 and 10 ms or
+//! more on a busy one, which for a thousand files (or for git signing one commit per
+//! process) is far longer than the signing. A signature can be made again, unlike a key
+//! or a known_hosts file, so signatures are made crash-consistent rather than durable at
+//! exit: the staged files' data is flushed (an fsync for one file; one `syncfs` for
+//! many, not one fsync each), then they are renamed into place, and the renames reach the
+//! disk with the filesystem's next commit. After a crash, FILE.sig is the old signature,
+//! or the new one whole, or (for a new file, in the seconds after signing) missing;
+//! never empty or cut short. ssh-keygen writes signatures in place and flushes nothing.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -20,8 +24,6 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::fsutil::{self, DirLock};
 
-/// The mode of a new signature file (ssh-keygen opens it 0666 under the usual umask).
-const NEW_MODE: u32 = 0o644;
 /// Staged files are committed at least this often, so that a run over a million files
 /// holds a bounded number of temporary files.
 pub const MAX_STAGED: usize = 1024;
@@ -30,8 +32,9 @@ pub const MAX_STAGED: usize = 1024;
 #[derive(Debug, Default)]
 pub struct Batch {
     staged: Vec<Staged>,
-    /// A lock per directory written to, held until the files are in place.
-    locks: BTreeMap<PathBuf, DirLock>,
+    /// A lock per directory written to (with its absolute path), held until the files
+    /// are in place.
+    locks: BTreeMap<PathBuf, (PathBuf, DirLock)>,
 }
 
 #[derive(Debug)]
@@ -63,33 +66,45 @@ impl Batch {
     /// What [`fsutil::replace`] refuses (a directory, a special file, a dangling link),
     /// or an I/O error.
     pub fn stage(&mut self, path: &Path, contents: &[u8]) -> Result<()> {
-        fsutil::check_replaceable(path)?;
-        let target = fsutil::resolve_symlinks(path)?;
-        let dir = parent(&target).to_path_buf();
-        if !self.locks.contains_key(&dir) {
-            let lock = DirLock::acquire(&dir)?;
-            self.locks.insert(dir.clone(), lock);
-        }
-        let existing = fs::metadata(&target).ok();
-        let mode = existing.as_ref().map_or(NEW_MODE, |meta| meta.permissions().mode() & 0o7777);
+        let (target, existing) = target_of(path)?;
+        let dir = self.locked_dir(&target)?;
+        // A new signature gets 0666 less the umask, as ssh-keygen creates it; an
+        // existing one keeps its mode exactly.
+        let create_mode = if existing.is_some() { 0o600 } else { 0o666 };
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let mut temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .rand_bytes(6)
             .suffix(".tmp")
-            .permissions(fs::Permissions::from_mode(0o600))
+            .permissions(fs::Permissions::from_mode(create_mode))
             .tempfile_in(&dir)
             .map_err(|source| Error::CannotCreateTemp { path: target.clone(), dir: dir.clone(), source })?;
         let file = temp.as_file_mut();
-        keep_owner(file, existing.as_ref());
-        file.set_permissions(fs::Permissions::from_mode(mode)).map_err(|e| Error::io(&target, e))?;
+        if let Some(meta) = &existing {
+            keep_owner(file, meta);
+            let mode = meta.permissions().mode() & 0o7777;
+            file.set_permissions(fs::Permissions::from_mode(mode)).map_err(|e| Error::io(&target, e))?;
+        }
         file.write_all(contents).map_err(|e| Error::io(&target, e))?;
         self.staged.push(Staged { temp: temp.into_temp_path(), target });
         Ok(())
     }
 
-    /// Makes every staged file durable, then puts each in place; returns the batch
-    /// emptied (its directory locks released).
+    /// The directory of `target`, absolute (so that temporary files are not named
+    /// through the working directory again and again), locked on first use.
+    fn locked_dir(&mut self, target: &Path) -> Result<PathBuf> {
+        let dir = parent(target);
+        if let Some((absolute, _)) = self.locks.get(dir) {
+            return Ok(absolute.clone());
+        }
+        let lock = DirLock::acquire(dir)?;
+        let absolute = std::path::absolute(dir).map_err(|e| Error::io(dir, e))?;
+        self.locks.insert(dir.to_path_buf(), (absolute.clone(), lock));
+        Ok(absolute)
+    }
+
+    /// Flushes every staged file's data, then puts each in place; the batch is emptied
+    /// (its directory locks released).
     ///
     /// # Errors
     /// An I/O error; files already renamed stay in place, the others are removed.
@@ -98,16 +113,8 @@ impl Batch {
             return Ok(());
         }
         self.sync_staged()?;
-        let mut dirs = Vec::new();
         for staged in self.staged.drain(..) {
-            let dir = parent(&staged.target).to_path_buf();
             staged.temp.persist(&staged.target).map_err(|e| Error::io(&staged.target, e.error))?;
-            if !dirs.contains(&dir) {
-                dirs.push(dir);
-            }
-        }
-        for dir in dirs {
-            File::open(&dir).and_then(|handle| handle.sync_all()).map_err(|e| Error::io(&dir, e))?;
         }
         self.locks.clear();
         Ok(())
@@ -120,7 +127,7 @@ impl Batch {
             return file.sync_all().map_err(|e| Error::io(&only.target, e));
         }
         let mut devices = Vec::new();
-        for dir in self.locks.keys() {
+        for (dir, _) in self.locks.values() {
             let handle = File::open(dir).map_err(|e| Error::io(dir, e))?;
             let device = handle.metadata().map_err(|e| Error::io(dir, e))?.dev();
             if !devices.contains(&device) {
@@ -129,6 +136,23 @@ impl Batch {
             }
         }
         Ok(())
+    }
+}
+
+/// Where a signature for `path` goes, and what is there now: one lstat in the usual
+/// case (no file yet, or a regular file); a symlink is followed as every write follows
+/// it, and anything else is refused as [`fsutil::replace`] refuses it.
+fn target_of(path: &Path) -> Result<(PathBuf, Option<fs::Metadata>)> {
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((path.to_path_buf(), None)),
+        Err(e) => Err(Error::io(path, e)),
+        Ok(meta) if meta.is_file() => Ok((path.to_path_buf(), Some(meta))),
+        Ok(_) => {
+            fsutil::check_replaceable(path)?;
+            let target = fsutil::resolve_symlinks(path)?;
+            let existing = fs::metadata(&target).ok();
+            Ok((target, existing))
+        }
     }
 }
 
@@ -141,8 +165,7 @@ fn parent(path: &Path) -> &Path {
 
 /// A file rewritten by root on behalf of another user stays that user's (best effort,
 /// as fsutil does for every file it replaces).
-fn keep_owner(file: &File, existing: Option<&fs::Metadata>) {
-    let Some(meta) = existing else { return };
+fn keep_owner(file: &File, meta: &fs::Metadata) {
     if meta.uid() != nix::unistd::geteuid().as_raw() || meta.gid() != nix::unistd::getegid().as_raw() {
         let _ = std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid()));
     }
@@ -167,7 +190,9 @@ mod tests {
         batch.commit().unwrap();
         assert_eq!((fs::read(&old).unwrap(), fs::read(&new).unwrap()), (b"one".to_vec(), b"two".to_vec()));
         assert_eq!(fs::metadata(&old).unwrap().permissions().mode() & 0o777, 0o640);
-        assert_eq!(fs::metadata(&new).unwrap().permissions().mode() & 0o777, NEW_MODE);
+        let umask = nix::sys::stat::umask(nix::sys::stat::Mode::empty());
+        nix::sys::stat::umask(umask);
+        assert_eq!(fs::metadata(&new).unwrap().permissions().mode() & 0o777, 0o666 & !umask.bits());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "a temporary file was left");
     }
 

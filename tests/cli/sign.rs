@@ -191,7 +191,10 @@ fn an_existing_signature_is_replaced_only_with_force() {
     assert!(std::fs::symlink_metadata(env.path("msg.txt.sig")).unwrap().file_type().is_symlink());
     assert_ne!(env.read("real.sig"), first);
     assert_eq!(mode(&env.path("real.sig")), 0o600);
-    assert_eq!(mode(&env.path("other.txt.sig")), 0o644, "a new signature's mode");
+    // A new signature: 0666 less the umask, as ssh-keygen creates it.
+    let umask = nix::sys::stat::umask(nix::sys::stat::Mode::empty());
+    nix::sys::stat::umask(umask);
+    assert_eq!(mode(&env.path("other.txt.sig")), 0o666 & !umask.bits(), "a new signature's mode");
 }
 
 #[test]
@@ -215,6 +218,24 @@ fn usage_errors() {
         missing.stderr
     );
     assert!(!env.path("msg.txt.sig").exists());
+}
+
+/// As ssh-keygen, signing stops at a file that cannot be read; the signatures made
+/// before it are written (and said to be), the files after it are not signed.
+#[test]
+fn an_unreadable_file_stops_signing_after_writing_the_earlier_ones() {
+    let env = Env::new();
+    let key = env.fixture("id_ed25519");
+    env.write("a.txt", "a");
+    env.write("c.txt", "c");
+    let run = env.kw(["sign", "-f", key.to_str().unwrap(), "-n", "file", "a.txt", "b.txt", "c.txt"]).code(2);
+    assert_eq!(run.out(), "a.txt: signature written to a.txt.sig\n");
+    assert_eq!(
+        run.stderr,
+        "keywright: error: b.txt: no such file or directory\nkeywright: hint: check the path\n"
+    );
+    assert!(env.path("a.txt.sig").exists());
+    assert!(!env.path("c.txt.sig").exists());
 }
 
 /// hashalg=sha256 is accepted by ssh-keygen, and recorded in the signature.

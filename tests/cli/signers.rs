@@ -527,7 +527,7 @@ fn list_and_audit() {
     let rsa1024 = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDGH7Zl8TZjhXCZVRrpBVkaDdbq2rdY8lYTrqVMI1K3dyqNTmNkW94PGvn0G+lNhBHLpcRKWqAtZyt3LHvP9hc7T/cV5ahpJdtawsm0DGprLB0q8ISCT88lMvjS/V/7Zvi+FgdjbHrxapGm66wSL5ahrIK1oFNz4vJy+uzmZXHJGw==";
     let text = format!(
         "# signers\nalice@example.com {k} laptop\nalice@example.com {k} laptop\nbob@example.com {k}\n\
-         carol valid-before=\"20200101Z\" {o}\nbroken\ndave {rsa1024}\n*@example.com cert-authority,namespaces=\"git\" {o}\n"
+         carol valid-before=\"20200101Z\" {o}\nbroken\ndave {rsa1024}\n*@example.com cert-authority,namespaces=\"git\" {o}\n\n  \n"
     );
     env.write("allowed", &text);
     let listed = env.kw(["signers", "list", "-f", "allowed"]).success().out();

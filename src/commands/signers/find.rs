@@ -3,18 +3,19 @@
 use anyhow::Result;
 
 use crate::cli::signers::FindArgs;
-use crate::context::Context;
 use crate::error::Error;
 use crate::key::HashKind;
-use crate::print::Printer;
 use crate::report::KeyInfo;
 use crate::report::signers::Found;
 use crate::sig::allowed::split_principals;
 use crate::sig::lookup::find_principals;
 use crate::sig::{SignersFile, blob};
 
-pub fn run(ctx: &Context, printer: &Printer, args: FindArgs) -> Result<Found> {
-    let _ = ctx;
+/// Finds the principals; the dispatcher prints the notes and the report.
+///
+/// # Errors
+/// An unreadable or damaged file; a bad --verify-time.
+pub fn run(args: FindArgs) -> Result<Found> {
     let time = crate::commands::verify::verify_time(args.verify_time.as_deref())?;
     let sig_blob = crate::commands::verify::signature_blob(&args.signature)?;
     // Only the signer's key is read, as OpenSSH reads it here.
@@ -22,7 +23,6 @@ pub fn run(ctx: &Context, printer: &Printer, args: FindArgs) -> Result<Found> {
         .map_err(|problem| Error::BadSignature { path: args.signature.clone(), problem })?;
     let file = SignersFile::read(&args.file.file)?;
     let lookup = find_principals(&file, &signer, time);
-    crate::commands::verify::warn_notes(printer, Some(&args.file.file), &lookup.notes);
     let principals = match &lookup.admitted {
         Some(admitted) => {
             split_principals(&admitted.principals).map(|p| String::from_utf8_lossy(p).into_owned()).collect()

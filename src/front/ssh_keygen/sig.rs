@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, flags: &Flags, op: &OsStr) -> ExitCode {
             return missing("find-principals:missing signature file");
         };
         let Some(file) = &flags.file else { return missing("find-principals:missing allowed keys file") };
-        return principals::find(ctx, flags, signature, file);
+        return principals::find(flags, signature, file);
     }
     if op.starts_with(b"match-principals") {
         let Some(file) = &flags.file else { return missing("match-principals:missing allowed keys file") };
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, flags: &Flags, op: &OsStr) -> ExitCode {
         let Some(signature) = &flags.signature else {
             return missing("check-novalidate: missing signature file");
         };
-        return verify::run(ctx, flags, verify::Check { namespace, signature, signers: None });
+        return verify::run(flags, verify::Check { namespace, signature, signers: None });
     }
     if op.starts_with(b"verify") {
         let Some(namespace) = namespace(flags) else { return missing("verify: missing namespace") };
@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, flags: &Flags, op: &OsStr) -> ExitCode {
         let Some(file) = &flags.file else { return missing("sign: missing allowed keys file") };
         let Some(identity) = &flags.identity else { return missing("verify: missing principal identity") };
         let signers = Some(verify::Signers { file, identity });
-        return verify::run(ctx, flags, verify::Check { namespace, signature, signers });
+        return verify::run(flags, verify::Check { namespace, signature, signers });
     }
     let op = String::from_utf8_lossy(op);
     log::usage(Some(&format!("Unsupported operation for -Y: \"{op}\"")))

@@ -14,9 +14,7 @@ use super::verify::{note_line, open_failed};
 use super::{SigOptions, Takes};
 use crate::cli::fingerprint::OutputFormat;
 use crate::cli::signers::{FileArg, FindArgs, MatchArgs};
-use crate::context::Context;
 use crate::error::Error;
-use crate::print::Printer;
 
 /// OpenSSH's error numbers that match-principals exits with (`return r` from main):
 /// SSH_ERR_KEY_NOT_FOUND (-46) and SSH_ERR_SYSTEM_ERROR (-24), as a byte.
@@ -25,7 +23,7 @@ const SYSTEM_ERROR: u8 = 232;
 /// SSH_ERR_INVALID_FORMAT (-4): a line that matched but cannot be read.
 const INVALID_FORMAT: u8 = 252;
 
-pub fn find(ctx: &Context, flags: &Flags, signature: &Path, file: &Path) -> ExitCode {
+pub fn find(flags: &Flags, signature: &Path, file: &Path) -> ExitCode {
     let takes = Takes { hashalg: false, verify_time: true, print_pubkey: false };
     let Ok(options) = SigOptions::read(flags, takes) else { return none_matched(255) };
     let args = FindArgs {
@@ -34,8 +32,7 @@ pub fn find(ctx: &Context, flags: &Flags, signature: &Path, file: &Path) -> Exit
         verify_time: options.verify_time,
         format: OutputFormat::Text,
     };
-    let quiet = Printer::openssh(ctx, true);
-    let found = match crate::commands::signers::find::run(ctx, &quiet, args) {
+    let found = match crate::commands::signers::find::run(args) {
         Ok(found) => found,
         Err(error) => {
             match error.chain().find_map(|cause| cause.downcast_ref::<Error>()) {

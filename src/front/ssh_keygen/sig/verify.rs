@@ -13,9 +13,7 @@ use super::super::log;
 use super::{SigOptions, Takes};
 use crate::cli::fingerprint::OutputFormat;
 use crate::cli::verify::VerifyArgs;
-use crate::context::Context;
 use crate::error::Error;
-use crate::print::Printer;
 use crate::report::verify::Verified;
 use crate::sig::LineProblem;
 use crate::sig::lookup::{CertProblem, LineNote, Noted};
@@ -38,7 +36,7 @@ pub struct Check<'a> {
 
 const TAKES: Takes = Takes { hashalg: false, verify_time: true, print_pubkey: true };
 
-pub fn run(ctx: &Context, flags: &Flags, check: Check<'_>) -> ExitCode {
+pub fn run(flags: &Flags, check: Check<'_>) -> ExitCode {
     let Ok(options) = SigOptions::read(flags, TAKES) else { return failed(flags) };
     let args = VerifyArgs {
         signers: check.signers.as_ref().map(|s| s.file.to_path_buf()),
@@ -51,12 +49,10 @@ pub fn run(ctx: &Context, flags: &Flags, check: Check<'_>) -> ExitCode {
         format: OutputFormat::Text,
         file: None,
     };
-    // The native command's notes are not printed: this front words them as 9.2 does.
-    let quiet = Printer::openssh(ctx, true);
     let unvalidated = args.no_validate;
     let (signature, namespace, verify_time) =
         (args.signature.clone(), args.namespace.clone(), args.verify_time.clone());
-    match crate::commands::verify::run(ctx, &quiet, args) {
+    match crate::commands::verify::run(args) {
         Ok(verified) => render(flags, &verified, options.print_pubkey),
         Err(error) => {
             // 9.2 checks the signature itself before it opens the allowed_signers and
@@ -74,7 +70,7 @@ pub fn run(ctx: &Context, flags: &Flags, check: Check<'_>) -> ExitCode {
                     file: None,
                 };
                 // Standard input was read already only when the files could be opened.
-                if let Ok(verified) = crate::commands::verify::run(ctx, &quiet, alone)
+                if let Ok(verified) = crate::commands::verify::run(alone)
                     && let Some(refusal) = &verified.refusal
                 {
                     if let Some(line) = refusal_line(refusal) {
