@@ -14,6 +14,7 @@ pub mod host;
 pub mod line;
 pub mod pattern;
 pub mod report;
+pub mod stream;
 pub mod transaction;
 
 pub use file::KnownHosts;

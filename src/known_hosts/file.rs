@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 
 use super::line::{self, HostLine, Line, Marker};
 use super::pattern::{HostsMatch, match_hosts};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fsutil::{Accept, Expect};
 
 /// known_hosts files beyond this are refused rather than read into memory.
 pub const MAX_FILE: u64 = 4 << 30;
+/// What a known_hosts file is called in errors.
+const KNOWN_HOSTS: &str = "a known_hosts file";
 /// Below this size one thread reads faster than several start.
 const PARALLEL_THRESHOLD: usize = 1 << 20;
 
@@ -47,7 +49,7 @@ impl KnownHosts {
     /// # Errors
     /// The file is missing, unreadable, a directory, a FIFO or socket, or absurdly large.
     pub fn read(path: &Path) -> Result<Self> {
-        let expect = Expect { what: "a known_hosts file", accept: Accept::CharDevice };
+        let expect = Expect { what: KNOWN_HOSTS, accept: Accept::CharDevice };
         let data = crate::fsutil::read_capped(path, MAX_FILE, expect)?;
         Ok(KnownHosts { path: path.to_path_buf(), data })
     }
@@ -76,17 +78,64 @@ impl KnownHosts {
     /// `ssh-keygen -F` finds them: by pattern or hash, markers included.
     pub fn find(&self, name: &str) -> Vec<Found<'_>> {
         par_lines(&self.data, |line| {
-            if match_hosts(line::host_field(line.text)?, name.as_bytes()) != HostsMatch::Yes {
-                return None;
-            }
-            match line::parse(line.text) {
-                Line::Entry(entry) => {
-                    Some(Found { number: line.number, marker: entry.marker, text: line.text, entry })
-                }
-                _ => None,
-            }
+            let entry = entry_naming(line.text, name)?;
+            Some(Found { number: line.number, marker: entry.marker, text: line.text, entry })
         })
     }
+}
+
+/// The entry of `line` if it names `name`: the host field is tested first, and only a
+/// line that matches is parsed whole.
+fn entry_naming<'a>(line: &'a [u8], name: &str) -> Option<HostLine<'a>> {
+    if match_hosts(line::host_field(line)?, name.as_bytes()) != HostsMatch::Yes {
+        return None;
+    }
+    match line::parse(line) {
+        Line::Entry(entry) => Some(entry),
+        _ => None,
+    }
+}
+
+/// A line [`find_in_file`] found, copied out of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundLine {
+    pub number: usize,
+    pub text: Vec<u8>,
+}
+
+impl FoundLine {
+    /// The line's fields (a found line is an entry).
+    pub fn entry(&self) -> Option<HostLine<'_>> {
+        match line::parse(&self.text) {
+            Line::Entry(entry) => Some(entry),
+            _ => None,
+        }
+    }
+}
+
+/// [`KnownHosts::read`] and [`KnownHosts::find`] in one, without holding the file: a
+/// regular file is read in chunks by every core at once (see [`super::stream`]); a
+/// character device (`/dev/null`) is read as [`KnownHosts::read`] reads it.
+///
+/// # Errors
+/// As [`KnownHosts::read`].
+pub fn find_in_file(path: &Path, name: &str) -> Result<Vec<FoundLine>> {
+    let (file, meta) = crate::fsutil::open_input(path, Accept::CharDevice)?;
+    if !meta.is_file() {
+        drop(file);
+        let file = KnownHosts::read(path)?;
+        let found =
+            file.find(name).into_iter().map(|f| FoundLine { number: f.number, text: f.text.to_vec() });
+        return Ok(found.collect());
+    }
+    if meta.len() > MAX_FILE {
+        return Err(Error::TooLarge { path: path.to_path_buf(), what: KNOWN_HOSTS, size: meta.len() });
+    }
+    let workers = workers(usize::try_from(meta.len()).unwrap_or(usize::MAX));
+    let found = super::stream::scan_file(&file, path, (MAX_FILE, KNOWN_HOSTS), workers, |text| {
+        entry_naming(text, name).map(|_| text.to_vec())
+    })?;
+    Ok(found.into_iter().map(|(number, text)| FoundLine { number, text }).collect())
 }
 
 /// The lines of `data` from byte `start` (a line start) on, numbered from `first`.
