@@ -187,6 +187,38 @@ pub fn par_chunks<'a, T: Send>(
     })
 }
 
+/// [`par_chunks`] in `threads` chunks without numbering the lines first: each chunk's
+/// lines are numbered from 0, and its result comes with how many lines it has, for the
+/// caller to number them afterwards. (Numbering first counts the lines before each chunk,
+/// a pass over most of the file on one thread before any work starts.)
+pub fn par_chunks_counted<'a, T: Send>(
+    data: &'a [u8],
+    threads: usize,
+    f: impl Fn(&mut dyn Iterator<Item = LineRef<'a>>) -> T + Sync,
+) -> Vec<(usize, T)> {
+    let counted = |start: usize, end: usize| {
+        let mut lines = 0;
+        let mut chunk = lines_in(&data[..end], start, 0).inspect(|_| lines += 1);
+        let result = f(&mut chunk);
+        chunk.for_each(drop);
+        (lines, result)
+    };
+    if threads <= 1 {
+        return vec![counted(0, data.len())];
+    }
+    let counted = &counted;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = split_at_lines(data, threads)
+            .into_iter()
+            .map(|(start, end)| scope.spawn(move || counted(start, end)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
 /// How many workers share the work on `len` bytes: one per core (up to 8), or one below
 /// the size where starting threads costs more than it saves.
 pub fn workers(len: usize) -> usize {
