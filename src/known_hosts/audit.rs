@@ -4,13 +4,17 @@
 //! fail, RSA below 3072 bits warns. Each finding names its file and line.
 
 use std::borrow::Cow;
+use std::fs::File;
 use std::hash::BuildHasher;
+use std::path::Path;
 
 use ssh_key::public::KeyData;
 
-use super::file::{KnownHosts, LineRef, par_chunks_counted, workers};
+use super::file::{KnownHosts, LIMIT, LineRef, open_regular, par_chunks_counted, workers};
 use super::line::{self, HostLine, Line, Marker};
 use super::pattern::{HashedName, glob};
+use super::stream;
+use crate::error::Result;
 use crate::key::describe::describe;
 use crate::key::text::{blob_type_name, decode_base64, decode_blob};
 
@@ -179,6 +183,56 @@ fn audit_in(file: &KnownHosts, options: &AuditOptions, threads: usize) -> Vec<Fi
     let chunks = par_chunks_counted(file.data(), threads, |lines| {
         audit_lines(lines, &name, options, &hasher, threads.max(1))
     });
+    let (mut findings, chunks) = numbered(chunks);
+    let input = cross::Input::new(&name, &options.candidate_hosts, &chunks);
+    findings.extend(cross::sort(&input).findings(&input, &file.data()));
+    in_order(findings)
+}
+
+/// Reads and audits the known_hosts file at `path`. A regular file is read in chunks by
+/// every core and never held whole (see [`super::stream`]): only the lines the checks
+/// across lines must compare byte for byte are read again, which a clean file has none
+/// of. A character device is read as [`KnownHosts::read`] reads it.
+///
+/// # Errors
+/// As [`KnownHosts::read`].
+pub fn audit_path(path: &Path, options: &AuditOptions) -> Result<Vec<Finding>> {
+    match open_regular(path)? {
+        Some((file, size)) => {
+            let threads = workers(usize::try_from(size).unwrap_or(usize::MAX));
+            audit_stream(&file, path, size, options, (threads, stream::STEPS))
+        }
+        None => Ok(audit(&KnownHosts::read(path)?, options)),
+    }
+}
+
+/// [`audit_path`] of an opened regular file of `size` bytes, with `threads` workers and
+/// shards, the chunks and their slack `steps` bytes long.
+fn audit_stream(
+    file: &File,
+    path: &Path,
+    size: u64,
+    options: &AuditOptions,
+    (threads, steps): (usize, (usize, usize)),
+) -> Result<Vec<Finding>> {
+    let name = path.display().to_string();
+    let hasher = Hasher::default();
+    let chunks = stream::scan_in_steps(file, path, LIMIT, threads, steps, |lines| {
+        audit_lines(lines, &name, options, &hasher, threads.max(1))
+    })?;
+    let (mut findings, chunks) = numbered(chunks);
+    let input = cross::Input::new(&name, &options.candidate_hosts, &chunks);
+    let sorted = cross::sort(&input);
+    if sorted.must_read_lines(&input) {
+        let lines = stream::read_lines_at(file, path, &sorted.lines_to_read(&input), size, LIMIT)?;
+        findings.extend(sorted.findings(&input, &lines));
+    }
+    Ok(in_order(findings))
+}
+
+/// The chunks' own findings, and their facts, with their lines numbered from 1 across
+/// the file.
+fn numbered(chunks: Vec<(usize, Chunk)>) -> (Vec<Finding>, Vec<Chunk>) {
     let mut first = 1;
     let mut findings = Vec::new();
     let mut numbered = Vec::with_capacity(chunks.len());
@@ -188,8 +242,11 @@ fn audit_in(file: &KnownHosts, options: &AuditOptions, threads: usize) -> Vec<Fi
         numbered.push(chunk);
         first += lines;
     }
-    let input = cross::Input::new(&name, file.data(), &options.candidate_hosts, &numbered);
-    findings.extend(cross::checks(&input));
+    (findings, numbered)
+}
+
+/// Findings in the order they are reported: by line, then rule.
+fn in_order(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings.sort_by_key(|f| (f.line, f.rule.id()));
     findings
 }
@@ -569,6 +626,14 @@ mod tests {
             // In chunks and shards, as large files are audited on several cores.
             for threads in 2..=4 {
                 prop_assert_eq!(&audit_in(&file, &options, threads), &expected, "{} threads", threads);
+            }
+            // Read in chunks, never held whole, as `audit_path` reads a regular file.
+            let mut on_disk = tempfile::tempfile().unwrap();
+            std::io::Write::write_all(&mut on_disk, file.data()).unwrap();
+            let size = file.data().len() as u64;
+            for (threads, steps) in [(1, (1 << 20, 4096)), (2, (64, 16)), (3, (7, 1))] {
+                let streamed = audit_stream(&on_disk, Path::new("kh"), size, &options, (threads, steps)).unwrap();
+                prop_assert_eq!(&streamed, &expected, "{} threads, steps {:?}", threads, steps);
             }
         }
 

@@ -120,22 +120,36 @@ impl FoundLine {
 /// # Errors
 /// As [`KnownHosts::read`].
 pub fn find_in_file(path: &Path, name: &str) -> Result<Vec<FoundLine>> {
-    let (file, meta) = crate::fsutil::open_input(path, Accept::CharDevice)?;
-    if !meta.is_file() {
-        drop(file);
+    let Some((file, size)) = open_regular(path)? else {
         let file = KnownHosts::read(path)?;
         let found =
             file.find(name).into_iter().map(|f| FoundLine { number: f.number, text: f.text.to_vec() });
         return Ok(found.collect());
+    };
+    let workers = workers(usize::try_from(size).unwrap_or(usize::MAX));
+    let found = super::stream::scan_file(&file, path, LIMIT, workers, |text| {
+        entry_naming(text, name).map(|_| text.to_vec())
+    })?;
+    Ok(found.into_iter().map(|(number, text)| FoundLine { number, text }).collect())
+}
+
+/// The limit on a known_hosts file read in chunks.
+pub const LIMIT: super::stream::Limit = (MAX_FILE, KNOWN_HOSTS);
+
+/// A known_hosts file opened to be read in chunks ([`super::stream`]) and its size, or
+/// `None` for a character device, which only [`KnownHosts::read`] reads (as ssh does).
+///
+/// # Errors
+/// As [`KnownHosts::read`].
+pub fn open_regular(path: &Path) -> Result<Option<(std::fs::File, u64)>> {
+    let (file, meta) = crate::fsutil::open_input(path, Accept::CharDevice)?;
+    if !meta.is_file() {
+        return Ok(None);
     }
     if meta.len() > MAX_FILE {
         return Err(Error::TooLarge { path: path.to_path_buf(), what: KNOWN_HOSTS, size: meta.len() });
     }
-    let workers = workers(usize::try_from(meta.len()).unwrap_or(usize::MAX));
-    let found = super::stream::scan_file(&file, path, (MAX_FILE, KNOWN_HOSTS), workers, |text| {
-        entry_naming(text, name).map(|_| text.to_vec())
-    })?;
-    Ok(found.into_iter().map(|(number, text)| FoundLine { number, text }).collect())
+    Ok(Some((file, meta.len())))
 }
 
 /// The lines of `data` from byte `start` (a line start) on, numbered from `first`.

@@ -1,14 +1,15 @@
-//! Searching a known_hosts file without holding it: each worker reads chunks of the file
-//! with positioned reads into one buffer it reuses, and tests the lines that start in its
-//! chunk. Reading then overlaps testing, runs on every core, and touches no fresh memory
-//! (a whole-file read into a new buffer spent a fifth of `find`'s time in page faults,
-//! before any line could be tested).
+//! Reading a known_hosts file without holding it: each worker reads chunks of the file
+//! with positioned reads into one buffer it reuses, and works on the lines that start in
+//! its chunk. Reading then overlaps the work, runs on every core, and touches no fresh
+//! memory (a whole-file read into a new buffer spent a fifth of `find`'s time, and a third
+//! of `audit`'s, in page faults, on one thread, before any line was looked at).
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use super::file::{LineRef, lines_in};
 use crate::error::{Error, Result};
 
 /// Bytes of the file a chunk covers: large enough that a read costs little beside the
@@ -18,42 +19,72 @@ const CHUNK: usize = 256 << 10;
 /// longer one is read on in further steps).
 const SLACK: usize = 4 << 10;
 
+/// The chunk and slack sizes.
+pub const STEPS: (usize, usize) = (CHUNK, SLACK);
+
+/// The most a file may hold, and what it is called when it holds more.
+pub type Limit = (u64, &'static str);
+
 /// What the lines that start in one chunk gave.
 struct ChunkResult<T> {
     index: usize,
     /// How many lines start in the chunk: the numbering of the next chunk's lines.
     lines: usize,
-    /// The results, with the line's number counted from the chunk's first line (0).
-    found: Vec<(usize, T)>,
+    value: T,
     /// The file ended within (or before) this chunk.
     end: bool,
 }
 
 /// Applies `f` to the text of every line of `file` (without its `\n`) and returns what it
-/// gave with each line's number (from 1), in file order. `workers` threads share the
-/// chunks; the file is read to its end, as a whole-file read would, and refused (as
-/// `what`) once it exceeds `max` bytes.
+/// gave with each line's number (from 1), in file order. See [`scan_chunks`].
 ///
 /// # Errors
-/// A read fails, or the file grows beyond `max` bytes.
+/// As [`scan_chunks`].
 pub fn scan_file<T: Send>(
     file: &File,
     path: &Path,
-    (max, what): (u64, &'static str),
+    limit: Limit,
     workers: usize,
     f: impl Fn(&[u8]) -> Option<T> + Sync,
 ) -> Result<Vec<(usize, T)>> {
-    scan_in_steps(file, path, (max, what), workers, (CHUNK, SLACK), f)
+    let found = scan_chunks(file, path, limit, workers, |lines| {
+        lines.filter_map(|line| Some((line.number, f(line.text)?))).collect::<Vec<_>>()
+    })?;
+    let mut first = 1;
+    let mut out = Vec::new();
+    for (lines, found) in found {
+        out.extend(found.into_iter().map(|(number, item)| (first + number, item)));
+        first += lines;
+    }
+    Ok(out)
 }
 
-/// [`scan_file`] with the chunk and slack sizes given (tests make them tiny).
-fn scan_in_steps<T: Send>(
+/// Applies `f` to the lines of each chunk of `file`, and returns what it gave for each
+/// chunk, in file order, with how many lines the chunk has. `f` sees each line once, in a
+/// chunk of the file's lines in order, numbered from 0 within the chunk and with its start
+/// in the file. `workers` threads share the chunks; the file is read to its end, as a
+/// whole-file read would, and refused (as `what`) once it holds more than `max` bytes.
+///
+/// # Errors
+/// A read fails, or the file grows beyond `max` bytes.
+pub fn scan_chunks<T: Send>(
     file: &File,
     path: &Path,
-    (max, what): (u64, &'static str),
+    limit: Limit,
+    workers: usize,
+    f: impl Fn(&mut dyn Iterator<Item = LineRef<'_>>) -> T + Sync,
+) -> Result<Vec<(usize, T)>> {
+    scan_in_steps(file, path, limit, workers, STEPS, f)
+}
+
+/// [`scan_chunks`] with the chunk and slack sizes given (tests make them tiny).
+pub(super) fn scan_in_steps<T: Send>(
+    file: &File,
+    path: &Path,
+    (max, what): Limit,
     workers: usize,
     (chunk, slack): (usize, usize),
-    f: impl Fn(&[u8]) -> Option<T> + Sync,
+    f: impl Fn(&mut dyn Iterator<Item = LineRef<'_>>) -> T + Sync,
 ) -> Result<Vec<(usize, T)>> {
     let (next, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
     let shared = Shared { file, next, stop, max, chunk, slack };
@@ -76,20 +107,18 @@ fn scan_in_steps<T: Send>(
             }
         }
     }
-    Ok(assemble(chunks))
+    Ok(in_order(chunks))
 }
 
-/// The chunks' results in file order, numbered from 1, up to the first chunk the file
-/// ended in (a file that grew while it was read ends there).
-fn assemble<T>(mut chunks: Vec<ChunkResult<T>>) -> Vec<(usize, T)> {
+/// The chunks' results in file order, up to the first chunk the file ended in (a file
+/// that grew while it was read ends there).
+fn in_order<T>(mut chunks: Vec<ChunkResult<T>>) -> Vec<(usize, T)> {
     chunks.sort_unstable_by_key(|c| c.index);
     let mut out = Vec::new();
-    let mut first = 1;
     for (expected, chunk) in chunks.into_iter().enumerate() {
         // Workers stop at the end of the file, so the chunks up to it are all there.
         debug_assert_eq!(chunk.index, expected);
-        out.extend(chunk.found.into_iter().map(|(number, item)| (first + number, item)));
-        first += chunk.lines;
+        out.push((chunk.lines, chunk.value));
         if chunk.end {
             break;
         }
@@ -115,7 +144,10 @@ struct Shared<'f> {
 impl Shared<'_> {
     /// One worker: takes chunks in turn until the file ends, another worker failed, or
     /// this one does.
-    fn work<T>(&self, f: &impl Fn(&[u8]) -> Option<T>) -> std::result::Result<Vec<ChunkResult<T>>, Failure> {
+    fn work<T>(
+        &self,
+        f: &impl Fn(&mut dyn Iterator<Item = LineRef<'_>>) -> T,
+    ) -> std::result::Result<Vec<ChunkResult<T>>, Failure> {
         let mut buffer = vec![0u8; 1 + self.chunk + self.slack];
         let mut done = Vec::new();
         while !self.stop.load(Ordering::Relaxed) {
@@ -134,34 +166,37 @@ impl Shared<'_> {
     }
 
     /// Reads chunk `index` (and the byte before it, which says whether a line starts
-    /// right at its start) and tests the lines that start in it, reading on past its end
-    /// for the last one.
+    /// right at its start), reads on past its end to the end of the last line that starts
+    /// in it, and gives `f` those lines.
     fn chunk<T>(
         &self,
         index: usize,
         buffer: &mut Vec<u8>,
-        f: &impl Fn(&[u8]) -> Option<T>,
+        f: &impl Fn(&mut dyn Iterator<Item = LineRef<'_>>) -> T,
     ) -> std::result::Result<ChunkResult<T>, Failure> {
         let start = (index as u64).checked_mul(self.chunk as u64).ok_or(Failure::TooLarge(u64::MAX))?;
         let lead = usize::from(index > 0);
         let mut window = self.fill(&mut buffer[..lead + self.chunk + self.slack], start - lead as u64)?;
+        let end = window.len <= lead + self.chunk;
         let own_end = (lead + self.chunk).min(window.len);
-        let mut result =
-            ChunkResult { index, lines: 0, found: Vec::new(), end: window.len <= lead + self.chunk };
-        let mut at = match lead {
+        let first = match lead {
             0 => 0,
             // The line in progress at the chunk's start belongs to the chunk before.
             _ => memchr::memchr(b'\n', &buffer[..window.len]).map_or(window.len, |nl| nl + 1),
         };
-        while at < own_end {
-            let line_end = self.line_end(at, &mut window, buffer)?;
-            if let Some(item) = f(&buffer[at..line_end]) {
-                result.found.push((result.lines, item));
-            }
-            result.lines += 1;
-            at = line_end + 1;
-        }
-        Ok(result)
+        // The last line that starts in the chunk is the one in progress at its last byte.
+        let last_end = match first < own_end {
+            true => self.line_end(own_end - 1, &mut window, buffer)?,
+            false => first,
+        };
+        let from = window.from as usize;
+        let mut lines = 0;
+        let mut mine = lines_in(&buffer[..last_end], first, 0)
+            .map(|line| LineRef { start: from + line.start, ..line })
+            .inspect(|_| lines += 1);
+        let value = f(&mut mine);
+        mine.for_each(drop);
+        Ok(ChunkResult { index, lines, value, end })
     }
 
     /// Reads the file from `from` into `buffer`, as much as it holds.
@@ -175,8 +210,8 @@ impl Shared<'_> {
         }
     }
 
-    /// Where the line starting at `at` ends (its `\n`, or the end of the file), reading on
-    /// into a larger buffer when it goes on past what `window` holds.
+    /// Where the line going on at `at` ends (after its `\n`, or at the end of the file),
+    /// reading on into a larger buffer when it goes on past what `window` holds.
     fn line_end(
         &self,
         at: usize,
@@ -185,7 +220,7 @@ impl Shared<'_> {
     ) -> std::result::Result<usize, Failure> {
         loop {
             if let Some(nl) = memchr::memchr(b'\n', &buffer[at..window.len]) {
-                return Ok(at + nl);
+                return Ok(at + nl + 1);
             }
             if window.end {
                 return Ok(window.len);
@@ -208,7 +243,7 @@ struct Window {
 }
 
 /// Reads from `offset` until `buffer` is full or the file ends; returns the bytes read.
-fn read_full(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<usize> {
+pub(super) fn read_full(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buffer.len() {
         match file.read_at(&mut buffer[filled..], offset + filled as u64) {
@@ -221,6 +256,99 @@ fn read_full(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<usi
     Ok(filled)
 }
 
+/// Reading a line again costs a system call, and then no more than this much of a whole
+/// read: more lines than the file's size over this are read with the whole file.
+const LINE_READ_COST: u64 = 16 << 10;
+
+/// Lines of a file read again by where they start, after [`scan_chunks`] went over it:
+/// each line alone when they are few, else the whole file.
+#[derive(Debug)]
+pub enum LinesAt {
+    Whole(Vec<u8>),
+    Picked { starts: Vec<usize>, ends: Vec<usize>, text: Vec<u8> },
+}
+
+impl LinesAt {
+    /// The line starting at `start` (one that was asked for), without its `\n`.
+    pub fn get(&self, start: usize) -> Option<&[u8]> {
+        match self {
+            LinesAt::Whole(data) => {
+                let rest = data.get(start..)?;
+                Some(&rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())])
+            }
+            LinesAt::Picked { starts, ends, text } => {
+                let index = starts.binary_search(&start).ok()?;
+                let from = index.checked_sub(1).map_or(0, |before| ends[before]);
+                text.get(from..ends[index])
+            }
+        }
+    }
+}
+
+/// Reads the lines of `file` (of `size` bytes when it was opened) that start at `starts`
+/// (in order) again, through the descriptor [`scan_chunks`] read: a file replaced by
+/// rename since is still the one read, and one appended to still has those lines.
+///
+/// # Errors
+/// A read fails, or the file has grown beyond the limit.
+pub fn read_lines_at(
+    file: &File,
+    path: &Path,
+    starts: &[usize],
+    size: u64,
+    (max, what): Limit,
+) -> Result<LinesAt> {
+    let io = |e| Error::io(path, e);
+    if (starts.len() as u64).saturating_mul(LINE_READ_COST) > size {
+        let data = read_all(file, size, max).map_err(io)?;
+        if data.len() as u64 > max {
+            return Err(Error::TooLarge { path: path.to_path_buf(), what, size: data.len() as u64 });
+        }
+        return Ok(LinesAt::Whole(data));
+    }
+    let (mut text, mut ends, mut buffer) = (Vec::new(), Vec::with_capacity(starts.len()), Vec::new());
+    for &start in starts {
+        let len = read_line(file, start as u64, &mut buffer, max).map_err(io)?;
+        text.extend_from_slice(&buffer[..len]);
+        ends.push(text.len());
+    }
+    Ok(LinesAt::Picked { starts: starts.to_vec(), ends, text })
+}
+
+/// Reads the line at `start` into `buffer`; returns its length (without the `\n`).
+fn read_line(file: &File, start: u64, buffer: &mut Vec<u8>, max: u64) -> std::io::Result<usize> {
+    let mut len = 0;
+    loop {
+        if buffer.len() <= len {
+            buffer.resize((2 * len).max(1 << 10), 0);
+        }
+        let asked = buffer.len() - len;
+        let got = read_full(file, &mut buffer[len..], start + len as u64)?;
+        if let Some(nl) = memchr::memchr(b'\n', &buffer[len..len + got]) {
+            return Ok(len + nl);
+        }
+        len += got;
+        if got < asked || start + len as u64 > max {
+            return Ok(len);
+        }
+    }
+}
+
+/// The whole file (of about `size` bytes), up to a byte past `max`.
+fn read_all(file: &File, size: u64, max: u64) -> std::io::Result<Vec<u8>> {
+    let cap = usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1);
+    let mut data = vec![0u8; usize::try_from(size).unwrap_or(usize::MAX).saturating_add(1).min(cap)];
+    let mut len = 0;
+    loop {
+        len += read_full(file, &mut data[len..], len as u64)?;
+        if len < data.len() || len >= cap {
+            data.truncate(len);
+            return Ok(data);
+        }
+        data.resize(len.saturating_mul(2).min(cap), 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -231,9 +359,22 @@ mod tests {
     fn scan(data: &[u8], workers: usize, steps: (usize, usize), max: u64) -> Result<Vec<(usize, Vec<u8>)>> {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(data).unwrap();
-        scan_in_steps(&file, Path::new("kh"), (max, "a file"), workers, steps, |text| {
-            (!text.starts_with(b"skip")).then(|| text.to_vec())
-        })
+        let chunks = scan_in_steps(&file, Path::new("kh"), (max, "a file"), workers, steps, |lines| {
+            lines.map(|l| (l.number, l.start, l.text.to_vec())).collect::<Vec<_>>()
+        })?;
+        let mut first = 1;
+        let mut out = Vec::new();
+        for (count, lines) in chunks {
+            assert_eq!(count, lines.len());
+            for (number, start, text) in lines {
+                assert_eq!(&data[start..start + text.len()], &text[..]);
+                if !text.starts_with(b"skip") {
+                    out.push((first + number, text));
+                }
+            }
+            first += count;
+        }
+        Ok(out)
     }
 
     /// Every line once, numbered as a whole-file read numbers it, wherever the chunks
@@ -269,6 +410,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Lines read again one by one are the lines read again with the whole file.
+    #[test]
+    fn lines_read_again_alone_or_with_the_whole_file_agree() {
+        let long = "z".repeat(3000);
+        let data: Vec<u8> = (0..200)
+            .flat_map(|i| format!("line {i} {}\n", if i % 17 == 0 { &long[..] } else { "" }).into_bytes())
+            .collect();
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&data).unwrap();
+        file.write_all(b"last without newline").unwrap();
+        let all: Vec<_> = lines_in(&data, 0, 1).map(|l| (l.start, l.text.to_vec())).collect();
+        let starts: Vec<usize> = all.iter().map(|(start, _)| *start).filter(|s| s % 3 != 0).collect();
+        let size = data.len() as u64 + 20;
+        let limit = (u64::MAX, "a file");
+        let picked = read_lines_at(&file, Path::new("kh"), &starts, size * LINE_READ_COST, limit).unwrap();
+        let whole = read_lines_at(&file, Path::new("kh"), &starts, 0, limit).unwrap();
+        assert!(matches!(picked, LinesAt::Picked { .. }) && matches!(whole, LinesAt::Whole(_)));
+        for (start, text) in all.iter().filter(|(start, _)| starts.contains(start)) {
+            assert_eq!(picked.get(*start), Some(&text[..]));
+            assert_eq!(whole.get(*start), Some(&text[..]));
+        }
+        let last = data.len();
+        let at_end = read_lines_at(&file, Path::new("kh"), &[last], size * LINE_READ_COST, limit).unwrap();
+        assert_eq!(at_end.get(last), Some(&b"last without newline"[..]));
+        assert_eq!(at_end.get(0), None);
     }
 
     #[test]

@@ -12,14 +12,15 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as MapEntry;
+use std::ops::Range;
 
 use super::{Chunk, Fact, Finding, Hasher, Pin, Rule, key_id, key_type, name_at};
 use crate::known_hosts::line::{self, HostLine, Line, Marker};
 
-/// What the checks read: the file, the candidate hosts, and the chunks' facts and names.
+/// What the checks read: the file's name, the candidate hosts, and the chunks' facts and
+/// names.
 pub(super) struct Input<'a> {
     file: &'a str,
-    data: &'a [u8],
     candidates: &'a [String],
     chunks: &'a [Chunk],
     /// The index of each chunk's first fact among all facts.
@@ -27,7 +28,7 @@ pub(super) struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    pub(super) fn new(file: &'a str, data: &'a [u8], candidates: &'a [String], chunks: &'a [Chunk]) -> Self {
+    pub(super) fn new(file: &'a str, candidates: &'a [String], chunks: &'a [Chunk]) -> Self {
         let bases = chunks
             .iter()
             .scan(0, |next, chunk| {
@@ -36,70 +37,96 @@ impl<'a> Input<'a> {
                 Some(base)
             })
             .collect();
-        Input { file, data, candidates, chunks, bases }
+        Input { file, candidates, chunks, bases }
     }
 
     /// The fact with this index among all facts.
-    fn fact(&self, index: usize) -> Option<&Fact> {
+    fn fact(&self, index: usize) -> Option<&'a Fact> {
         let chunk = self.bases.partition_point(|&base| base <= index).checked_sub(1)?;
         self.chunks[chunk].facts.get(index - self.bases[chunk])
     }
 
-    /// A fact's line, read again: it is an entry whose key was read.
-    fn entry(&self, fact: &Fact) -> Option<HostLine<'a>> {
-        let rest = self.data.get(fact.start..)?;
-        let text = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
-        match line::parse(text) {
-            Line::Entry(entry) => Some(entry),
-            _ => None,
-        }
+    fn shards(&self) -> usize {
+        self.chunks.first().map_or(1, |chunk| chunk.pins.len())
     }
 
-    fn finding(&self, line: usize, rule: Rule, at: usize, message: String) -> Sorted {
+    fn any_revoked(&self) -> bool {
+        self.chunks.iter().any(|chunk| chunk.revoked)
+    }
+
+    fn finding(&self, line: usize, rule: Rule, at: usize, message: String) -> Placed {
         let severity = rule.default_severity();
         (line, rule.id(), at, Finding { file: self.file.to_string(), line, rule, severity, message })
     }
 }
 
+/// Where the checks read a fact's line again.
+pub(super) trait Lines: Sync {
+    /// The line that starts at `start`, without its `\n`.
+    fn line_at(&self, start: usize) -> Option<&[u8]>;
+}
+
+/// The whole file.
+impl Lines for &[u8] {
+    fn line_at(&self, start: usize) -> Option<&[u8]> {
+        let rest = self.get(start..)?;
+        Some(&rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())])
+    }
+}
+
+/// The lines read again from a file that was not held.
+impl Lines for crate::known_hosts::stream::LinesAt {
+    fn line_at(&self, start: usize) -> Option<&[u8]> {
+        self.get(start)
+    }
+}
+
+/// A fact's line, read again: it is an entry whose key was read.
+fn entry<'l>(lines: &'l dyn Lines, fact: &Fact) -> Option<HostLine<'l>> {
+    match line::parse(lines.line_at(fact.start)?) {
+        Line::Entry(entry) => Some(entry),
+        _ => None,
+    }
+}
+
 /// Which of `shards` shards a name's hash falls in.
 pub(super) fn shard_of(hash: u64, shards: usize) -> usize {
-    // The high half: the low bits pick hash table buckets elsewhere; these are free.
+    // The high half: the low bits order the names within the shard.
     (hash >> 32) as usize % shards
 }
 
 /// A finding and where it sorts: its line, its rule, and where its name starts in the line
 /// (shards find them out of order).
-type Sorted = (usize, &'static str, usize, Finding);
+type Placed = (usize, &'static str, usize, Finding);
 
-/// The findings of the checks across lines, in file order.
-pub(super) fn checks(input: &Input<'_>) -> Vec<Finding> {
-    let shards = input.chunks.first().map_or(1, |chunk| chunk.pins.len());
-    let revoked = revoked_keys(input);
-    let shard = |shard: usize| {
-        let mut found = shard_findings(input, shard);
-        // The chunks of the shard's number: every chunk is some shard's.
-        for chunk in input.chunks.iter().skip(shard).step_by(shards) {
-            found.extend(trusted_revoked(input, &revoked, &chunk.facts));
-        }
-        found
-    };
-    let mut found: Vec<Sorted> = match shards {
-        1 => shard(0),
+/// One shard's names sorted by hash (and in file order where hashes are equal), and the
+/// runs of names that share a hash.
+struct Shard {
+    pins: Vec<Pin>,
+    groups: Vec<Range<usize>>,
+}
+
+/// The names of every shard, sorted.
+pub(super) struct Sorted(Vec<Shard>);
+
+/// Sorts each shard's names, one shard a core.
+pub(super) fn sort(input: &Input<'_>) -> Sorted {
+    let shards = input.shards();
+    let shard = |shard: usize| sort_shard(input, shard);
+    Sorted(match shards {
+        1 => vec![shard(0)],
         _ => std::thread::scope(|scope| {
             let shard = &shard;
             let workers: Vec<_> = (0..shards).map(|s| scope.spawn(move || shard(s))).collect();
             workers
                 .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
                 .collect()
         }),
-    };
-    found.sort_by_key(|&(line, rule, at, _)| (line, rule, at));
-    found.into_iter().map(|(_, _, _, finding)| finding).collect()
+    })
 }
 
-/// The duplicates and conflicts among the names of one shard.
-fn shard_findings(input: &Input<'_>, shard: usize) -> Vec<Sorted> {
+fn sort_shard(input: &Input<'_>, shard: usize) -> Shard {
     let count = input.chunks.iter().map(|chunk| chunk.pins[shard].len()).sum();
     let mut pins = Vec::with_capacity(count);
     for (chunk, &base) in input.chunks.iter().zip(&input.bases) {
@@ -107,11 +134,73 @@ fn shard_findings(input: &Input<'_>, shard: usize) -> Vec<Sorted> {
         pins.extend(chunk.pins[shard].iter().map(|pin| Pin { fact: pin.fact + base as u32, ..*pin }));
     }
     pins.sort_unstable_by_key(|pin| (pin.hash, pin.fact, pin.at));
-    let mut found = Vec::new();
-    for group in pins.chunk_by(|a, b| a.hash == b.hash).filter(|group| group.len() > 1) {
-        compare(input, group, &mut found);
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for run in pins.chunk_by(|a, b| a.hash == b.hash) {
+        if run.len() > 1 {
+            groups.push(start..start + run.len());
+        }
+        start += run.len();
     }
-    found
+    Shard { pins, groups }
+}
+
+impl Sorted {
+    /// Whether any line must be read again: names that share a hash, or `@revoked` lines
+    /// (then every line, for its key).
+    pub(super) fn must_read_lines(&self, input: &Input<'_>) -> bool {
+        input.any_revoked() || self.0.iter().any(|shard| !shard.groups.is_empty())
+    }
+
+    /// Where the lines [`Sorted::findings`] reads start, in order.
+    pub(super) fn lines_to_read(&self, input: &Input<'_>) -> Vec<usize> {
+        let mut starts: Vec<usize> = if input.any_revoked() {
+            input.chunks.iter().flat_map(|chunk| chunk.facts.iter().map(|fact| fact.start)).collect()
+        } else {
+            let pins = self
+                .0
+                .iter()
+                .flat_map(|shard| shard.groups.iter().flat_map(|group| &shard.pins[group.clone()]));
+            pins.filter_map(|pin| Some(input.fact(pin.fact as usize)?.start)).collect()
+        };
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    }
+
+    /// The findings of the checks across lines, in file order, reading the lines
+    /// [`Sorted::lines_to_read`] names from `lines`.
+    pub(super) fn findings(&self, input: &Input<'_>, lines: &dyn Lines) -> Vec<Finding> {
+        if !self.must_read_lines(input) {
+            return Vec::new();
+        }
+        let revoked = revoked_keys(input, lines);
+        let shards = self.0.len();
+        let shard = |shard: usize| {
+            let mut found = Vec::new();
+            for group in &self.0[shard].groups {
+                compare(input, lines, &self.0[shard].pins[group.clone()], &mut found);
+            }
+            // The chunks of the shard's number: every chunk is some shard's.
+            for chunk in input.chunks.iter().skip(shard).step_by(shards) {
+                found.extend(trusted_revoked(input, lines, &revoked, &chunk.facts));
+            }
+            found
+        };
+        let mut found: Vec<Placed> = match shards {
+            1 => shard(0),
+            _ => std::thread::scope(|scope| {
+                let shard = &shard;
+                let workers: Vec<_> = (0..shards).map(|s| scope.spawn(move || shard(s))).collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .collect()
+            }),
+        };
+        found.sort_by_key(|&(line, rule, at, _)| (line, rule, at));
+        found.into_iter().map(|(_, _, _, finding)| finding).collect()
+    }
 }
 
 /// A name of a group, read again from its line.
@@ -127,9 +216,9 @@ struct Member<'a> {
 }
 
 impl<'a> Member<'a> {
-    fn read(input: &Input<'a>, pin: &Pin) -> Option<Self> {
+    fn read(input: &Input<'a>, lines: &'a dyn Lines, pin: &Pin) -> Option<Self> {
         let fact = input.fact(pin.fact as usize)?;
-        let entry = input.entry(fact)?;
+        let entry = entry(lines, fact)?;
         let at = pin.at as usize;
         Some(Member {
             number: fact.number,
@@ -166,11 +255,11 @@ struct FirstOfType<'a> {
 /// The names of one hash, in file order (almost always one host and key type, unless two
 /// differ and still hash alike): each is checked against the first name with the same
 /// (marker, host, key), and the first without a marker with the same (host, key type).
-fn compare(input: &Input<'_>, group: &[Pin], found: &mut Vec<Sorted>) {
+fn compare<'a>(input: &Input<'a>, lines: &'a dyn Lines, group: &[Pin], found: &mut Vec<Placed>) {
     let mut first_with_key = FirstWithKey::with_hasher(Hasher::default());
     // More than one only if hashes collide.
     let mut firsts_of_type: Vec<FirstOfType<'_>> = Vec::new();
-    for member in group.iter().filter_map(|pin| Member::read(input, pin)) {
+    for member in group.iter().filter_map(|pin| Member::read(input, lines, pin)) {
         match first_with_key.entry((member.marker, member.host.clone(), member.key_id)) {
             MapEntry::Occupied(first) if *first.get() != member.number => {
                 let message = format!("{}: the same key is already on line {}", member.show(), first.get());
@@ -210,11 +299,11 @@ fn compare(input: &Input<'_>, group: &[Pin], found: &mut Vec<Sorted>) {
 }
 
 /// Every `@revoked` key and its last `@revoked` line (a key revoked twice names the last).
-fn revoked_keys<'a>(input: &Input<'a>) -> HashMap<&'a [u8], usize, Hasher> {
+fn revoked_keys<'l>(input: &Input<'_>, lines: &'l dyn Lines) -> HashMap<&'l [u8], usize, Hasher> {
     let mut revoked = HashMap::with_hasher(Hasher::default());
     for chunk in input.chunks.iter().filter(|chunk| chunk.revoked) {
         for fact in chunk.facts.iter().filter(|fact| fact.marker == Some(Marker::Revoked)) {
-            if let Some(entry) = input.entry(fact) {
+            if let Some(entry) = entry(lines, fact) {
                 revoked.insert(key_id(&entry), fact.number);
             }
         }
@@ -225,16 +314,17 @@ fn revoked_keys<'a>(input: &Input<'a>) -> HashMap<&'a [u8], usize, Hasher> {
 /// The lines among `facts` that trust a key `revoked` holds.
 fn trusted_revoked(
     input: &Input<'_>,
+    lines: &dyn Lines,
     revoked: &HashMap<&[u8], usize, Hasher>,
     facts: &[Fact],
-) -> Vec<Sorted> {
+) -> Vec<Placed> {
     if revoked.is_empty() {
         return Vec::new();
     }
     let trusting = facts.iter().filter(|fact| fact.marker != Some(Marker::Revoked));
     trusting
         .filter_map(|fact| {
-            let line = revoked.get(key_id(&input.entry(fact)?))?;
+            let line = revoked.get(key_id(&entry(lines, fact)?))?;
             let message = format!("this key is @revoked on line {line} but trusted here");
             Some(input.finding(fact.number, Rule::RevokedKeyTrusted, 0, message))
         })
