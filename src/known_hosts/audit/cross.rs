@@ -99,8 +99,8 @@ pub(super) fn shard_of(hash: u64, shards: usize) -> usize {
 /// (shards find them out of order).
 type Placed = (usize, &'static str, usize, Finding);
 
-/// One shard's names sorted by hash (and in file order where hashes are equal), and the
-/// runs of names that share a hash.
+/// Those of one shard's names that may share a hash, sorted by hash (and in file order
+/// where hashes are equal), and the runs of names that do share one.
 struct Shard {
     pins: Vec<Pin>,
     groups: Vec<Range<usize>>,
@@ -126,13 +126,29 @@ pub(super) fn sort(input: &Input<'_>) -> Sorted {
     })
 }
 
+/// Finds a shard's names that share a hash. Two passes over the names mark the slots of a
+/// bitmap (about 16 bits a name, so it stays in the core's cache) that one name and then
+/// a second took; only the names in those slots, a few in a hundred, are sorted. A sort
+/// of every name missed the cache at every step and was a sixth of a clean file's audit.
 fn sort_shard(input: &Input<'_>, shard: usize) -> Shard {
-    let count = input.chunks.iter().map(|chunk| chunk.pins[shard].len()).sum();
-    let mut pins = Vec::with_capacity(count);
-    for (chunk, &base) in input.chunks.iter().zip(&input.bases) {
-        // See `Pin`: fact indices fit 32 bits.
-        pins.extend(chunk.pins[shard].iter().map(|pin| Pin { fact: pin.fact + base as u32, ..*pin }));
+    let pins = || {
+        input.chunks.iter().zip(&input.bases).flat_map(move |(chunk, &base)| {
+            // See `Pin`: fact indices fit 32 bits.
+            chunk.pins[shard].iter().map(move |pin| Pin { fact: pin.fact + base as u32, ..*pin })
+        })
+    };
+    let count: usize = input.chunks.iter().map(|chunk| chunk.pins[shard].len()).sum();
+    let slots = (count.saturating_mul(16)).next_power_of_two().max(64);
+    // The low bits: the shard was chosen by the high ones.
+    let slot = |pin: &Pin| (pin.hash as usize) & (slots - 1);
+    let (mut once, mut twice) = (vec![0u64; slots / 64], vec![0u64; slots / 64]);
+    for pin in pins() {
+        let (word, bit) = (slot(&pin) / 64, 1 << (slot(&pin) % 64));
+        twice[word] |= once[word] & bit;
+        once[word] |= bit;
     }
+    let shared = |pin: &Pin| twice[slot(pin) / 64] & (1 << (slot(pin) % 64)) != 0;
+    let mut pins: Vec<Pin> = pins().filter(shared).collect();
     pins.sort_unstable_by_key(|pin| (pin.hash, pin.fact, pin.at));
     let mut groups = Vec::new();
     let mut start = 0;
@@ -329,4 +345,60 @@ fn trusted_revoked(
             Some(input.finding(fact.number, Rule::RevokedKeyTrusted, 0, message))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The names of every run that shares a hash, as one full sort finds them.
+    fn runs_by_full_sort(chunks: &[Chunk], bases: &[usize]) -> Vec<Vec<(u64, u32, u32)>> {
+        let mut all: Vec<_> = chunks
+            .iter()
+            .zip(bases)
+            .flat_map(|(chunk, &base)| {
+                chunk.pins[0].iter().map(move |p| (p.hash, p.fact + base as u32, p.at))
+            })
+            .collect();
+        all.sort_unstable();
+        all.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1).map(<[_]>::to_vec).collect()
+    }
+
+    proptest! {
+        /// The bitmap lets through every name that shares a hash, and the runs it finds
+        /// are a full sort's, in the same order: hashes drawn from a few values (many
+        /// equal) or from a range whose low bits often meet in the bitmap (few equal).
+        #[test]
+        fn bitmap_then_sort_finds_the_runs_a_full_sort_finds(
+            chunks in prop::collection::vec(
+                prop::collection::vec(
+                    prop_oneof![0..8u64, (0..4096u64).prop_map(|h| h << 20 | h % 7)], 0..300),
+                1..4),
+        ) {
+            let chunks: Vec<Chunk> = chunks
+                .into_iter()
+                .map(|hashes| Chunk {
+                    findings: Vec::new(),
+                    facts: Vec::new(),
+                    pins: vec![hashes.iter().enumerate().map(|(i, &hash)| Pin { hash, fact: i as u32 / 2, at: i as u32 % 2 }).collect()],
+                    revoked: false,
+                })
+                .collect();
+            let mut input = Input::new("kh", &[], &chunks);
+            input.bases = chunks.iter().scan(0, |next, chunk| {
+                let base = *next;
+                *next += chunk.pins[0].len();
+                Some(base)
+            }).collect();
+            let shard = sort_shard(&input, 0);
+            let found: Vec<Vec<_>> = shard
+                .groups
+                .iter()
+                .map(|group| shard.pins[group.clone()].iter().map(|p| (p.hash, p.fact, p.at)).collect())
+                .collect();
+            prop_assert_eq!(found, runs_by_full_sort(&chunks, &input.bases));
+        }
+    }
 }
