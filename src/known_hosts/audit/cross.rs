@@ -374,7 +374,7 @@ mod tests {
         fn bitmap_then_sort_finds_the_runs_a_full_sort_finds(
             chunks in prop::collection::vec(
                 prop::collection::vec(
-                    prop_oneof![0..8u64, (0..4096u64).prop_map(|h| h << 20 | h % 7)], 0..300),
+                    prop_oneof![0..8u64, (0..4096u64).prop_map(|h| (h << 20) | (h % 7))], 0..300),
                 1..4),
         ) {
             let chunks: Vec<Chunk> = chunks
