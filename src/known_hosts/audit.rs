@@ -142,6 +142,7 @@ type Hasher = foldhash::fast::RandomState;
 /// so that a fact stays small (a large file holds millions of them at once).
 #[derive(Debug, Clone, Copy)]
 struct Fact {
+    /// The line's number within its chunk, from 0 (see [`Chunk::number`]).
     number: usize,
     /// Where the line starts in the file.
     start: usize,
@@ -168,6 +169,16 @@ struct Chunk {
     pins: Vec<Vec<Pin>>,
     /// Whether a fact is a `@revoked` line.
     revoked: bool,
+    /// The number of the chunk's first line in the file, once the chunks are together.
+    first: usize,
+}
+
+impl Chunk {
+    /// The line number of one of the chunk's facts. (Numbering the facts themselves would
+    /// be a pass over all of them, on one thread, between the parallel steps.)
+    fn number(&self, fact: &Fact) -> usize {
+        self.first + fact.number
+    }
 }
 
 /// Audits one file.
@@ -230,15 +241,15 @@ fn audit_stream(
     Ok(in_order(findings))
 }
 
-/// The chunks' own findings, and their facts, with their lines numbered from 1 across
-/// the file.
+/// The chunks' own findings, with their lines numbered from 1 across the file, and the
+/// chunks, each knowing the number of its first line.
 fn numbered(chunks: Vec<(usize, Chunk)>) -> (Vec<Finding>, Vec<Chunk>) {
     let mut first = 1;
     let mut findings = Vec::new();
     let mut numbered = Vec::with_capacity(chunks.len());
     for (lines, mut chunk) in chunks {
         findings.extend(chunk.findings.drain(..).map(|f| Finding { line: f.line + first, ..f }));
-        chunk.facts.iter_mut().for_each(|fact| fact.number += first);
+        chunk.first = first;
         numbered.push(chunk);
         first += lines;
     }
@@ -259,8 +270,13 @@ fn audit_lines<'a>(
     hasher: &Hasher,
     shards: usize,
 ) -> Chunk {
-    let mut chunk =
-        Chunk { findings: Vec::new(), facts: Vec::new(), pins: vec![Vec::new(); shards], revoked: false };
+    let mut chunk = Chunk {
+        findings: Vec::new(),
+        facts: Vec::new(),
+        pins: vec![Vec::new(); shards],
+        revoked: false,
+        first: 0,
+    };
     let mut line_findings = Vec::new();
     for line in lines {
         let key_type = match line::parse(line.text) {

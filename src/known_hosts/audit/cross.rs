@@ -40,10 +40,11 @@ impl<'a> Input<'a> {
         Input { file, candidates, chunks, bases }
     }
 
-    /// The fact with this index among all facts.
-    fn fact(&self, index: usize) -> Option<&'a Fact> {
+    /// The fact with this index among all facts, and its line number.
+    fn fact(&self, index: usize) -> Option<(usize, &'a Fact)> {
         let chunk = self.bases.partition_point(|&base| base <= index).checked_sub(1)?;
-        self.chunks[chunk].facts.get(index - self.bases[chunk])
+        let fact = self.chunks[chunk].facts.get(index - self.bases[chunk])?;
+        Some((self.chunks[chunk].number(fact), fact))
     }
 
     fn shards(&self) -> usize {
@@ -177,7 +178,7 @@ impl Sorted {
                 .0
                 .iter()
                 .flat_map(|shard| shard.groups.iter().flat_map(|group| &shard.pins[group.clone()]));
-            pins.filter_map(|pin| Some(input.fact(pin.fact as usize)?.start)).collect()
+            pins.filter_map(|pin| Some(input.fact(pin.fact as usize)?.1.start)).collect()
         };
         starts.sort_unstable();
         starts.dedup();
@@ -199,7 +200,7 @@ impl Sorted {
             }
             // The chunks of the shard's number: every chunk is some shard's.
             for chunk in input.chunks.iter().skip(shard).step_by(shards) {
-                found.extend(trusted_revoked(input, lines, &revoked, &chunk.facts));
+                found.extend(trusted_revoked(input, lines, &revoked, chunk));
             }
             found
         };
@@ -233,11 +234,11 @@ struct Member<'a> {
 
 impl<'a> Member<'a> {
     fn read(input: &Input<'a>, lines: &'a dyn Lines, pin: &Pin) -> Option<Self> {
-        let fact = input.fact(pin.fact as usize)?;
+        let (number, fact) = input.fact(pin.fact as usize)?;
         let entry = entry(lines, fact)?;
         let at = pin.at as usize;
         Some(Member {
-            number: fact.number,
+            number,
             marker: fact.marker,
             hosts: entry.hosts,
             host: name_at(entry.hosts, at, input.candidates),
@@ -320,29 +321,29 @@ fn revoked_keys<'l>(input: &Input<'_>, lines: &'l dyn Lines) -> HashMap<&'l [u8]
     for chunk in input.chunks.iter().filter(|chunk| chunk.revoked) {
         for fact in chunk.facts.iter().filter(|fact| fact.marker == Some(Marker::Revoked)) {
             if let Some(entry) = entry(lines, fact) {
-                revoked.insert(key_id(&entry), fact.number);
+                revoked.insert(key_id(&entry), chunk.number(fact));
             }
         }
     }
     revoked
 }
 
-/// The lines among `facts` that trust a key `revoked` holds.
+/// The lines of `chunk` that trust a key `revoked` holds.
 fn trusted_revoked(
     input: &Input<'_>,
     lines: &dyn Lines,
     revoked: &HashMap<&[u8], usize, Hasher>,
-    facts: &[Fact],
+    chunk: &Chunk,
 ) -> Vec<Placed> {
     if revoked.is_empty() {
         return Vec::new();
     }
-    let trusting = facts.iter().filter(|fact| fact.marker != Some(Marker::Revoked));
+    let trusting = chunk.facts.iter().filter(|fact| fact.marker != Some(Marker::Revoked));
     trusting
         .filter_map(|fact| {
             let line = revoked.get(key_id(&entry(lines, fact)?))?;
             let message = format!("this key is @revoked on line {line} but trusted here");
-            Some(input.finding(fact.number, Rule::RevokedKeyTrusted, 0, message))
+            Some(input.finding(chunk.number(fact), Rule::RevokedKeyTrusted, 0, message))
         })
         .collect()
 }
@@ -384,6 +385,7 @@ mod tests {
                     facts: Vec::new(),
                     pins: vec![hashes.iter().enumerate().map(|(i, &hash)| Pin { hash, fact: i as u32 / 2, at: i as u32 % 2 }).collect()],
                     revoked: false,
+                    first: 1,
                 })
                 .collect();
             let mut input = Input::new("kh", &[], &chunks);
