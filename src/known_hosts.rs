@@ -15,6 +15,7 @@ pub mod line;
 pub mod openssh;
 pub mod pattern;
 pub mod report;
+pub mod stream;
 pub mod transaction;
 
 pub use file::KnownHosts;

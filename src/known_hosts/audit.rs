@@ -4,14 +4,17 @@
 //! fail, RSA below 3072 bits warns. Each finding names its file and line.
 
 use std::borrow::Cow;
-use std::collections::hash_map::Entry as MapEntry;
+use std::fs::File;
 use std::hash::BuildHasher;
+use std::path::Path;
 
 use ssh_key::public::KeyData;
 
-use super::file::{KnownHosts, LineRef, par_chunks, workers};
+use super::file::{KnownHosts, LIMIT, LineRef, open_regular, par_chunks_counted, workers};
 use super::line::{self, HostLine, Line, Marker};
 use super::pattern::{HashedName, glob};
+use super::stream;
+use crate::error::Result;
 use crate::key::describe::describe;
 use crate::key::text::{blob_type_name, decode_base64, decode_blob};
 
@@ -130,73 +133,161 @@ pub struct AuditOptions {
     pub require_hashed: bool,
 }
 
-/// The hasher of every key the cross-line checks look up; randomly seeded, so a crafted
-/// file cannot aim lines at one bucket.
+/// The hasher of the cross-line checks' keys; randomly seeded, so a crafted file cannot
+/// make distinct names collide.
 type Hasher = foldhash::fast::RandomState;
 
-/// What one line contributes to the checks across lines, found in the parallel pass.
-struct Facts<'a> {
+/// An entry whose key was read: what the checks across lines start from. Its hosts, key
+/// and type are read again from the line for the few lines those checks look at closer,
+/// so that a fact stays small (a large file holds millions of them at once).
+#[derive(Debug, Clone, Copy)]
+struct Fact {
+    /// The line's number within its chunk, from 0 (see [`Chunk::number`]).
     number: usize,
+    /// Where the line starts in the file.
+    start: usize,
     marker: Option<Marker>,
-    hosts: &'a [u8],
-    /// The key's base64 text: its identity (OpenSSH writes canonical base64).
-    key_id: &'a [u8],
-    /// The blob's own type name (`ssh-rsa` also for `rsa-sha2-512` lines).
-    key_type: &'a [u8],
-    /// The names the line pins, with the hashes of their table keys.
-    names: Vec<Name<'a>>,
 }
 
-/// One host name of a line, and the hashes of the two table keys it makes, computed in
-/// the parallel pass: the single-threaded pass then never reads the file again to hash
-/// (or rehash, as a table grows) a key, which made it slower per line as files grew.
-struct Name<'a> {
-    host: Cow<'a, [u8]>,
-    /// Hash of (marker, host, key): duplicates.
-    same_key: u64,
-    /// Hash of (host, key type): conflicts.
-    same_type: u64,
+/// A name a line pins, as the checks across lines sort them: the hash of (host, key
+/// type), the line's fact, and where the name starts in the host field (0 for a hashed
+/// name). A file is at most [`super::file::MAX_FILE`] (4 GiB) bytes, and an entry with a
+/// key takes more than 70 of them, so neither index outgrows 32 bits.
+#[derive(Debug, Clone, Copy)]
+struct Pin {
+    hash: u64,
+    fact: u32,
+    at: u32,
 }
 
-/// One chunk's share of the audit.
-struct Chunk<'a> {
+/// One chunk's share of the audit, its lines numbered from 0 until the chunks are put
+/// together.
+struct Chunk {
     findings: Vec<Finding>,
-    facts: Vec<Facts<'a>>,
+    facts: Vec<Fact>,
+    /// The names, one list per shard of the hashes, each in file order.
+    pins: Vec<Vec<Pin>>,
+    /// Whether a fact is a `@revoked` line.
+    revoked: bool,
+    /// The number of the chunk's first line in the file, once the chunks are together.
+    first: usize,
+}
+
+impl Chunk {
+    /// The line number of one of the chunk's facts. (Numbering the facts themselves would
+    /// be a pass over all of them, on one thread, between the parallel steps.)
+    fn number(&self, fact: &Fact) -> usize {
+        self.first + fact.number
+    }
 }
 
 /// Audits one file.
 pub fn audit(file: &KnownHosts, options: &AuditOptions) -> Vec<Finding> {
+    audit_in(file, options, workers(file.data().len()))
+}
+
+/// [`audit`] with the file in `threads` chunks, and the checks across lines in as many
+/// shards.
+fn audit_in(file: &KnownHosts, options: &AuditOptions, threads: usize) -> Vec<Finding> {
     let name = file.path().display().to_string();
     let hasher = Hasher::default();
-    let chunks = par_chunks(file.data(), |lines| audit_lines(lines, &name, options, &hasher));
-    let mut findings = Vec::new();
-    let mut facts = Vec::with_capacity(chunks.len());
-    for chunk in chunks {
-        findings.extend(chunk.findings);
-        facts.push(chunk.facts);
+    let chunks = par_chunks_counted(file.data(), threads, |lines| {
+        audit_lines(lines, &name, options, &hasher, threads.max(1))
+    });
+    let (mut findings, chunks) = numbered(chunks);
+    let input = cross::Input::new(&name, &options.candidate_hosts, &chunks);
+    findings.extend(cross::sort(&input).findings(&input, &file.data()));
+    in_order(findings)
+}
+
+/// Reads and audits the known_hosts file at `path`. A regular file is read in chunks by
+/// every core and never held whole (see [`super::stream`]): only the lines the checks
+/// across lines must compare byte for byte are read again, which a clean file has none
+/// of. A character device is read as [`KnownHosts::read`] reads it.
+///
+/// # Errors
+/// As [`KnownHosts::read`].
+pub fn audit_path(path: &Path, options: &AuditOptions) -> Result<Vec<Finding>> {
+    match open_regular(path)? {
+        Some((file, size)) => {
+            let threads = workers(usize::try_from(size).unwrap_or(usize::MAX));
+            audit_stream(&file, path, size, options, (threads, stream::STEPS))
+        }
+        None => Ok(audit(&KnownHosts::read(path)?, options)),
     }
-    findings.extend(cross_checks(&name, &facts, &hasher, workers(file.data().len())));
+}
+
+/// [`audit_path`] of an opened regular file of `size` bytes, with `threads` workers and
+/// shards, the chunks and their slack `steps` bytes long.
+fn audit_stream(
+    file: &File,
+    path: &Path,
+    size: u64,
+    options: &AuditOptions,
+    (threads, steps): (usize, (usize, usize)),
+) -> Result<Vec<Finding>> {
+    let name = path.display().to_string();
+    let hasher = Hasher::default();
+    let chunks = stream::scan_in_steps(file, path, LIMIT, threads, steps, |lines| {
+        audit_lines(lines, &name, options, &hasher, threads.max(1))
+    })?;
+    let (mut findings, chunks) = numbered(chunks);
+    let input = cross::Input::new(&name, &options.candidate_hosts, &chunks);
+    let sorted = cross::sort(&input);
+    if sorted.must_read_lines(&input) {
+        let lines = stream::read_lines_at(file, path, &sorted.lines_to_read(&input), size, LIMIT)?;
+        findings.extend(sorted.findings(&input, &lines));
+    }
+    Ok(in_order(findings))
+}
+
+/// The chunks' own findings, with their lines numbered from 1 across the file, and the
+/// chunks, each knowing the number of its first line.
+fn numbered(chunks: Vec<(usize, Chunk)>) -> (Vec<Finding>, Vec<Chunk>) {
+    let mut first = 1;
+    let mut findings = Vec::new();
+    let mut numbered = Vec::with_capacity(chunks.len());
+    for (lines, mut chunk) in chunks {
+        findings.extend(chunk.findings.drain(..).map(|f| Finding { line: f.line + first, ..f }));
+        chunk.first = first;
+        numbered.push(chunk);
+        first += lines;
+    }
+    (findings, numbered)
+}
+
+/// Findings in the order they are reported: by line, then rule.
+fn in_order(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings.sort_by_key(|f| (f.line, f.rule.id()));
     findings
 }
 
-/// The checks of each line alone, and the facts the checks across lines need.
+/// The checks of each line alone, and the facts and names the checks across lines need.
 fn audit_lines<'a>(
     lines: &mut dyn Iterator<Item = LineRef<'a>>,
     file: &str,
     options: &AuditOptions,
     hasher: &Hasher,
-) -> Chunk<'a> {
-    let mut chunk = Chunk { findings: Vec::new(), facts: Vec::new() };
+    shards: usize,
+) -> Chunk {
+    let mut chunk = Chunk {
+        findings: Vec::new(),
+        facts: Vec::new(),
+        pins: vec![Vec::new(); shards],
+        revoked: false,
+        first: 0,
+    };
     let mut line_findings = Vec::new();
     for line in lines {
-        let facts = match line::parse(line.text) {
+        let key_type = match line::parse(line.text) {
             Line::Blank => continue,
             Line::Invalid(why) => {
                 line_findings.push((Rule::InvalidLine, Severity::Error, format!("invalid line: {why}")));
                 None
             }
-            Line::Entry(entry) => line_facts(&entry, line.number, options, &mut line_findings),
+            Line::Entry(entry) => {
+                line_facts(&entry, options, &mut line_findings).map(|key_type| (entry, key_type))
+            }
         };
         chunk.findings.extend(line_findings.drain(..).map(|(rule, severity, message)| Finding {
             file: file.to_string(),
@@ -205,28 +296,36 @@ fn audit_lines<'a>(
             severity,
             message,
         }));
-        chunk.facts.extend(facts.map(|mut facts| {
-            facts.names = host_names(&facts, &options.candidate_hosts, hasher);
-            facts
-        }));
+        let Some((entry, key_type)) = key_type else { continue };
+        // See `Pin`: a chunk's facts and a line's length fit 32 bits.
+        let fact = chunk.facts.len() as u32;
+        chunk.facts.push(Fact { number: line.number, start: line.start, marker: entry.marker });
+        chunk.revoked |= entry.marker == Some(Marker::Revoked);
+        for_each_name(entry.hosts, &options.candidate_hosts, |at, host| {
+            let hash = hasher.hash_one((&*host, key_type));
+            chunk.pins[cross::shard_of(hash, shards)].push(Pin { hash, fact, at: at as u32 });
+        });
     }
     chunk
 }
 
 type LineFinding = (Rule, Severity, String);
 
-/// The checks that need only the line itself.
+/// The checks that need only the line itself. Returns the type of the line's key (the
+/// blob's own name: `ssh-rsa` also for `rsa-sha2-512` lines) when the key could be read.
 fn line_facts<'a>(
     entry: &HostLine<'a>,
-    number: usize,
     options: &AuditOptions,
     out: &mut Vec<LineFinding>,
-) -> Option<Facts<'a>> {
+) -> Option<&'a [u8]> {
     if let Some(finding) = unhashed(entry, options.require_hashed) {
         out.push(finding);
     }
     if entry.marker == Some(Marker::CertAuthority) {
         out.extend(broad_patterns(entry.hosts));
+    }
+    if entry.key_type == b"ssh-ed25519" && is_ed25519_text(entry.key_text()) {
+        return Some(entry.key_type);
     }
     let Some(blob) = decode_base64(entry.key_text()) else {
         out.push((
@@ -236,9 +335,10 @@ fn line_facts<'a>(
         ));
         return None;
     };
-    let blob_type = String::from_utf8_lossy(blob_type_name(&blob).unwrap_or_default()).into_owned();
-    if !type_names_agree(entry.key_type, blob_type.as_bytes()) {
-        let written = String::from_utf8_lossy(entry.key_type);
+    let blob_type = blob_type_name(&blob).unwrap_or_default();
+    if !type_names_agree(entry.key_type, blob_type) {
+        let (written, blob_type) =
+            (String::from_utf8_lossy(entry.key_type), String::from_utf8_lossy(blob_type));
         out.push((
             Rule::KeyTypeMismatch,
             Severity::Error,
@@ -247,6 +347,7 @@ fn line_facts<'a>(
         return None;
     }
     let Some(key) = decode_blob(&blob) else {
+        let blob_type = String::from_utf8_lossy(blob_type);
         out.push((
             Rule::InvalidLine,
             Severity::Error,
@@ -255,14 +356,50 @@ fn line_facts<'a>(
         return None;
     };
     out.extend(weak(&key));
-    let key_id = entry.key_text().strip_suffix(b"\r").unwrap_or(entry.key_text());
     // The names agree, so the blob's is the written one but for RSA's signature names.
-    let key_type = if entry.key_type == blob_type.as_bytes() { entry.key_type } else { b"ssh-rsa" };
-    Some(Facts { number, marker: entry.marker, hosts: entry.hosts, key_id, key_type, names: Vec::new() })
+    Some(if entry.key_type == blob_type { entry.key_type } else { b"ssh-rsa" })
+}
+
+/// How the base64 text of every Ed25519 key blob (`string "ssh-ed25519"`, then a `string`
+/// of 32 bytes: 51 bytes, 68 letters) starts: the type, and the key's length, 32, whose
+/// last two bits share the 26th letter with the key's first four.
+const ED25519_START: &[u8] = b"AAAAC3NzaC1lZDI1NTE5AAAAI";
+
+/// Whether `text` is the base64 text of an Ed25519 key blob as OpenSSH writes it, which
+/// decodes to a key whatever its 32 bytes are: the fixed start, one letter that carries
+/// the key's first four bits (after the length's last two, zero), then 42 letters of key.
+/// Most known_hosts lines hold such keys, and answering this costs a fraction of
+/// decoding the key, which [`line_facts`] does for any other text, to the same verdict
+/// (a test checks).
+fn is_ed25519_text(text: &[u8]) -> bool {
+    let Ok(text) = <&[u8; 68]>::try_from(text) else { return false };
+    // Every letter tested, without stopping at a bad one: the compiler then tests 16 at once.
+    let is_letter = |c: u8| {
+        let upper = c & !0x20;
+        upper.is_ascii_uppercase() | c.is_ascii_digit() | (c == b'+') | (c == b'/')
+    };
+    let key = &text[26..];
+    text.starts_with(ED25519_START)
+        && (b'A'..=b'P').contains(&text[25])
+        && key.iter().fold(true, |all, &c| all & is_letter(c))
 }
 
 fn type_names_agree(written: &[u8], blob: &[u8]) -> bool {
     written == blob || (blob == b"ssh-rsa" && matches!(written, b"rsa-sha2-256" | b"rsa-sha2-512"))
+}
+
+/// The type of an entry's key when the entry's key could be read: see [`line_facts`].
+fn key_type<'a>(entry: &HostLine<'a>) -> &'a [u8] {
+    match entry.key_type {
+        b"rsa-sha2-256" | b"rsa-sha2-512" => b"ssh-rsa",
+        written => written,
+    }
+}
+
+/// The key's identity: its base64 text (OpenSSH writes canonical base64), without the
+/// `\r` of a CRLF line.
+fn key_id<'a>(entry: &HostLine<'a>) -> &'a [u8] {
+    entry.key_text().strip_suffix(b"\r").unwrap_or(entry.key_text())
 }
 
 fn weak(key: &KeyData) -> Option<LineFinding> {
@@ -298,7 +435,7 @@ fn unhashed(entry: &HostLine<'_>, required: bool) -> Option<LineFinding> {
     }
     let mut message = String::from("host name in clear text: ");
     let prefix = message.len();
-    for name in plain_names(entry.hosts) {
+    for name in entry.hosts.split(|&b| b == b',').filter(|name| is_plain(name)) {
         if message.len() > prefix {
             message.push_str(", ");
         }
@@ -311,11 +448,9 @@ fn unhashed(entry: &HostLine<'_>, required: bool) -> Option<LineFinding> {
     Some((Rule::UnhashedHost, severity, message))
 }
 
-/// The names of a host field that are no patterns: no wildcard, no negation.
-fn plain_names(hosts: &[u8]) -> impl Iterator<Item = &[u8]> {
-    hosts
-        .split(|&b| b == b',')
-        .filter(|p| !p.is_empty() && !p.iter().any(|b| matches!(b, b'*' | b'?' | b'!')))
+/// Whether a name of a host field is no pattern: not empty, no wildcard, no negation.
+fn is_plain(name: &[u8]) -> bool {
+    !name.is_empty() && !name.iter().any(|b| matches!(b, b'*' | b'?' | b'!'))
 }
 
 /// `@cert-authority` patterns that cover everything (error) or a whole TLD (warning).
@@ -344,229 +479,48 @@ fn broad_patterns(hosts: &[u8]) -> Vec<LineFinding> {
     out
 }
 
-/// The hosts a line names exactly, lower-case: plain names as written, a hashed name
-/// as the candidate host it hashes (or as the hashed field itself).
-fn host_names<'a>(fact: &Facts<'a>, candidates: &[String], hasher: &Hasher) -> Vec<Name<'a>> {
-    let name = |host: Cow<'a, [u8]>| Name {
-        same_key: hasher.hash_one((fact.marker, &*host, fact.key_id)),
-        same_type: hasher.hash_one((&*host, fact.key_type)),
-        host,
-    };
-    if fact.hosts.first() == Some(&b'|') {
-        // Without candidates there is nothing to test the hash against.
-        let candidate = (!candidates.is_empty())
-            .then(|| HashedName::parse(fact.hosts))
-            .flatten()
-            .and_then(|hashed| candidates.iter().find(|c| hashed.matches(c.as_bytes())));
-        return vec![name(match candidate {
-            Some(host) => Cow::Owned(host.as_bytes().to_vec()),
-            None => Cow::Borrowed(fact.hosts),
-        })];
+/// Calls `f` with each host a line names exactly, lower-case, and where it starts in the
+/// host field: plain names as written, a hashed name (at 0) as the candidate host it
+/// hashes, or as the hashed field itself.
+fn for_each_name<'a>(hosts: &'a [u8], candidates: &'a [String], mut f: impl FnMut(usize, Cow<'a, [u8]>)) {
+    if hosts.first() == Some(&b'|') {
+        return f(0, hashed_host(hosts, candidates));
     }
-    plain_names(fact.hosts)
-        .map(|p| match p.iter().any(u8::is_ascii_uppercase) {
-            true => Cow::Owned(p.to_ascii_lowercase()),
-            false => Cow::Borrowed(p),
-        })
-        .map(name)
-        .collect()
-}
-
-/// A table key whose hash was computed beforehand: the table hashes and compares it
-/// without reading the file, and compares the fields only when the hashes are equal.
-struct Prehashed<T> {
-    hash: u64,
-    key: T,
-}
-
-impl<T: PartialEq> PartialEq for Prehashed<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.key == other.key
-    }
-}
-
-impl<T: Eq> Eq for Prehashed<T> {}
-
-impl<T> std::hash::Hash for Prehashed<T> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
-
-/// The hasher of [`Prehashed`] keys: the hash is the one written.
-#[derive(Default)]
-struct Written(u64);
-
-impl std::hash::Hasher for Written {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only write_u64 is ever called; fold anything else in rather than lose it.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+    let mut at = 0;
+    for name in hosts.split(|&b| b == b',') {
+        if is_plain(name) {
+            f(at, lowercase(name));
         }
-    }
-
-    fn write_u64(&mut self, hash: u64) {
-        self.0 = hash;
+        at += name.len() + 1;
     }
 }
 
-/// A set of prehashed keys: the first line with each.
-type FirstSet<K> = std::collections::HashMap<Prehashed<K>, (), std::hash::BuildHasherDefault<Written>>;
-
-/// A line's name as a table key: the table holds two pointers and the hash.
-#[derive(Clone, Copy)]
-struct NameOf<'f, 'a> {
-    fact: &'f Facts<'a>,
-    name: &'f Name<'a>,
-}
-
-/// (marker, host, key): the same key for the same host.
-#[derive(Clone, Copy)]
-struct SameKey<'f, 'a>(NameOf<'f, 'a>);
-
-impl PartialEq for SameKey<'_, '_> {
-    fn eq(&self, other: &Self) -> bool {
-        let (a, b) = (self.0, other.0);
-        a.fact.marker == b.fact.marker && a.name.host == b.name.host && a.fact.key_id == b.fact.key_id
+/// The host [`for_each_name`] gives for the name at `at`.
+fn name_at<'a>(hosts: &'a [u8], at: usize, candidates: &'a [String]) -> Cow<'a, [u8]> {
+    match hosts.first() == Some(&b'|') {
+        true => hashed_host(hosts, candidates),
+        false => lowercase(hosts[at..].split(|&b| b == b',').next().unwrap_or_default()),
     }
 }
 
-impl Eq for SameKey<'_, '_> {}
+/// The candidate host a hashed field hashes, or the field itself.
+fn hashed_host<'a>(hosts: &'a [u8], candidates: &'a [String]) -> Cow<'a, [u8]> {
+    // Without candidates there is nothing to test the hash against.
+    let candidate = (!candidates.is_empty())
+        .then(|| HashedName::parse(hosts))
+        .flatten()
+        .and_then(|hashed| candidates.iter().find(|c| hashed.matches(c.as_bytes())));
+    Cow::Borrowed(candidate.map_or(hosts, |host| host.as_bytes()))
+}
 
-/// (host, key type): the keys a host has of one type.
-#[derive(Clone, Copy)]
-struct SameType<'f, 'a>(NameOf<'f, 'a>);
-
-impl PartialEq for SameType<'_, '_> {
-    fn eq(&self, other: &Self) -> bool {
-        let (a, b) = (self.0, other.0);
-        a.name.host == b.name.host && a.fact.key_type == b.fact.key_type
+fn lowercase(name: &[u8]) -> Cow<'_, [u8]> {
+    match name.iter().any(u8::is_ascii_uppercase) {
+        true => Cow::Owned(name.to_ascii_lowercase()),
+        false => Cow::Borrowed(name),
     }
 }
 
-impl Eq for SameType<'_, '_> {}
-
-/// A cross-line finding and where it sorts: its line, its rule, and which name of the line
-/// it is about (shards find them out of order).
-type Sorted = (usize, &'static str, usize, Finding);
-
-/// The checks across lines: duplicates, conflicts, revoked keys still trusted. The
-/// tables are split by hash into one shard a worker; each worker reads every line in
-/// order and checks the names whose keys fall in its shard, so every shard sees its
-/// keys in file order, as one table would.
-fn cross_checks(file: &str, facts: &[Vec<Facts<'_>>], hasher: &Hasher, shards: usize) -> Vec<Finding> {
-    let shard_of = |hash: u64| (hash >> 32) as usize % shards;
-    let mut found: Vec<Sorted> = if shards == 1 {
-        cross_check_shard(file, facts, hasher, |_| true, true)
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..shards)
-                .map(|shard| {
-                    scope.spawn(move || {
-                        cross_check_shard(file, facts, hasher, |h| shard_of(h) == shard, shard == 0)
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
-        })
-    };
-    found.sort_by_key(|&(line, rule, name, _)| (line, rule, name));
-    found.into_iter().map(|(_, _, _, finding)| finding).collect()
-}
-
-/// The cross-line checks of the keys whose hash `mine` accepts (and the revoked keys,
-/// with `revoked_too`).
-fn cross_check_shard(
-    file: &str,
-    facts: &[Vec<Facts<'_>>],
-    hasher: &Hasher,
-    mine: impl Fn(u64) -> bool,
-    revoked_too: bool,
-) -> Vec<Sorted> {
-    let mut findings = Vec::new();
-    let mut push = |line: usize, rule: Rule, name: usize, message: String| {
-        let severity = rule.default_severity();
-        findings.push((
-            line,
-            rule.id(),
-            name,
-            Finding { file: file.to_string(), line, rule, severity, message },
-        ));
-    };
-    let facts = || facts.iter().flatten();
-    // A key revoked twice names its last @revoked line.
-    let mut revoked = std::collections::HashMap::with_hasher(hasher.clone());
-    if revoked_too {
-        revoked.extend(facts().filter(|f| f.marker == Some(Marker::Revoked)).map(|f| (f.key_id, f.number)));
-    }
-    let mine_count = facts().flat_map(|f| &f.names).filter(|n| mine(n.same_key)).count();
-    let mut seen: FirstSet<SameKey> = FirstSet::with_capacity_and_hasher(mine_count, Default::default());
-    let mut by_type: FirstSet<SameType> = FirstSet::with_capacity_and_hasher(mine_count, Default::default());
-    for fact in facts() {
-        if fact.marker != Some(Marker::Revoked)
-            && !revoked.is_empty()
-            && let Some(line) = revoked.get(fact.key_id)
-        {
-            let message = format!("this key is @revoked on line {line} but trusted here");
-            push(fact.number, Rule::RevokedKeyTrusted, 0, message);
-        }
-        for (index, name) in fact.names.iter().enumerate() {
-            let this = NameOf { fact, name };
-            let host = &*name.host;
-            if mine(name.same_key)
-                && let Some(first) = earlier(&mut seen, Prehashed { hash: name.same_key, key: SameKey(this) })
-                && first.0.fact.number != fact.number
-            {
-                let first = first.0.fact.number;
-                let message = format!("{}: the same key is already on line {first}", show(fact, host));
-                push(fact.number, Rule::DuplicateEntry, index, message);
-            }
-            // Marker lines are not the host's keys, so they conflict with none.
-            if fact.marker.is_none()
-                && mine(name.same_type)
-                && let Some(first) =
-                    earlier(&mut by_type, Prehashed { hash: name.same_type, key: SameType(this) })
-                && first.0.fact.key_id != fact.key_id
-            {
-                let message = format!(
-                    "{}: a different {} key is on line {}; one of them is stale",
-                    show(fact, host),
-                    String::from_utf8_lossy(fact.key_type),
-                    first.0.fact.number
-                );
-                push(fact.number, Rule::ConflictingKeys, index, message);
-            }
-        }
-    }
-    findings
-}
-
-/// The key `set` already holds equal to `key`, or `None` once `key` is stored there.
-fn earlier<K: Eq + Copy>(set: &mut FirstSet<K>, key: Prehashed<K>) -> Option<K> {
-    match set.entry(key) {
-        MapEntry::Occupied(first) => Some(first.key().key),
-        MapEntry::Vacant(slot) => {
-            slot.insert(());
-            None
-        }
-    }
-}
-
-/// How to name a host in a message: hashed names say so.
-fn show(fact: &Facts<'_>, host: &[u8]) -> String {
-    match (fact.hosts.first() == Some(&b'|'), host.first() == Some(&b'|')) {
-        (true, true) => "hashed host".to_string(),
-        (true, false) => format!("{} (hashed)", String::from_utf8_lossy(host)),
-        _ => String::from_utf8_lossy(host).into_owned(),
-    }
-}
+mod cross;
 
 #[cfg(test)]
 mod reference;
@@ -612,9 +566,17 @@ mod tests {
             format!("{dsa} {dsa_b64}"),
             format!("{ecdsa} {ecdsa_b64}"),
             format!("{ed} {rsa_2048}"),
+            format!("{ed} {}", other_ed25519(&ed_b64)),
             format!("{ed} AAAAC3NzaC1lZDI1NTE5"),
             format!("{ed} {}", &ed_b64[..ed_b64.len() - 1]),
         ]
+    }
+
+    /// Another Ed25519 key: the same text with its last letter changed (every letter of
+    /// an Ed25519 key's text but the fixed start carries key bits).
+    fn other_ed25519(text: &str) -> String {
+        let last = if text.ends_with('A') { 'B' } else { 'A' };
+        format!("{}{last}", &text[..text.len() - 1])
     }
 
     /// A host field: one to three names, or a hashed name.
@@ -654,7 +616,7 @@ mod tests {
             0..6usize,
             prop::collection::vec(0..9usize, 1..4),
             prop::option::weighted(0.3, 0..5usize),
-            0..9usize,
+            0..10usize,
             0..4usize,
             0..40usize,
         )
@@ -675,7 +637,57 @@ mod tests {
         ) {
             let file = KnownHosts::from_bytes(Path::new("kh"), file_text(&lines, &keys()).into_bytes());
             let options = options(candidates, require_hashed);
-            prop_assert_eq!(audit(&file, &options), reference::audit(&file, &options));
+            let expected = reference::audit(&file, &options);
+            prop_assert_eq!(&audit(&file, &options), &expected);
+            // In chunks and shards, as large files are audited on several cores.
+            for threads in 2..=4 {
+                prop_assert_eq!(&audit_in(&file, &options, threads), &expected, "{} threads", threads);
+            }
+            // Read in chunks, never held whole, as `audit_path` reads a regular file.
+            let mut on_disk = tempfile::tempfile().unwrap();
+            std::io::Write::write_all(&mut on_disk, file.data()).unwrap();
+            let size = file.data().len() as u64;
+            for (threads, steps) in [(1, (1 << 20, 4096)), (2, (64, 16)), (3, (7, 1))] {
+                let streamed = audit_stream(&on_disk, Path::new("kh"), size, &options, (threads, steps)).unwrap();
+                prop_assert_eq!(&streamed, &expected, "{} threads, steps {:?}", threads, steps);
+            }
+        }
+
+        /// Text the quick Ed25519 check accepts is a key the full reading accepts, with no
+        /// finding; and it accepts every Ed25519 key as OpenSSH writes it.
+        #[test]
+        fn quick_ed25519_check_agrees_with_reading_the_key(
+            key: [u8; 32],
+            damage in prop::collection::vec((0..70usize, prop::sample::select(b"AIJPQ/+=9z \r-".to_vec())), 0..3),
+            cut in 60..70usize,
+        ) {
+            let mut blob = b"\0\0\0\x0bssh-ed25519\0\0\0\x20".to_vec();
+            blob.extend(key);
+            let written = data_encoding::BASE64.encode(&blob).into_bytes();
+            prop_assert!(is_ed25519_text(&written));
+            let mut text = written.clone();
+            for (at, byte) in damage {
+                match text.get_mut(at) {
+                    Some(letter) => *letter = byte,
+                    None => text.push(byte),
+                }
+            }
+            text.truncate(cut);
+            for text in [written, text] {
+                // A hashed name, which is no finding.
+                let host = HashedName::with_salt([1; 20], b"host").to_field();
+                let line = [host.as_bytes(), b" ssh-ed25519 ", &text[..]].concat();
+                let Line::Entry(entry) = line::parse(&line) else { continue };
+                let mut findings = Vec::new();
+                let fact = line_facts(&entry, &AuditOptions::default(), &mut findings);
+                if is_ed25519_text(entry.key_text()) {
+                    prop_assert_eq!(fact, Some(&b"ssh-ed25519"[..]));
+                    prop_assert!(findings.is_empty());
+                }
+                // The full reading, as the rest of the audit and `find` use it.
+                let key = decode_base64(entry.key_text()).and_then(|blob| decode_blob(&blob));
+                prop_assert_eq!(fact.is_some(), key.is_some(), "{:?}", String::from_utf8_lossy(&text));
+            }
         }
     }
 

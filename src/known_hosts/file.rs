@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 
 use super::line::{self, HostLine, Line, Marker};
 use super::pattern::{HostsMatch, match_hosts};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fsutil::{Accept, Expect};
 
 /// known_hosts files beyond this are refused rather than read into memory.
 pub const MAX_FILE: u64 = 4 << 30;
+/// What a known_hosts file is called in errors.
+const KNOWN_HOSTS: &str = "a known_hosts file";
 /// Below this size one thread reads faster than several start.
 const PARALLEL_THRESHOLD: usize = 1 << 20;
 
@@ -47,7 +49,7 @@ impl KnownHosts {
     /// # Errors
     /// The file is missing, unreadable, a directory, a FIFO or socket, or absurdly large.
     pub fn read(path: &Path) -> Result<Self> {
-        let expect = Expect { what: "a known_hosts file", accept: Accept::CharDevice };
+        let expect = Expect { what: KNOWN_HOSTS, accept: Accept::CharDevice };
         let data = crate::fsutil::read_capped(path, MAX_FILE, expect)?;
         Ok(KnownHosts { path: path.to_path_buf(), data })
     }
@@ -76,17 +78,78 @@ impl KnownHosts {
     /// `ssh-keygen -F` finds them: by pattern or hash, markers included.
     pub fn find(&self, name: &str) -> Vec<Found<'_>> {
         par_lines(&self.data, |line| {
-            if match_hosts(line::host_field(line.text)?, name.as_bytes()) != HostsMatch::Yes {
-                return None;
-            }
-            match line::parse(line.text) {
-                Line::Entry(entry) => {
-                    Some(Found { number: line.number, marker: entry.marker, text: line.text, entry })
-                }
-                _ => None,
-            }
+            let entry = entry_naming(line.text, name)?;
+            Some(Found { number: line.number, marker: entry.marker, text: line.text, entry })
         })
     }
+}
+
+/// The entry of `line` if it names `name`: the host field is tested first, and only a
+/// line that matches is parsed whole.
+fn entry_naming<'a>(line: &'a [u8], name: &str) -> Option<HostLine<'a>> {
+    if match_hosts(line::host_field(line)?, name.as_bytes()) != HostsMatch::Yes {
+        return None;
+    }
+    match line::parse(line) {
+        Line::Entry(entry) => Some(entry),
+        _ => None,
+    }
+}
+
+/// A line [`find_in_file`] found, copied out of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundLine {
+    pub number: usize,
+    pub text: Vec<u8>,
+}
+
+impl FoundLine {
+    /// The line's fields (a found line is an entry).
+    pub fn entry(&self) -> Option<HostLine<'_>> {
+        match line::parse(&self.text) {
+            Line::Entry(entry) => Some(entry),
+            _ => None,
+        }
+    }
+}
+
+/// [`KnownHosts::read`] and [`KnownHosts::find`] in one, without holding the file: a
+/// regular file is read in chunks by every core at once (see [`super::stream`]); a
+/// character device (`/dev/null`) is read as [`KnownHosts::read`] reads it.
+///
+/// # Errors
+/// As [`KnownHosts::read`].
+pub fn find_in_file(path: &Path, name: &str) -> Result<Vec<FoundLine>> {
+    let Some((file, size)) = open_regular(path)? else {
+        let file = KnownHosts::read(path)?;
+        let found =
+            file.find(name).into_iter().map(|f| FoundLine { number: f.number, text: f.text.to_vec() });
+        return Ok(found.collect());
+    };
+    let workers = workers(usize::try_from(size).unwrap_or(usize::MAX));
+    let found = super::stream::scan_file(&file, path, LIMIT, workers, |text| {
+        entry_naming(text, name).map(|_| text.to_vec())
+    })?;
+    Ok(found.into_iter().map(|(number, text)| FoundLine { number, text }).collect())
+}
+
+/// The limit on a known_hosts file read in chunks.
+pub const LIMIT: super::stream::Limit = (MAX_FILE, KNOWN_HOSTS);
+
+/// A known_hosts file opened to be read in chunks ([`super::stream`]) and its size, or
+/// `None` for a character device, which only [`KnownHosts::read`] reads (as ssh does).
+///
+/// # Errors
+/// As [`KnownHosts::read`].
+pub fn open_regular(path: &Path) -> Result<Option<(std::fs::File, u64)>> {
+    let (file, meta) = crate::fsutil::open_input(path, Accept::CharDevice)?;
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    if meta.len() > MAX_FILE {
+        return Err(Error::TooLarge { path: path.to_path_buf(), what: KNOWN_HOSTS, size: meta.len() });
+    }
+    Ok(Some((file, meta.len())))
 }
 
 /// The lines of `data` from byte `start` (a line start) on, numbered from `first`.
@@ -130,6 +193,38 @@ pub fn par_chunks<'a, T: Send>(
             .iter()
             .zip(firsts)
             .map(|(&(start, end), first)| scope.spawn(move || f(&mut lines_in(&data[..end], start, first))))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+/// [`par_chunks`] in `threads` chunks without numbering the lines first: each chunk's
+/// lines are numbered from 0, and its result comes with how many lines it has, for the
+/// caller to number them afterwards. (Numbering first counts the lines before each chunk,
+/// a pass over most of the file on one thread before any work starts.)
+pub fn par_chunks_counted<'a, T: Send>(
+    data: &'a [u8],
+    threads: usize,
+    f: impl Fn(&mut dyn Iterator<Item = LineRef<'a>>) -> T + Sync,
+) -> Vec<(usize, T)> {
+    let counted = |start: usize, end: usize| {
+        let mut lines = 0;
+        let mut chunk = lines_in(&data[..end], start, 0).inspect(|_| lines += 1);
+        let result = f(&mut chunk);
+        chunk.for_each(drop);
+        (lines, result)
+    };
+    if threads <= 1 {
+        return vec![counted(0, data.len())];
+    }
+    let counted = &counted;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = split_at_lines(data, threads)
+            .into_iter()
+            .map(|(start, end)| scope.spawn(move || counted(start, end)))
             .collect();
         workers
             .into_iter()

@@ -173,7 +173,7 @@ impl<'a> HostLine<'a> {
     /// The base64 key text (second word of `rawkey`), for comparing keys cheaply.
     pub fn key_text(&self) -> &'a [u8] {
         let after_type = skip_blanks(&self.rawkey[self.key_type.len()..]);
-        let end = after_type.iter().position(|&b| is_blank(b)).unwrap_or(after_type.len());
+        let end = memchr::memchr2(b' ', b'\t', after_type).unwrap_or(after_type.len());
         &after_type[..end]
     }
 }

@@ -108,11 +108,31 @@ pub struct HashedName {
 impl HashedName {
     /// Decodes `|1|salt|digest`; `None` if the field is not a valid hashed name.
     pub fn parse(field: &[u8]) -> Option<Self> {
+        Self::parse_canonical(field).or_else(|| Self::parse_any(field))
+    }
+
+    /// Any field [`HashedName::parse`] accepts, searched for its `|` and decoded letter by
+    /// letter.
+    fn parse_any(field: &[u8]) -> Option<Self> {
         let rest = field.strip_prefix(HASH_MAGIC)?;
         let bar = rest.iter().position(|&b| b == b'|')?;
         let salt = decode_20(&rest[..bar])?;
         let digest = decode_20(&rest[bar + 1..])?;
         Some(HashedName { salt, digest })
+    }
+
+    /// The field as OpenSSH writes it (60 bytes, the `|` at 31, canonical base64), read
+    /// without searching; `None` for anything else, which [`HashedName::parse`] then reads
+    /// the long way to the same answer.
+    fn parse_canonical(field: &[u8]) -> Option<Self> {
+        let field: &[u8; FIELD_LEN] = field.try_into().ok()?;
+        if !field.starts_with(HASH_MAGIC) || field[31] != b'|' {
+            return None;
+        }
+        Some(HashedName {
+            salt: decode_20_canonical(&field[3..31])?,
+            digest: decode_20_canonical(&field[32..])?,
+        })
     }
 
     /// Hashes `name` (lower-cased first, as OpenSSH does) with a fresh random salt.
@@ -279,38 +299,44 @@ fn decode_20(text: &[u8]) -> Option<[u8; HASH_LEN]> {
     decode_20_canonical(text).or_else(|| decode_20_generic(text))
 }
 
-/// Standard base64 letters' values; 0xff for the rest.
-const BASE64_VALUES: [u8; 256] = {
+/// Standard base64 letters' values shifted to where the letter at `position` of a group
+/// of four puts its six bits in the group's 24; [`BAD_LETTER`] for anything else.
+const fn base64_table(position: u32) -> [u32; 256] {
     let letters = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut table = [0xff; 256];
+    let mut table = [BAD_LETTER; 256];
     let mut i = 0;
     while i < letters.len() {
-        table[letters[i] as usize] = i as u8;
+        table[letters[i] as usize] = (i as u32) << (18 - 6 * position);
         i += 1;
     }
     table
-};
+}
+
+/// Above the 24 bits a group decodes to: a letter outside the alphabet.
+const BAD_LETTER: u32 = 1 << 31;
+const BASE64_AT: [[u32; 256]; 4] = [base64_table(0), base64_table(1), base64_table(2), base64_table(3)];
 
 /// The 20 bytes of the form OpenSSH writes: 27 letters and one `=`, the last letter's two
 /// unused bits zero. `None` for anything else, which [`decode_20_generic`] then judges:
-/// this is only the fast way to the same answer, as a test checks.
+/// this is only the fast way to the same answer, as a test checks. Every line of a
+/// hashed file decodes two of these, so it is branch-free: each group of four letters is
+/// four table lookups OR-ed together, a bad letter anywhere setting [`BAD_LETTER`].
 fn decode_20_canonical(text: &[u8]) -> Option<[u8; HASH_LEN]> {
     let text: &[u8; 28] = text.try_into().ok()?;
-    if text[27] != b'=' {
-        return None;
-    }
-    let mut values = [0u8; 28];
-    for (value, &letter) in values.iter_mut().zip(&text[..27]) {
-        *value = BASE64_VALUES[usize::from(letter)];
-    }
-    if values[..27].contains(&0xff) || values[26] & 3 != 0 {
-        return None;
-    }
+    let group = |g: &[u8]| g.iter().zip(&BASE64_AT).fold(0, |word, (&c, table)| word | table[usize::from(c)]);
     let mut out = [0u8; HASH_LEN + 1];
-    for (group, bytes) in values.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let word = group.iter().fold(0u32, |word, &v| word << 6 | u32::from(v));
+    let mut seen = 0;
+    for (letters, bytes) in text[..24].chunks_exact(4).zip(out.chunks_exact_mut(3)) {
+        let word = group(letters);
+        seen |= word;
         bytes.copy_from_slice(&word.to_be_bytes()[1..]);
     }
+    // The last group is three letters and the `=`: two bytes, and zero bits after them.
+    let last = group(&text[24..27]);
+    if (seen | last) & BAD_LETTER != 0 || last & 0xff != 0 || text[27] != b'=' {
+        return None;
+    }
+    out[18..].copy_from_slice(&last.to_be_bytes()[1..]);
     out[..HASH_LEN].try_into().ok()
 }
 
@@ -384,6 +410,27 @@ mod tests {
                 proptest::prop_assert_eq!(decode_20(text), decode_20_generic(text));
             }
             proptest::prop_assert_eq!(decode_20_canonical(data_encoding::BASE64.encode(&bytes).as_bytes()), Some(bytes));
+        }
+    }
+
+    proptest::proptest! {
+        /// Reading a field as OpenSSH writes it gives what the long way gives, or nothing.
+        #[test]
+        fn canonical_field_is_parsed_as_any_field_is(
+            salt: [u8; HASH_LEN],
+            digest: [u8; HASH_LEN],
+            damage in proptest::collection::vec((0..FIELD_LEN, proptest::sample::select(b"|=A/+1\0 ".to_vec())), 0..3),
+            cut in 0..FIELD_LEN + 2,
+        ) {
+            let mut field = HashedName { salt, digest }.to_field().into_bytes();
+            proptest::prop_assert_eq!(HashedName::parse_canonical(&field), Some(HashedName { salt, digest }));
+            for (at, byte) in damage {
+                field[at] = byte;
+            }
+            field.truncate(cut);
+            let fast = HashedName::parse_canonical(&field);
+            proptest::prop_assert!(fast.is_none() || fast == HashedName::parse_any(&field));
+            proptest::prop_assert_eq!(HashedName::parse(&field), HashedName::parse_any(&field));
         }
     }
 

@@ -7,9 +7,9 @@ use super::default_path;
 use crate::cli::known_hosts::{AuditArgs, AuditFormat, FailOn};
 use crate::commands::Status;
 use crate::context::Context;
+use crate::known_hosts::HostQuery;
 use crate::known_hosts::audit::{self, AuditOptions, Severity};
 use crate::known_hosts::report::{SarifRoot, Summary};
-use crate::known_hosts::{HostQuery, KnownHosts};
 use crate::print::Printer;
 use crate::report::known_hosts::Audit;
 
@@ -30,9 +30,9 @@ pub fn run(ctx: &Context, printer: &Printer, args: AuditArgs) -> Result<Option<A
     let mut findings = Vec::new();
     let mut read = Vec::new();
     for path in &files {
-        match KnownHosts::read(path) {
-            Ok(file) => {
-                findings.extend(audit::audit(&file, &options));
+        match audit::audit_path(path, &options) {
+            Ok(found) => {
+                findings.extend(found);
                 read.push(path.display().to_string());
             }
             Err(err) => printer.error(&err.into()),
