@@ -1,7 +1,7 @@
 //! The message hash an SSH signature signs (PROTOCOL.sshsig: `H(message)`, SHA-256 or
 //! SHA-512), computed in one pass over the input in fixed-size chunks: a 100 MiB file is
 //! hashed in the same 256 KiB of memory as a small one, and never read twice. The hash
-//! is ring's, whose assembly keeps pace with OpenSSL's (see Cargo.toml).
+//! is ring's, the fastest in the build (see Cargo.toml).
 
 use std::io::{self, Read};
 use std::sync::mpsc;
