@@ -23,25 +23,8 @@ use super::lookup::plain;
 use super::time::{self, Seconds};
 use crate::key::describe;
 
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    /// The word for it in text output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+/// How bad a finding is: the known_hosts audit's scale.
+pub use crate::known_hosts::audit::Severity;
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
