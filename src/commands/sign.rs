@@ -8,7 +8,7 @@ use ssh_key::HashAlg;
 
 use super::Status;
 use crate::cli::sign::SignArgs;
-use crate::context::Context;
+use crate::context::{Context, Dialog};
 use crate::error::{AgentState, Error};
 use crate::fsutil::{self, Accept};
 use crate::key::HashKind;
@@ -39,8 +39,19 @@ pub fn run(ctx: &Context, printer: &Printer, args: SignArgs) -> Result<Status> {
 /// error a failure to read or sign an input after the inputs in the report.
 pub fn execute(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<(Signed, Result<()>)> {
     let hash = hash_option(&args.options)?;
-    let inputs = plan(ctx, args)?;
-    let mut signer = signer(ctx, printer, args)?;
+    // ssh-keygen unlocks the key before it asks about an existing signature file (a
+    // script's standard input holds the passphrase first); keywright checks the files
+    // first, so that a run which would refuse them asks for no passphrase.
+    let (inputs, mut signer) = match ctx.dialog() {
+        Dialog::OpenSsh => {
+            let signer = signer(ctx, printer, args)?;
+            (plan(ctx, args)?, signer)
+        }
+        Dialog::Terminal => {
+            let inputs = plan(ctx, args)?;
+            (inputs, signer(ctx, printer, args)?)
+        }
+    };
     let unknown = || anyhow::anyhow!("the key's type cannot be described");
     let key = KeyInfo::of(signer.public(), HashKind::Sha256, None).ok_or_else(unknown)?;
     let mut report = Signed {
@@ -192,7 +203,12 @@ fn signer(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<Signer> {
     };
     let source =
         Source::pick(args.passphrase.passphrase_file.as_deref(), args.passphrase.old_passphrase.as_ref());
-    let prompt = format!("Enter passphrase for {}: ", file.path().display());
+    // ssh-keygen -Y sign does not name the key; keywright does, since it may sign with
+    // a key found beside the one named.
+    let prompt = match ctx.dialog() {
+        Dialog::OpenSsh => "Enter passphrase: ".to_owned(),
+        Dialog::Terminal => format!("Enter passphrase for {}: ", file.path().display()),
+    };
     let (key, _) = super::unlock(ctx, &file, &source, &prompt)?;
     super::warn_unprotected(printer, &file, false);
     let certificate = found.public.filter(|public| public.is_certificate());

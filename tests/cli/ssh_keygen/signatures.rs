@@ -3,7 +3,7 @@
 //! deterministic, so the signature files are compared byte for byte), for good
 //! signatures and every way one fails, the arguments' checks and the `-O` options.
 
-use super::super::common::Env;
+use super::super::common::{Env, FIXTURE_PASSPHRASE};
 use super::super::support::spawn;
 use super::super::support::sshd::Agent;
 use super::{Via, command, compare, mask, pub_line};
@@ -88,6 +88,17 @@ fn an_existing_signature_is_replaced_only_on_yes() {
     }
 }
 
+/// Without a terminal the passphrase of an encrypted key is read from stdin first, a byte
+/// at a time, and only then the answer to the question about an existing FILE.sig.
+#[test]
+fn an_encrypted_keys_passphrase_comes_before_the_overwrite_answer() {
+    let args = ["-Y", "sign", "-n", "git", "-f", "id_ed25519_enc", "msg"];
+    let right = FIXTURE_PASSPHRASE;
+    for answers in [format!("{right}\ny\n"), format!("{right}\nn\n"), "wrong\ny\n".into()] {
+        compare(&files, &args, answers.as_bytes()).same_files().same_contents("msg.sig");
+    }
+}
+
 #[test]
 fn sign_failures_in_ssh_keygens_words() {
     for args in [
@@ -142,6 +153,10 @@ fn verify_good_and_refused_signatures() {
         &["-r", "revoked"],
         &["-r", "nosuch"],
         &["-r", "allowed"],
+        // The Good line's fingerprint is in -E's hash.
+        &["-E", "md5"],
+        &["-E", "sha1"],
+        &["-E", "sha512"],
     ] {
         cases.push([verify("allowed", "me@x", "git"), extra.to_vec()].concat());
         cases.push([verify("timeboxed", "me@x", "git"), extra.to_vec()].concat());
@@ -166,6 +181,7 @@ fn verify_and_check_novalidate_failures() {
         &["-Y", "check-novalidate", "-n", "git", "-s", "other.sig"],
         &["-Y", "check-novalidate", "-n", "file", "-s", "msg.sig"],
         &["-Y", "check-novalidate", "-n", "git", "-s", "msg.sig", "-O", "print-pubkey"],
+        &["-E", "md5", "-Y", "check-novalidate", "-n", "git", "-s", "other.sig"],
         &["-q", "-Y", "check-novalidate", "-n", "git", "-s", "msg.sig"],
         &["-Y", "check-novalidate", "-n", "git", "-s", "notsig"],
         &["-Y", "check-novalidate", "-n", "git"],

@@ -14,6 +14,7 @@ use super::{SigOptions, Takes};
 use crate::cli::fingerprint::OutputFormat;
 use crate::cli::verify::VerifyArgs;
 use crate::error::Error;
+use crate::key::{Fingerprint, HashKind};
 use crate::report::verify::Verified;
 use crate::sig::LineProblem;
 use crate::sig::lookup::{CertProblem, LineNote, Noted};
@@ -125,7 +126,9 @@ fn render(flags: &Flags, verified: &Verified, print_pubkey: bool) -> ExitCode {
             good.extend_from_slice(format!("for {principal} ").as_bytes());
         }
         let key = &verified.key;
-        good.extend_from_slice(format!("with {} key {}\n", key.key_type, key.fingerprint).as_bytes());
+        let fingerprint = fingerprint_as(flags.hash, &verified.public_key);
+        let fingerprint = fingerprint.as_deref().unwrap_or(&key.fingerprint);
+        good.extend_from_slice(format!("with {} key {fingerprint}\n", key.key_type).as_bytes());
     }
     if print_pubkey {
         good.extend_from_slice(&verified.public_key);
@@ -133,6 +136,13 @@ fn render(flags: &Flags, verified: &Verified, print_pubkey: bool) -> ExitCode {
     }
     let _ = out.write_all(&good).and_then(|()| out.flush());
     ExitCode::SUCCESS
+}
+
+/// The signer's fingerprint in `-E`'s hash (the report's is SHA-256), from its public
+/// key line.
+fn fingerprint_as(kind: HashKind, line: &[u8]) -> Option<String> {
+    let key = ssh_key::PublicKey::from_openssh(std::str::from_utf8(line).ok()?).ok()?;
+    Some(Fingerprint::of_key(kind, key.key_data()).to_string())
 }
 
 /// What 9.2 says on stderr when it refuses a signature it could read (nothing for a
