@@ -18,7 +18,7 @@ pub mod source;
 pub mod text;
 
 pub use describe::{KeyDescription, describe};
-pub use fingerprint::{Fingerprint, HashKind};
+pub use fingerprint::{Fingerprint, HashKind, bubblebabble};
 pub use generate::{KeySpec, KeyType};
 pub use private::{PrivateKeyFile, Protection};
 

@@ -68,7 +68,7 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     if flags.delete_host || flags.hash_hosts || flags.find_host {
         return known_hosts::run(ctx, flags);
     }
-    if flags.fingerprint {
+    if flags.fingerprint || flags.bubblebabble {
         return fingerprint::run(ctx, flags);
     }
     if flags.change_passphrase {

@@ -58,11 +58,11 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b'r', Support::Covered),
     (b's', Support::Covered),
     (b'U', Support::Covered),
-    (b'A', Support::Later("host key generation")),
-    (b'B', Support::Later("bubblebabble digests")),
+    (b'A', Support::Covered),
+    (b'B', Support::Covered),
+    (b'g', Support::Covered),
     (b'D', Support::Later("PKCS#11 tokens")),
     (b'e', Support::Later("key export")),
-    (b'g', Support::Later("SSHFP records")),
     (b'h', Support::Later("certificates")),
     (b'i', Support::Later("key import")),
     (b'K', Support::Later("FIDO authenticators")),
@@ -92,6 +92,12 @@ pub struct Flags {
     pub fingerprint: bool,
     /// -y
     pub print_public: bool,
+    /// -B: fingerprints in Bubble Babble (the -l operation with another digest).
+    pub bubblebabble: bool,
+    /// -A: every missing host key under the -f prefix.
+    pub host_keys: bool,
+    /// -g: SSHFP records in RFC 3597's generic notation.
+    pub generic: bool,
     /// -p
     pub change_passphrase: bool,
     /// -c
@@ -190,6 +196,9 @@ impl Flags {
         }
         let value = value.unwrap_or_default();
         match letter {
+            b'A' => self.host_keys = true,
+            b'B' => self.bubblebabble = true,
+            b'g' => self.generic = true,
             b'a' => self.rounds = Some(number(&value, 1, i32::MAX as u64, "Invalid number: {} ({})")? as u32),
             b'b' => {
                 self.bits = Some(number(&value, 1, u32::MAX as u64, "Bits has bad value {} ({})")? as u32)
