@@ -9,6 +9,7 @@ pub mod describe;
 pub mod envelope;
 pub mod fingerprint;
 pub mod generate;
+pub mod host;
 pub mod kdf;
 pub mod pkcs8_cost;
 pub mod private;
