@@ -24,6 +24,7 @@ use crate::context::{Context, Dialog};
 mod errors;
 mod fingerprint;
 pub mod flags;
+mod host;
 mod keys;
 mod known_hosts;
 pub mod log;
@@ -79,6 +80,12 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     }
     if flags.print_public {
         return keys::print_public(ctx, flags);
+    }
+    if let Some(host) = &flags.revocation {
+        return host::sshfp(ctx, flags, host.as_os_str());
+    }
+    if flags.host_keys {
+        return host::generate_all(ctx, flags);
     }
     keys::generate(ctx, flags)
 }

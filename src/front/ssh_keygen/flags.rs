@@ -50,8 +50,8 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b't', Support::Covered),
     (b'v', Support::Covered),
     (b'y', Support::Covered),
-    // -Y and the letters its operations read; without -Y they are certificates' and
-    // SSHFP's letters, refused by the run (see `Flags::outside_signatures`).
+    // -Y and the letters its operations read; without -Y they are certificates' letters,
+    // refused by the run (see `Flags::outside_signatures`), and -r is SSHFP's host.
     (b'Y', Support::Covered),
     (b'I', Support::Covered),
     (b'n', Support::Covered),
@@ -136,7 +136,7 @@ pub struct Flags {
     pub signature: Option<PathBuf>,
     /// -I: the signer identity under -Y (the certificate's key id otherwise).
     pub identity: Option<OsString>,
-    /// -r: the revocation file under -Y verify (an SSHFP host name otherwise).
+    /// -r: the revocation file under -Y verify, the SSHFP records' host name otherwise.
     pub revocation: Option<PathBuf>,
     /// -U: the key is in ssh-agent.
     pub agent: bool,
@@ -180,7 +180,6 @@ impl Flags {
             (self.identity.is_some(), 'I', "certificates"),
             (self.namespace.is_some(), 'n', "certificates"),
             (self.agent, 'U', "certificates"),
-            (self.revocation.is_some(), 'r', "SSHFP records"),
         ]
         .into_iter()
         .find(|(given, _, _)| *given)
