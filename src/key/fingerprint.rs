@@ -115,7 +115,7 @@ pub fn bubblebabble(digest: &[u8]) -> String {
         // Every round but the last takes a byte pair; the last takes the odd byte left
         // over, or (for an even length) only the seed.
         match (digest.get(2 * i), digest.get(2 * i + 1)) {
-            (Some(&a), second) if i + 1 < rounds || digest.len() % 2 != 0 => {
+            (Some(&a), second) if i + 1 < rounds || !digest.len().is_multiple_of(2) => {
                 let a = usize::from(a);
                 out.push(vowel(((a >> 6) & 3) + seed));
                 out.push(consonant((a >> 2) & 15));

@@ -432,7 +432,7 @@ fn decrypt_legacy_pem(path: &Path, text: &str, iv: [u8; 16], passphrase: &str) -
             .decode(body.as_bytes())
             .map_err(|_| damaged("damaged PEM private key (invalid base64)"))?,
     );
-    if data.is_empty() || data.len() % 16 != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(16) {
         return Err(damaged("damaged PEM private key (its length is no multiple of the cipher's block)"));
     }
     let mut hash = md5::Md5::new();
