@@ -6,9 +6,10 @@
 //!
 //! Covered (issue 12): `-t -b -C -f -N -P -a -q -l -E -v -y -p -c -F -R -H`, with `-o` (a
 //! no-op in 9.2) and `-O`; and `-Y sign|verify|find-principals|match-principals|
-//! check-novalidate` with `-f -n -s -I -r -U -O -q` ([`sig`]). Every other letter is
-//! refused by name with ssh-keygen's usage ([`flags::LETTERS`]), and so are `-n -s -I -r
-//! -U` without `-Y` (certificates and SSHFP records, later issues).
+//! check-novalidate` with `-f -n -s -I -r -U -O -q` ([`sig`]); and (issue 13) `-A [-f
+//! PREFIX]`, `-r HOST [-g] [-f KEY]` and `-B` ([`host`], [`fingerprint`]). Every other
+//! letter is refused by name with ssh-keygen's usage ([`flags::LETTERS`]), and so are `-n
+//! -s -I -U` without `-Y` (certificates, a later issue).
 //!
 //! Deliberate differences, each safer than 9.2: a private key that is overwritten ends up
 //! 0600 (ssh-keygen keeps an existing file's mode); known_hosts rewrites go through a

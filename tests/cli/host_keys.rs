@@ -5,6 +5,7 @@
 use std::process::Command;
 
 use super::common::*;
+use super::json::assert_documented;
 use super::support::sshd::Sshd;
 
 const TYPES: [&str; 3] = ["rsa", "ecdsa", "ed25519"];
@@ -48,7 +49,10 @@ fn host_keys_makes_the_files_ssh_keygen_a_makes() {
     }
     // A second run keeps every key.
     let before = env.read("ours/etc/ssh/ssh_host_rsa_key");
+    let made = env.kw(["host-keys", "-f", "nowhere", "--format", "json"]).code(2);
+    assert_documented("host-keys", &made.stdout);
     let again = env.kw(["host-keys", "-f", "ours", "--format", "json"]).success();
+    assert_documented("host-keys", &again.stdout);
     let json: serde_json::Value = serde_json::from_str(&again.out()).unwrap();
     assert!(json["keys"].as_array().unwrap().iter().all(|k| k["outcome"] == "kept"), "{json}");
     assert_eq!(env.read("ours/etc/ssh/ssh_host_rsa_key"), before);
@@ -130,6 +134,7 @@ fn check_reports_what_sshd_would_refuse() {
         )
     );
     let json = env.kw(["host-keys", "--check", "-f", "p", "--format", "json"]).code(1);
+    assert_documented("host-keys check", &json.stdout);
     let value: serde_json::Value = serde_json::from_str(&json.out()).unwrap();
     assert_eq!(value["findings"].as_array().unwrap().len(), 3);
     assert_eq!(value["findings"][0]["rule"], "too-open");
@@ -164,8 +169,9 @@ fn sshfp_prints_ssh_keygen_r_records() {
         })
         .collect();
     assert_eq!(env.kw(["sshfp", "--prefix", "p", "h"]).success().out(), all);
-    let json = env.kw(["sshfp", "--prefix", "p", "h", "--format", "json"]).success().out();
-    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let json = env.kw(["sshfp", "--prefix", "p", "h", "--format", "json"]).success().stdout;
+    assert_documented("sshfp", &json);
+    let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(value["records"].as_array().unwrap().len(), 6);
     // A certificate has no SSHFP type; no host keys at all is an error.
     env.ssh_keygen(["-q", "-s", "id_ecdsa_384", "-I", "id", "-h", "p/etc/ssh/ssh_host_ed25519_key.pub"])

@@ -138,3 +138,33 @@ fn bubblebabble_is_the_corpus_s_own() {
         assert_eq!(out.split(' ').nth(1), Some(expected.trim()), "{name}");
     }
 }
+
+#[test]
+fn bubblebabble_json_is_documented() {
+    let env = home();
+    let out = env.kw(["fingerprint", "-B", "--format", "json", "ed25519_1.pub"]).success().stdout;
+    super::json::assert_documented("fingerprint", &out);
+}
+
+#[test]
+fn a_malformed_dek_info_is_said_so_not_a_wrong_passphrase() {
+    let env = home();
+    let pw = passphrase();
+    let text = env.read_string("ecdsa_1_pw");
+    for (name, from, to) in [
+        ("bad_iv", "DEK-Info: AES-128-CBC,", "DEK-Info: AES-128-CBC,zz"),
+        ("bad_cipher", "DEK-Info: AES-128-CBC,", "DEK-Info: NOPE-CBC,"),
+        ("no_dek", "DEK-Info:", "X-Info:"),
+    ] {
+        env.write(name, text.replacen(from, to, 1));
+        std::fs::set_permissions(env.path(name), std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        let run = env.kw(["public", "-f", name, "-P", &pw]).code(2);
+        assert!(run.stderr.contains("unknown or malformed DEK-Info header"), "{name}: {}", run.stderr);
+        assert_eq!(run.stderr.matches("keywright: error: ").count(), 1, "{}", run.stderr);
+    }
+    // The right passphrase opens the encrypted PEM EC key; a wrong one is said so.
+    env.kw(["public", "-f", "ecdsa_1_pw", "-P", &pw]).success();
+    let wrong = env.kw(["public", "-f", "ecdsa_1_pw", "-P", "wrong"]).code(2);
+    assert!(wrong.stderr.contains("incorrect passphrase"), "{}", wrong.stderr);
+}
