@@ -166,11 +166,11 @@ pub const SIGNERS_AUDIT: &[Example] = examples![
 
 pub const HOST_KEYS: &[Example] = examples![
     "Make the missing host keys of an image being built in ./rootfs" => "mkdir -p rootfs/etc/ssh && keywright host-keys -f rootfs",
-    "Fail a CI job when sshd would refuse or warn about the image's host keys" => "mkdir -p rootfs/etc/ssh && keywright host-keys -q -f rootfs && keywright host-keys -f rootfs --check --format json",
+    "Make them, then check them as sshd loads them (exit 1 on findings)" => "mkdir -p r/etc/ssh && keywright host-keys -qf r && keywright host-keys --check -f r",
 ];
 
 pub const SSHFP: &[Example] = examples![
-    "SSHFP records for a zone file, from the host keys of an image in ./rootfs" => "mkdir -p rootfs/etc/ssh && keywright host-keys -q -f rootfs && keywright sshfp --prefix rootfs server.example.com",
+    "SSHFP records of an image's new host keys, for its zone file" => "mkdir -p r/etc/ssh && keywright host-keys -qf r && keywright sshfp --prefix r host.example",
     "The records of one key, in RFC 3597 generic notation" => "keywright sshfp -g -f ~/.ssh/id_ed25519.pub server.example.com",
 ];
 
