@@ -475,6 +475,27 @@ fn pem_reason(error: &russh::keys::Error) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn pem_headers_are_read_or_refused_by_what_is_wrong() {
+        let path = Path::new("k");
+        let key = |headers: &str| {
+            format!("-----BEGIN EC PRIVATE KEY-----\n{headers}\nAAAA\n-----END EC PRIVATE KEY-----\n")
+        };
+        assert_eq!(pem_encryption(path, &key("")).unwrap(), None);
+        let good = key("Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,000102030405060708090A0B0C0D0E0F\n");
+        assert_eq!(pem_encryption(path, &good).unwrap(), Some(std::array::from_fn(|i| i as u8)));
+        for bad in [
+            "Proc-Type: 4,ENCRYPTED\n",
+            "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0001\n",
+            "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC\n",
+            "Proc-Type: 4,ENCRYPTED\nDEK-Info: ROT13,000102030405060708090A0B0C0D0E0F\n",
+        ] {
+            assert!(matches!(pem_encryption(path, &key(bad)), Err(Error::BadPemHeader { .. })), "{bad}");
+        }
+        let des = key("Proc-Type: 4,ENCRYPTED\nDEK-Info: DES-EDE3-CBC,0001020304050607\n");
+        assert!(matches!(pem_encryption(path, &des), Err(Error::UnsupportedPrivateKey { .. })));
+    }
+
     /// ssh-keygen 9.2's words, measured with `ssh-keygen -y -f /root/k` on a 0644 key
     /// (stderr, with its `\r`s taken out).
     #[test]
