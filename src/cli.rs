@@ -9,6 +9,7 @@ pub mod copy_id;
 pub mod examples;
 pub mod fingerprint;
 pub mod generate;
+pub mod host_keys;
 pub mod install_links;
 pub mod known_hosts;
 pub mod man;
@@ -17,6 +18,7 @@ pub mod passphrase;
 pub mod public;
 pub mod sign;
 pub mod signers;
+pub mod sshfp;
 pub mod verify;
 
 pub use examples::Example;
@@ -60,4 +62,6 @@ pub enum Command {
     Sign(sign::SignArgs),
     Verify(verify::VerifyArgs),
     Signers(signers::SignersArgs),
+    HostKeys(host_keys::HostKeysArgs),
+    Sshfp(sshfp::SshfpArgs),
 }

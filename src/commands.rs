@@ -16,6 +16,7 @@ pub mod completions;
 pub mod copy_id;
 pub mod fingerprint;
 pub mod generate;
+pub mod host_keys;
 pub mod install_links;
 pub mod known_hosts;
 pub mod man;
@@ -23,6 +24,7 @@ pub mod passphrase;
 pub mod public;
 pub mod sign;
 pub mod signers;
+pub mod sshfp;
 pub mod verify;
 
 pub use crate::report::Status;
@@ -48,6 +50,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Sign(args) => sign::run(ctx, &printer, args),
         Command::Verify(args) => verify::show(&printer, verify::run(args)),
         Command::Signers(args) => signers::run(&printer, args),
+        Command::HostKeys(args) => host_keys::run(ctx, &printer, args),
+        Command::Sshfp(args) => show(&printer, sshfp::run(&printer, args)),
     }
 }
 
@@ -121,6 +125,8 @@ fn output(command: &Command) -> (Format, bool) {
         Command::Sign(args) => (Format::Text, args.quiet),
         Command::Verify(args) => (args.format.into(), false),
         Command::Signers(args) => signers_output(&args.command),
+        Command::HostKeys(args) => (args.format.into(), args.quiet),
+        Command::Sshfp(args) => (args.format.into(), false),
     }
 }
 

@@ -366,6 +366,18 @@ pub enum Error {
     /// `signers add`: principals that cannot be written as one allowed_signers field.
     #[error("{principals:?}: cannot be written as allowed_signers principals: {reason}")]
     BadSigner { principals: String, reason: &'static str },
+
+    /// `sshfp`: a key SSHFP has no algorithm number for (a certificate, a FIDO key).
+    #[error("{}: {key_type} keys have no SSHFP record type", path.display())]
+    NoSshfpType { path: PathBuf, key_type: String },
+
+    /// `sshfp` without -f: no host key in the directory.
+    #[error("{}: no host keys found (ssh_host_*_key or .pub)", dir.display())]
+    NoHostKeys { dir: PathBuf },
+
+    /// A legacy PEM key's `DEK-Info` header names no cipher we know, or is malformed.
+    #[error("{}: encrypted PEM key with an unknown or malformed DEK-Info header ({header:?})", path.display())]
+    BadPemHeader { path: PathBuf, header: String },
 }
 
 /// Whether an agent could have signed instead of a missing private key.
@@ -636,6 +648,11 @@ impl Error {
                 "give the certificate that was signed for this key (KEY-cert.pub beside KEY)"
             }
             Error::BadSigner { .. } => "give comma-separated principals without quotes or line breaks",
+            Error::NoSshfpType { .. } => "give the plain host key (not its certificate) with -f",
+            Error::NoHostKeys { .. } => "make them with `keywright host-keys`, or name the key files with -f",
+            Error::BadPemHeader { .. } => {
+                "the file is damaged, or was written by a tool OpenSSH cannot read either; convert it with openssl where it was made"
+            }
 
             _ => return None,
         };

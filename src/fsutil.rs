@@ -21,6 +21,8 @@ pub enum FileMode {
     Private,
     /// New files get `mode`; an existing file keeps the mode it has.
     KeepOr(u32),
+    /// The file gets `mode`, new or not (host keys: sshd's rules, not the old file's).
+    Exactly(u32),
 }
 
 impl FileMode {
@@ -31,6 +33,7 @@ impl FileMode {
             (FileMode::Private, None) => 0o600,
             (FileMode::KeepOr(_), Some(mode)) => mode,
             (FileMode::KeepOr(mode), None) => mode,
+            (FileMode::Exactly(mode), _) => mode,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod describe;
 pub mod envelope;
 pub mod fingerprint;
 pub mod generate;
+pub mod host;
 pub mod kdf;
 pub mod pkcs8_cost;
 pub mod private;
@@ -18,7 +19,7 @@ pub mod source;
 pub mod text;
 
 pub use describe::{KeyDescription, describe};
-pub use fingerprint::{Fingerprint, HashKind};
+pub use fingerprint::{Fingerprint, HashKind, bubblebabble};
 pub use generate::{KeySpec, KeyType};
 pub use private::{PrivateKeyFile, Protection};
 

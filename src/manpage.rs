@@ -269,6 +269,29 @@ fn extra(page: Page) -> Extra {
             files: SIG_FILES,
             see_also: see(&["keywright-verify(1)", "ssh-keygen(1) ALLOWED SIGNERS"]),
         },
+        Page::HostKeys => Extra {
+            exit_status: &[
+                ("0", "Every missing host key was made (or, with --check, no finding)."),
+                ("1", "With --check: at least one finding."),
+                ("2", "A host key could not be made (the others still were), or a usage error."),
+            ],
+            files: &[(
+                "PREFIX/etc/ssh/ssh_host_{rsa,ecdsa,ed25519}_key{,.pub}",
+                "Made when missing or empty; checked with --check.",
+            )],
+            see_also: see(&["keywright-sshfp(1)", "ssh-keygen(1)", "sshd(8)"]),
+        },
+        Page::Sshfp => Extra {
+            exit_status: &[
+                ("0", "A record was printed for every key."),
+                ("2", "A file could not be read, held no key, or held a key SSHFP has no type for."),
+            ],
+            files: &[(
+                "/etc/ssh/ssh_host_*_key{,.pub}",
+                "Read when no -f is given (under --prefix when given).",
+            )],
+            see_also: see(&["keywright-host-keys(1)", "ssh-keygen(1)", "ssh_config(5) VerifyHostKeyDNS"]),
+        },
         Page::SignersAudit => Extra {
             exit_status: &[
                 ("0", "No finding at or above the --fail-on severity."),

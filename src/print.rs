@@ -22,6 +22,7 @@ mod completions;
 pub(crate) mod copy_id;
 mod fingerprint;
 mod generate;
+mod host_keys;
 mod install_links;
 mod known_hosts;
 mod man;
@@ -29,6 +30,7 @@ mod passphrase;
 mod public;
 mod sign;
 mod signers;
+mod sshfp;
 mod verify;
 
 /// How reports are rendered on stdout.

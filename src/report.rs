@@ -14,6 +14,7 @@ pub mod completions;
 pub mod copy_id;
 pub mod fingerprint;
 pub mod generate;
+pub mod host_keys;
 pub mod install_links;
 pub mod known_hosts;
 pub mod man;
@@ -21,6 +22,7 @@ pub mod passphrase;
 pub mod public;
 pub mod sign;
 pub mod signers;
+pub mod sshfp;
 pub mod verify;
 
 /// How a command that did not fail ended; `main` maps it to the exit code.

@@ -15,10 +15,12 @@ mod cli {
     mod fingerprint;
     mod generate;
     mod git_signing;
+    mod host_keys;
     mod hostkey_policy;
     mod json;
     mod known_hosts;
     mod man;
+    mod openssh_corpus;
     mod passphrase;
     mod paths;
     mod properties;

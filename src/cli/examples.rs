@@ -164,6 +164,16 @@ pub const SIGNERS_AUDIT: &[Example] = examples![
     "Only errors fail; print JSON" => "keywright signers audit -f allowed_signers --fail-on error --format json",
 ];
 
+pub const HOST_KEYS: &[Example] = examples![
+    "Make the missing host keys of an image being built in ./rootfs" => "mkdir -p rootfs/etc/ssh && keywright host-keys -f rootfs",
+    "Make them, then check them as sshd loads them (exit 1 on findings)" => "mkdir -p r/etc/ssh && keywright host-keys -qf r && keywright host-keys --check -f r",
+];
+
+pub const SSHFP: &[Example] = examples![
+    "SSHFP records of an image's new host keys, for its zone file" => "mkdir -p r/etc/ssh && keywright host-keys -qf r && keywright sshfp --prefix r host.example",
+    "The records of one key, in RFC 3597 generic notation" => "keywright sshfp -g -f ~/.ssh/id_ed25519.pub server.example.com",
+];
+
 /// The examples of a page.
 pub fn of(page: Page) -> &'static [Example] {
     match page {
@@ -192,6 +202,8 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::SignersFind => SIGNERS_FIND,
         Page::SignersMatch => SIGNERS_MATCH,
         Page::SignersAudit => SIGNERS_AUDIT,
+        Page::HostKeys => HOST_KEYS,
+        Page::Sshfp => SSHFP,
     }
 }
 

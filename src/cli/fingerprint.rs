@@ -29,6 +29,11 @@ pub struct FingerprintArgs {
     #[arg(short = 'E', long = "hash", value_enum, default_value_t = HashArg::Sha256)]
     pub hash: HashArg,
 
+    /// Show the SHA-1 digest in Bubble Babble words, as ssh-keygen -B does (-v's
+    /// randomart still uses -E's hash)
+    #[arg(short = 'B', long = "bubblebabble")]
+    pub bubblebabble: bool,
+
     /// Also draw each key's randomart, as ssh-keygen -lv does
     #[arg(short = 'v', long = "randomart")]
     pub randomart: bool,

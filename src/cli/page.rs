@@ -31,6 +31,8 @@ pub enum Page {
     SignersFind,
     SignersMatch,
     SignersAudit,
+    HostKeys,
+    Sshfp,
 }
 
 impl Page {
@@ -61,6 +63,8 @@ impl Page {
         Page::SignersFind,
         Page::SignersMatch,
         Page::SignersAudit,
+        Page::HostKeys,
+        Page::Sshfp,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -92,6 +96,8 @@ impl Page {
             Page::SignersFind => "signers find",
             Page::SignersMatch => "signers match",
             Page::SignersAudit => "signers audit",
+            Page::HostKeys => "host-keys",
+            Page::Sshfp => "sshfp",
         }
     }
 

@@ -13,13 +13,18 @@ use crate::context::Context;
 use crate::error::{self, Error};
 use crate::fsutil;
 use crate::key::source::{Item, KeySource, PrivateInput, pub_beside};
-use crate::key::{Fingerprint, HashKind, PrivateKeyFile, describe, randomart::randomart};
+use crate::key::{Fingerprint, HashKind, PrivateKeyFile, bubblebabble, describe, randomart::randomart};
 use crate::print::Printer;
 use crate::report::fingerprint::Fingerprinted;
 
 pub fn run(ctx: &Context, printer: &Printer, args: FingerprintArgs) -> Result<Status> {
     let inputs = inputs(ctx, &args)?;
-    let records = Records { printer, hash: args.hash.into(), randomart: args.randomart };
+    let records = Records {
+        printer,
+        hash: args.hash.into(),
+        randomart: args.randomart,
+        bubblebabble: args.bubblebabble,
+    };
     let mut failed = false;
     for input in &inputs {
         if let Err(err) = fingerprint_input(input, &records, &mut Tell(None)) {
@@ -73,9 +78,11 @@ pub fn one_file(
     path: &Path,
     hash: HashKind,
     randomart: bool,
+    bubblebabble: bool,
     details: &mut dyn FnMut(Detail),
 ) -> Result<()> {
-    fingerprint_input(path, &Records { printer, hash, randomart }, &mut Tell(Some(details)))
+    let records = Records { printer, hash, randomart, bubblebabble };
+    fingerprint_input(path, &records, &mut Tell(Some(details)))
 }
 
 /// What ssh-keygen -l tells at its debug level (`-v`) while reading a file.
@@ -201,6 +208,8 @@ struct Records<'a> {
     printer: &'a Printer,
     hash: HashKind,
     randomart: bool,
+    /// The digest shown is SHA-1 in Bubble Babble (`-B`); the randomart keeps `hash`.
+    bubblebabble: bool,
 }
 
 impl Records<'_> {
@@ -210,11 +219,15 @@ impl Records<'_> {
         let randomart = self.randomart.then(|| {
             randomart(&description.type_name, description.bits, self.hash.label(), fingerprint.digest())
         });
+        let shown = match self.bubblebabble {
+            true => bubblebabble(Fingerprint::of_key(HashKind::Sha1, key).digest()),
+            false => fingerprint.to_string(),
+        };
         self.printer.record(&Fingerprinted {
             bits: description.bits,
             comment: comments.own.map(|c| String::from_utf8_lossy(c).into_owned()),
             file: file.to_path_buf(),
-            fingerprint: fingerprint.to_string(),
+            fingerprint: shown,
             line,
             randomart,
             key_type: description.type_name,

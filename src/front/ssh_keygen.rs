@@ -6,9 +6,10 @@
 //!
 //! Covered (issue 12): `-t -b -C -f -N -P -a -q -l -E -v -y -p -c -F -R -H`, with `-o` (a
 //! no-op in 9.2) and `-O`; and `-Y sign|verify|find-principals|match-principals|
-//! check-novalidate` with `-f -n -s -I -r -U -O -q` ([`sig`]). Every other letter is
-//! refused by name with ssh-keygen's usage ([`flags::LETTERS`]), and so are `-n -s -I -r
-//! -U` without `-Y` (certificates and SSHFP records, later issues).
+//! check-novalidate` with `-f -n -s -I -r -U -O -q` ([`sig`]); and (issue 13) `-A [-f
+//! PREFIX]`, `-r HOST [-g] [-f KEY]` and `-B` ([`host`], [`fingerprint`]). Every other
+//! letter is refused by name with ssh-keygen's usage ([`flags::LETTERS`]), and so are `-n
+//! -s -I -U` without `-Y` (certificates, a later issue).
 //!
 //! Deliberate differences, each safer than 9.2: a private key that is overwritten ends up
 //! 0600 (ssh-keygen keeps an existing file's mode); known_hosts rewrites go through a
@@ -24,6 +25,7 @@ use crate::context::{Context, Dialog};
 mod errors;
 mod fingerprint;
 pub mod flags;
+mod host;
 mod keys;
 mod known_hosts;
 pub mod log;
@@ -68,7 +70,7 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     if flags.delete_host || flags.hash_hosts || flags.find_host {
         return known_hosts::run(ctx, flags);
     }
-    if flags.fingerprint {
+    if flags.fingerprint || flags.bubblebabble {
         return fingerprint::run(ctx, flags);
     }
     if flags.change_passphrase {
@@ -79,6 +81,12 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     }
     if flags.print_public {
         return keys::print_public(ctx, flags);
+    }
+    if let Some(host) = &flags.revocation {
+        return host::sshfp(ctx, flags, host.as_os_str());
+    }
+    if flags.host_keys {
+        return host::generate_all(ctx, flags);
     }
     keys::generate(ctx, flags)
 }

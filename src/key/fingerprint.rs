@@ -99,6 +99,46 @@ impl fmt::Debug for Fingerprint {
     }
 }
 
+/// A digest in the Bubble Babble encoding (Antti Huima's, as ssh-keygen -B prints a
+/// key's SHA-1): five-letter consonant-vowel words joined by `-`, between `x` and `x`,
+/// with a checksum seed carried from word to word so that a typo changes the vowels.
+pub fn bubblebabble(digest: &[u8]) -> String {
+    const VOWELS: &[u8; 6] = b"aeiouy";
+    const CONSONANTS: &[u8; 17] = b"bcdfghklmnprstvzx";
+    let rounds = digest.len() / 2 + 1;
+    let mut out = String::with_capacity(rounds * 6 + 1);
+    out.push('x');
+    let mut seed: usize = 1;
+    for i in 0..rounds {
+        let vowel = |n: usize| char::from(VOWELS[n % 6]);
+        let consonant = |n: usize| char::from(CONSONANTS[n & 15]);
+        // Every round but the last takes a byte pair; the last takes the odd byte left
+        // over, or (for an even length) only the seed.
+        match (digest.get(2 * i), digest.get(2 * i + 1)) {
+            (Some(&a), second) if i + 1 < rounds || !digest.len().is_multiple_of(2) => {
+                let a = usize::from(a);
+                out.push(vowel(((a >> 6) & 3) + seed));
+                out.push(consonant((a >> 2) & 15));
+                out.push(vowel((a & 3) + seed / 6));
+                if let (true, Some(&b)) = (i + 1 < rounds, second) {
+                    let b = usize::from(b);
+                    out.push(consonant(b >> 4));
+                    out.push('-');
+                    out.push(consonant(b));
+                    seed = (seed * 5 + a * 7 + b) % 36;
+                }
+            }
+            _ => {
+                out.push(vowel(seed));
+                out.push(char::from(CONSONANTS[16]));
+                out.push(vowel(seed / 6));
+            }
+        }
+    }
+    out.push('x');
+    out
+}
+
 /// The blob OpenSSH hashes: the key itself, or for a certificate the certified key.
 pub fn plain_blob(key: &KeyData) -> Vec<u8> {
     use ssh_key::encoding::Encode;
@@ -125,5 +165,14 @@ mod tests {
         assert_eq!(md5, "MD5:90:01:50:98:3c:d2:4f:b0:d6:96:3f:7d:28:e1:7f:72");
         let sha = Fingerprint::of_blob(HashKind::Sha256, b"abc").to_string();
         assert_eq!(sha, "SHA256:ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0");
+    }
+
+    #[test]
+    fn bubblebabble_matches_the_published_vectors() {
+        // The test vectors of the Bubble Babble specification (SHA-1 inputs there are
+        // raw strings here: the encoding is of bytes).
+        assert_eq!(bubblebabble(b""), "xexax");
+        assert_eq!(bubblebabble(b"1234567890"), "xesef-disof-gytuf-katof-movif-baxux");
+        assert_eq!(bubblebabble(b"Pineapple"), "xigak-nyryk-humil-bosek-sonax");
     }
 }

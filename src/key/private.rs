@@ -30,7 +30,7 @@ enum Form {
     /// `BEGIN OPENSSH PRIVATE KEY`, possibly encrypted.
     OpenSsh(Box<PrivateKey>),
     /// A legacy PEM or PKCS#8 file, kept as text until decrypted.
-    Pem { text: Zeroizing<String>, encrypted: bool },
+    Pem { text: Zeroizing<String>, encrypted: bool, iv: Option<[u8; 16]> },
 }
 
 impl PrivateKeyFile {
@@ -103,12 +103,12 @@ impl PrivateKeyFile {
                 Form::OpenSsh(Box::new(parse_openssh(text).map_err(|reason| bad(&reason))?))
             }
             "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
-                check_pem_cipher(path, text)?;
+                let iv = pem_encryption(path, text)?;
                 if let Some(reason) = super::pkcs8_cost::excessive_kdf(text) {
                     return Err(Error::ExcessiveKdf { path: path.to_path_buf(), reason });
                 }
-                let encrypted = label == "ENCRYPTED PRIVATE KEY" || text.contains("Proc-Type: 4,ENCRYPTED");
-                Form::Pem { text: Zeroizing::new(text.to_string()), encrypted }
+                let encrypted = label == "ENCRYPTED PRIVATE KEY" || iv.is_some();
+                Form::Pem { text: Zeroizing::new(text.to_string()), encrypted, iv }
             }
             "DSA PRIVATE KEY" => return Err(unsupported(UnsupportedKey::Dsa)),
             "SSH2 ENCRYPTED PRIVATE KEY" => return Err(unsupported(UnsupportedKey::SshCom)),
@@ -186,11 +186,19 @@ impl PrivateKeyFile {
                 })
             }
             Form::OpenSsh(key) => Ok(key.as_ref().clone()),
-            Form::Pem { text, encrypted } => {
+            Form::Pem { text, iv: Some(iv), .. } => {
+                decrypt_legacy_pem(&self.path, text, *iv, passphrase.ok_or_else(wrong)?)
+            }
+            Form::Pem { text, encrypted, iv: None } => {
                 let passphrase = if *encrypted { Some(passphrase.ok_or_else(wrong)?) } else { None };
                 match russh::keys::decode_secret_key(text, passphrase) {
                     Ok(key) => Ok(key),
-                    Err(_) if *encrypted => Err(wrong()),
+                    // Only a failed decryption means a wrong passphrase (PBES2's padding
+                    // check); a file that decrypts but does not parse is damaged.
+                    Err(
+                        russh::keys::Error::Pkcs8(pkcs8::Error::EncryptedPrivateKey(_))
+                        | russh::keys::Error::Unpad(_),
+                    ) if *encrypted => Err(wrong()),
                     Err(e) => Err(Error::BadPrivateKey { path: self.path.clone(), reason: pem_reason(&e) }),
                 }
             }
@@ -361,15 +369,96 @@ fn parse_openssh(text: &str) -> std::result::Result<PrivateKey, String> {
     })
 }
 
-/// Encrypted PEM files name their cipher; OpenSSH writes AES-128-CBC, the one we read.
-fn check_pem_cipher(path: &Path, text: &str) -> Result<()> {
-    let dek = text.lines().find_map(|l| l.trim().strip_prefix("DEK-Info:"));
-    match dek.map(|d| d.trim().split(',').next().unwrap_or_default()) {
-        None | Some("AES-128-CBC") => Ok(()),
-        Some(_) => {
-            Err(Error::UnsupportedPrivateKey { path: path.to_path_buf(), what: UnsupportedKey::PemCipher })
+/// Encrypted PEM files (RFC 1421 headers, as OpenSSL writes them) name their cipher and
+/// IV in `DEK-Info`; OpenSSH writes AES-128-CBC, the one we read. Returns the IV of an
+/// encrypted file, `None` for a file without encryption headers.
+///
+/// # Errors
+/// Another cipher ([`UnsupportedKey::PemCipher`]), or headers that are malformed: an
+/// `ENCRYPTED` Proc-Type without DEK-Info, an IV that is not 32 hex digits
+/// ([`Error::BadPemHeader`]).
+fn pem_encryption(path: &Path, text: &str) -> Result<Option<[u8; 16]>> {
+    let header = |name: &str| text.lines().find_map(|l| l.trim().strip_prefix(name).map(str::trim));
+    let encrypted = header("Proc-Type:").is_some_and(|p| p.ends_with("ENCRYPTED"));
+    let bad = |h: &str| Error::BadPemHeader { path: path.to_path_buf(), header: h.to_string() };
+    let dek = match header("DEK-Info:") {
+        None if encrypted => return Err(bad("Proc-Type: 4,ENCRYPTED without DEK-Info")),
+        None => return Ok(None),
+        Some(dek) => dek,
+    };
+    let (cipher, iv_hex) = dek.split_once(',').ok_or_else(|| bad(dek))?;
+    if !cipher.trim().eq_ignore_ascii_case("AES-128-CBC") {
+        // A known PEM cipher we do not read is refused as such; a name that is none is
+        // a malformed header.
+        let known = ["DES-CBC", "DES-EDE3-CBC", "AES-192-CBC", "AES-256-CBC"];
+        return match known.iter().any(|k| cipher.trim().eq_ignore_ascii_case(k)) {
+            true => Err(Error::UnsupportedPrivateKey {
+                path: path.to_path_buf(),
+                what: UnsupportedKey::PemCipher,
+            }),
+            false => Err(bad(dek)),
+        };
+    }
+    let iv = data_encoding::HEXLOWER_PERMISSIVE.decode(iv_hex.trim().as_bytes()).map_err(|_| bad(dek))?;
+    <[u8; 16]>::try_from(iv.as_slice()).map(Some).map_err(|_| bad(dek))
+}
+
+/// Decrypts a legacy encrypted PEM key (`BEGIN RSA PRIVATE KEY` or `BEGIN EC PRIVATE
+/// KEY` with `Proc-Type: 4,ENCRYPTED`): AES-128-CBC under OpenSSL's `EVP_BytesToKey`
+/// (one MD5 of the passphrase and the IV's first 8 bytes), then the plain key is read as
+/// the unencrypted PEM it was. Done here because russh's reader decodes only RSA keys
+/// this way, so that an EC key failed as if the passphrase were wrong.
+///
+/// # Errors
+/// [`Error::WrongPassphrase`] when the padding or the decrypted structure shows the
+/// passphrase is wrong; [`Error::BadPrivateKey`] when the file is damaged.
+fn decrypt_legacy_pem(path: &Path, text: &str, iv: [u8; 16], passphrase: &str) -> Result<PrivateKey> {
+    use md5::Digest;
+    let damaged = |what: &str| Error::BadPrivateKey { path: path.to_path_buf(), reason: what.to_string() };
+    let label = pem_label(text).ok_or_else(|| damaged("damaged PEM private key (no BEGIN line)"))?;
+    // The body: the base64 lines after the headers, up to the END line.
+    let mut body = Zeroizing::new(String::new());
+    for line in text.lines().skip_while(|l| !l.starts_with("-----BEGIN ")).skip(1) {
+        let line = line.trim();
+        if line.starts_with("-----END ") {
+            break;
+        }
+        if !line.contains(':') {
+            body.push_str(line);
         }
     }
+    let mut data = Zeroizing::new(
+        data_encoding::BASE64
+            .decode(body.as_bytes())
+            .map_err(|_| damaged("damaged PEM private key (invalid base64)"))?,
+    );
+    if data.is_empty() || !data.len().is_multiple_of(16) {
+        return Err(damaged("damaged PEM private key (its length is no multiple of the cipher's block)"));
+    }
+    let mut hash = md5::Md5::new();
+    hash.update(passphrase.as_bytes());
+    hash.update(&iv[..8]);
+    let key = Zeroizing::new(hash.finalize().to_vec());
+    Cipher::Aes128Cbc
+        .decrypt(&key, &iv, &mut data, None)
+        .map_err(|_| damaged("damaged PEM private key (it does not decrypt)"))?;
+    // PKCS#7 padding, then a DER SEQUENCE: a wrong passphrase fails one or the other
+    // (OpenSSL's "bad decrypt"), all but never both.
+    let wrong = || Error::WrongPassphrase { path: path.to_path_buf() };
+    let pad = usize::from(*data.last().unwrap_or(&0));
+    if pad == 0 || pad > 16 || !data[data.len() - pad..].iter().all(|&b| usize::from(b) == pad) {
+        return Err(wrong());
+    }
+    let der = &data[..data.len() - pad];
+    if der.first() != Some(&0x30) {
+        return Err(wrong());
+    }
+    let plain = Zeroizing::new(format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        data_encoding::BASE64_MIME.encode(der)
+    ));
+    russh::keys::decode_secret_key(&plain, None)
+        .map_err(|e| Error::BadPrivateKey { path: path.to_path_buf(), reason: pem_reason(&e) })
 }
 
 fn pem_reason(error: &russh::keys::Error) -> String {
@@ -385,6 +474,27 @@ fn pem_reason(error: &russh::keys::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pem_headers_are_read_or_refused_by_what_is_wrong() {
+        let path = Path::new("k");
+        let key = |headers: &str| {
+            format!("-----BEGIN EC PRIVATE KEY-----\n{headers}\nAAAA\n-----END EC PRIVATE KEY-----\n")
+        };
+        assert_eq!(pem_encryption(path, &key("")).unwrap(), None);
+        let good = key("Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,000102030405060708090A0B0C0D0E0F\n");
+        assert_eq!(pem_encryption(path, &good).unwrap(), Some(std::array::from_fn(|i| i as u8)));
+        for bad in [
+            "Proc-Type: 4,ENCRYPTED\n",
+            "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0001\n",
+            "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC\n",
+            "Proc-Type: 4,ENCRYPTED\nDEK-Info: ROT13,000102030405060708090A0B0C0D0E0F\n",
+        ] {
+            assert!(matches!(pem_encryption(path, &key(bad)), Err(Error::BadPemHeader { .. })), "{bad}");
+        }
+        let des = key("Proc-Type: 4,ENCRYPTED\nDEK-Info: DES-EDE3-CBC,0001020304050607\n");
+        assert!(matches!(pem_encryption(path, &des), Err(Error::UnsupportedPrivateKey { .. })));
+    }
 
     /// ssh-keygen 9.2's words, measured with `ssh-keygen -y -f /root/k` on a 0644 key
     /// (stderr, with its `\r`s taken out).

@@ -281,8 +281,15 @@ fn skip_to_newline(reader: &mut dyn BufRead) -> io::Result<()> {
 /// OpenSSH's `sshkey_try_load_public` reads it: a key without a comment is named after
 /// the `.pub` file. `None` when there is no such file or it holds no key.
 pub fn pub_beside(path: &Path) -> Option<(KeyData, Vec<u8>)> {
-    let pub_path = fsutil::with_suffix(path, ".pub");
-    let data = fsutil::read_capped(&pub_path, MAX_KEY_BYTES, "a public key").ok()?;
+    first_public_key(&fsutil::with_suffix(path, ".pub"))
+}
+
+/// The first key line of the file `pub_path`, with its comment (the file's name when the
+/// line has none), as OpenSSH's `sshkey_try_load_public` reads a public key file: lines
+/// that are no key are passed over, a private key's armour ends the search. `None` when
+/// the file cannot be read or holds no key.
+pub fn first_public_key(pub_path: &Path) -> Option<(KeyData, Vec<u8>)> {
+    let data = fsutil::read_capped(pub_path, MAX_KEY_BYTES, "a public key").ok()?;
     for raw in data.split_inclusive(|&b| b == b'\n') {
         let line = c_string(raw);
         if matches!(line.first(), None | Some(b'#' | b'\n')) {

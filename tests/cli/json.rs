@@ -21,6 +21,10 @@ const DOCUMENTED: &[&str] = &[
     "signers match",
     "signers list",
     "signers audit",
+    // Checked in host_keys.rs.
+    "host-keys",
+    "host-keys check",
+    "sshfp",
 ];
 
 /// Definitions the documents share, not documents themselves.

@@ -17,6 +17,7 @@ mod install_links;
 mod keys;
 mod known_hosts;
 mod prompts;
+mod server;
 mod signatures;
 
 use std::ffi::OsStr;

@@ -1,4 +1,4 @@
-//! `ssh-keygen -l [-v] [-E hash] [-f file]` through the native fingerprint command: one
+//! `ssh-keygen -l|-B [-v] [-E hash] [-f file]` through the native fingerprint command: one
 //! file (or `-`, standard input), its lines as the native command prints them (they are
 //! ssh-keygen's), its failures in ssh-keygen's words.
 
@@ -36,7 +36,8 @@ pub fn run(ctx: &Context, flags: &Flags) -> ExitCode {
             });
         }
     };
-    let result = fingerprint::one_file(&printer, &path, flags.hash, randomart, &mut debug);
+    let result =
+        fingerprint::one_file(&printer, &path, flags.hash, randomart, flags.bubblebabble, &mut debug);
     let _ = printer.finish();
     let Err(error) = result else { return ExitCode::SUCCESS };
     if crate::error::is_broken_pipe(&error) {

@@ -50,19 +50,19 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b't', Support::Covered),
     (b'v', Support::Covered),
     (b'y', Support::Covered),
-    // -Y and the letters its operations read; without -Y they are certificates' and
-    // SSHFP's letters, refused by the run (see `Flags::outside_signatures`).
+    // -Y and the letters its operations read; without -Y they are certificates' letters,
+    // refused by the run (see `Flags::outside_signatures`), and -r is SSHFP's host.
     (b'Y', Support::Covered),
     (b'I', Support::Covered),
     (b'n', Support::Covered),
     (b'r', Support::Covered),
     (b's', Support::Covered),
     (b'U', Support::Covered),
-    (b'A', Support::Later("host key generation")),
-    (b'B', Support::Later("bubblebabble digests")),
+    (b'A', Support::Covered),
+    (b'B', Support::Covered),
+    (b'g', Support::Covered),
     (b'D', Support::Later("PKCS#11 tokens")),
     (b'e', Support::Later("key export")),
-    (b'g', Support::Later("SSHFP records")),
     (b'h', Support::Later("certificates")),
     (b'i', Support::Later("key import")),
     (b'K', Support::Later("FIDO authenticators")),
@@ -92,6 +92,12 @@ pub struct Flags {
     pub fingerprint: bool,
     /// -y
     pub print_public: bool,
+    /// -B: fingerprints in Bubble Babble (the -l operation with another digest).
+    pub bubblebabble: bool,
+    /// -A: every missing host key under the -f prefix.
+    pub host_keys: bool,
+    /// -g: SSHFP records in RFC 3597's generic notation.
+    pub generic: bool,
     /// -p
     pub change_passphrase: bool,
     /// -c
@@ -130,7 +136,7 @@ pub struct Flags {
     pub signature: Option<PathBuf>,
     /// -I: the signer identity under -Y (the certificate's key id otherwise).
     pub identity: Option<OsString>,
-    /// -r: the revocation file under -Y verify (an SSHFP host name otherwise).
+    /// -r: the revocation file under -Y verify, the SSHFP records' host name otherwise.
     pub revocation: Option<PathBuf>,
     /// -U: the key is in ssh-agent.
     pub agent: bool,
@@ -174,7 +180,6 @@ impl Flags {
             (self.identity.is_some(), 'I', "certificates"),
             (self.namespace.is_some(), 'n', "certificates"),
             (self.agent, 'U', "certificates"),
-            (self.revocation.is_some(), 'r', "SSHFP records"),
         ]
         .into_iter()
         .find(|(given, _, _)| *given)
@@ -190,6 +195,9 @@ impl Flags {
         }
         let value = value.unwrap_or_default();
         match letter {
+            b'A' => self.host_keys = true,
+            b'B' => self.bubblebabble = true,
+            b'g' => self.generic = true,
             b'a' => self.rounds = Some(number(&value, 1, i32::MAX as u64, "Invalid number: {} ({})")? as u32),
             b'b' => {
                 self.bits = Some(number(&value, 1, u32::MAX as u64, "Bits has bad value {} ({})")? as u32)
