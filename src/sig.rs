@@ -6,11 +6,12 @@
 //! did not), and each front words them its own way.
 //!
 //! One job a module: [`armor`] the text form, [`blob`] the SSHSIG blob, [`digest`] the
-//! message hash, [`signer`] and [`agent`] making signatures, [`verify`] checking one,
-//! [`allowed`] and [`options`] reading allowed_signers lines, [`lookup`] the verify,
-//! find-principals and match-principals lookups, [`revoked`] revocation files, [`time`]
-//! OpenSSH's time syntax, [`write`] writing signature files, [`edit`] and [`audit`] the
-//! `signers add` and `signers audit` work.
+//! message hash (with [`libcrypto`] for large inputs), [`signer`] and [`agent`] making
+//! signatures, [`verify`] checking one, [`allowed`] and [`options`] reading
+//! allowed_signers lines, [`lookup`] the verify, find-principals and match-principals
+//! lookups, [`revoked`] revocation files, [`time`] OpenSSH's time syntax, [`write`]
+//! writing signature files, [`edit`] and [`audit`] the `signers add` and `signers audit`
+//! work.
 
 pub mod agent;
 pub mod allowed;
@@ -19,6 +20,7 @@ pub mod audit;
 pub mod blob;
 pub mod digest;
 pub mod edit;
+pub mod libcrypto;
 pub mod lookup;
 pub mod options;
 pub mod revoked;

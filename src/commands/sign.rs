@@ -144,6 +144,9 @@ fn hash_option(options: &[String]) -> Result<HashAlg> {
     Ok(hash)
 }
 
+/// Signs the inputs in order. The signature files are staged a window at a time (all
+/// the temporary files of a window created at once, see [`Batch::stage_all`]), and the
+/// batch is committed every [`MAX_STAGED`] files.
 fn sign_all(
     signer: &mut Signer,
     namespace: &str,
@@ -152,35 +155,94 @@ fn sign_all(
     batch: &mut Batch,
     report: &mut Signed,
 ) -> Result<()> {
+    // The signatures made and not yet staged, with where each is in the report.
+    let mut pending: Vec<(PathBuf, String)> = Vec::new();
+    let mut pending_at: Vec<usize> = Vec::new();
     for input in inputs {
-        let (path, signature, armored) = match input {
-            Input::Declined { path, signature } => {
-                report.files.push(SignedFile {
-                    file: path,
-                    signature: Some(signature),
-                    outcome: SignOutcome::Declined,
-                    armored: None,
-                });
-                continue;
-            }
-            Input::Stdin => {
-                let digest = hash_reader(hash, &mut io::stdin()).map_err(|e| Error::io(STDIN_NAME, e))?;
-                (PathBuf::from(STDIN_NAME), None, Some(armor(&signer.sign(namespace, &digest)?.encode())))
-            }
-            Input::File { path, signature } => {
-                let (mut file, _) = fsutil::open_input(&path, Accept::Pipe)?;
-                let digest = hash_reader(hash, &mut file).map_err(|e| Error::io(&path, e))?;
-                let text = armor(&signer.sign(namespace, &digest)?.encode());
-                batch.stage(&signature, text.as_bytes())?;
-                (path, Some(signature), None)
+        let signed = sign_one(signer, namespace, hash, input);
+        let (file, staged) = match signed {
+            Ok(file) => file,
+            Err(error) => {
+                stage(batch, report, &mut pending, &mut pending_at)?;
+                return Err(error);
             }
         };
-        report.files.push(SignedFile { file: path, signature, outcome: SignOutcome::Written, armored });
-        if batch.len() >= MAX_STAGED {
+        if let Some(text) = staged {
+            pending.push((file.signature.clone().unwrap_or_default(), text));
+            pending_at.push(report.files.len());
+        }
+        report.files.push(file);
+        if batch.len() + pending.len() >= MAX_STAGED {
+            stage(batch, report, &mut pending, &mut pending_at)?;
             commit(batch, report)?;
         }
     }
-    Ok(())
+    stage(batch, report, &mut pending, &mut pending_at)
+}
+
+/// One input signed: its report entry, and the text of its signature file when there is
+/// one to write.
+fn sign_one(
+    signer: &mut Signer,
+    namespace: &str,
+    hash: HashAlg,
+    input: Input,
+) -> Result<(SignedFile, Option<String>)> {
+    Ok(match input {
+        Input::Declined { path, signature } => {
+            let file = SignedFile {
+                file: path,
+                signature: Some(signature),
+                outcome: SignOutcome::Declined,
+                armored: None,
+            };
+            (file, None)
+        }
+        Input::Stdin => {
+            let digest = hash_reader(hash, &mut io::stdin()).map_err(|e| Error::io(STDIN_NAME, e))?;
+            let armored = Some(armor(&signer.sign(namespace, &digest)?.encode()));
+            let file = SignedFile {
+                file: PathBuf::from(STDIN_NAME),
+                signature: None,
+                outcome: SignOutcome::Written,
+                armored,
+            };
+            (file, None)
+        }
+        Input::File { path, signature } => {
+            let (mut file, _) = fsutil::open_input(&path, Accept::Pipe)?;
+            let digest = hash_reader(hash, &mut file).map_err(|e| Error::io(&path, e))?;
+            let text = armor(&signer.sign(namespace, &digest)?.encode());
+            let file = SignedFile {
+                file: path,
+                signature: Some(signature),
+                outcome: SignOutcome::Written,
+                armored: None,
+            };
+            (file, Some(text))
+        }
+    })
+}
+
+/// Stages the pending signature files. When one cannot be staged, the report ends
+/// before it (the files after it were signed, but are not written), and its error is
+/// returned.
+fn stage(
+    batch: &mut Batch,
+    report: &mut Signed,
+    pending: &mut Vec<(PathBuf, String)>,
+    pending_at: &mut Vec<usize>,
+) -> Result<()> {
+    let before = batch.len();
+    let staged = batch.stage_all(pending);
+    pending.clear();
+    let at = std::mem::take(pending_at);
+    staged.map_err(|error| {
+        if let Some(&failed) = at.get(batch.len() - before) {
+            report.files.truncate(failed);
+        }
+        error.into()
+    })
 }
 
 /// The signer: the agent when it holds the key and the key needs it (no private key

@@ -1,12 +1,16 @@
 //! The message hash an SSH signature signs (PROTOCOL.sshsig: `H(message)`, SHA-256 or
-//! SHA-512), computed in one pass over the input in fixed-size chunks: a 100 MiB file is
-//! hashed in the same 256 KiB of memory as a small one, and never read twice. The hash
-//! is ring's, the fastest in the build (see Cargo.toml).
+//! SHA-512), computed in one pass over the input: a 100 MiB file is hashed in the same
+//! 1.5 MiB of memory as a small one, and never read twice. An input that ends within its
+//! first MiB (a commit, a tag) is hashed by ring, the fastest SHA-2 built in; a larger
+//! one by the system's OpenSSL when it is there ([`super::libcrypto`], why there), by
+//! ring otherwise.
 
 use std::io::{self, Read};
 use std::sync::mpsc;
 
 use ssh_key::HashAlg;
+
+use super::libcrypto;
 
 /// How much is read at a time.
 const CHUNK: usize = 256 * 1024;
@@ -43,29 +47,57 @@ impl std::fmt::Debug for MessageHash {
 /// # Errors
 /// Reading failed.
 pub fn hash_reader(alg: HashAlg, input: &mut (dyn Read + Send)) -> io::Result<MessageHash> {
-    let algorithm = match alg {
+    let mut head = Vec::with_capacity(CHUNK);
+    Read::take(&mut *input, READ_AHEAD_AFTER as u64).read_to_end(&mut head)?;
+    let bytes = if head.len() < READ_AHEAD_AFTER {
+        Hasher::Ring(ring_context(alg)).finish(&head)?
+    } else {
+        let mut hasher =
+            libcrypto::Sha::new(alg).map_or_else(|| Hasher::Ring(ring_context(alg)), Hasher::Libcrypto);
+        hasher.update(&head);
+        head.truncate(CHUNK);
+        read_ahead(input, &mut hasher, head)?;
+        hasher.finish(&[])?
+    };
+    Ok(MessageHash { alg, bytes })
+}
+
+fn ring_context(alg: HashAlg) -> ring::digest::Context {
+    ring::digest::Context::new(match alg {
         HashAlg::Sha256 => &ring::digest::SHA256,
         _ => &ring::digest::SHA512,
-    };
-    let mut context = ring::digest::Context::new(algorithm);
-    let mut buffer = vec![0u8; CHUNK];
-    let mut total = 0;
-    loop {
-        let n = read_some(input, &mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        context.update(&buffer[..n]);
-        total += n;
-        if total >= READ_AHEAD_AFTER {
-            read_ahead(input, &mut context, buffer)?;
-            break;
+    })
+}
+
+/// The SHA-2 implementation hashing one input.
+enum Hasher {
+    Ring(ring::digest::Context),
+    Libcrypto(libcrypto::Sha),
+}
+
+impl Hasher {
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Self::Ring(context) => context.update(data),
+            Self::Libcrypto(sha) => sha.update(data),
         }
     }
-    let digest = context.finish();
-    let mut bytes = [0u8; 64];
-    bytes[..digest.as_ref().len()].copy_from_slice(digest.as_ref());
-    Ok(MessageHash { alg, bytes })
+
+    /// Hashes `last`, then gives the digest (32 or 64 bytes at the start).
+    fn finish(mut self, last: &[u8]) -> io::Result<[u8; 64]> {
+        self.update(last);
+        match self {
+            Self::Ring(context) => {
+                let digest = context.finish();
+                let mut bytes = [0u8; 64];
+                bytes[..digest.as_ref().len()].copy_from_slice(digest.as_ref());
+                Ok(bytes)
+            }
+            Self::Libcrypto(sha) => {
+                sha.finish().ok_or_else(|| io::Error::other("OpenSSL's libcrypto failed to hash"))
+            }
+        }
+    }
 }
 
 /// Inputs larger than this are read on a thread of their own (a small file is not worth
@@ -84,11 +116,7 @@ fn read_some(input: &mut dyn Read, buffer: &mut [u8]) -> io::Result<usize> {
 
 /// Hashes the rest of `input`, read by a second thread into two buffers that go back and
 /// forth: the reader fills one while this thread hashes the other.
-fn read_ahead(
-    input: &mut (dyn Read + Send),
-    context: &mut ring::digest::Context,
-    first: Vec<u8>,
-) -> io::Result<()> {
+fn read_ahead(input: &mut (dyn Read + Send), hasher: &mut Hasher, first: Vec<u8>) -> io::Result<()> {
     let (filled, full) = mpsc::sync_channel::<io::Result<(Vec<u8>, usize)>>(2);
     let (emptied, empty) = mpsc::sync_channel::<Vec<u8>>(2);
     for buffer in [first, vec![0u8; CHUNK]] {
@@ -113,7 +141,7 @@ fn read_ahead(
                 if n == 0 {
                     return Ok(());
                 }
-                context.update(&buffer[..n]);
+                hasher.update(&buffer[..n]);
                 // The reader may have stopped already; then the buffer is not needed.
                 let _ = emptied.send(buffer);
             }

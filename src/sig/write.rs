@@ -43,6 +43,46 @@ struct Staged {
     target: PathBuf,
 }
 
+/// Inputs from this many files on are staged by more than one thread …
+const FILES_PER_WORKER: usize = 32;
+/// … by at most this many: creating a file mostly waits on the filesystem's locks and
+/// journal, so more threads than cores still help (8 made 1,000 files twice as fast as
+/// one on two cores, measured).
+const MAX_WORKERS: usize = 8;
+
+/// A signature file about to be staged: its directory (locked) and what is there now.
+struct Slot {
+    dir: PathBuf,
+    target: PathBuf,
+    existing: Option<fs::Metadata>,
+}
+
+impl Slot {
+    /// The temporary file with `contents`, beside the target.
+    fn create(&self, contents: &[u8]) -> Result<Staged> {
+        let Self { dir, target, existing } = self;
+        // A new signature gets 0666 less the umask, as ssh-keygen creates it; an
+        // existing one keeps its mode exactly.
+        let create_mode = if existing.is_some() { 0o600 } else { 0o666 };
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .rand_bytes(6)
+            .suffix(".tmp")
+            .permissions(fs::Permissions::from_mode(create_mode))
+            .tempfile_in(dir)
+            .map_err(|source| Error::CannotCreateTemp { path: target.clone(), dir: dir.clone(), source })?;
+        let file = temp.as_file_mut();
+        if let Some(meta) = existing {
+            keep_owner(file, meta);
+            let mode = meta.permissions().mode() & 0o7777;
+            file.set_permissions(fs::Permissions::from_mode(mode)).map_err(|e| Error::io(target, e))?;
+        }
+        file.write_all(contents).map_err(|e| Error::io(target, e))?;
+        Ok(Staged { temp: temp.into_temp_path(), target: target.clone() })
+    }
+}
+
 impl Batch {
     /// An empty batch.
     pub fn new() -> Self {
@@ -66,28 +106,66 @@ impl Batch {
     /// What [`fsutil::replace`] refuses (a directory, a special file, a dangling link),
     /// or an I/O error.
     pub fn stage(&mut self, path: &Path, contents: &[u8]) -> Result<()> {
+        let slot = self.slot(path)?;
+        self.staged.push(slot.create(contents)?);
+        Ok(())
+    }
+
+    /// [`Batch::stage`] for many files at once, in order, the temporary files created by
+    /// several threads: creating a file (allocating its inode) is most of what a signature
+    /// costs on ext4, and the kernel does it for several threads at once. Stops at the
+    /// first file that cannot be staged: the files before it are staged, none after it.
+    ///
+    /// # Errors
+    /// The first file's error ([`Batch::len`] tells how many were staged before it).
+    pub fn stage_all(&mut self, files: &[(PathBuf, String)]) -> Result<()> {
+        let mut slots = Vec::with_capacity(files.len());
+        let mut first_error = None;
+        for (path, _) in files {
+            match self.slot(path) {
+                Ok(slot) => slots.push(slot),
+                Err(error) => {
+                    first_error = Some(error);
+                    break;
+                }
+            }
+        }
+        let workers = (slots.len() / FILES_PER_WORKER).clamp(1, MAX_WORKERS);
+        let per_worker = slots.len().div_ceil(workers).max(1);
+        let created: Vec<Result<Staged>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = slots
+                .chunks(per_worker)
+                .zip(files.chunks(per_worker))
+                .map(|(slots, files)| {
+                    scope.spawn(move || {
+                        slots
+                            .iter()
+                            .zip(files)
+                            .map(|(slot, (_, text))| slot.create(text.as_bytes()))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|handle| match handle.join() {
+                    Ok(created) => created,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        for staged in created {
+            // The files created after a failed one are dropped, which removes them.
+            self.staged.push(staged?);
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Where `path`'s signature will be staged, its directory locked.
+    fn slot(&mut self, path: &Path) -> Result<Slot> {
         let (target, existing) = target_of(path)?;
         let dir = self.locked_dir(&target)?;
-        // A new signature gets 0666 less the umask, as ssh-keygen creates it; an
-        // existing one keeps its mode exactly.
-        let create_mode = if existing.is_some() { 0o600 } else { 0o666 };
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let mut temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .rand_bytes(6)
-            .suffix(".tmp")
-            .permissions(fs::Permissions::from_mode(create_mode))
-            .tempfile_in(&dir)
-            .map_err(|source| Error::CannotCreateTemp { path: target.clone(), dir: dir.clone(), source })?;
-        let file = temp.as_file_mut();
-        if let Some(meta) = &existing {
-            keep_owner(file, meta);
-            let mode = meta.permissions().mode() & 0o7777;
-            file.set_permissions(fs::Permissions::from_mode(mode)).map_err(|e| Error::io(&target, e))?;
-        }
-        file.write_all(contents).map_err(|e| Error::io(&target, e))?;
-        self.staged.push(Staged { temp: temp.into_temp_path(), target });
-        Ok(())
+        Ok(Slot { dir, target, existing })
     }
 
     /// The directory of `target`, absolute (so that temporary files are not named
@@ -194,6 +272,27 @@ mod tests {
         nix::sys::stat::umask(umask);
         assert_eq!(fs::metadata(&new).unwrap().permissions().mode() & 0o777, 0o666 & !umask.bits());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "a temporary file was left");
+    }
+
+    /// Many files are staged by several threads, in order; the first that cannot be
+    /// staged ends the batch with the files before it staged.
+    #[test]
+    fn many_files_stage_in_order_up_to_the_first_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files: Vec<(PathBuf, String)> =
+            (0..300).map(|i| (dir.path().join(format!("{i}.sig")), format!("signature {i}\n"))).collect();
+        files.insert(200, (dir.path().join("missing/x.sig"), String::new()));
+        let mut batch = Batch::new();
+        assert!(batch.stage_all(&files).is_err());
+        assert_eq!(batch.len(), 200);
+        batch.commit().unwrap();
+        for (i, (path, text)) in files.iter().enumerate() {
+            match i < 200 {
+                true => assert_eq!(&fs::read_to_string(path).unwrap(), text),
+                false => assert!(!path.exists(), "{}", path.display()),
+            }
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 200, "a temporary file was left");
     }
 
     #[test]
