@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod config;
 pub mod copy_id;
+pub mod fleet;
 pub mod fs;
 pub mod hostkey;
 pub mod install;

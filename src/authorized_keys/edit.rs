@@ -106,7 +106,9 @@ pub fn apply(contents: &[u8], edits: &[Edit]) -> Edited {
     for edit in edits {
         match edit {
             Edit::Add(wanted) => add(&mut file, wanted, &mut changes),
-            Edit::Remove(matchers) => remove(&mut file, |line| matchers.iter().any(|m| m.matches(line)), &mut changes),
+            Edit::Remove(matchers) => {
+                remove(&mut file, |line| matchers.iter().any(|m| m.matches(line)), &mut changes)
+            }
             Edit::Set(wanted) => {
                 add(&mut file, wanted, &mut changes);
                 remove(&mut file, |line| !wanted.iter().any(|w| w.key == *line.key), &mut changes);
@@ -196,7 +198,11 @@ mod tests {
     }
 
     fn want(line: &str, options: Option<&str>, comment: &str) -> Wanted {
-        Wanted { key: key(line), options: options.map(|o| o.as_bytes().to_vec()), comment: comment.as_bytes().to_vec() }
+        Wanted {
+            key: key(line),
+            options: options.map(|o| o.as_bytes().to_vec()),
+            comment: comment.as_bytes().to_vec(),
+        }
     }
 
     fn text(edited: &Edited) -> String {
@@ -215,7 +221,10 @@ mod tests {
         let before = format!("{} old\n{}\nno-pty {} twin\n", plain(ED), plain(EC), plain(ED));
         let edited = apply(before.as_bytes(), &[Edit::Add(vec![want(ED, Some("from=\"a,b\""), "new")])]);
         assert_eq!(text(&edited), format!("from=\"a,b\" {} new\n{}\n", plain(ED), plain(EC)));
-        assert!(matches!(edited.changes.as_slice(), [Change::Updated { .. }, Change::Removed { line: 3, .. }]));
+        assert!(matches!(
+            edited.changes.as_slice(),
+            [Change::Updated { .. }, Change::Removed { line: 3, .. }]
+        ));
     }
 
     #[test]
@@ -232,12 +241,15 @@ mod tests {
         for matcher in [
             Matcher::Key(key(ED)),
             Matcher::Fingerprint(Fingerprint::of_key(HashKind::Sha256, &key(ED)).to_string()),
-            Matcher::Fingerprint(Fingerprint::of_key(HashKind::Md5, &key(ED)).to_string().to_uppercase().replace("MD5", "md5")),
+            Matcher::Fingerprint(
+                Fingerprint::of_key(HashKind::Md5, &key(ED)).to_string().to_uppercase().replace("MD5", "md5"),
+            ),
         ] {
             let edited = apply(before.as_bytes(), &[Edit::Remove(vec![matcher.clone()])]);
             assert_eq!(text(&edited), format!("# keep\n{EC}"), "{matcher:?}");
         }
-        let by_comment = apply(before.as_bytes(), &[Edit::Remove(vec![Matcher::Comment(b"nobody".to_vec())])]);
+        let by_comment =
+            apply(before.as_bytes(), &[Edit::Remove(vec![Matcher::Comment(b"nobody".to_vec())])]);
         assert_eq!(by_comment.after, None);
     }
 
