@@ -10,6 +10,7 @@
 //! The edits ([`edit`]) are pure functions from the old contents to the new ones, shared
 //! by the local file and the remote one (`remote::install::edit` does the safe writing).
 
+pub mod diff;
 pub mod edit;
 pub mod line;
 

@@ -174,6 +174,31 @@ pub const SSHFP: &[Example] = examples![
     "The records of one key, in RFC 3597 generic notation" => "keywright sshfp -g -f ~/.ssh/id_ed25519.pub server.example.com",
 ];
 
+pub const AUTHORIZED_KEYS: &[Example] = examples![
+    "Which keys may log in to your account, with their options" => "keywright authorized-keys list",
+    "Which of these hosts trust a key?" => "keywright authorized-keys list --key SHA256:xYz… web1 web2 db1",
+];
+
+pub const AUTHORIZED_KEYS_LIST: &[Example] = examples![
+    "Every key of your own authorized_keys, as JSON" => "keywright authorized-keys list --format json",
+];
+
+pub const AUTHORIZED_KEYS_ADD: &[Example] = examples![
+    "Let a deploy key in from the office network only, without a terminal" => "keywright authorized-keys add -k deploy.pub --options 'from=\"10.0.0.0/8\",no-pty' --comment deploy@ci",
+];
+
+pub const AUTHORIZED_KEYS_REMOVE: &[Example] = examples![
+    "Take a key out of every host of a fleet, showing the change" => "keywright authorized-keys remove -k old.pub --hosts-file fleet.txt --diff",
+];
+
+pub const AUTHORIZED_KEYS_SET: &[Example] = examples![
+    "See what making a file hold exactly your key would change" => "keywright authorized-keys set -k ~/.ssh/id_ed25519.pub -n --diff",
+];
+
+pub const AUTHORIZED_KEYS_ROTATE: &[Example] = examples![
+    "Replace an old key by a new one on two hosts, proving the new one first" => "keywright authorized-keys rotate ~/.ssh/id_old.pub ~/.ssh/id_new web1 web2",
+];
+
 /// The examples of a page.
 pub fn of(page: Page) -> &'static [Example] {
     match page {
@@ -204,6 +229,12 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::SignersAudit => SIGNERS_AUDIT,
         Page::HostKeys => HOST_KEYS,
         Page::Sshfp => SSHFP,
+        Page::AuthorizedKeys => AUTHORIZED_KEYS,
+        Page::AuthorizedKeysList => AUTHORIZED_KEYS_LIST,
+        Page::AuthorizedKeysAdd => AUTHORIZED_KEYS_ADD,
+        Page::AuthorizedKeysRemove => AUTHORIZED_KEYS_REMOVE,
+        Page::AuthorizedKeysSet => AUTHORIZED_KEYS_SET,
+        Page::AuthorizedKeysRotate => AUTHORIZED_KEYS_ROTATE,
     }
 }
 
