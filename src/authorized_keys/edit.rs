@@ -172,6 +172,11 @@ fn remove(file: &mut AuthorizedKeys, doomed: impl Fn(&KeyLine) -> bool, changes:
 /// Removes the lines at `indexes` (ascending).
 fn remove_lines(file: &mut AuthorizedKeys, indexes: &[usize], changes: &mut Vec<Change>) {
     for &index in indexes.iter().rev() {
+        // The line before the last one ended with a newline: it stays so when it
+        // becomes the last.
+        if index + 1 == file.lines.len() {
+            file.final_newline = true;
+        }
         if let Line::Key(key) = file.lines.remove(index) {
             changes.push(Change::Removed { line: index + 1, key });
         }
@@ -238,6 +243,8 @@ mod tests {
     #[test]
     fn remove_takes_every_line_of_the_key_whatever_its_options() {
         let before = format!("{ED}# keep\ncommand=\"x\" {}\n{EC}", plain(ED));
+        let last_gone = apply(format!("# keep\n{}", plain(ED)).as_bytes(), &[Edit::Remove(vec![Matcher::Key(key(ED))])]);
+        assert_eq!(text(&last_gone), "# keep\n");
         for matcher in [
             Matcher::Key(key(ED)),
             Matcher::Fingerprint(Fingerprint::of_key(HashKind::Sha256, &key(ED)).to_string()),
