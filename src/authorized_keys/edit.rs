@@ -243,7 +243,8 @@ mod tests {
     #[test]
     fn remove_takes_every_line_of_the_key_whatever_its_options() {
         let before = format!("{ED}# keep\ncommand=\"x\" {}\n{EC}", plain(ED));
-        let last_gone = apply(format!("# keep\n{}", plain(ED)).as_bytes(), &[Edit::Remove(vec![Matcher::Key(key(ED))])]);
+        let last_gone =
+            apply(format!("# keep\n{}", plain(ED)).as_bytes(), &[Edit::Remove(vec![Matcher::Key(key(ED))])]);
         assert_eq!(text(&last_gone), "# keep\n");
         for matcher in [
             Matcher::Key(key(ED)),

@@ -200,7 +200,7 @@ fn local(path: &Path, plan: &Plan<'_>, dry_run: bool) -> Result<File> {
             edit_local(path, &[add.clone(), remove.clone()], Creates::Yes, dry_run)?
         }
     };
-    Ok(file_report(&done, plan, dry_run, None))
+    Ok(file_report(&done, plan, dry_run))
 }
 
 fn read_local(path: &Path) -> Result<Option<Vec<u8>>> {
@@ -237,7 +237,7 @@ fn edit_local(path: &Path, edits: &[Edit], creates: Creates, dry_run: bool) -> R
 /// A host's file as the report has it.
 fn remote_file(outcome: &HostOutcome, plan: &Plan<'_>, dry_run: bool) -> File {
     let mut file = match &outcome.result {
-        Ok(done) => file_report(done, plan, dry_run, Some(outcome)),
+        Ok(done) => file_report(done, plan, dry_run),
         Err(failure) => File {
             error: Some(failure.to_string()),
             hint: failure.hint(),
@@ -279,7 +279,7 @@ fn empty_file() -> File {
 }
 
 /// What was found or done to a file, as the report has it.
-fn file_report(done: &Done, plan: &Plan<'_>, dry_run: bool, _host: Option<&HostOutcome>) -> File {
+fn file_report(done: &Done, plan: &Plan<'_>, dry_run: bool) -> File {
     let before = Lines::parse(done.before.as_deref().unwrap_or_default());
     let after = done.after.as_deref().map(Lines::parse);
     let mut file = File { path: done.path.clone(), ..empty_file() };

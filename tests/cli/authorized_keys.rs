@@ -270,6 +270,27 @@ fn bad_arguments_are_usage_errors_that_touch_nothing() {
     assert!(!env.path(".ssh").exists());
 }
 
+#[test]
+fn every_subcommand_prints_the_json_docs_json_md_documents() {
+    let env = Env::new();
+    let new = env.fixture("id_ecdsa_256");
+    env.write(".ssh/authorized_keys", format!("no-pty {}\n", pub_text("id_ed25519")));
+    let ed = pub_path("id_ed25519");
+    let runs: [(&str, Vec<&str>); 6] = [
+        ("list", vec!["list"]),
+        ("list", vec!["list", "--key", &ed]),
+        ("add", vec!["add", "-k", &ed, "--comment", "c", "--diff"]),
+        ("set", vec!["set", "-k", &ed, "-n"]),
+        ("rotate", vec!["rotate", &ed, new.to_str().unwrap(), "-n", "--diff"]),
+        ("remove", vec!["remove", "-k", &ed]),
+    ];
+    for (name, mut args) in runs {
+        args.extend(["--format", "json"]);
+        let run = ak(&env, &args).success();
+        super::json::assert_documented(&format!("authorized-keys {name}"), &run.stdout);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // End to end: a real sshd
 // ---------------------------------------------------------------------------------------
@@ -373,6 +394,7 @@ fn remote_rotate_proves_the_new_key_before_removing_the_old() {
     let run =
         ak(&env, &["rotate", &pub_path("id_ed25519"), new.to_str().unwrap(), "--format", "json", &target])
             .success();
+    super::json::assert_documented("authorized-keys rotate", &run.stdout);
     let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(json["files"][0]["proved"], true);
     assert_eq!(json["files"][0]["status"], "changed");
