@@ -280,7 +280,7 @@ fn every_subcommand_prints_the_json_docs_json_md_documents() {
         ("list", vec!["list"]),
         ("list", vec!["list", "--key", &ed]),
         ("add", vec!["add", "-k", &ed, "--comment", "c", "--diff"]),
-        ("set", vec!["set", "-k", &ed, "-n"]),
+        ("set", vec!["set", "-k", &ed, "-n", "--force"]),
         ("rotate", vec!["rotate", &ed, new.to_str().unwrap(), "-n", "--diff"]),
         ("remove", vec!["remove", "-k", &ed]),
     ];
