@@ -18,7 +18,7 @@ pub struct Example {
 /// authorized_keys file, and `~/.config/keywright/passphrase` holding a passphrase.
 pub const EXAMPLE_SETUP: &str = "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase, \
      v1.tgz{,.sig} (signed by ~/.ssh/id_ed25519), build.tar.gz, docs/*.md, allowed_signers \
-     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub";
+     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub, deploy.pub";
 
 /// Renders examples for `--help` (`after_help`).
 pub fn render(examples: &[Example]) -> String {
@@ -176,27 +176,27 @@ pub const SSHFP: &[Example] = examples![
 
 pub const AUTHORIZED_KEYS: &[Example] = examples![
     "Which keys may log in to your account, with their options" => "keywright authorized-keys list",
-    "Which of these hosts trust a key?" => "keywright authorized-keys list --key SHA256:xYz… web1 web2 db1",
+    "Does your authorized_keys trust this key? (exit 1 if not)" => "keywright authorized-keys list --key ~/.ssh/id_ed25519.pub",
 ];
 
 pub const AUTHORIZED_KEYS_LIST: &[Example] = examples![
-    "Every key of your own authorized_keys, as JSON" => "keywright authorized-keys list --format json",
+    "Every key of your authorized_keys, as JSON" => "keywright authorized-keys list --format json",
 ];
 
 pub const AUTHORIZED_KEYS_ADD: &[Example] = examples![
-    "Let a deploy key in from the office network only, without a terminal" => "keywright authorized-keys add -k deploy.pub --options 'from=\"10.0.0.0/8\",no-pty' --comment deploy@ci",
+    "Let a deploy key in from one network only, without a terminal" => "keywright authorized-keys add -k deploy.pub --options 'from=\"10.0.0.0/8\",no-pty'",
 ];
 
 pub const AUTHORIZED_KEYS_REMOVE: &[Example] = examples![
-    "Take a key out of every host of a fleet, showing the change" => "keywright authorized-keys remove -k old.pub --hosts-file fleet.txt --diff",
+    "Take a key out, showing the change as a diff" => "keywright authorized-keys remove -k ~/.ssh/id_ed25519.pub --diff",
 ];
 
 pub const AUTHORIZED_KEYS_SET: &[Example] = examples![
-    "See what making a file hold exactly your key would change" => "keywright authorized-keys set -k ~/.ssh/id_ed25519.pub -n --diff",
+    "See what holding exactly your key would change" => "keywright authorized-keys set -k ~/.ssh/id_ed25519.pub -n --diff",
 ];
 
 pub const AUTHORIZED_KEYS_ROTATE: &[Example] = examples![
-    "Replace an old key by a new one on two hosts, proving the new one first" => "keywright authorized-keys rotate ~/.ssh/id_old.pub ~/.ssh/id_new web1 web2",
+    "Replace your old key by a new one (on hosts: proven to log in first)" => "keywright authorized-keys rotate ~/.ssh/id_ed25519.pub ~/.ssh/id_work",
 ];
 
 /// The examples of a page.
