@@ -130,7 +130,7 @@ fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<Authorize
                 let login = runner.block_on(keys::login_keys(ctx, &default_identities(&ctx.ssh_dir())));
                 guard(&path.display().to_string(), wanted, &login)?;
             }
-            vec![local(&path, &plan, dry_run)?]
+            vec![local(printer, &path, &plan, dry_run)?]
         }
         false => {
             let overrides = Overrides::parse(&place.options, place.port, place.user.clone())?;
@@ -188,19 +188,27 @@ fn access(ctx: &Context, printer: &Printer, place: &Where) -> Result<Access> {
 }
 
 /// The local file, read or edited under its directory's lock.
-fn local(path: &Path, plan: &Plan<'_>, dry_run: bool) -> Result<File> {
+fn local(printer: &Printer, path: &Path, plan: &Plan<'_>, dry_run: bool) -> Result<File> {
+    let mut notes = Vec::new();
     let done = match &plan.operation {
         Operation::List => {
             let before = read_local(path)?;
             Done { path: path.display().to_string(), before, ..Done::default() }
         }
-        Operation::Edit { edits, creates } => edit_local(path, edits, *creates, dry_run)?,
+        Operation::Edit { edits, creates } => edit_local(path, edits, *creates, dry_run, &mut notes)?,
         Operation::Rotate { add, remove, .. } => {
             // There is no login to prove locally: NEW replaces OLD in one write.
-            edit_local(path, &[add.clone(), remove.clone()], Creates::Yes, dry_run)?
+            edit_local(path, &[add.clone(), remove.clone()], Creates::Yes, dry_run, &mut notes)?
         }
     };
-    Ok(file_report(&done, plan, dry_run))
+    for note in &notes {
+        if !printer.quiet() {
+            printer.note(note);
+        }
+    }
+    let mut file = file_report(&done, plan, dry_run);
+    file.notes = notes;
+    Ok(file)
 }
 
 fn read_local(path: &Path) -> Result<Option<Vec<u8>>> {
@@ -210,7 +218,13 @@ fn read_local(path: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
-fn edit_local(path: &Path, edits: &[Edit], creates: Creates, dry_run: bool) -> Result<Done> {
+fn edit_local(
+    path: &Path,
+    edits: &[Edit],
+    creates: Creates,
+    dry_run: bool,
+    notes: &mut Vec<String>,
+) -> Result<Done> {
     let name = path.display().to_string();
     let missing = std::fs::symlink_metadata(path).is_err();
     // Nothing to remove from a file that is not there, and nothing to lock for it.
@@ -229,9 +243,26 @@ fn edit_local(path: &Path, edits: &[Edit], creates: Creates, dry_run: bool) -> R
     let before = update.read(MAX_FILE, "an authorized_keys file")?;
     let edited = edit::apply(before.as_deref().unwrap_or_default(), edits);
     if let Some(after) = &edited.after {
-        update.commit(after, FileMode::KeepOr(0o600), false)?;
+        update.commit(after, strict_mode(path, notes), false)?;
     }
     Ok(Done { path: name, before, after: edited.after, changes: edited.changes, proved: false })
+}
+
+/// The mode a rewritten file gets: its own, less the group/other write bits that make
+/// sshd's StrictModes ignore it (said in a note), 0600 when new.
+fn strict_mode(path: &Path, notes: &mut Vec<String>) -> FileMode {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(path) else { return FileMode::KeepOr(0o600) };
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o022 == 0 {
+        return FileMode::KeepOr(0o600);
+    }
+    let fixed = mode & !0o022;
+    notes.push(format!(
+        "changed the mode of {} from {mode:o} to {fixed:o}, as sshd's StrictModes requires",
+        path.display()
+    ));
+    FileMode::Exactly(fixed)
 }
 
 /// A host's file as the report has it.

@@ -173,6 +173,18 @@ fn add_updates_a_present_key_in_place_and_keeps_other_lines_byte_for_byte() {
         format!("# mine\n{ec}\nfrom=\"10.0.0.0/8\",no-pty {ed} ci\ngarbage  \t\n")
     );
     assert_eq!(mode(&file), 0o640);
+    // A mode sshd's StrictModes refuses is repaired, and said.
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o664)).unwrap();
+    let repaired = ak(&env, &["remove", "-k", &pub_path("id_ecdsa_256")]).success();
+    assert_eq!(
+        repaired.stderr,
+        format!(
+            "keywright: changed the mode of {} from 664 to 644, as sshd's StrictModes requires\n",
+            file.display()
+        )
+    );
+    assert_eq!(mode(&file), 0o644);
+    ak(&env, &["add", "-k", &pub_path("id_ecdsa_256")]).success();
     // Again: nothing to do.
     let again = ak(
         &env,
