@@ -170,13 +170,13 @@ async fn rotate(
     (add, new_private, remove): (&Edit, &PathBuf, &Edit),
     notes: &mut Vec<Note>,
 ) -> Result<Done, Error> {
-    let (target_path, dry_run) = (&shared.target_path, shared.dry_run);
-    let added = apply(fs, target_path, dry_run, std::slice::from_ref(add), Creates::Yes, notes).await?;
-    if dry_run {
-        // Nothing was added to log in with: the dry run says what both steps would do.
+    let target_path = &shared.target_path;
+    if shared.dry_run {
+        // Nothing is added to log in with: the dry run says what both steps would do.
         let both = [add.clone(), remove.clone()];
         return apply(fs, target_path, true, &both, Creates::Yes, notes).await;
     }
+    let added = apply(fs, target_path, false, std::slice::from_ref(add), Creates::Yes, notes).await?;
     let access = &shared.access;
     let mut methods = Vec::new();
     let using = Using::OnlyKey(new_private.clone());
