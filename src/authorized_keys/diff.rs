@@ -74,12 +74,13 @@ fn middle(old: &[&[u8]], new: &[&[u8]], offset: usize, ops: &mut Vec<Op>) {
         if i < n && j < m && old[i] == new[j] {
             ops.push(Op::Same(offset + i, offset + j));
             (i, j) = (i + 1, j + 1);
-        } else if j < m && (i == n || lcs[at(i, j + 1)] >= lcs[at(i + 1, j)]) {
-            ops.push(Op::New(offset + j));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || lcs[at(i + 1, j)] >= lcs[at(i, j + 1)]) {
+            // Lines going before lines coming, as diff -u shows a replacement.
             ops.push(Op::Gone(offset + i));
             i += 1;
+        } else {
+            ops.push(Op::New(offset + j));
+            j += 1;
         }
     }
 }
