@@ -365,6 +365,7 @@ fn extra(page: Page) -> Extra {
                 "keywright-completions(1)",
                 "keywright-man(1)",
                 "keywright-install-links(1)",
+                "keywright-authorized-keys(1)",
                 "ssh-keygen(1)",
                 "ssh-copy-id(1)",
             ]),
