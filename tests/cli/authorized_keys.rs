@@ -472,3 +472,30 @@ fn remote_list_key_answers_which_hosts_trust_it() {
     );
     ak(&env, &["list", "--key", &pub_path("id_rsa_3072"), &first, &second]).code(1);
 }
+
+/// Certificate and `sk-` key lines are keys like any other: listed with their type, and
+/// removed by their key data or fingerprint, options and all.
+#[test]
+fn certificates_and_security_key_lines_are_listed_and_removed() {
+    let env = Env::new();
+    let corpus = |name: &str| testdata(&format!("openssh-corpus/{name}"));
+    let read = |name: &str| std::fs::read_to_string(corpus(name)).unwrap().trim_end().to_string();
+    let (cert, sk, ecdsa_sk) = (read("ed25519_1-cert.pub"), read("ed25519_sk1.pub"), read("ecdsa_sk2.pub"));
+    env.write(
+        ".ssh/authorized_keys",
+        format!("cert-authority,principals=\"a,b\" {cert}\nno-touch-required {sk}\n{ecdsa_sk}\n"),
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&ak(&env, &["list", "--format", "json"]).success().stdout).unwrap();
+    let types: Vec<&str> =
+        json["files"][0]["keys"].as_array().unwrap().iter().map(|k| k["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["ED25519-CERT", "ED25519-SK", "ECDSA-SK"]);
+    assert_eq!(
+        json["files"][0]["keys"][0]["options"],
+        serde_json::json!(["cert-authority", "principals=\"a,b\""])
+    );
+    let sk_file = corpus("ed25519_sk1.pub");
+    ak(&env, &["remove", "-k", sk_file.to_str().unwrap()]).success();
+    ak(&env, &["remove", "-k", corpus("ed25519_1-cert.pub").to_str().unwrap()]).success();
+    assert_eq!(env.read_string(".ssh/authorized_keys"), format!("{ecdsa_sk}\n"));
+}
