@@ -11,6 +11,7 @@ use crate::print::{Format, Printer, Render};
 use crate::report::Report;
 use crate::secret;
 
+pub mod authorized_keys;
 pub mod comment;
 pub mod completions;
 pub mod copy_id;
@@ -52,6 +53,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Signers(args) => signers::run(&printer, args),
         Command::HostKeys(args) => host_keys::run(ctx, &printer, args),
         Command::Sshfp(args) => show(&printer, sshfp::run(&printer, args)),
+        Command::AuthorizedKeys(args) => authorized_keys::run(ctx, &printer, args),
     }
 }
 
@@ -127,7 +129,21 @@ fn output(command: &Command) -> (Format, bool) {
         Command::Signers(args) => signers_output(&args.command),
         Command::HostKeys(args) => (args.format.into(), args.quiet),
         Command::Sshfp(args) => (args.format.into(), false),
+        Command::AuthorizedKeys(args) => authorized_keys_output(&args.command),
     }
+}
+
+/// The output format and `-q` of an `authorized-keys` subcommand.
+fn authorized_keys_output(command: &crate::cli::authorized_keys::AuthorizedKeysCommand) -> (Format, bool) {
+    use crate::cli::authorized_keys::AuthorizedKeysCommand as A;
+    let place = match command {
+        A::List(args) => &args.place,
+        A::Add(args) => &args.place,
+        A::Remove(args) => &args.place,
+        A::Set(args) => &args.place,
+        A::Rotate(args) => &args.place,
+    };
+    (place.format.into(), place.quiet)
 }
 
 /// The output format and `-q` of a `signers` subcommand.

@@ -378,6 +378,31 @@ pub enum Error {
     /// A legacy PEM key's `DEK-Info` header names no cipher we know, or is malformed.
     #[error("{}: encrypted PEM key with an unknown or malformed DEK-Info header ({header:?})", path.display())]
     BadPemHeader { path: PathBuf, header: String },
+
+    /// `authorized-keys rotate`: the login with the new key alone was refused, so the old
+    /// key stays.
+    #[error("{who}: the new key {} could not log in; the old key stays", key.display())]
+    NewKeyRefused { who: String, key: PathBuf },
+
+    /// `authorized-keys set`: the new set holds none of the keys the user logs in with.
+    #[error(
+        "{who}: refusing to set keys that would lock you out: none of your identities or agent keys is in the new set"
+    )]
+    WouldLockOut { who: String },
+
+    /// `authorized-keys`: `--options` that cannot stand as one line's options field.
+    #[error(
+        "{options:?}: not valid authorized_keys options (comma-separated, blanks only inside double quotes)"
+    )]
+    BadKeyOptions { options: String },
+
+    /// `authorized-keys`: a KEY argument that is no key file, key line or fingerprint.
+    #[error("{arg:?}: not a public key file, a key line (TYPE BASE64 [COMMENT]) or a fingerprint")]
+    NotAKeyArgument { arg: String },
+
+    /// `authorized-keys rotate`: the new key must be a private key to log in with.
+    #[error("{}: no private key to prove the new key with", key.display())]
+    RotateNeedsPrivateKey { key: PathBuf },
 }
 
 /// Whether an agent could have signed instead of a missing private key.
@@ -652,6 +677,21 @@ impl Error {
             Error::NoHostKeys { .. } => "make them with `keywright host-keys`, or name the key files with -f",
             Error::BadPemHeader { .. } => {
                 "the file is damaged, or was written by a tool OpenSSH cannot read either; convert it with openssl where it was made"
+            }
+            Error::NewKeyRefused { .. } => {
+                "check that the server takes that key type and that the key's options (from=) allow this client; the old key still logs in"
+            }
+            Error::WouldLockOut { .. } => {
+                "put one of your keys in the set (ssh-add -L lists the agent's), or use --force if another way in remains"
+            }
+            Error::BadKeyOptions { .. } => {
+                "give options as sshd reads them, e.g. --options 'from=\"10.0.0.0/8\",no-pty'"
+            }
+            Error::NotAKeyArgument { .. } => {
+                "give a .pub file, a quoted key line, or a fingerprint (SHA256:…) as `keywright fingerprint` prints it"
+            }
+            Error::RotateNeedsPrivateKey { .. } => {
+                "give NEW as the private key file (KEY, with KEY.pub beside it); rotate logs in with it before removing OLD"
             }
 
             _ => return None,

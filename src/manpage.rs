@@ -292,6 +292,45 @@ fn extra(page: Page) -> Extra {
             )],
             see_also: see(&["keywright-host-keys(1)", "ssh-keygen(1)", "ssh_config(5) VerifyHostKeyDNS"]),
         },
+        Page::AuthorizedKeys
+        | Page::AuthorizedKeysList
+        | Page::AuthorizedKeysAdd
+        | Page::AuthorizedKeysRemove
+        | Page::AuthorizedKeysSet
+        | Page::AuthorizedKeysRotate => Extra {
+            exit_status: &[
+                (
+                    "0",
+                    "Every file was read or ended as asked (changed now, or already so); list --key: some file holds the key.",
+                ),
+                (
+                    "1",
+                    "At least one host failed (unreachable, host key refused, login refused, the file could not be written, or rotate's new key could not log in: then the old key stays); list --key: no file holds the key.",
+                ),
+                (
+                    "2",
+                    "A usage error, a KEY that names no key, bad --options, a local file that could not be written, or set refused because none of your keys would be left: no host was changed.",
+                ),
+            ],
+            files: &[
+                ("~/.ssh/authorized_keys", "The file worked on when no TARGET and no --file is given."),
+                (
+                    "~/.ssh/config",
+                    "Host aliases and their HostName, User, Port, IdentityFile and known_hosts options, as for copy-id.",
+                ),
+                ("~/.ssh/known_hosts", "Host keys are checked against it, as ssh does."),
+                (
+                    "REMOTE ~/.ssh/authorized_keys",
+                    "Read, or replaced atomically under a lock (FILE.lock); -t names another path.",
+                ),
+            ],
+            see_also: see(&[
+                "keywright-copy-id(1)",
+                "keywright-fingerprint(1)",
+                "sshd(8) AUTHORIZED_KEYS FILE FORMAT",
+                "ssh_config(5)",
+            ]),
+        },
         Page::SignersAudit => Extra {
             exit_status: &[
                 ("0", "No finding at or above the --fail-on severity."),
@@ -326,6 +365,7 @@ fn extra(page: Page) -> Extra {
                 "keywright-completions(1)",
                 "keywright-man(1)",
                 "keywright-install-links(1)",
+                "keywright-authorized-keys(1)",
                 "ssh-keygen(1)",
                 "ssh-copy-id(1)",
             ]),

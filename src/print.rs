@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
+mod authorized_keys;
 mod comment;
 mod completions;
 pub(crate) mod copy_id;

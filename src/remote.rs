@@ -3,8 +3,10 @@
 //! POSIX shell), and the installer that edits authorized_keys safely.
 
 pub mod auth;
+pub mod authorized_keys;
 pub mod config;
 pub mod copy_id;
+pub mod fleet;
 pub mod fs;
 pub mod hostkey;
 pub mod install;

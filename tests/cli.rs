@@ -3,6 +3,7 @@
 //! the agent and locale variables controlled; OpenSSH's tools are the oracle.
 
 mod cli {
+    mod authorized_keys;
     mod bad_inputs;
     mod comment;
     mod common;

@@ -18,7 +18,7 @@ pub struct Example {
 /// authorized_keys file, and `~/.config/keywright/passphrase` holding a passphrase.
 pub const EXAMPLE_SETUP: &str = "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase, \
      v1.tgz{,.sig} (signed by ~/.ssh/id_ed25519), build.tar.gz, docs/*.md, allowed_signers \
-     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub";
+     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub, deploy.pub";
 
 /// Renders examples for `--help` (`after_help`).
 pub fn render(examples: &[Example]) -> String {
@@ -174,6 +174,31 @@ pub const SSHFP: &[Example] = examples![
     "The records of one key, in RFC 3597 generic notation" => "keywright sshfp -g -f ~/.ssh/id_ed25519.pub server.example.com",
 ];
 
+pub const AUTHORIZED_KEYS: &[Example] = examples![
+    "Which keys may log in to your account, with their options" => "keywright authorized-keys list",
+    "Does your authorized_keys trust this key? (exit 1 if not)" => "keywright authorized-keys list --key ~/.ssh/id_ed25519.pub",
+];
+
+pub const AUTHORIZED_KEYS_LIST: &[Example] = examples![
+    "Every key of your authorized_keys, as JSON" => "keywright authorized-keys list --format json",
+];
+
+pub const AUTHORIZED_KEYS_ADD: &[Example] = examples![
+    "Let a deploy key in from one network only, without a terminal" => "keywright authorized-keys add -k deploy.pub --options 'from=\"10.0.0.0/8\",no-pty'",
+];
+
+pub const AUTHORIZED_KEYS_REMOVE: &[Example] = examples![
+    "Take a key out, showing the change as a diff" => "keywright authorized-keys remove -k ~/.ssh/id_ed25519.pub --diff",
+];
+
+pub const AUTHORIZED_KEYS_SET: &[Example] = examples![
+    "See what holding exactly your key would change" => "keywright authorized-keys set -k ~/.ssh/id_ed25519.pub -n --diff",
+];
+
+pub const AUTHORIZED_KEYS_ROTATE: &[Example] = examples![
+    "Replace your old key by a new one (on hosts: proven to log in first)" => "keywright authorized-keys rotate ~/.ssh/id_ed25519.pub ~/.ssh/id_work",
+];
+
 /// The examples of a page.
 pub fn of(page: Page) -> &'static [Example] {
     match page {
@@ -204,6 +229,12 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::SignersAudit => SIGNERS_AUDIT,
         Page::HostKeys => HOST_KEYS,
         Page::Sshfp => SSHFP,
+        Page::AuthorizedKeys => AUTHORIZED_KEYS,
+        Page::AuthorizedKeysList => AUTHORIZED_KEYS_LIST,
+        Page::AuthorizedKeysAdd => AUTHORIZED_KEYS_ADD,
+        Page::AuthorizedKeysRemove => AUTHORIZED_KEYS_REMOVE,
+        Page::AuthorizedKeysSet => AUTHORIZED_KEYS_SET,
+        Page::AuthorizedKeysRotate => AUTHORIZED_KEYS_ROTATE,
     }
 }
 

@@ -33,6 +33,12 @@ pub enum Page {
     SignersAudit,
     HostKeys,
     Sshfp,
+    AuthorizedKeys,
+    AuthorizedKeysList,
+    AuthorizedKeysAdd,
+    AuthorizedKeysRemove,
+    AuthorizedKeysSet,
+    AuthorizedKeysRotate,
 }
 
 impl Page {
@@ -65,6 +71,12 @@ impl Page {
         Page::SignersAudit,
         Page::HostKeys,
         Page::Sshfp,
+        Page::AuthorizedKeys,
+        Page::AuthorizedKeysList,
+        Page::AuthorizedKeysAdd,
+        Page::AuthorizedKeysRemove,
+        Page::AuthorizedKeysSet,
+        Page::AuthorizedKeysRotate,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -98,6 +110,12 @@ impl Page {
             Page::SignersAudit => "signers audit",
             Page::HostKeys => "host-keys",
             Page::Sshfp => "sshfp",
+            Page::AuthorizedKeys => "authorized-keys",
+            Page::AuthorizedKeysList => "authorized-keys list",
+            Page::AuthorizedKeysAdd => "authorized-keys add",
+            Page::AuthorizedKeysRemove => "authorized-keys remove",
+            Page::AuthorizedKeysSet => "authorized-keys set",
+            Page::AuthorizedKeysRotate => "authorized-keys rotate",
         }
     }
 

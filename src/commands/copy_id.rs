@@ -83,8 +83,17 @@ pub(crate) fn resolve(
 }
 
 fn targets(args: &CopyIdArgs) -> Result<Vec<Target>> {
-    let mut targets = args.targets.iter().map(|t| Target::parse(t)).collect::<crate::Result<Vec<_>>>()?;
-    if let Some(file) = &args.hosts_file {
+    let targets = targets_of(&args.targets, args.hosts_file.as_deref())?;
+    if targets.is_empty() {
+        anyhow::bail!(crate::Error::NoTargets);
+    }
+    Ok(targets)
+}
+
+/// The targets given as arguments, then those of the hosts file (`-`: standard input).
+pub(crate) fn targets_of(given: &[String], hosts_file: Option<&Path>) -> Result<Vec<Target>> {
+    let mut targets = given.iter().map(|t| Target::parse(t)).collect::<crate::Result<Vec<_>>>()?;
+    if let Some(file) = hosts_file {
         let (name, text) = match file.to_str() {
             Some("-") => {
                 let mut text = String::new();
@@ -103,16 +112,23 @@ fn targets(args: &CopyIdArgs) -> Result<Vec<Target>> {
         };
         targets.extend(target::parse_list(&name, &text)?);
     }
-    if targets.is_empty() {
-        anyhow::bail!(crate::Error::NoTargets);
-    }
     Ok(targets)
 }
 
 /// The password for every host: a file, or the environment.
 fn password(ctx: &Context, args: &CopyIdArgs) -> Result<Option<Secret>> {
-    if let Some(file) = &args.password_file {
-        return Ok(Some(secret::existing(ctx, &secret::Source::File(file.clone()), "", "the password")?));
+    password_of(ctx, args.password_file.as_deref())
+}
+
+/// The password for every host: `file`, or the environment.
+pub(crate) fn password_of(ctx: &Context, file: Option<&Path>) -> Result<Option<Secret>> {
+    if let Some(file) = file {
+        return Ok(Some(secret::existing(
+            ctx,
+            &secret::Source::File(file.to_path_buf()),
+            "",
+            "the password",
+        )?));
     }
     Ok(ctx.password().cloned())
 }

@@ -7,14 +7,15 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::auth::{self, Credentials, KeyCache};
+use super::Transport;
+use super::auth::KeyCache;
 use super::config::Resolved;
+use super::fleet::{self, Access, Using};
 use super::fs::RemoteFs;
 use super::install::{self, Installed, KeyToInstall};
 pub use super::outcome::{HostResult, HostStatus};
 use super::target::Target;
 use super::terminal::{self, Terminal, Ui};
-use super::{Transport, session};
 use crate::error::Error;
 use crate::secret::Secret;
 
@@ -62,6 +63,15 @@ impl Runner {
         self.runtime.block_on(future)
     }
 
+    /// Runs `future` on the runtime's threads (while this thread serves the user).
+    pub fn spawn<F>(&self, future: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.runtime.spawn(future)
+    }
+
     /// Installs the keys on every host; `ui` answers the hosts' questions and shows what
     /// they print, on this thread, until the last host is done.
     pub fn run(&self, request: Request, ui: &dyn Ui) -> Vec<HostResult> {
@@ -78,26 +88,15 @@ impl Runner {
 struct Run {
     keys: Vec<KeyToInstall>,
     options: install::Options,
-    password: Option<Secret>,
-    agent_socket: Option<PathBuf>,
+    access: Access,
     terminal: Arc<Terminal>,
-    key_cache: Arc<KeyCache>,
-    transport: Transport,
-    timeout: Duration,
-    /// OpenSSH's default identity files that exist, for hosts without IdentityFile.
-    default_identities: Vec<PathBuf>,
-    banners: bool,
-    probe_methods: bool,
 }
 
 impl Run {
     fn new(request: Request, terminal: Arc<Terminal>) -> (Arc<Run>, Vec<(Target, Resolved)>) {
-        let run = Run {
-            keys: request.keys,
-            options: request.options,
+        let access = Access {
             password: request.password,
             agent_socket: request.agent_socket,
-            terminal,
             key_cache: Arc::new(KeyCache::default()),
             transport: request.transport,
             timeout: request.timeout,
@@ -105,46 +104,35 @@ impl Run {
             banners: request.banners,
             probe_methods: request.probe_methods,
         };
+        let run = Run { keys: request.keys, options: request.options, access, terminal };
         (Arc::new(run), request.hosts)
     }
 }
 
 /// Every host, `jobs` at a time; results in the order the targets were given.
 async fn all_hosts(run: Arc<Run>, hosts: Vec<(Target, Resolved)>, jobs: usize) -> Vec<HostResult> {
-    let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (index, (target, resolved)) in hosts.into_iter().enumerate() {
-        let (run, permits) = (Arc::clone(&run), Arc::clone(&permits));
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
+    let terminal = Arc::clone(&run.terminal);
+    fleet::each_host(&terminal, hosts, jobs, |target, resolved| {
+        let run = Arc::clone(&run);
+        async move {
             let result = one_host(&run, target, resolved).await;
             run.terminal.done(result.clone());
-            (index, result)
-        });
-    }
-    let mut results = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok(result) = joined {
-            results.push(result);
+            result
         }
-    }
-    // A connection's task may outlive its host (russh's, until the server lets go): the
-    // user's side ends with the last host, not with the last task.
-    run.terminal.end();
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, result)| result).collect()
+    })
+    .await
 }
 
 /// One host, start to finish, within the run's timeout.
 async fn one_host(run: &Run, target: Target, resolved: Resolved) -> HostResult {
     // One deadline for the host: connecting ends by it too, and says so when it does
     // (polled first, the inner limit wins the tie).
-    let deadline = tokio::time::Instant::now() + run.timeout;
+    let deadline = tokio::time::Instant::now() + run.access.timeout;
     let mut methods = Vec::new();
     let installing = install_on(run, &resolved, deadline, &mut methods);
     let outcome = match tokio::time::timeout_at(deadline, installing).await {
         Ok(outcome) => outcome,
-        Err(_) => Err(Error::HostTimedOut { secs: run.timeout.as_secs() }),
+        Err(_) => Err(Error::HostTimedOut { secs: run.access.timeout.as_secs() }),
     };
     let (status, installed) = match outcome {
         Ok(installed) => {
@@ -176,65 +164,14 @@ async fn install_on(
     deadline: tokio::time::Instant,
     methods: &mut Vec<&'static str>,
 ) -> Result<Installed, Error> {
-    let terminal = run.terminal.for_host(resolved.batch_mode);
-    let display = format!("{}@{}", resolved.user, resolved.host_name);
-    let banner_as = run.banners.then(|| display.clone());
-    let session::Connected { mut handle, passwords_withheld } =
-        session::connect(resolved, Arc::clone(&terminal), (run.timeout, deadline), banner_as).await?;
-    let credentials = Credentials {
-        user: resolved.user.clone(),
-        display,
-        identity_files: match resolved.identity_files_configured {
-            true => resolved.identity_files.clone(),
-            false => run.default_identities.clone(),
-        },
-        identities_only: resolved.identities_only,
-        password: run.password.clone(),
-        agent_socket: run.agent_socket.clone(),
-        passwords_withheld: passwords_withheld.map(Arc::new),
-        terminal,
-        keys: Arc::clone(&run.key_cache),
-    };
-    // Asked before the login: after refusals the server may have given up on us (and
-    // sshd counts a late `none` as one more failure).
-    let offered = match run.probe_methods {
-        true => offered_methods(&mut handle, &resolved.user).await?,
-        false => Offered::Methods(Vec::new()),
-    };
-    if let Offered::Methods(offered) = offered
-        && let Err(refused) = auth::authenticate(&mut handle, &credentials).await
-    {
-        *methods = offered;
-        return Err(refused);
-    }
+    let handle =
+        fleet::login(&run.access, &run.terminal, resolved, deadline, methods, &Using::Configured).await?;
     let installed = {
-        let fs = RemoteFs::open(&handle, run.transport, run.timeout).await?;
+        let fs = RemoteFs::open(&handle, run.access.transport, run.access.timeout).await?;
         install::install(&fs, &run.keys, &run.options).await?
     };
     let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     Ok(installed)
-}
-
-/// What the server answered to the `none` method.
-enum Offered {
-    /// It let the user in without any (an account without a password, where allowed).
-    Nothing,
-    /// The methods it offers, in its order.
-    Methods(Vec<&'static str>),
-}
-
-/// The methods the server offers `user`: its answer to the `none` method, the first
-/// request ssh sends.
-async fn offered_methods(
-    handle: &mut russh::client::Handle<session::Client>,
-    user: &str,
-) -> Result<Offered, Error> {
-    match handle.authenticate_none(user).await.map_err(|e| super::fail("authentication", &e))? {
-        russh::client::AuthResult::Success => Ok(Offered::Nothing),
-        russh::client::AuthResult::Failure { remaining_methods, .. } => {
-            Ok(Offered::Methods(remaining_methods.iter().map(<&'static str>::from).collect()))
-        }
-    }
 }
 
 /// OpenSSH's default identity files that exist (tried when no IdentityFile is set).

@@ -54,51 +54,129 @@ pub async fn install(
     keys: &[KeyToInstall],
     options: &Options,
 ) -> Result<Installed, Error> {
+    let sorted = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    let edited = edit(fs, &options.target_path, options.dry_run, Creates::Yes, |existing| {
+        let existing = existing.unwrap_or_default();
+        let (added, present) = sort_keys(&keys_in(existing), keys, options.force);
+        let contents =
+            (!added.is_empty()).then(|| appended(existing.to_vec(), added.iter().map(|&i| &keys[i].line)));
+        *sorted.lock().unwrap_or_else(|p| p.into_inner()) = (added, present);
+        contents
+    })
+    .await?;
+    let (added, present) = sorted.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok(Installed { added, present, notes: edited.notes })
+}
+
+/// Whether an edit may create the file (and the directories above it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Creates {
+    Yes,
+    /// A removal: a missing file is left missing, and nothing is created for it.
+    No,
+}
+
+/// What [`edit`] did to a remote file.
+#[derive(Debug, Clone, Default)]
+pub struct Edited {
+    /// The file's path on the server (as named; a symlink is edited where it points).
+    pub path: String,
+    /// The contents read (`None`: there was no file).
+    pub before: Option<Vec<u8>>,
+    /// The contents written (or that a dry run would write); `None` when unchanged.
+    pub after: Option<Vec<u8>>,
+    /// Repairs made (or that a dry run would make) and warnings.
+    pub notes: Vec<Note>,
+}
+
+/// Edits the authorized_keys file at `target_path` safely: `transform` gets the current
+/// contents (`None`: no file) and returns the new ones, or `None` to leave the file as
+/// it is. The directories are prepared, the lock taken and the file replaced as the
+/// module documentation says; with `dry_run`, nothing is written. `transform` may be
+/// called twice (once to learn whether a missing file would be created).
+///
+/// # Errors
+/// Any remote operation that fails; the file is then unchanged.
+pub async fn edit(
+    fs: &RemoteFs<'_>,
+    target_path: &str,
+    dry_run: bool,
+    creates: Creates,
+    transform: impl Fn(Option<&[u8]>) -> Option<Vec<u8>>,
+) -> Result<Edited, Error> {
     let home = fs.home().await?;
-    let target = match options.target_path.starts_with('/') {
-        true => options.target_path.clone(),
-        false => format!("{}/{}", home.trim_end_matches('/'), options.target_path),
-    };
+    let target = full_path(&home, target_path);
     let dir = target.rsplit_once('/').map_or_else(|| home.clone(), |(dir, _)| dir.to_string());
-    let mut installed = Installed::default();
-    check_home(fs, &home, &mut installed).await?;
-    prepare_dir(fs, &home, &dir, options.dry_run, &mut installed).await?;
-    if options.dry_run {
-        return update(fs, &target, keys, options, installed).await;
+    let mut edited = Edited { path: target.clone(), ..Edited::default() };
+    check_home(fs, &home, &mut edited.notes).await?;
+    // Nothing to remove from a file that is not there: no directory is made for it.
+    if (creates == Creates::No || transform(None).is_none()) && fs.lstat(&target).await?.is_none() {
+        return Ok(edited);
+    }
+    prepare_dir(fs, &home, &dir, dry_run, &mut edited.notes).await?;
+    if dry_run {
+        return update(fs, &target, dry_run, &transform, edited).await;
     }
     let lock = format!("{target}.lock");
     // Temporary files are only left by a run that died while writing, and such a run
     // also left its lock: sweeping for them every time would cost a directory listing
     // (several round trips) on every host for nothing.
-    if acquire(fs, &lock, &mut installed).await?
+    if acquire(fs, &lock, &mut edited.notes).await?
         && let Err(failure) = fs.remove_leftovers(&target).await
     {
         let _ = fs.rmdir(&lock).await;
         return Err(failure);
     }
-    let result = update(fs, &target, keys, options, installed).await;
+    let result = update(fs, &target, dry_run, &transform, edited).await;
     let released = fs.rmdir(&lock).await;
-    let mut installed = result?;
-    // The keys are in: a lock that cannot be removed is the next run's problem (it will
-    // find it stale), not a failure of this one.
+    let mut edited = result?;
+    // The change is made: a lock that cannot be removed is the next run's problem (it
+    // will find it stale), not a failure of this one.
     if let Err(failure) = released {
-        installed.notes.push(Note::Warning(format!(
+        edited.notes.push(Note::Warning(format!(
             "could not remove the lock {lock} ({failure}); later runs will remove it"
         )));
     }
-    if !installed.added.is_empty() {
+    if edited.after.is_some() {
         fs.restorecon(&[&dir, &target]).await;
     }
-    Ok(installed)
+    Ok(edited)
+}
+
+/// Reads the authorized_keys file at `target_path`, changing nothing; `None` when
+/// there is none. Returns the path read too.
+///
+/// # Errors
+/// Any remote operation that fails, or a path that is not a regular file.
+pub async fn read(fs: &RemoteFs<'_>, target_path: &str) -> Result<(String, Option<Vec<u8>>), Error> {
+    let home = fs.home().await?;
+    let target = full_path(&home, target_path);
+    let (real, stat) = resolve(fs, &target).await?;
+    if stat.is_some_and(|s| s.kind != Kind::File) {
+        return Err(Error::RemoteNotRegular { path: real });
+    }
+    let contents = match stat {
+        Some(_) => fs.read(&real).await?,
+        None => None,
+    };
+    Ok((target, contents))
+}
+
+/// `target_path` on the server: relative to the home unless absolute.
+fn full_path(home: &str, target_path: &str) -> String {
+    match target_path.starts_with('/') {
+        true => target_path.to_string(),
+        false => format!("{}/{}", home.trim_end_matches('/'), target_path),
+    }
 }
 
 /// sshd ignores keys under a home that others can write to; that is for the user to
 /// decide, so it is only reported.
-async fn check_home(fs: &RemoteFs<'_>, home: &str, installed: &mut Installed) -> Result<(), Error> {
+async fn check_home(fs: &RemoteFs<'_>, home: &str, notes: &mut Vec<Note>) -> Result<(), Error> {
     if let Some(stat) = fs.lstat(home).await?
         && stat.mode & LOOSE != 0
     {
-        installed.notes.push(Note::Warning(format!(
+        notes.push(Note::Warning(format!(
             "{home} is writable by group or others ({:o}); sshd's StrictModes ignores keys there: chmod go-w {home}",
             stat.mode
         )));
@@ -114,21 +192,21 @@ async fn prepare_dir(
     home: &str,
     dir: &str,
     dry_run: bool,
-    installed: &mut Installed,
+    notes: &mut Vec<Note>,
 ) -> Result<(), Error> {
     let (below_home, paths) = dirs_down_to(home, dir);
     for path in paths {
         match fs.lstat(&path).await? {
-            None if dry_run => installed.notes.push(Note::Change(format!("would create {path} (mode 700)"))),
+            None if dry_run => notes.push(Note::Change(format!("would create {path} (mode 700)"))),
             None => {
                 fs.mkdir(&path, 0o700).await?;
-                installed.notes.push(Note::Change(format!("created {path} (mode 700)")));
+                notes.push(Note::Change(format!("created {path} (mode 700)")));
             }
             Some(stat) => {
                 let (real, mode) = directory(fs, &path, stat).await?;
                 match below_home {
-                    true => repair(fs, &real, mode, dry_run, installed).await?,
-                    false if mode & LOOSE != 0 => installed.notes.push(Note::Warning(format!(
+                    true => repair(fs, &real, mode, dry_run, notes).await?,
+                    false if mode & LOOSE != 0 => notes.push(Note::Warning(format!(
                         "{real} is writable by group or others ({mode:o}); sshd's StrictModes ignores keys below it"
                     ))),
                     false => {}
@@ -182,13 +260,13 @@ async fn repair(
     path: &str,
     mode: u32,
     dry_run: bool,
-    installed: &mut Installed,
+    notes: &mut Vec<Note>,
 ) -> Result<(), Error> {
     let Some((fixed, note)) = strict_mode(path, mode, dry_run) else { return Ok(()) };
     if !dry_run {
         fs.chmod(path, fixed).await?;
     }
-    installed.notes.push(note);
+    notes.push(note);
     Ok(())
 }
 
@@ -208,7 +286,7 @@ fn strict_mode(path: &str, mode: u32, dry_run: bool) -> Option<(u32, Note)> {
 
 /// Takes the lock directory, waiting while another run holds it; a lock left by a run
 /// that died is removed. Returns whether such a lock was found.
-async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Result<bool, Error> {
+async fn acquire(fs: &RemoteFs<'_>, lock: &str, notes: &mut Vec<Note>) -> Result<bool, Error> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(20);
     let mut broke_stale = false;
@@ -217,7 +295,7 @@ async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Re
         let stale = age.map_or(started.elapsed() > STALE_WAIT, |age| age > STALE_LOCK);
         if stale {
             let held = age.unwrap_or_else(|| started.elapsed()).as_secs();
-            installed.notes.push(Note::Warning(format!(
+            notes.push(Note::Warning(format!(
                 "removed {lock}, left {held}s ago by a run that did not finish"
             )));
             let _ = fs.rmdir(lock).await;
@@ -230,49 +308,51 @@ async fn acquire(fs: &RemoteFs<'_>, lock: &str, installed: &mut Installed) -> Re
     Ok(broke_stale)
 }
 
-/// Reads the file, works out what to add, and writes it.
+/// Reads the file, has `transform` work out its new contents, and writes them.
 async fn update(
     fs: &RemoteFs<'_>,
     target: &str,
-    keys: &[KeyToInstall],
-    options: &Options,
-    mut installed: Installed,
-) -> Result<Installed, Error> {
-    let (real, stat) = match fs.lstat(target).await? {
-        Some(s) if s.kind == Kind::Symlink => {
-            let real = fs.realpath(target).await?;
-            let stat = fs.lstat(&real).await?;
-            (real, stat)
-        }
-        stat => (target.to_string(), stat),
-    };
+    dry_run: bool,
+    transform: &impl Fn(Option<&[u8]>) -> Option<Vec<u8>>,
+    mut edited: Edited,
+) -> Result<Edited, Error> {
+    let (real, stat) = resolve(fs, target).await?;
     if stat.is_some_and(|s| s.kind != Kind::File) {
         return Err(Error::RemoteNotRegular { path: real.to_string() });
     }
-    let existing = fs.read(&real).await?;
-    let (added, present) = sort_keys(&keys_in(existing.as_deref().unwrap_or_default()), keys, options.force);
-    installed.added = added;
-    installed.present = present;
+    edited.before = fs.read(&real).await?;
+    edited.after = transform(edited.before.as_deref());
     let mode = stat.map_or(0o600, |s| s.mode & 0o777);
-    if installed.added.is_empty() {
+    let Some(contents) = &edited.after else {
         if stat.is_some() {
-            repair(fs, &real, mode, options.dry_run, &mut installed).await?;
+            repair(fs, &real, mode, dry_run, &mut edited.notes).await?;
         }
-        return Ok(installed);
-    }
+        return Ok(edited);
+    };
     // The file is written anew with the repaired mode.
-    let mode = match strict_mode(&real, mode, options.dry_run) {
+    let mode = match strict_mode(&real, mode, dry_run) {
         Some((fixed, note)) => {
-            installed.notes.push(note);
+            edited.notes.push(note);
             fixed
         }
         None => mode,
     };
-    if !options.dry_run {
-        let contents = appended(existing.unwrap_or_default(), installed.added.iter().map(|&i| &keys[i].line));
-        fs.replace(&real, &contents, mode).await?;
+    if !dry_run {
+        fs.replace(&real, contents, mode).await?;
     }
-    Ok(installed)
+    Ok(edited)
+}
+
+/// The file `target` names and what it is: a symlink is followed to its target.
+async fn resolve(fs: &RemoteFs<'_>, target: &str) -> Result<(String, Option<Stat>), Error> {
+    match fs.lstat(target).await? {
+        Some(s) if s.kind == Kind::Symlink => {
+            let real = fs.realpath(target).await?;
+            let stat = fs.lstat(&real).await?;
+            Ok((real, stat))
+        }
+        stat => Ok((target.to_string(), stat)),
+    }
 }
 
 /// Which of `keys` to add and which are there already (indexes): a key is there when

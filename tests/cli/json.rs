@@ -25,10 +25,17 @@ const DOCUMENTED: &[&str] = &[
     "host-keys",
     "host-keys check",
     "sshfp",
+    // Checked in authorized_keys.rs.
+    "authorized-keys list",
+    "authorized-keys add",
+    "authorized-keys remove",
+    "authorized-keys set",
+    "authorized-keys rotate",
 ];
 
 /// Definitions the documents share, not documents themselves.
-const SHARED: &[&str] = &["key", "known_hosts_entry", "copy_id_key", "sig_notes"];
+const SHARED: &[&str] =
+    &["key", "known_hosts_entry", "copy_id_key", "sig_notes", "authorized_keys", "authorized_key"];
 
 /// The schema block of docs/json.md (the one after `<!-- schema -->`).
 fn schema() -> Value {
