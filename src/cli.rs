@@ -7,9 +7,11 @@ pub mod comment;
 pub mod completions;
 pub mod copy_id;
 pub mod examples;
+pub mod export;
 pub mod fingerprint;
 pub mod generate;
 pub mod host_keys;
+pub mod import;
 pub mod install_links;
 pub mod known_hosts;
 pub mod man;
@@ -64,4 +66,6 @@ pub enum Command {
     Signers(signers::SignersArgs),
     HostKeys(host_keys::HostKeysArgs),
     Sshfp(sshfp::SshfpArgs),
+    Export(export::ExportArgs),
+    Import(import::ImportArgs),
 }

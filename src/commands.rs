@@ -14,9 +14,11 @@ use crate::secret;
 pub mod comment;
 pub mod completions;
 pub mod copy_id;
+pub mod export;
 pub mod fingerprint;
 pub mod generate;
 pub mod host_keys;
+pub mod import;
 pub mod install_links;
 pub mod known_hosts;
 pub mod man;
@@ -52,6 +54,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Signers(args) => signers::run(&printer, args),
         Command::HostKeys(args) => host_keys::run(ctx, &printer, args),
         Command::Sshfp(args) => show(&printer, sshfp::run(&printer, args)),
+        Command::Export(args) => show(&printer, export::run(ctx, &printer, args)),
+        Command::Import(args) => show(&printer, import::run(ctx, &printer, args)),
     }
 }
 
@@ -127,6 +131,7 @@ fn output(command: &Command) -> (Format, bool) {
         Command::Signers(args) => signers_output(&args.command),
         Command::HostKeys(args) => (args.format.into(), args.quiet),
         Command::Sshfp(args) => (args.format.into(), false),
+        Command::Export(_) | Command::Import(_) => (Format::Text, false),
     }
 }
 

@@ -378,6 +378,16 @@ pub enum Error {
     /// A legacy PEM key's `DEK-Info` header names no cipher we know, or is malformed.
     #[error("{}: encrypted PEM key with an unknown or malformed DEK-Info header ({header:?})", path.display())]
     BadPemHeader { path: PathBuf, header: String },
+
+    /// OpenSSL (and so ssh-keygen) refuses to encrypt a PEM or PKCS#8 key with a
+    /// passphrase this short.
+    #[error("passphrase is too short for a PEM or PKCS#8 key (minimum {min} characters)")]
+    PassphraseTooShort { min: usize },
+
+    /// `import`/`export`: a key that cannot be converted, or a file that is not in the
+    /// format asked for.
+    #[error("{}: {reason}", path.display())]
+    Convert { path: PathBuf, reason: String },
 }
 
 /// Whether an agent could have signed instead of a missing private key.
@@ -392,7 +402,6 @@ pub enum AgentState {
 /// A kind of private key we recognise but do not read; each has its own way out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnsupportedKey {
-    Putty,
     SshCom,
     Dsa,
     /// Legacy PEM encrypted with something other than AES-128-CBC, which OpenSSH writes.
@@ -402,7 +411,6 @@ pub enum UnsupportedKey {
 impl std::fmt::Display for UnsupportedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            UnsupportedKey::Putty => "PuTTY private keys",
             UnsupportedKey::SshCom => "SSH.COM private keys",
             UnsupportedKey::Dsa => "DSA private keys",
             UnsupportedKey::PemCipher => "PEM keys encrypted with a cipher other than AES-128-CBC",
@@ -414,7 +422,6 @@ impl UnsupportedKey {
     /// How to turn such a key into one we read.
     pub fn hint(self) -> &'static str {
         match self {
-            UnsupportedKey::Putty => "convert it first: puttygen KEY -O private-openssh -o KEY.openssh",
             UnsupportedKey::SshCom => "convert it first: ssh-keygen -i -f KEY > KEY.openssh",
             UnsupportedKey::Dsa => {
                 "DSA keys are obsolete (OpenSSH 10 removed them); make a new key with `keywright generate`"

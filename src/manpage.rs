@@ -292,6 +292,17 @@ fn extra(page: Page) -> Extra {
             )],
             see_also: see(&["keywright-host-keys(1)", "ssh-keygen(1)", "ssh_config(5) VerifyHostKeyDNS"]),
         },
+        Page::Export | Page::Import => Extra {
+            exit_status: &[
+                ("0", "The key was converted."),
+                (
+                    "2",
+                    "An error: the file is not in the format, the key type has no form in it, a wrong passphrase, or an existing -o file without --force. Nothing is written then.",
+                ),
+            ],
+            files: &[],
+            see_also: see(&["keywright-public(1)", "puttygen(1)", "ssh-keygen(1)"]),
+        },
         Page::SignersAudit => Extra {
             exit_status: &[
                 ("0", "No finding at or above the --fail-on severity."),

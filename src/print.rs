@@ -19,6 +19,7 @@ use crate::sanitize::{self, Charset};
 
 mod comment;
 mod completions;
+mod convert;
 pub(crate) mod copy_id;
 mod fingerprint;
 mod generate;

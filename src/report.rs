@@ -11,6 +11,7 @@ use crate::key::{Fingerprint, HashKind, describe};
 
 pub mod comment;
 pub mod completions;
+pub mod convert;
 pub mod copy_id;
 pub mod fingerprint;
 pub mod generate;

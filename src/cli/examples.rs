@@ -204,6 +204,8 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::SignersAudit => SIGNERS_AUDIT,
         Page::HostKeys => HOST_KEYS,
         Page::Sshfp => SSHFP,
+        Page::Export => EXPORT,
+        Page::Import => IMPORT,
     }
 }
 
@@ -211,3 +213,13 @@ pub fn of(page: Page) -> &'static [Example] {
 pub fn all() -> Vec<(&'static str, &'static [Example])> {
     Page::ALL.iter().map(|&page| (page.path(), of(page))).collect()
 }
+
+pub const EXPORT: &[Example] = examples![
+    "A public key for an SSH.com or Tectia server (RFC 4716)" => "keywright export -f ~/.ssh/id_ed25519.pub",
+    "A private key for PuTTY, with the key's passphrase" => "keywright export -f ~/.ssh/id_ed25519 --to ppk -o id_ed25519.ppk",
+];
+
+pub const IMPORT: &[Example] = examples![
+    "An RFC 4716 public key as an authorized_keys line" => "keywright export -f ~/.ssh/id_ed25519.pub > key.rfc && keywright import -f key.rfc >> ~/.ssh/authorized_keys",
+    "A PuTTY key as ~/.ssh/id_putty and id_putty.pub" => "keywright export -f ~/.ssh/id_ed25519 --to ppk -o k.ppk && keywright import -f k.ppk -o ~/.ssh/id_putty",
+];

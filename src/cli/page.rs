@@ -33,6 +33,8 @@ pub enum Page {
     SignersAudit,
     HostKeys,
     Sshfp,
+    Export,
+    Import,
 }
 
 impl Page {
@@ -65,6 +67,8 @@ impl Page {
         Page::SignersAudit,
         Page::HostKeys,
         Page::Sshfp,
+        Page::Export,
+        Page::Import,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -98,6 +102,8 @@ impl Page {
             Page::SignersAudit => "signers audit",
             Page::HostKeys => "host-keys",
             Page::Sshfp => "sshfp",
+            Page::Export => "export",
+            Page::Import => "import",
         }
     }
 
