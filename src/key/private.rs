@@ -140,6 +140,11 @@ impl PrivateKeyFile {
         matches!(self.form, Form::OpenSsh(_))
     }
 
+    /// Whether the file is PuTTY's `.ppk`.
+    pub fn is_ppk(&self) -> bool {
+        matches!(self.form, Form::Ppk { .. })
+    }
+
     /// KDF rounds of an encrypted OpenSSH-format key.
     pub fn kdf_rounds(&self) -> Option<u32> {
         match &self.form {

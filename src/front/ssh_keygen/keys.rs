@@ -91,7 +91,7 @@ pub(super) fn file_or_ask(ctx: &Context, flags: &Flags, question: &str) -> Resul
     }
 }
 
-fn given(secret: &Zeroizing<String>) -> Source {
+pub(super) fn given(secret: &Zeroizing<String>) -> Source {
     Source::Given(Secret::new(secret.to_string()))
 }
 
@@ -129,6 +129,7 @@ pub fn generate(ctx: &Context, flags: &Flags) -> ExitCode {
         rounds: flags.rounds.unwrap_or(DEFAULT_ROUNDS),
         passphrase: Some(passphrase),
         force: false,
+        format: flags.private_format,
         announce: false,
     };
     match generate::execute(ctx, &printer, request) {
@@ -227,6 +228,7 @@ pub fn change_passphrase(ctx: &Context, flags: &Flags) -> ExitCode {
                 rounds: Some(flags.rounds.unwrap_or(DEFAULT_ROUNDS)),
                 cipher: Some(Cipher::Aes256Ctr),
                 strict: true,
+                format: Some(flags.private_format),
             };
             let changed = passphrase::execute(ctx, printer, request)?;
             printer.report(&changed)?;
