@@ -162,22 +162,18 @@ fn malformed(what: impl Into<String>) -> ConvertError {
 
 /// RFC 4716 section 3: the BEGIN line, headers (`Tag: value`, continued by a final `\`),
 /// base64 lines, the END line. Unknown headers are skipped, as ssh-keygen skips them;
-/// a header that breaks the grammar is refused with its line number.
+/// a header that breaks the grammar is refused with its line number. Like ssh-keygen,
+/// bare base64 without the armour is read too; with a BEGIN line, the END line must come.
 fn read_rfc4716(text: &str) -> Result<KeyData, ConvertError> {
-    let mut lines = text.lines().enumerate().map(|(n, line)| (n + 1, line.trim_end_matches('\r')));
-    let begin =
-        lines.by_ref().find(|(_, line)| line.trim() == RFC4716_BEGIN || line.trim() == SSHCOM_PRIVATE_BEGIN);
-    match begin {
-        None => return Err(malformed(format!("no \"{RFC4716_BEGIN}\" line"))),
-        Some((_, line)) if line.trim() == SSHCOM_PRIVATE_BEGIN => {
-            return Err(malformed("an SSH.COM private key, which keywright does not read"));
-        }
-        Some(_) => {}
+    let lines = || text.lines().enumerate().map(|(n, line)| (n + 1, line.trim_end_matches('\r')));
+    if lines().any(|(_, line)| line.trim() == SSHCOM_PRIVATE_BEGIN) {
+        return Err(malformed("an SSH.COM private key, which keywright does not read"));
     }
+    let begin = lines().find(|(_, line)| line.trim() == RFC4716_BEGIN).map(|(n, _)| n);
     let mut body = String::new();
     let mut continued = false;
     let mut in_headers = true;
-    for (number, line) in lines {
+    for (number, line) in lines().skip(begin.unwrap_or(0)) {
         if line.trim() == RFC4716_END {
             return decode_blob(&body);
         }
@@ -201,7 +197,10 @@ fn read_rfc4716(text: &str) -> Result<KeyData, ConvertError> {
         }
         body.push_str(line.trim());
     }
-    Err(malformed(format!("truncated: no \"{RFC4716_END}\" line")))
+    match begin {
+        Some(_) => Err(malformed(format!("truncated: no \"{RFC4716_END}\" line"))),
+        None => decode_blob(&body),
+    }
 }
 
 /// RFC 4716 section 3.3: `tag: value`, the tag 1 to 64 printable ASCII characters

@@ -76,11 +76,12 @@ pub fn import(ctx: &Context, flags: &Flags) -> ExitCode {
         Err(error) => {
             let message = match (known(&error), format) {
                 (Some(Error::Convert { reason, .. }), PublicFormat::Rfc4716) => {
-                    let stage =
-                        match reason.contains("not an SSH public key") || reason.contains("after the key") {
-                            true => "parse key",
-                            false => "base64 decode",
-                        };
+                    // What ssh-keygen's loop would have stumbled on: text that is no
+                    // base64 (a bad header is such text to it), or a blob that is no key.
+                    let stage = match ["base64", "header", "armour"].iter().any(|w| reason.contains(w)) {
+                        true => "base64 decode",
+                        false => "parse key",
+                    };
                     format!("do_convert_from_ssh2: {stage}: invalid format")
                 }
                 (Some(Error::Convert { .. }), PublicFormat::Pkcs8) => {
