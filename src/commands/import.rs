@@ -35,6 +35,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: ImportArgs) -> Result<Convert
         file: args.file,
         output: args.output,
         force: args.force,
+        spki_as_pem: true,
     };
     execute(ctx, printer, request)
 }
@@ -61,6 +62,9 @@ pub struct ImportRequest {
     /// The passphrase of an encrypted .ppk.
     pub passphrase: Source,
     pub prompt: String,
+    /// Whether PEM also reads the SubjectPublicKeyInfo `export --to pem` writes for ECDSA
+    /// (ssh-keygen -i -m PEM reads PKCS#1 only).
+    pub spki_as_pem: bool,
 }
 
 /// Converts the key as `request` says.
@@ -72,6 +76,11 @@ pub fn execute(ctx: &Context, printer: &Printer, request: ImportRequest) -> Resu
     let bytes = fsutil::read_capped(&request.file, crate::key::source::MAX_KEY_BYTES, "a key")?;
     let source = match request.source {
         ImportSource::Detect => detect(&request.file, &bytes)?,
+        ImportSource::Public(PublicFormat::Pem)
+            if request.spki_as_pem && convert::detect(&bytes) == Some(PublicFormat::Pkcs8) =>
+        {
+            ImportSource::Public(PublicFormat::Pkcs8)
+        }
         given => given,
     };
     let bad = |e: convert::ConvertError| Error::Convert { path: request.file.clone(), reason: e.to_string() };

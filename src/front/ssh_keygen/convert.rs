@@ -66,6 +66,7 @@ pub fn import(ctx: &Context, flags: &Flags) -> ExitCode {
         force: false,
         passphrase: Source::Prompt,
         prompt: String::new(),
+        spki_as_pem: false,
     };
     let printer = Printer::openssh(ctx, false);
     match import::execute(ctx, &printer, request) {
