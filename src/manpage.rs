@@ -300,7 +300,10 @@ fn extra(page: Page) -> Extra {
                     "An error: the file is not in the format, the key type has no form in it, a wrong passphrase, or an existing -o file without --force. Nothing is written then.",
                 ),
             ],
-            files: &[],
+            files: &[
+                ("FILE.ppk", "PuTTY private keys: written mode 0600, version 3; read in versions 2 and 3."),
+                ("-o FILE", "Replaced atomically; never replaced when it exists, unless --force."),
+            ],
             see_also: see(&["keywright-public(1)", "puttygen(1)", "ssh-keygen(1)"]),
         },
         Page::SignersAudit => Extra {

@@ -18,7 +18,8 @@ pub struct Example {
 /// authorized_keys file, and `~/.config/keywright/passphrase` holding a passphrase.
 pub const EXAMPLE_SETUP: &str = "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase, \
      v1.tgz{,.sig} (signed by ~/.ssh/id_ed25519), build.tar.gz, docs/*.md, allowed_signers \
-     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub";
+     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub, key.rfc and key.ppk \
+     (~/.ssh/id_ed25519 exported)";
 
 /// Renders examples for `--help` (`after_help`).
 pub fn render(examples: &[Example]) -> String {
@@ -220,6 +221,6 @@ pub const EXPORT: &[Example] = examples![
 ];
 
 pub const IMPORT: &[Example] = examples![
-    "An RFC 4716 public key as an authorized_keys line" => "keywright export -f ~/.ssh/id_ed25519.pub > key.rfc && keywright import -f key.rfc >> ~/.ssh/authorized_keys",
-    "A PuTTY key as ~/.ssh/id_putty and id_putty.pub" => "keywright export -f ~/.ssh/id_ed25519 --to ppk -o k.ppk && keywright import -f k.ppk -o ~/.ssh/id_putty",
+    "An RFC 4716, PKCS#8 or PEM public key as an authorized_keys line" => "keywright import -f key.rfc >> ~/.ssh/authorized_keys",
+    "A PuTTY key as ~/.ssh/id_putty and ~/.ssh/id_putty.pub" => "keywright import -f key.ppk -o ~/.ssh/id_putty",
 ];

@@ -220,7 +220,7 @@ fn private_blob(key: &KeypairData) -> Result<Zeroizing<Vec<u8>>, PpkError> {
             Mpint::from_positive_bytes(scalar).encode(&mut *blob).map_err(|e| fail(e.into()))?;
         }
         KeypairData::Ed25519(pair) => {
-            pair.private.as_ref().encode(&mut *blob).map_err(|e| fail(e.into()))?;
+            pair.private.as_ref().as_slice().encode(&mut *blob).map_err(|e| fail(e.into()))?;
         }
         _ => return Err(PpkError::Malformed("PuTTY keys of this type are not written".into())),
     }

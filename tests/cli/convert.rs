@@ -27,6 +27,24 @@ fn oracle_key(env: &Env, file: &str, passphrase: &str) -> String {
     key_part(&env.ssh_keygen(["-y", "-P", passphrase, "-f", file]).success().out())
 }
 
+/// The unencrypted private key `file` makes signatures that ssh-keygen verifies with
+/// `public` (`type base64`): the private half, not only the public one, survived.
+#[track_caller]
+fn signs_as(env: &Env, file: &str, public: &str) {
+    env.write("data", "signed data\n");
+    env.write("allowed", format!("signer {public}\n"));
+    let _ = std::fs::remove_file(env.path("data.sig"));
+    let mut chmod = std::process::Command::new("chmod");
+    chmod.args(["600", file]).current_dir(env.home());
+    env.run(chmod, None).success();
+    // ssh-keygen -Y sign finds the public key beside (puttygen writes RSA and ECDSA as PEM).
+    let derived = env.ssh_keygen(["-y", "-f", file]).success();
+    env.write(&format!("{file}.pub"), &derived.stdout);
+    env.ssh_keygen(["-Y", "sign", "-f", file, "-n", "test", "data"]).success();
+    let verify = ["-Y", "verify", "-f", "allowed", "-I", "signer", "-n", "test", "-s", "data.sig"];
+    env.run(env.ssh_keygen_command(verify), Some(b"signed data\n")).success();
+}
+
 #[test]
 fn export_matches_ssh_keygen_e_byte_for_byte() {
     let env = Env::new();
@@ -108,6 +126,12 @@ fn ppk_export_is_read_by_puttygen_plain_and_encrypted() {
         assert!(text.starts_with("PuTTY-User-Key-File-3: "), "{text}");
         let expected_encryption = if encrypted { "Encryption: aes256-cbc" } else { "Encryption: none" };
         assert!(text.contains(expected_encryption), "{text}");
+        // Without a passphrase nothing is random: puttygen writes the very same file.
+        if !encrypted {
+            let theirs = format!("{name}.theirs.ppk");
+            puttygen(&env, &[name, "--new-passphrase", "empty", "-O", "private", "-o", &theirs]).success();
+            assert_eq!(text, env.read_string(&theirs), "{name}");
+        }
         // puttygen opens it (with the passphrase) and writes the same key for OpenSSH.
         let out = format!("{name}.from-putty");
         let old = if encrypted { "pw" } else { "empty" };
@@ -127,7 +151,9 @@ fn ppk_export_is_read_by_puttygen_plain_and_encrypted() {
         )
         .success();
         let passphrase = if encrypted { FIXTURE_PASSPHRASE } else { "" };
-        assert_eq!(oracle_key(&env, &out, ""), oracle_key(&env, name, passphrase), "{name}");
+        let original = oracle_key(&env, name, passphrase);
+        assert_eq!(oracle_key(&env, &out, ""), original, "{name}");
+        signs_as(&env, &out, &original);
         // A wrong passphrase does not open it.
         if encrypted {
             env.write("wrong", "wrong\n");
@@ -183,6 +209,9 @@ fn puttygen_keys_v2_and_v3_are_imported_and_read_directly() {
                 env.kw(&import_args).success();
                 let passphrase = if encrypted { "putty pass" } else { "" };
                 assert_eq!(oracle_key(&env, &out, passphrase), expected, "{ppk}");
+                if !encrypted {
+                    signs_as(&env, &out, &expected);
+                }
                 assert_eq!(mode(&env.path(&out)), 0o600);
                 assert_eq!(env.read_string(&format!("{out}.pub")), format!("{expected} from putty\n"));
             }

@@ -28,6 +28,9 @@ fn prepared_home() -> Env {
     env.ssh_keygen(["-q", "-Y", "sign", "-f", ".ssh/id_ed25519", "-n", "file", "v1.tgz"]).success();
     env.write("revoked_keys", "");
     env.write("ca.pub", std::fs::read_to_string(testdata("keys/id_ecdsa_256.pub")).unwrap());
+    // For the import examples: the key in RFC 4716 and as a PuTTY key.
+    env.kw(["export", "-f", ".ssh/id_ed25519.pub", "-o", "key.rfc"]).success();
+    env.kw(["export", "-f", ".ssh/id_ed25519", "--to", "ppk", "-o", "key.ppk"]).success();
     env
 }
 
