@@ -513,7 +513,7 @@ impl Error {
                 "expected OpenSSH public keys (type base64 [comment]), authorized_keys or known_hosts lines, or a private key"
             }
             Error::BadPrivateKey { .. } => {
-                "expected an OpenSSH, PEM or PKCS#8 private key; if this is one, it is damaged: restore it from a backup"
+                "expected an OpenSSH, PEM, PKCS#8 or PuTTY private key; if this is one, it is damaged: restore it from a backup"
             }
             Error::NoKeysYet => "make one with `keywright generate`, or name a key file",
             Error::NoManPage { .. } => {

@@ -280,3 +280,52 @@ fn read_spki(pem: &str) -> Result<KeyData, ConvertError> {
     };
     Ok(KeyData::Ecdsa(ec))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ED25519: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDpg4y1dqXhW90AW7yJOOHV0CT3u51LDBPjy92V2SM04";
+
+    fn key() -> KeyData {
+        PublicKey::from_openssh(ED25519).unwrap().key_data().clone()
+    }
+
+    #[test]
+    fn rfc4716_is_written_as_ssh_keygen_writes_it() {
+        let text = export(&key(), PublicFormat::Rfc4716, "root@vm").unwrap();
+        assert_eq!(
+            text,
+            "---- BEGIN SSH2 PUBLIC KEY ----\n\
+             Comment: \"256-bit ED25519, converted by root@vm from OpenSSH\"\n\
+             AAAAC3NzaC1lZDI1NTE5AAAAIDpg4y1dqXhW90AW7yJOOHV0CT3u51LDBPjy92V2SM04\n\
+             ---- END SSH2 PUBLIC KEY ----\n"
+        );
+        // The comment is cut to ssh-keygen's 60 bytes.
+        let long = export(&key(), PublicFormat::Rfc4716, &format!("u@{}", "h".repeat(80))).unwrap();
+        let comment = long.lines().nth(1).unwrap();
+        assert_eq!(comment.len(), "Comment: \"\"".len() + 60);
+        assert_eq!(import(text.as_bytes(), PublicFormat::Rfc4716).unwrap().key_data(), &key());
+    }
+
+    #[test]
+    fn rfc4716_headers_continue_and_unknown_ones_are_skipped() {
+        let body = ED25519.split(' ').nth(1).unwrap();
+        let text = format!(
+            "---- BEGIN SSH2 PUBLIC KEY ----\nComment: \"a \\\nb\"\nx-Private: 1\n{}\n{}\n---- END SSH2 PUBLIC KEY ----\n",
+            &body[..30],
+            &body[30..]
+        );
+        assert_eq!(import(text.as_bytes(), PublicFormat::Rfc4716).unwrap().key_data(), &key());
+        let bad = text.replace("x-Private: 1", "x Private: 1");
+        let error = import(bad.as_bytes(), PublicFormat::Rfc4716).unwrap_err().to_string();
+        assert!(error.starts_with("line 4: bad header"), "{error}");
+    }
+
+    #[test]
+    fn ed25519_has_no_pkcs8_or_pem_public_key() {
+        for format in [PublicFormat::Pkcs8, PublicFormat::Pem] {
+            assert!(matches!(export(&key(), format, "u@h"), Err(ConvertError::Unsupported { .. })));
+        }
+    }
+}

@@ -21,11 +21,12 @@ pub const MAGIC: &str = "PuTTY-User-Key-File-";
 const ARGON2_MEMORY_KIB: u32 = 8192;
 const ARGON2_PASSES: u32 = 13;
 const ARGON2_LANES: u32 = 1;
-/// The most an Argon2 parameter of a file we read may ask: more would let a small file
-/// take the machine's memory or minutes of work.
-const MAX_ARGON2_MEMORY_KIB: u64 = 1 << 20;
-const MAX_ARGON2_PASSES: u64 = 1000;
-const MAX_ARGON2_LANES: u64 = 64;
+/// The most the Argon2 parameters of a file we read may ask: more would let a small file
+/// take the machine's memory or minutes of work. puttygen's own choices (8 MiB, a few
+/// dozen passes) are far below; the work bound is memory times passes (about 2 s here).
+const MAX_ARGON2_MEMORY_KIB: u64 = 1 << 18;
+const MAX_ARGON2_WORK: u64 = 1 << 22;
+const MAX_ARGON2_LANES: u64 = 16;
 /// puttygen's line width for the blobs.
 const LINE: usize = 64;
 
@@ -97,25 +98,34 @@ pub fn decrypt(text: &str, passphrase: Option<&str>) -> Result<PrivateKey, PpkEr
         "Ppk(Encrypted)" => PpkError::Encrypted,
         // A tampered private blob may fail to parse after the MAC matched only if the
         // file was made so; anything else is a damaged file.
-        _ => PpkError::Malformed(format!("damaged PuTTY key ({e})")),
+        _ => {
+            let what = e.to_string();
+            let what = what.trim_start_matches("PPK parsing error: ");
+            PpkError::Malformed(format!("damaged or truncated PuTTY key ({what})"))
+        }
     })
 }
 
 /// Refuses Argon2 parameters beyond what a key file needs, before they are run.
 fn check_cost(text: &str) -> Result<(), PpkError> {
-    for (name, max) in [
-        ("Argon2-Memory", MAX_ARGON2_MEMORY_KIB),
-        ("Argon2-Passes", MAX_ARGON2_PASSES),
-        ("Argon2-Parallelism", MAX_ARGON2_LANES),
-    ] {
-        if let Some(value) = field(text, name) {
-            let n: u64 = value.trim().parse().map_err(|_| malformed(&format!("bad {name}")))?;
-            if n > max {
-                return Err(PpkError::Malformed(format!(
-                    "its {name} is {n}, more than the {max} keywright allows"
-                )));
-            }
+    let number = |name: &str| -> Result<u64, PpkError> {
+        match field(text, name) {
+            None => Ok(0),
+            Some(value) => value.trim().parse().map_err(|_| malformed(&format!("bad {name}"))),
         }
+    };
+    let (memory, passes, lanes) =
+        (number("Argon2-Memory")?, number("Argon2-Passes")?, number("Argon2-Parallelism")?);
+    let refuse =
+        |what: String| Err(PpkError::Malformed(format!("its Argon2 {what}, more than keywright allows")));
+    if memory > MAX_ARGON2_MEMORY_KIB {
+        return refuse(format!("memory is {memory} KiB"));
+    }
+    if lanes > MAX_ARGON2_LANES {
+        return refuse(format!("parallelism is {lanes}"));
+    }
+    if memory.saturating_mul(passes) > MAX_ARGON2_WORK {
+        return refuse(format!("work is {passes} passes over {memory} KiB"));
     }
     Ok(())
 }
@@ -234,5 +244,51 @@ fn push_lines(out: &mut String, name: &str, data: &[u8]) {
     for chunk in chunks {
         out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::{KeySpec, KeyType};
+
+    #[test]
+    fn what_we_write_we_read_with_the_passphrase_only() {
+        for spec in [KeySpec::Ed25519, KeySpec::Rsa(2048), KeySpec::Ecdsa(ssh_key::EcdsaCurve::NistP384)] {
+            let key = spec.generate("a comment").unwrap();
+            let plain = encode(&key, None).unwrap();
+            assert!(!is_encrypted(&plain));
+            assert_eq!(decrypt(&plain, None).unwrap(), key);
+            assert_eq!(public_key(&plain).unwrap(), *key.public_key());
+            let locked = encode(&key, Some("pass phrase")).unwrap();
+            assert!(is_encrypted(&locked));
+            assert_eq!(decrypt(&locked, Some("pass phrase")).unwrap().key_data(), key.key_data());
+            assert_eq!(decrypt(&locked, Some("wrong")).unwrap_err(), PpkError::Mac);
+            assert_eq!(decrypt(&locked, None).unwrap_err(), PpkError::Encrypted);
+        }
+    }
+
+    #[test]
+    fn a_changed_comment_breaks_the_mac() {
+        let key = KeySpec::Ed25519.generate("mine").unwrap();
+        let text = encode(&key, None).unwrap().replace("Comment: mine", "Comment: theirs");
+        assert_eq!(decrypt(&text, None).unwrap_err(), PpkError::Mac);
+    }
+
+    #[test]
+    fn argon2_costs_beyond_the_bounds_are_refused_before_running() {
+        let key = KeySpec::new(KeyType::Ed25519, None).unwrap().generate("").unwrap();
+        let text = encode(&key, Some("pw")).unwrap();
+        for (from, to) in [
+            ("Argon2-Memory: 8192", "Argon2-Memory: 4194304"),
+            ("Argon2-Passes: 13", "Argon2-Passes: 100000"),
+            ("Argon2-Parallelism: 1", "Argon2-Parallelism: 255"),
+        ] {
+            let costly = text.replace(from, to);
+            assert!(
+                matches!(decrypt(&costly, Some("pw")), Err(PpkError::Malformed(m)) if m.contains("Argon2")),
+                "{to}"
+            );
+        }
     }
 }

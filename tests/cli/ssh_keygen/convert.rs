@@ -136,3 +136,15 @@ fn same_key_pair(twins: &super::Twins, passphrase: &str) {
         assert_eq!(kind(env), expected, "{via:?}");
     }
 }
+
+#[test]
+fn c_with_m_pem_refuses_rsa_and_ecdsa_keys_as_ssh_keygen_does() {
+    for name in ["id_rsa_2048", "id_ecdsa_256", "id_ed25519"] {
+        let twins = compare(&fixtures, &["-c", "-m", "PEM", "-C", "new", "-f", name], b"");
+        twins.same_files().same_contents(&format!("{name}.pub"));
+        // An Ed25519 key is rewritten (in OpenSSH's format, with new check bytes).
+        if name != "id_ed25519" {
+            twins.same_contents(name);
+        }
+    }
+}
