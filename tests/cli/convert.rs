@@ -376,3 +376,24 @@ fn bad_input_is_one_clear_line_and_nothing_written() {
     // A private key is never printed: ppk needs -o.
     refused(&env, &["export", "-f", "id_ed25519", "--to", "ppk"], "give the file to write with -o FILE", &[]);
 }
+
+#[test]
+fn comment_and_passphrase_keep_a_ppk_a_ppk() {
+    let env = Env::new();
+    env.fixture("id_ecdsa_256");
+    env.write("pw", "new pass\n");
+    env.write("empty", "");
+    env.kw(["export", "-f", "id_ecdsa_256", "--to", "ppk", "-o", "k.ppk"]).success();
+    let expected = key_part(&env.read_string("id_ecdsa_256.pub"));
+    env.kw(["comment", "-q", "-f", "k.ppk", "-C", "renamed"]).success();
+    env.kw(["passphrase", "-q", "-f", "k.ppk", "--new-passphrase-file", "pw"]).success();
+    let text = env.read_string("k.ppk");
+    assert!(
+        text.starts_with(
+            "PuTTY-User-Key-File-3: ecdsa-sha2-nistp256\nEncryption: aes256-cbc\nComment: renamed\n"
+        ),
+        "{text}"
+    );
+    let public = puttygen(&env, &["k.ppk", "--old-passphrase", "pw", "-O", "public-openssh"]).success();
+    assert_eq!(key_part(&public.out()), expected);
+}
