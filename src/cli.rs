@@ -8,9 +8,11 @@ pub mod comment;
 pub mod completions;
 pub mod copy_id;
 pub mod examples;
+pub mod export;
 pub mod fingerprint;
 pub mod generate;
 pub mod host_keys;
+pub mod import;
 pub mod install_links;
 pub mod known_hosts;
 pub mod man;
@@ -66,4 +68,6 @@ pub enum Command {
     HostKeys(host_keys::HostKeysArgs),
     Sshfp(sshfp::SshfpArgs),
     AuthorizedKeys(authorized_keys::AuthorizedKeysArgs),
+    Export(export::ExportArgs),
+    Import(import::ImportArgs),
 }

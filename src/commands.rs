@@ -15,9 +15,11 @@ pub mod authorized_keys;
 pub mod comment;
 pub mod completions;
 pub mod copy_id;
+pub mod export;
 pub mod fingerprint;
 pub mod generate;
 pub mod host_keys;
+pub mod import;
 pub mod install_links;
 pub mod known_hosts;
 pub mod man;
@@ -54,6 +56,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::HostKeys(args) => host_keys::run(ctx, &printer, args),
         Command::Sshfp(args) => show(&printer, sshfp::run(&printer, args)),
         Command::AuthorizedKeys(args) => authorized_keys::run(ctx, &printer, args),
+        Command::Export(args) => show(&printer, export::run(ctx, &printer, args)),
+        Command::Import(args) => show(&printer, import::run(ctx, &printer, args)),
     }
 }
 
@@ -130,6 +134,7 @@ fn output(command: &Command) -> (Format, bool) {
         Command::HostKeys(args) => (args.format.into(), args.quiet),
         Command::Sshfp(args) => (args.format.into(), false),
         Command::AuthorizedKeys(args) => authorized_keys_output(&args.command),
+        Command::Export(_) | Command::Import(_) => (Format::Text, false),
     }
 }
 

@@ -403,6 +403,16 @@ pub enum Error {
     /// `authorized-keys rotate`: the new key must be a private key to log in with.
     #[error("{}: no private key to prove the new key with", key.display())]
     RotateNeedsPrivateKey { key: PathBuf },
+
+    /// OpenSSL (and so ssh-keygen) refuses to encrypt a PEM or PKCS#8 key with a
+    /// passphrase this short.
+    #[error("passphrase is too short for a PEM or PKCS#8 key (minimum {min} characters)")]
+    PassphraseTooShort { min: usize },
+
+    /// `import`/`export`: a key that cannot be converted, or a file that is not in the
+    /// format asked for.
+    #[error("{}: {reason}", path.display())]
+    Convert { path: PathBuf, reason: String },
 }
 
 /// Whether an agent could have signed instead of a missing private key.
@@ -417,7 +427,6 @@ pub enum AgentState {
 /// A kind of private key we recognise but do not read; each has its own way out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnsupportedKey {
-    Putty,
     SshCom,
     Dsa,
     /// Legacy PEM encrypted with something other than AES-128-CBC, which OpenSSH writes.
@@ -427,7 +436,6 @@ pub enum UnsupportedKey {
 impl std::fmt::Display for UnsupportedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            UnsupportedKey::Putty => "PuTTY private keys",
             UnsupportedKey::SshCom => "SSH.COM private keys",
             UnsupportedKey::Dsa => "DSA private keys",
             UnsupportedKey::PemCipher => "PEM keys encrypted with a cipher other than AES-128-CBC",
@@ -439,7 +447,6 @@ impl UnsupportedKey {
     /// How to turn such a key into one we read.
     pub fn hint(self) -> &'static str {
         match self {
-            UnsupportedKey::Putty => "convert it first: puttygen KEY -O private-openssh -o KEY.openssh",
             UnsupportedKey::SshCom => "convert it first: ssh-keygen -i -f KEY > KEY.openssh",
             UnsupportedKey::Dsa => {
                 "DSA keys are obsolete (OpenSSH 10 removed them); make a new key with `keywright generate`"
@@ -531,7 +538,7 @@ impl Error {
                 "expected OpenSSH public keys (type base64 [comment]), authorized_keys or known_hosts lines, or a private key"
             }
             Error::BadPrivateKey { .. } => {
-                "expected an OpenSSH, PEM or PKCS#8 private key; if this is one, it is damaged: restore it from a backup"
+                "expected an OpenSSH, PEM, PKCS#8 or PuTTY private key; if this is one, it is damaged: restore it from a backup"
             }
             Error::NoKeysYet => "make one with `keywright generate`, or name a key file",
             Error::NoManPage { .. } => {

@@ -5,13 +5,16 @@
 //! one-line public key format shared by `.pub`, authorized_keys and known_hosts files
 //! (sshd(8) AUTHORIZED_KEYS FILE FORMAT and SSH_KNOWN_HOSTS FILE FORMAT).
 
+pub mod convert;
 pub mod describe;
 pub mod envelope;
 pub mod fingerprint;
 pub mod generate;
 pub mod host;
 pub mod kdf;
+pub mod legacy;
 pub mod pkcs8_cost;
+pub mod ppk;
 pub mod private;
 pub mod randomart;
 pub mod scan;
@@ -21,7 +24,7 @@ pub mod text;
 pub use describe::{KeyDescription, describe};
 pub use fingerprint::{Fingerprint, HashKind, bubblebabble};
 pub use generate::{KeySpec, KeyType};
-pub use private::{PrivateKeyFile, Protection};
+pub use private::{PrivateFormat, PrivateKeyFile, Protection};
 
 /// Random numbers from the operating system, as the crypto crates want them.
 pub(crate) fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {

@@ -331,6 +331,20 @@ fn extra(page: Page) -> Extra {
                 "ssh_config(5)",
             ]),
         },
+        Page::Export | Page::Import => Extra {
+            exit_status: &[
+                ("0", "The key was converted."),
+                (
+                    "2",
+                    "An error: the file is not in the format, the key type has no form in it, a wrong passphrase, or an existing -o file without --force. Nothing is written then.",
+                ),
+            ],
+            files: &[
+                ("FILE.ppk", "PuTTY private keys: written mode 0600, version 3; read in versions 2 and 3."),
+                ("-o FILE", "Replaced atomically; never replaced when it exists, unless --force."),
+            ],
+            see_also: see(&["keywright-public(1)", "puttygen(1)", "ssh-keygen(1)"]),
+        },
         Page::SignersAudit => Extra {
             exit_status: &[
                 ("0", "No finding at or above the --fail-on severity."),

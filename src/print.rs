@@ -20,6 +20,7 @@ use crate::sanitize::{self, Charset};
 mod authorized_keys;
 mod comment;
 mod completions;
+mod convert;
 pub(crate) mod copy_id;
 mod fingerprint;
 mod generate;

@@ -12,6 +12,7 @@ use crate::key::{Fingerprint, HashKind, describe};
 pub mod authorized_keys;
 pub mod comment;
 pub mod completions;
+pub mod convert;
 pub mod copy_id;
 pub mod fingerprint;
 pub mod generate;

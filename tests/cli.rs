@@ -7,6 +7,7 @@ mod cli {
     mod bad_inputs;
     mod comment;
     mod common;
+    mod convert;
     mod copy_id;
     mod copy_id_faults;
     mod copy_id_hostcert;

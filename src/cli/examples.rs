@@ -18,7 +18,8 @@ pub struct Example {
 /// authorized_keys file, and `~/.config/keywright/passphrase` holding a passphrase.
 pub const EXAMPLE_SETUP: &str = "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase, \
      v1.tgz{,.sig} (signed by ~/.ssh/id_ed25519), build.tar.gz, docs/*.md, allowed_signers \
-     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub, deploy.pub";
+     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub, deploy.pub, key.rfc and \
+     key.ppk (~/.ssh/id_ed25519 exported)";
 
 /// Renders examples for `--help` (`after_help`).
 pub fn render(examples: &[Example]) -> String {
@@ -235,6 +236,8 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::AuthorizedKeysRemove => AUTHORIZED_KEYS_REMOVE,
         Page::AuthorizedKeysSet => AUTHORIZED_KEYS_SET,
         Page::AuthorizedKeysRotate => AUTHORIZED_KEYS_ROTATE,
+        Page::Export => EXPORT,
+        Page::Import => IMPORT,
     }
 }
 
@@ -242,3 +245,13 @@ pub fn of(page: Page) -> &'static [Example] {
 pub fn all() -> Vec<(&'static str, &'static [Example])> {
     Page::ALL.iter().map(|&page| (page.path(), of(page))).collect()
 }
+
+pub const EXPORT: &[Example] = examples![
+    "A public key for an SSH.com or Tectia server (RFC 4716)" => "keywright export -f ~/.ssh/id_ed25519.pub",
+    "A private key for PuTTY, with the key's passphrase" => "keywright export -f ~/.ssh/id_ed25519 --to ppk -o id_ed25519.ppk",
+];
+
+pub const IMPORT: &[Example] = examples![
+    "An RFC 4716, PKCS#8 or PEM public key as an authorized_keys line" => "keywright import -f key.rfc >> ~/.ssh/authorized_keys",
+    "A PuTTY key as ~/.ssh/id_putty and ~/.ssh/id_putty.pub" => "keywright import -f key.ppk -o ~/.ssh/id_putty",
+];

@@ -41,6 +41,10 @@ pub struct GenerateArgs {
     #[command(flatten)]
     pub passphrase: NewPassphraseArgs,
 
+    /// The private key file's format (ssh-keygen -m); Ed25519 keys have no PEM or PKCS#8 form in OpenSSH and are written in its format
+    #[arg(short = 'm', long = "key-format", value_enum, default_value_t = KeyFormatArg::Openssh)]
+    pub key_format: KeyFormatArg,
+
     /// Replace existing key files without asking
     #[arg(long)]
     pub force: bool,
@@ -84,6 +88,31 @@ impl From<KeyTypeArg> for KeyType {
             KeyTypeArg::Ed25519 => KeyType::Ed25519,
             KeyTypeArg::Rsa => KeyType::Rsa,
             KeyTypeArg::Ecdsa => KeyType::Ecdsa,
+        }
+    }
+}
+
+/// `-m` values: the private key file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyFormatArg {
+    /// OpenSSH's own format (BEGIN OPENSSH PRIVATE KEY)
+    Openssh,
+    /// PEM: PKCS#1 for RSA, SEC1 for ECDSA, encrypted with AES-128-CBC
+    Pem,
+    /// PKCS#8, encrypted with PBES2 (PBKDF2-SHA256, AES-128-CBC)
+    Pkcs8,
+    /// PuTTY .ppk version 3, encrypted with Argon2id and AES-256-CBC
+    Ppk,
+}
+
+impl From<KeyFormatArg> for crate::key::PrivateFormat {
+    fn from(arg: KeyFormatArg) -> Self {
+        use crate::key::PrivateFormat;
+        match arg {
+            KeyFormatArg::Openssh => PrivateFormat::OpenSsh,
+            KeyFormatArg::Pem => PrivateFormat::Pem,
+            KeyFormatArg::Pkcs8 => PrivateFormat::Pkcs8,
+            KeyFormatArg::Ppk => PrivateFormat::Ppk,
         }
     }
 }

@@ -39,6 +39,8 @@ pub enum Page {
     AuthorizedKeysRemove,
     AuthorizedKeysSet,
     AuthorizedKeysRotate,
+    Export,
+    Import,
 }
 
 impl Page {
@@ -77,6 +79,8 @@ impl Page {
         Page::AuthorizedKeysRemove,
         Page::AuthorizedKeysSet,
         Page::AuthorizedKeysRotate,
+        Page::Export,
+        Page::Import,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -116,6 +120,8 @@ impl Page {
             Page::AuthorizedKeysRemove => "authorized-keys remove",
             Page::AuthorizedKeysSet => "authorized-keys set",
             Page::AuthorizedKeysRotate => "authorized-keys rotate",
+            Page::Export => "export",
+            Page::Import => "import",
         }
     }
 

@@ -11,7 +11,7 @@ use super::examples;
                   without, change it, or remove it with --no-passphrase. The key and its \
                   comment are unchanged; -a sets new KDF rounds (otherwise the key keeps its \
                   rounds). Legacy PEM keys are rewritten in OpenSSH's format, as ssh-keygen -p \
-                  does. The file is replaced atomically and stays mode 0600.",
+                  does, unless -m names another; a PuTTY .ppk key stays a .ppk. The file is replaced atomically and stays mode 0600.",
     after_help = examples::render(examples::PASSPHRASE)
 )]
 pub struct PassphraseArgs {
@@ -42,6 +42,10 @@ pub struct PassphraseArgs {
     /// New KDF (bcrypt-pbkdf) rounds [default: keep the key's]
     #[arg(short = 'a', long, value_name = "ROUNDS", value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
     pub rounds: Option<u32>,
+
+    /// Rewrite the key in this format (ssh-keygen -m) [default: OpenSSH's, or PuTTY's for a .ppk]
+    #[arg(short = 'm', long = "key-format", value_enum)]
+    pub key_format: Option<super::generate::KeyFormatArg>,
 
     /// Print nothing but errors
     #[arg(short = 'q', long)]

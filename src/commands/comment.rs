@@ -68,7 +68,7 @@ pub fn execute(ctx: &Context, printer: &Printer, request: CommentRequest) -> Res
     }
     let file = super::read_private(&request.file, request.strict)?;
     let (mut key, passphrase) = unlock(ctx, &file, &request.passphrase, "Enter passphrase: ")?;
-    let old_comment = file.is_openssh_format().then(|| key.comment().as_bytes().to_vec());
+    let old_comment = (file.is_openssh_format() || file.is_ppk()).then(|| key.comment().as_bytes().to_vec());
     // Printed before anything is written, as ssh-keygen prints it.
     let show_old = |printer: &Printer| printer.report(&OldComment { comment: old_comment.clone() });
     let asked = request.comment == CommentText::Ask;
@@ -95,6 +95,10 @@ pub fn execute(ctx: &Context, printer: &Printer, request: CommentRequest) -> Res
     key.set_comment(comment.as_str());
     let mut protection = Protection::new(passphrase, request.rounds.or(file.kdf_rounds()));
     protection.cipher = request.cipher.or(file.cipher()).unwrap_or(protection.cipher);
+    // A PuTTY key keeps its format (it holds its comment, as OpenSSH's does).
+    if file.is_ppk() {
+        protection.format = crate::key::PrivateFormat::Ppk;
+    }
     let pub_path = fsutil::with_suffix(&request.file, ".pub");
     // Both files are checked before either is written: never half a key pair.
     fsutil::check_replaceable(&request.file)?;

@@ -9,7 +9,9 @@ use crate::context::{Context, Dialog};
 use crate::error::{CommentOf, Error};
 use crate::fsutil::{self, FileMode};
 use crate::key::private::{encode, pub_file_contents};
-use crate::key::{Fingerprint, HashKind, KeySpec, KeyType, Protection, describe, randomart::randomart};
+use crate::key::{
+    Fingerprint, HashKind, KeySpec, KeyType, PrivateFormat, Protection, describe, randomart::randomart,
+};
 use crate::print::Printer;
 use crate::report::KeyInfo;
 use crate::report::generate::{Generated, Generating, SavedKey};
@@ -33,6 +35,8 @@ pub struct GenerateRequest {
     pub passphrase: Option<Source>,
     /// Replace existing files without asking.
     pub force: bool,
+    /// The private key file's format.
+    pub format: PrivateFormat,
     /// Whether to print "Generating public/private … key pair."; the ssh-keygen front
     /// prints it itself, before it asks for the file name as ssh-keygen does.
     pub announce: bool,
@@ -48,6 +52,7 @@ impl From<GenerateArgs> for GenerateRequest {
             rounds: args.rounds,
             passphrase: passphrase_source(&args.passphrase),
             force: args.force,
+            format: args.key_format.into(),
             announce: true,
         }
     }
@@ -88,7 +93,8 @@ pub fn execute(ctx: &Context, printer: &Printer, request: GenerateRequest) -> Re
         passphrase = new_passphrase(ctx, printer, source, &path)?;
     }
     let key = spec.generate(&comment)?;
-    let protection = Protection::new(passphrase, Some(request.rounds));
+    let mut protection = Protection::new(passphrase, Some(request.rounds));
+    protection.format = request.format;
     let repair = fsutil::replace(&path, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
     super::note_repair(printer, repair);
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;

@@ -10,6 +10,7 @@ use super::unlock;
 use crate::cli::passphrase::PassphraseArgs;
 use crate::context::Context;
 use crate::fsutil::{self, FileMode};
+use crate::key::PrivateFormat;
 use crate::key::private::{Protection, encode};
 use crate::print::Printer;
 use crate::report::passphrase::{KeyComment, PassphraseChanged};
@@ -33,6 +34,8 @@ pub struct PassphraseRequest {
     pub cipher: Option<Cipher>,
     /// Refuse a key others may read, as ssh-keygen does (the native command repairs it).
     pub strict: bool,
+    /// The format to write; `None`: OpenSSH's, or PuTTY's for a .ppk file.
+    pub format: Option<PrivateFormat>,
 }
 
 impl From<PassphraseArgs> for PassphraseRequest {
@@ -45,6 +48,7 @@ impl From<PassphraseArgs> for PassphraseRequest {
             rounds: args.rounds,
             cipher: None,
             strict: false,
+            format: args.key_format.map(Into::into),
         }
     }
 }
@@ -74,6 +78,10 @@ pub fn execute(ctx: &Context, printer: &Printer, request: PassphraseRequest) -> 
     };
     let mut protection = Protection::new(passphrase, request.rounds.or(file.kdf_rounds()));
     protection.cipher = request.cipher.or(file.cipher()).unwrap_or(protection.cipher);
+    protection.format = request.format.unwrap_or(match file.is_ppk() {
+        true => PrivateFormat::Ppk,
+        false => PrivateFormat::OpenSsh,
+    });
     let repair = fsutil::replace(&request.file, encode(&key, &protection)?.as_bytes(), FileMode::Private)?;
     super::note_repair(printer, repair);
     Ok(PassphraseChanged { file: request.file })

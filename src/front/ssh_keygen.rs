@@ -7,7 +7,9 @@
 //! Covered (issue 12): `-t -b -C -f -N -P -a -q -l -E -v -y -p -c -F -R -H`, with `-o` (a
 //! no-op in 9.2) and `-O`; and `-Y sign|verify|find-principals|match-principals|
 //! check-novalidate` with `-f -n -s -I -r -U -O -q` ([`sig`]); and (issue 13) `-A [-f
-//! PREFIX]`, `-r HOST [-g] [-f KEY]` and `-B` ([`host`], [`fingerprint`]). Every other
+//! PREFIX]`, `-r HOST [-g] [-f KEY]` and `-B` ([`host`], [`fingerprint`]), `-e`, `-i`
+//! (and `-X`, its 9.2 synonym) with `-m RFC4716|PKCS8|PEM`, and `-m` for `-p` and key
+//! generation ([`convert`]). Every other
 //! letter is refused by name with ssh-keygen's usage ([`flags::LETTERS`]), and so are `-n
 //! -s -I -U` without `-Y` (certificates, a later issue).
 //!
@@ -22,6 +24,7 @@ use std::process::ExitCode;
 
 use crate::context::{Context, Dialog};
 
+mod convert;
 mod errors;
 mod fingerprint;
 pub mod flags;
@@ -78,6 +81,12 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     }
     if flags.change_comment {
         return keys::change_comment(ctx, flags);
+    }
+    if flags.export {
+        return convert::export(ctx, flags);
+    }
+    if flags.import {
+        return convert::import(ctx, flags);
     }
     if flags.print_public {
         return keys::print_public(ctx, flags);

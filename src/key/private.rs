@@ -13,6 +13,7 @@ use ssh_key::private::PrivateKey;
 use ssh_key::{Cipher, Kdf, LineEnding, PublicKey};
 
 use super::envelope::{self, EnvelopeError};
+use super::ppk::PpkError;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result, UnsupportedKey};
@@ -31,6 +32,8 @@ enum Form {
     OpenSsh(Box<PrivateKey>),
     /// A legacy PEM or PKCS#8 file, kept as text until decrypted.
     Pem { text: Zeroizing<String>, encrypted: bool, iv: Option<[u8; 16]> },
+    /// A PuTTY `.ppk` file (version 2 or 3), kept as text until decrypted.
+    Ppk { text: Zeroizing<String>, encrypted: bool },
 }
 
 impl PrivateKeyFile {
@@ -87,8 +90,10 @@ impl PrivateKeyFile {
             |reason: &str| Error::BadPrivateKey { path: path.to_path_buf(), reason: reason.to_string() };
         let unsupported = |what| Error::UnsupportedPrivateKey { path: path.to_path_buf(), what };
         let text = std::str::from_utf8(bytes).map_err(|_| bad("not a private key (binary data)"))?;
-        if text.trim_start().starts_with("PuTTY-User-Key-File-") {
-            return Err(unsupported(UnsupportedKey::Putty));
+        if super::ppk::is_ppk(text) {
+            let encrypted = super::ppk::is_encrypted(text);
+            let form = Form::Ppk { text: Zeroizing::new(text.to_string()), encrypted };
+            return Ok(PrivateKeyFile { path: path.to_path_buf(), form, unprotected: None });
         }
         // SSH.COM's armour has four dashes and spaces (RFC 4716 style), not PEM's five.
         if text.lines().any(|line| line.trim() == "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----") {
@@ -126,13 +131,18 @@ impl PrivateKeyFile {
     pub fn is_encrypted(&self) -> bool {
         match &self.form {
             Form::OpenSsh(key) => key.is_encrypted(),
-            Form::Pem { encrypted, .. } => *encrypted,
+            Form::Pem { encrypted, .. } | Form::Ppk { encrypted, .. } => *encrypted,
         }
     }
 
     /// Whether the file is in OpenSSH's own format (the others are rewritten in it).
     pub fn is_openssh_format(&self) -> bool {
         matches!(self.form, Form::OpenSsh(_))
+    }
+
+    /// Whether the file is PuTTY's `.ppk`.
+    pub fn is_ppk(&self) -> bool {
+        matches!(self.form, Form::Ppk { .. })
     }
 
     /// KDF rounds of an encrypted OpenSSH-format key.
@@ -142,7 +152,7 @@ impl PrivateKeyFile {
                 Kdf::Bcrypt { rounds, .. } => Some(*rounds),
                 _ => None,
             },
-            Form::Pem { .. } => None,
+            Form::Pem { .. } | Form::Ppk { .. } => None,
         }
     }
 
@@ -161,6 +171,8 @@ impl PrivateKeyFile {
             Form::OpenSsh(key) => Some(key.public_key().clone()),
             Form::Pem { encrypted: true, .. } => None,
             Form::Pem { .. } => self.decrypt(None).ok().map(|key| key.public_key().clone()),
+            // PuTTY keeps the public key and the comment in clear.
+            Form::Ppk { text, .. } => super::ppk::public_key(text).ok(),
         }
     }
 
@@ -186,6 +198,17 @@ impl PrivateKeyFile {
                 })
             }
             Form::OpenSsh(key) => Ok(key.as_ref().clone()),
+            Form::Ppk { text, encrypted } => {
+                let passphrase = if *encrypted { Some(passphrase.ok_or_else(wrong)?) } else { None };
+                super::ppk::decrypt(text, passphrase).map_err(|e| match e {
+                    PpkError::Mac | PpkError::Encrypted if *encrypted => wrong(),
+                    PpkError::Mac => Error::BadPrivateKey {
+                        path: self.path.clone(),
+                        reason: "PuTTY key altered or damaged: its MAC does not match".to_string(),
+                    },
+                    other => Error::BadPrivateKey { path: self.path.clone(), reason: other.to_string() },
+                })
+            }
             Form::Pem { text, iv: Some(iv), .. } => {
                 decrypt_legacy_pem(&self.path, text, *iv, passphrase.ok_or_else(wrong)?)
             }
@@ -215,6 +238,23 @@ pub struct Protection {
     pub rounds: u32,
     /// The cipher (`ssh-keygen -Z`); OpenSSH's default is aes256-ctr.
     pub cipher: Cipher,
+    /// The file format (`ssh-keygen -m`); OpenSSH's own by default.
+    pub format: PrivateFormat,
+}
+
+/// The formats a private key is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrivateFormat {
+    /// OpenSSH's own (PROTOCOL.key), the default.
+    #[default]
+    OpenSsh,
+    /// PKCS#1 or SEC1 PEM (`ssh-keygen -m PEM`); Ed25519 keys are written in OpenSSH's
+    /// format instead, as ssh-keygen 9.2 does.
+    Pem,
+    /// PKCS#8 (`ssh-keygen -m PKCS8`); Ed25519 as with `Pem`.
+    Pkcs8,
+    /// PuTTY's `.ppk`, version 3.
+    Ppk,
 }
 
 // The Debug forms never show key material or passphrases, so no `{:?}` can leak them.
@@ -229,6 +269,9 @@ impl std::fmt::Debug for Form {
             Form::Pem { encrypted, .. } => {
                 f.debug_struct("Pem").field("encrypted", encrypted).finish_non_exhaustive()
             }
+            Form::Ppk { encrypted, .. } => {
+                f.debug_struct("Ppk").field("encrypted", encrypted).finish_non_exhaustive()
+            }
         }
     }
 }
@@ -240,6 +283,7 @@ impl std::fmt::Debug for Protection {
             .field("passphrase", &passphrase)
             .field("rounds", &self.rounds)
             .field("cipher", &self.cipher)
+            .field("format", &self.format)
             .finish()
     }
 }
@@ -250,7 +294,12 @@ pub const DEFAULT_ROUNDS: u32 = 16;
 impl Protection {
     /// Protection with `passphrase` and OpenSSH's defaults otherwise.
     pub fn new(passphrase: Option<Zeroizing<String>>, rounds: Option<u32>) -> Self {
-        Protection { passphrase, rounds: rounds.unwrap_or(DEFAULT_ROUNDS), cipher: Cipher::Aes256Ctr }
+        Protection {
+            passphrase,
+            rounds: rounds.unwrap_or(DEFAULT_ROUNDS),
+            cipher: Cipher::Aes256Ctr,
+            format: PrivateFormat::OpenSsh,
+        }
     }
 
     fn active_passphrase(&self) -> Option<&str> {
@@ -263,13 +312,32 @@ impl Protection {
     }
 }
 
-/// Encodes a decrypted key in OpenSSH's format, encrypted as `protection` says.
+/// Encodes a decrypted key in the format `protection` names, encrypted as it says.
 ///
 /// # Errors
-/// The key is still encrypted, or the random source or KDF failed.
+/// The key is still encrypted, a passphrase too short for PEM or PKCS#8
+/// ([`Error::PassphraseTooShort`]), or the random source or KDF failed.
 pub fn encode(key: &PrivateKey, protection: &Protection) -> Result<Zeroizing<String>> {
+    use super::legacy::{self, LegacyError};
     let failed = |reason: String| Error::Crypto { what: "encoding the private key", reason };
-    match protection.active_passphrase() {
+    let legacy_failed = |e: LegacyError| match e {
+        LegacyError::ShortPassphrase => Error::PassphraseTooShort { min: legacy::MIN_PASSPHRASE },
+        other => failed(other.to_string()),
+    };
+    let passphrase = protection.active_passphrase();
+    match protection.format {
+        PrivateFormat::Pem if legacy::has_legacy_form(key) => {
+            return legacy::encode_pem(key, passphrase).map_err(legacy_failed);
+        }
+        PrivateFormat::Pkcs8 if legacy::has_legacy_form(key) => {
+            return legacy::encode_pkcs8(key, passphrase).map_err(legacy_failed);
+        }
+        PrivateFormat::Ppk => {
+            return super::ppk::encode(key, passphrase).map_err(|e| failed(e.to_string()));
+        }
+        _ => {}
+    }
+    match passphrase {
         None => key.to_openssh(LineEnding::LF).map_err(|e| failed(e.to_string())),
         Some(passphrase) => {
             envelope::encrypt(key, protection.cipher, protection.rounds, passphrase.as_bytes())
@@ -413,7 +481,6 @@ fn pem_encryption(path: &Path, text: &str) -> Result<Option<[u8; 16]>> {
 /// [`Error::WrongPassphrase`] when the padding or the decrypted structure shows the
 /// passphrase is wrong; [`Error::BadPrivateKey`] when the file is damaged.
 fn decrypt_legacy_pem(path: &Path, text: &str, iv: [u8; 16], passphrase: &str) -> Result<PrivateKey> {
-    use md5::Digest;
     let damaged = |what: &str| Error::BadPrivateKey { path: path.to_path_buf(), reason: what.to_string() };
     let label = pem_label(text).ok_or_else(|| damaged("damaged PEM private key (no BEGIN line)"))?;
     // The body: the base64 lines after the headers, up to the END line.
@@ -435,10 +502,7 @@ fn decrypt_legacy_pem(path: &Path, text: &str, iv: [u8; 16], passphrase: &str) -
     if data.is_empty() || !data.len().is_multiple_of(16) {
         return Err(damaged("damaged PEM private key (its length is no multiple of the cipher's block)"));
     }
-    let mut hash = md5::Md5::new();
-    hash.update(passphrase.as_bytes());
-    hash.update(&iv[..8]);
-    let key = Zeroizing::new(hash.finalize().to_vec());
+    let key = super::legacy::pem_cipher_key(passphrase, &iv);
     Cipher::Aes128Cbc
         .decrypt(&key, &iv, &mut data, None)
         .map_err(|_| damaged("damaged PEM private key (it does not decrypt)"))?;

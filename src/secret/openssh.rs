@@ -10,6 +10,8 @@
 //!   takes everything already waiting in a pipe, so a passphrase piped after a file name
 //!   is swallowed by that buffer and reads as empty, exactly as with ssh-keygen. Both
 //!   are reproduced here, the buffer included, so that scripts see the same behaviour.
+//! - `SSH_ASKPASS_REQUIRE=force` (or `prefer` with a display) asks the `SSH_ASKPASS`
+//!   program for passphrases instead, as OpenSSH's `read_passphrase` does.
 
 use std::io::{self, Write};
 use std::os::fd::AsFd;
@@ -97,6 +99,9 @@ pub fn confirm(question: &str) -> io::Result<bool> {
 /// # Errors
 /// The terminal could not be used.
 pub fn read_passphrase(prompt: &str) -> io::Result<Secret> {
+    if let Some(program) = askpass_program() {
+        return Ok(askpass(&program, prompt));
+    }
     if std::fs::File::open("/dev/tty").is_ok() {
         return rpassword::prompt_password(prompt).map(|mut typed| {
             let secret = Zeroizing::new(typed.chars().take(PASSPHRASE_MAX).collect());
@@ -109,6 +114,36 @@ pub fn read_passphrase(prompt: &str) -> io::Result<Secret> {
     stderr.flush()?;
     drop(stderr);
     Ok(read_stdin_line())
+}
+
+/// The askpass program OpenSSH 9.2's `read_passphrase` runs instead of reading the
+/// terminal: only when `SSH_ASKPASS_REQUIRE` is `force`, or `prefer` with a display
+/// (`DISPLAY` or `WAYLAND_DISPLAY`); `SSH_ASKPASS`, or OpenSSH's default program.
+fn askpass_program() -> Option<std::ffi::OsString> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let display = set("DISPLAY") || set("WAYLAND_DISPLAY");
+    let require = std::env::var("SSH_ASKPASS_REQUIRE").unwrap_or_default();
+    let wanted = require.eq_ignore_ascii_case("force") || (require.eq_ignore_ascii_case("prefer") && display);
+    wanted.then(|| std::env::var_os("SSH_ASKPASS").unwrap_or_else(|| "/usr/bin/ssh-askpass".into()))
+}
+
+/// Runs the askpass program with the prompt as its argument, as OpenSSH's
+/// `ssh_askpass` does: its output up to the first line break is the passphrase; a
+/// program that cannot run or fails gives an empty one.
+fn askpass(program: &std::ffi::OsStr, prompt: &str) -> Secret {
+    let output = std::process::Command::new(program)
+        .arg(prompt)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output();
+    let Ok(output) = output else { return Secret::default() };
+    let mut stdout = Zeroizing::new(output.stdout);
+    if !output.status.success() {
+        return Secret::default();
+    }
+    let end = stdout.iter().position(|&b| b == b'\r' || b == b'\n').unwrap_or(stdout.len());
+    stdout.truncate(end.min(PASSPHRASE_MAX));
+    Zeroizing::new(String::from_utf8_lossy(&stdout).into_owned())
 }
 
 /// One line of standard input read a byte at a time (nothing beyond it is consumed), as

@@ -29,6 +29,9 @@ fn prepared_home() -> Env {
     env.write("revoked_keys", "");
     env.write("ca.pub", std::fs::read_to_string(testdata("keys/id_ecdsa_256.pub")).unwrap());
     env.write("deploy.pub", std::fs::read_to_string(testdata("keys/id_ecdsa_384.pub")).unwrap());
+    // For the import examples: the key in RFC 4716 and as a PuTTY key.
+    env.kw(["export", "-f", ".ssh/id_ed25519.pub", "-o", "key.rfc"]).success();
+    env.kw(["export", "-f", ".ssh/id_ed25519", "--to", "ppk", "-o", "key.ppk"]).success();
     env
 }
 

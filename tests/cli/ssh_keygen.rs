@@ -12,6 +12,7 @@
 //! the file with a name, or ends before a file is used.
 
 mod argv;
+mod convert;
 mod grammar;
 mod install_links;
 mod keys;

@@ -20,6 +20,8 @@ pub fn reason(error: &anyhow::Error) -> String {
         Error::UnprotectedKey { .. } => "bad permissions".into(),
         Error::Io { source, .. } | Error::CannotCreateTemp { source, .. } => strerror(source),
         Error::IsDirectory { .. } => "Is a directory".into(),
+        // OpenSSL's words, which ssh-keygen passes on.
+        Error::PassphraseTooShort { .. } => "passphrase is too short (minimum five characters)".into(),
         // OpenSSH hands anything it cannot parse to OpenSSL last, which gives up so.
         Error::BadPrivateKey { .. } | Error::PublicNotPrivate { .. } => "error in libcrypto".into(),
         other => without_path(&other.to_string()),
@@ -72,7 +74,8 @@ pub fn is_write_failure(error: &anyhow::Error, new_key: bool) -> bool {
         Error::CannotCreateTemp { .. }
         | Error::NotReplaceable { .. }
         | Error::DanglingSymlink { .. }
-        | Error::UntrustedSymlink { .. } => true,
+        | Error::UntrustedSymlink { .. }
+        | Error::PassphraseTooShort { .. } => true,
         Error::Io { .. } | Error::IsDirectory { .. } => new_key,
         _ => false,
     })

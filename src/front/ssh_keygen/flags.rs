@@ -13,6 +13,8 @@ use zeroize::Zeroizing;
 use super::log;
 use crate::front::getopt::{self, GetoptError};
 use crate::key::HashKind;
+use crate::key::PrivateFormat;
+use crate::key::convert::PublicFormat;
 
 /// ssh-keygen 9.2's option string (`ssh-keygen.c`, V_9_2_P1): a letter followed by `:`
 /// takes a value. `g` appears twice; getopt reads the first, so `-g` takes none.
@@ -61,20 +63,20 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b'A', Support::Covered),
     (b'B', Support::Covered),
     (b'g', Support::Covered),
+    (b'e', Support::Covered),
+    (b'i', Support::Covered),
+    (b'm', Support::Covered),
+    (b'X', Support::Covered),
     (b'D', Support::Later("PKCS#11 tokens")),
-    (b'e', Support::Later("key export")),
     (b'h', Support::Later("certificates")),
-    (b'i', Support::Later("key import")),
     (b'K', Support::Later("FIDO authenticators")),
     (b'k', Support::Later("key revocation lists")),
     (b'L', Support::Later("certificates")),
     (b'M', Support::Later("moduli")),
-    (b'm', Support::Later("key formats")),
     (b'Q', Support::Later("key revocation lists")),
     (b'u', Support::Later("key revocation lists")),
     (b'V', Support::Later("certificates")),
     (b'w', Support::Later("FIDO authenticators")),
-    (b'X', Support::Later("key import")),
     (b'Z', Support::Later("private key ciphers")),
     (b'z', Support::Later("certificates and key revocation lists")),
 ];
@@ -140,6 +142,14 @@ pub struct Flags {
     pub revocation: Option<PathBuf>,
     /// -U: the key is in ssh-agent.
     pub agent: bool,
+    /// -e: export a key.
+    pub export: bool,
+    /// -i (or -X, the same in 9.2): import a key.
+    pub import: bool,
+    /// -m: the conversion format of -e and -i.
+    pub convert_format: Option<PublicFormat>,
+    /// -m PEM or PKCS8: the format -p, -c and key generation write.
+    pub private_format: PrivateFormat,
     /// What follows the options.
     pub operands: Vec<OsString>,
 }
@@ -197,6 +207,9 @@ impl Flags {
         match letter {
             b'A' => self.host_keys = true,
             b'B' => self.bubblebabble = true,
+            b'e' => self.export = true,
+            b'i' | b'X' => self.import = true,
+            b'm' => self.key_format(&value)?,
             b'g' => self.generic = true,
             b'a' => self.rounds = Some(number(&value, 1, i32::MAX as u64, "Invalid number: {} ({})")? as u32),
             b'b' => {
@@ -234,6 +247,25 @@ impl Flags {
             // -o: "new format is already the default" (a no-op in 9.2).
             _ => {}
         }
+        Ok(())
+    }
+}
+
+impl Flags {
+    /// `-m`: ssh-keygen's names in any case; PEM and PKCS8 also choose the private key
+    /// format (RFC4716 leaves it).
+    fn key_format(&mut self, value: &OsStr) -> Result<(), ExitCode> {
+        let (convert, private) = match value.to_string_lossy().to_ascii_lowercase().as_str() {
+            "rfc4716" | "ssh2" => (PublicFormat::Rfc4716, self.private_format),
+            "pkcs8" => (PublicFormat::Pkcs8, PrivateFormat::Pkcs8),
+            "pem" => (PublicFormat::Pem, PrivateFormat::Pem),
+            _ => {
+                let message = format!("Unsupported conversion format \"{}\"", value.to_string_lossy());
+                return Err(log::fatal(&message));
+            }
+        };
+        self.convert_format = Some(convert);
+        self.private_format = private;
         Ok(())
     }
 }

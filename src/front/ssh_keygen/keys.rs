@@ -91,7 +91,7 @@ pub(super) fn file_or_ask(ctx: &Context, flags: &Flags, question: &str) -> Resul
     }
 }
 
-fn given(secret: &Zeroizing<String>) -> Source {
+pub(super) fn given(secret: &Zeroizing<String>) -> Source {
     Source::Given(Secret::new(secret.to_string()))
 }
 
@@ -129,6 +129,7 @@ pub fn generate(ctx: &Context, flags: &Flags) -> ExitCode {
         rounds: flags.rounds.unwrap_or(DEFAULT_ROUNDS),
         passphrase: Some(passphrase),
         force: false,
+        format: flags.private_format,
         announce: false,
     };
     match generate::execute(ctx, &printer, request) {
@@ -227,6 +228,7 @@ pub fn change_passphrase(ctx: &Context, flags: &Flags) -> ExitCode {
                 rounds: Some(flags.rounds.unwrap_or(DEFAULT_ROUNDS)),
                 cipher: Some(Cipher::Aes256Ctr),
                 strict: true,
+                format: Some(flags.private_format),
             };
             let changed = passphrase::execute(ctx, printer, request)?;
             printer.report(&changed)?;
@@ -237,6 +239,9 @@ pub fn change_passphrase(ctx: &Context, flags: &Flags) -> ExitCode {
 
 /// `-c`.
 pub fn change_comment(ctx: &Context, flags: &Flags) -> ExitCode {
+    if let Some(exit) = refuse_comment_format(flags) {
+        return exit;
+    }
     existing_key(
         ctx,
         flags,
@@ -260,4 +265,25 @@ pub fn change_comment(ctx: &Context, flags: &Flags) -> ExitCode {
             Ok(super::exit(change.status()))
         },
     )
+}
+
+/// ssh-keygen 9.2 keeps comments only in its own format: `-c` with `-m PEM` or `PKCS8`
+/// refuses RSA and ECDSA keys (an Ed25519 key is written in OpenSSH's format anyway).
+/// ssh-keygen says so after unlocking the key; the type is read here from the key's
+/// public half (or its .pub) instead, so an encrypted key is refused without a question.
+fn refuse_comment_format(flags: &Flags) -> Option<ExitCode> {
+    if flags.private_format == crate::key::PrivateFormat::OpenSsh {
+        return None;
+    }
+    let path = flags.file.as_ref()?;
+    let file = crate::key::PrivateKeyFile::read(path).ok()?;
+    let key = match file.public_key() {
+        Some(key) => key.key_data().clone(),
+        None => crate::key::source::pub_beside(path)?.0,
+    };
+    if matches!(key, ssh_key::public::KeyData::Ed25519(_)) {
+        return None;
+    }
+    log::line("Comments are only supported for keys stored in the new format (-o).");
+    Some(ExitCode::from(1))
 }
