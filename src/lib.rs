@@ -14,6 +14,7 @@ pub mod error;
 pub mod front;
 pub mod fsutil;
 pub mod key;
+pub mod krl;
 pub mod known_hosts;
 pub mod manpage;
 pub mod print;
