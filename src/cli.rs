@@ -12,6 +12,7 @@ pub mod generate;
 pub mod host_keys;
 pub mod install_links;
 pub mod known_hosts;
+pub mod krl;
 pub mod man;
 pub mod page;
 pub mod passphrase;
@@ -64,4 +65,5 @@ pub enum Command {
     Signers(signers::SignersArgs),
     HostKeys(host_keys::HostKeysArgs),
     Sshfp(sshfp::SshfpArgs),
+    Krl(krl::KrlArgs),
 }

@@ -19,6 +19,7 @@ pub mod generate;
 pub mod host_keys;
 pub mod install_links;
 pub mod known_hosts;
+pub mod krl;
 pub mod man;
 pub mod passphrase;
 pub mod public;
@@ -52,6 +53,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Signers(args) => signers::run(&printer, args),
         Command::HostKeys(args) => host_keys::run(ctx, &printer, args),
         Command::Sshfp(args) => show(&printer, sshfp::run(&printer, args)),
+        Command::Krl(args) => krl::run(ctx, &printer, args),
     }
 }
 
@@ -127,6 +129,7 @@ fn output(command: &Command) -> (Format, bool) {
         Command::Signers(args) => signers_output(&args.command),
         Command::HostKeys(args) => (args.format.into(), args.quiet),
         Command::Sshfp(args) => (args.format.into(), false),
+        Command::Krl(args) => krl_output(&args.command),
     }
 }
 
@@ -139,6 +142,17 @@ fn signers_output(command: &crate::cli::signers::SignersCommand) -> (Format, boo
         S::Find(args) => (args.format.into(), false),
         S::Match(args) => (args.format.into(), false),
         S::Audit(args) => (args.format.into(), false),
+    }
+}
+
+/// The output format and `-q` of a `krl` subcommand.
+fn krl_output(command: &crate::cli::krl::KrlCommand) -> (Format, bool) {
+    use crate::cli::krl::KrlCommand as K;
+    match command {
+        K::Create(args) => (Format::Text, args.spec.quiet),
+        K::Update(args) => (Format::Text, args.spec.quiet),
+        K::Query(args) => (args.format.into(), false),
+        K::Show(args) => (args.format.into(), false),
     }
 }
 

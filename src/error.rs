@@ -314,9 +314,14 @@ pub enum Error {
     #[error("{}: not an SSH signature: {problem}", path.display())]
     BadSignature { path: PathBuf, problem: crate::sig::SignatureProblem },
 
-    /// A revocation file that is a KRL (PROTOCOL.krl), which is not read yet.
-    #[error("{}: is a key revocation list (KRL); KRL files are not read yet", path.display())]
-    KrlNotSupported { path: PathBuf },
+    /// A key revocation list (PROTOCOL.krl) that cannot be read: every key it is asked
+    /// about counts as revoked (as OpenSSH fails closed).
+    #[error("{}: not a key revocation list OpenSSH would read: {problem}", path.display())]
+    BadKrl { path: PathBuf, problem: crate::krl::KrlError },
+
+    /// A KRL spec line `ssh-keygen -k` would refuse (worded as it words it).
+    #[error("{problem}")]
+    BadKrlSpec { problem: crate::krl::SpecError },
 
     /// A revocation file line that is no public key: as OpenSSH, every signature whose
     /// key is not listed before it is refused (a list that cannot be read must not let a
@@ -621,8 +626,9 @@ impl Error {
             Error::BadSignature { .. } => {
                 "give the signature file that ssh-keygen -Y sign or keywright sign wrote (-----BEGIN SSH SIGNATURE-----)"
             }
-            Error::KrlNotSupported { .. } => {
-                "give a revocation file of public keys, one a line; KRLs come with the certificate commands"
+            Error::BadKrl { .. } => "make the list again with `keywright krl create` (or ssh-keygen -k)",
+            Error::BadKrlSpec { .. } => {
+                "spec lines are serial: N[-M], id: ID, key: KEY, sha1: KEY, sha256: KEY, hash: SHA256:… or a public key; serial: and id: need --ca or --all-cas"
             }
             Error::BadRevocationLine { .. } => {
                 "each line of a revocation file must be a public key (TYPE BASE64 [COMMENT]) or a # comment"

@@ -25,6 +25,7 @@ mod generate;
 mod host_keys;
 mod install_links;
 mod known_hosts;
+mod krl;
 mod man;
 mod passphrase;
 mod public;

@@ -174,6 +174,29 @@ pub const SSHFP: &[Example] = examples![
     "The records of one key, in RFC 3597 generic notation" => "keywright sshfp -g -f ~/.ssh/id_ed25519.pub server.example.com",
 ];
 
+pub const KRL: &[Example] = examples![
+    "Revoke a host's old key, then check your key against the list" => "keywright krl create -f revoked.krl host_key.pub && keywright krl query -f revoked.krl ~/.ssh/id_ed25519.pub",
+];
+
+pub const KRL_CREATE: &[Example] = examples![
+    "Revoke the certificates with serials 1000 to 1999 issued by a CA" => "echo 'serial: 1000-1999' | keywright krl create -f users.krl --ca ca.pub -",
+    "Revoke a key ID under every CA, and a key by its fingerprint" => "printf 'id: old-ci\\nhash: SHA256:Sl5ZHXJw0KfMFjs4oN7kqVKS6wF8a1Fq4xjvbTlhpWk\\n' | keywright krl create -f users.krl --all-cas -",
+];
+
+pub const KRL_UPDATE: &[Example] = examples![
+    "Add a revoked key to an existing list (its version grows by one)" => "keywright krl create -qf users.krl host_key.pub && keywright krl update -f users.krl ca.pub",
+];
+
+pub const KRL_QUERY: &[Example] = examples![
+    "Is this key revoked? (exit 1 if it is)" => "keywright krl create -qf users.krl host_key.pub && keywright krl query -f users.krl ~/.ssh/id_ed25519.pub",
+    "The answers as JSON" => "keywright krl create -qf users.krl host_key.pub && keywright krl query -f users.krl --format json ~/.ssh/id_ed25519.pub ~/.ssh/id_work.pub",
+];
+
+pub const KRL_SHOW: &[Example] = examples![
+    "What a list revokes, as spec lines" => "keywright krl create -qf users.krl host_key.pub && keywright krl show -f users.krl",
+    "The same as JSON" => "keywright krl create -qf users.krl host_key.pub && keywright krl show -f users.krl --format json",
+];
+
 /// The examples of a page.
 pub fn of(page: Page) -> &'static [Example] {
     match page {
@@ -204,6 +227,11 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::SignersAudit => SIGNERS_AUDIT,
         Page::HostKeys => HOST_KEYS,
         Page::Sshfp => SSHFP,
+        Page::Krl => KRL,
+        Page::KrlCreate => KRL_CREATE,
+        Page::KrlUpdate => KRL_UPDATE,
+        Page::KrlQuery => KRL_QUERY,
+        Page::KrlShow => KRL_SHOW,
     }
 }
 

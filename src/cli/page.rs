@@ -33,6 +33,11 @@ pub enum Page {
     SignersAudit,
     HostKeys,
     Sshfp,
+    Krl,
+    KrlCreate,
+    KrlUpdate,
+    KrlQuery,
+    KrlShow,
 }
 
 impl Page {
@@ -65,6 +70,11 @@ impl Page {
         Page::SignersAudit,
         Page::HostKeys,
         Page::Sshfp,
+        Page::Krl,
+        Page::KrlCreate,
+        Page::KrlUpdate,
+        Page::KrlQuery,
+        Page::KrlShow,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -98,6 +108,11 @@ impl Page {
             Page::SignersAudit => "signers audit",
             Page::HostKeys => "host-keys",
             Page::Sshfp => "sshfp",
+            Page::Krl => "krl",
+            Page::KrlCreate => "krl create",
+            Page::KrlUpdate => "krl update",
+            Page::KrlQuery => "krl query",
+            Page::KrlShow => "krl show",
         }
     }
 
