@@ -223,6 +223,15 @@ impl Printer {
         stdout.out.flush()
     }
 
+    /// Renders a report into `out` instead of stdout: for a front that holds its output
+    /// as C's stdio holds it (see `front::ssh_keygen::krl`).
+    ///
+    /// # Errors
+    /// Writing failed.
+    pub fn render_into<R: Render>(&self, report: &R, out: &mut dyn Write) -> io::Result<()> {
+        self.render(report, out)
+    }
+
     fn render<R: Render>(&self, report: &R, out: &mut dyn Write) -> io::Result<()> {
         match self.format {
             Format::Json => {

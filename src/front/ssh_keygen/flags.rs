@@ -61,22 +61,24 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b'A', Support::Covered),
     (b'B', Support::Covered),
     (b'g', Support::Covered),
+    // Key revocation lists; -s is the CA with -k, and -z its version (a certificate's
+    // serial with -s alone).
+    (b'k', Support::Covered),
+    (b'Q', Support::Covered),
+    (b'u', Support::Covered),
+    (b'z', Support::Covered),
     (b'D', Support::Later("PKCS#11 tokens")),
     (b'e', Support::Later("key export")),
     (b'h', Support::Later("certificates")),
     (b'i', Support::Later("key import")),
     (b'K', Support::Later("FIDO authenticators")),
-    (b'k', Support::Later("key revocation lists")),
     (b'L', Support::Later("certificates")),
     (b'M', Support::Later("moduli")),
     (b'm', Support::Later("key formats")),
-    (b'Q', Support::Later("key revocation lists")),
-    (b'u', Support::Later("key revocation lists")),
     (b'V', Support::Later("certificates")),
     (b'w', Support::Later("FIDO authenticators")),
     (b'X', Support::Later("key import")),
     (b'Z', Support::Later("private key ciphers")),
-    (b'z', Support::Later("certificates and key revocation lists")),
 ];
 
 /// How far ssh-keygen's `-v` raised its log level.
@@ -140,6 +142,14 @@ pub struct Flags {
     pub revocation: Option<PathBuf>,
     /// -U: the key is in ssh-agent.
     pub agent: bool,
+    /// -k: write a key revocation list.
+    pub gen_krl: bool,
+    /// -u: with -k, add to the existing list.
+    pub update_krl: bool,
+    /// -Q: check keys against a key revocation list.
+    pub check_krl: bool,
+    /// -z: the certificate serial, or with -k the KRL version
+    pub z: Option<OsString>,
     /// What follows the options.
     pub operands: Vec<OsString>,
 }
@@ -198,6 +208,10 @@ impl Flags {
             b'A' => self.host_keys = true,
             b'B' => self.bubblebabble = true,
             b'g' => self.generic = true,
+            b'k' => self.gen_krl = true,
+            b'Q' => self.check_krl = true,
+            b'u' => self.update_krl = true,
+            b'z' => self.z = Some(value),
             b'a' => self.rounds = Some(number(&value, 1, i32::MAX as u64, "Invalid number: {} ({})")? as u32),
             b'b' => {
                 self.bits = Some(number(&value, 1, u32::MAX as u64, "Bits has bad value {} ({})")? as u32)
