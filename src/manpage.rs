@@ -289,10 +289,17 @@ fn extra(page: Page) -> Extra {
         Page::Krl | Page::KrlCreate | Page::KrlUpdate | Page::KrlShow => Extra {
             exit_status: &[
                 ("0", "Success."),
-                ("2", "An error: an unreadable or damaged list, spec or key, a spec line ssh-keygen -k would refuse, or a usage error; the list is then unchanged."),
+                (
+                    "2",
+                    "An error: an unreadable or damaged list, spec or key, a spec line ssh-keygen -k would refuse, or a usage error; the list is then unchanged.",
+                ),
             ],
             files: KRL_FILES,
-            see_also: see(&["keywright-krl(1)", "ssh-keygen(1) KEY REVOCATION LISTS", "sshd_config(5) RevokedKeys"]),
+            see_also: see(&[
+                "keywright-krl(1)",
+                "ssh-keygen(1) KEY REVOCATION LISTS",
+                "sshd_config(5) RevokedKeys",
+            ]),
         },
         Page::KrlQuery => Extra {
             exit_status: &[
@@ -301,7 +308,11 @@ fn extra(page: Page) -> Extra {
                 ("2", "An error: an unreadable or damaged list or key, or a usage error."),
             ],
             files: KRL_FILES,
-            see_also: see(&["keywright-krl(1)", "ssh-keygen(1) KEY REVOCATION LISTS", "sshd_config(5) RevokedKeys"]),
+            see_also: see(&[
+                "keywright-krl(1)",
+                "ssh-keygen(1) KEY REVOCATION LISTS",
+                "sshd_config(5) RevokedKeys",
+            ]),
         },
         Page::Sshfp => Extra {
             exit_status: &[

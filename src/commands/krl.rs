@@ -14,13 +14,15 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::fsutil::{self, Accept, Expect, FileMode};
 use crate::key::HashKind;
+use crate::key::PrivateKeyFile;
 use crate::key::fingerprint::Fingerprint;
 use crate::key::source::{first_public_key, pub_beside};
-use crate::key::PrivateKeyFile;
 use crate::krl::spec::{self, CaScope, SpecName};
 use crate::krl::{Krl, MAX_KRL_BYTES, wire};
 use crate::print::Printer;
-use crate::report::krl::{KrlContents, KrlQuery, KrlWritten, Queried, RevokedCertificates, RevokedKey, SerialRange};
+use crate::report::krl::{
+    KrlContents, KrlQuery, KrlWritten, Queried, RevokedCertificates, RevokedKey, SerialRange,
+};
 
 /// The most a spec file may hold (a spec is text; large fleets list many serials).
 pub const MAX_SPEC_BYTES: u64 = 256 << 20;
@@ -37,9 +39,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: KrlArgs) -> Result<Status> {
 /// create (`update` false) or update.
 fn build(ctx: &Context, args: SpecArgs, update: bool) -> Result<KrlWritten> {
     let scope = match (&args.ca, args.all_cas) {
-        (Some(path), _) => {
-            CaScope::Key(load_public_checked(path)?.0)
-        }
+        (Some(path), _) => CaScope::Key(load_public_checked(path)?.0),
         (None, true) => CaScope::Wildcard,
         (None, false) => CaScope::Missing,
     };
@@ -111,7 +111,11 @@ pub fn read_spec(path: &Path) -> crate::Result<Vec<u8>> {
 /// # Errors
 /// The file cannot be read ([`Error::Io`]…) or is no KRL OpenSSH would load ([`Error::BadKrl`]).
 pub fn read(path: &Path) -> crate::Result<Krl> {
-    let data = fsutil::read_capped(path, MAX_KRL_BYTES, Expect { what: "a key revocation list", accept: Accept::Pipe })?;
+    let data = fsutil::read_capped(
+        path,
+        MAX_KRL_BYTES,
+        Expect { what: "a key revocation list", accept: Accept::Pipe },
+    )?;
     decode(path, &data)
 }
 

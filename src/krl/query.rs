@@ -41,7 +41,8 @@ impl Krl {
     /// serial; not its CA.
     fn revokes_key(&self, key: &KeyData) -> Option<Revocation> {
         let blob = plain_blob(key);
-        if !self.sha1s.is_empty() && self.sha1s.contains(Fingerprint::of_blob(HashKind::Sha1, &blob).digest()) {
+        if !self.sha1s.is_empty() && self.sha1s.contains(Fingerprint::of_blob(HashKind::Sha1, &blob).digest())
+        {
             return Some(Revocation::Sha1);
         }
         if !self.sha256s.is_empty()

@@ -98,7 +98,13 @@ fn after<'t>(text: &'t [u8], prefix: &str) -> Option<&'t [u8]> {
     })
 }
 
-fn apply_line(krl: &mut Krl, text: &[u8], scope: &CaScope, name: SpecName<'_>, line: usize) -> Result<(), SpecError> {
+fn apply_line(
+    krl: &mut Krl,
+    text: &[u8],
+    scope: &CaScope,
+    name: SpecName<'_>,
+    line: usize,
+) -> Result<(), SpecError> {
     let ca = |missing: SpecError| match scope {
         CaScope::Missing => Err(missing),
         CaScope::Wildcard => Ok(None),
@@ -107,7 +113,9 @@ fn apply_line(krl: &mut Krl, text: &[u8], scope: &CaScope, name: SpecName<'_>, l
     if let Some(rest) = after(text, "serial:") {
         let ca = ca(SpecError::SerialNeedsCa)?;
         let (lo, hi) = serial_range(rest, name, line)?;
-        return krl.revoke_serials(ca, lo, hi).map_err(|_| SpecError::SerialZero { path: name.path.into(), line });
+        return krl
+            .revoke_serials(ca, lo, hi)
+            .map_err(|_| SpecError::SerialZero { path: name.path.into(), line });
     }
     if let Some(rest) = after(text, "id:") {
         krl.revoke_key_id(ca(SpecError::KeyIdNeedsCa)?, rest);
@@ -171,7 +179,12 @@ fn serial_range(text: &[u8], name: SpecName<'_>, line: usize) -> Result<(u64, u6
         return Err(out_of_range());
     }
     if second.value <= first.value {
-        return Err(SpecError::InvalidRange { path: name.path.into(), line, lo: first.value, hi: second.value });
+        return Err(SpecError::InvalidRange {
+            path: name.path.into(),
+            line,
+            lo: first.value,
+            hi: second.value,
+        });
     }
     Ok((first.value, second.value))
 }
@@ -190,7 +203,10 @@ struct Strtoull {
 /// 2^64), `0x` for hex (only when a hex digit follows), `0` for octal, else decimal.
 fn strtoull(text: &[u8]) -> Strtoull {
     let none = Strtoull { value: 0, end: 0, overflow: false };
-    let mut at = text.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).unwrap_or(text.len());
+    let mut at = text
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+        .unwrap_or(text.len());
     let negative = match text.get(at) {
         Some(b'-') => {
             at += 1;

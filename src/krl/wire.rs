@@ -190,7 +190,8 @@ pub fn decode(data: &[u8]) -> Result<Krl, KrlError> {
     if reader.u32()? != FORMAT_VERSION {
         return Err(Reason::InvalidFormat.into());
     }
-    let mut krl = Krl { version: reader.u64()?, generated: reader.u64()?, flags: reader.u64()?, ..Krl::default() };
+    let mut krl =
+        Krl { version: reader.u64()?, generated: reader.u64()?, flags: reader.u64()?, ..Krl::default() };
     reader.string()?;
     krl.comment = reader.cstring()?.to_vec();
     let sections = reader.0;
@@ -229,7 +230,10 @@ fn check_signatures(data: &[u8], sections: &[u8]) -> Parsed<Vec<KeyData>> {
         let body = reader.string()?;
         if kind != SECTION_SIGNATURE {
             if !signers.is_empty() {
-                return Err(logged(Reason::InvalidFormat, "KRL contains non-signature section after signature".into()));
+                return Err(logged(
+                    Reason::InvalidFormat,
+                    "KRL contains non-signature section after signature".into(),
+                ));
             }
             continue;
         }
@@ -288,11 +292,17 @@ fn parse_certs(body: &[u8], krl: &mut Krl) -> Parsed<()> {
                 }
             }
             other => {
-                return Err(logged(Reason::InvalidFormat, format!("Unsupported KRL certificate section {other}")));
+                return Err(logged(
+                    Reason::InvalidFormat,
+                    format!("Unsupported KRL certificate section {other}"),
+                ));
             }
         }
         if !sub.is_empty() {
-            return Err(logged(Reason::InvalidFormat, "KRL certificate section contains unparsed data".into()));
+            return Err(logged(
+                Reason::InvalidFormat,
+                "KRL certificate section contains unparsed data".into(),
+            ));
         }
     }
     Ok(())
@@ -324,7 +334,11 @@ fn revoke_bitmap(krl: &mut Krl, ca: Option<&KeyData>, offset: u64, bitmap: &[u8]
 }
 
 /// A section of strings (keys or digests of `len` bytes).
-fn blob_section(body: &[u8], into: &mut std::collections::BTreeSet<Vec<u8>>, len: Option<usize>) -> Parsed<()> {
+fn blob_section(
+    body: &[u8],
+    into: &mut std::collections::BTreeSet<Vec<u8>>,
+    len: Option<usize>,
+) -> Parsed<()> {
     let mut reader = Reader(body);
     while !reader.is_empty() {
         let blob = reader.string()?;

@@ -14,10 +14,10 @@ use ssh_key::public::KeyData;
 
 use super::lookup::plain;
 use crate::error::{Error, Result};
-use crate::krl::{Krl, KrlError, MAX_KRL_BYTES};
 use crate::fsutil::{self, Accept, Expect};
 use crate::key::scan::c_string;
 use crate::key::text::{read_key, skip_blanks};
+use crate::krl::{Krl, KrlError, MAX_KRL_BYTES};
 
 /// A revocation file: a list of keys read and parsed line by line, or a KRL.
 #[derive(Debug, Clone)]

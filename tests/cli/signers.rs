@@ -370,7 +370,10 @@ fn revoked_keys_are_refused() {
     let run = kw_verify(&env, "allowed", "alice", &["-r", "krl"]).code(1);
     assert_eq!(run.out(), "Could not verify signature: the key is revoked\n");
     let verify_krl = |krl: &str| {
-        oracle(&env, &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "-r", krl])
+        oracle(
+            &env,
+            &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "-r", krl],
+        )
     };
     assert_eq!(verify_krl("krl").code, 255);
     env.ssh_keygen(["-q", "-k", "-f", "other.krl", "other"]).success();
@@ -380,7 +383,11 @@ fn revoked_keys_are_refused() {
     damaged.push(9);
     std::fs::write(env.path("damaged.krl"), damaged).unwrap();
     let run = kw_verify(&env, "allowed", "alice", &["-r", "damaged.krl"]).code(2);
-    assert!(run.stderr.starts_with("keywright: error: damaged.krl: not a key revocation list"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("keywright: error: damaged.krl: not a key revocation list"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(verify_krl("damaged.krl").code, 255);
 }
 

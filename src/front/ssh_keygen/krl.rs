@@ -17,8 +17,8 @@ use super::log;
 use crate::commands::krl as commands;
 use crate::context::Context;
 use crate::error::Error;
-use crate::krl::spec::{self, CaScope, SpecName};
 use crate::krl::Krl;
+use crate::krl::spec::{self, CaScope, SpecName};
 use crate::print::Printer;
 use crate::report::krl::KrlQuery;
 
@@ -120,9 +120,8 @@ fn krl_version(value: &OsStr) -> Result<u64, ExitCode> {
         }
         _ => None,
     };
-    parsed.ok_or_else(|| {
-        log::fatal(&format!("Invalid serial number \"{}\"", String::from_utf8_lossy(digits)))
-    })
+    parsed
+        .ok_or_else(|| log::fatal(&format!("Invalid serial number \"{}\"", String::from_utf8_lossy(digits))))
 }
 
 /// `-s`: `none` (any case) for every CA, else a public key file.
@@ -220,7 +219,11 @@ pub fn check(ctx: &Context, flags: &Flags) -> ExitCode {
         let (key, comment) = match commands::load_public_checked(path) {
             Ok(found) => found,
             Err(error) => {
-                return log::fatal(&format!("Cannot load public key {}: {}", path.display(), load_reason(&error)));
+                return log::fatal(&format!(
+                    "Cannot load public key {}: {}",
+                    path.display(),
+                    load_reason(&error)
+                ));
             }
         };
         let queried = commands::queried(&krl, path, &key, &comment);
