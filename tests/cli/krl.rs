@@ -370,3 +370,45 @@ fn sshd_refuses_a_key_our_list_revokes() {
     );
     assert!(sshd.log_text().contains("revoked"), "sshd says why:\n{}", sshd.log_text());
 }
+
+#[test]
+fn audit_finds_host_keys_and_cas_a_list_revokes() {
+    let env = Env::new();
+    keys(&env);
+    let line = |name: &str| env.read_string(&format!("{name}.pub")).trim_end().to_string();
+    env.write(
+        "kh",
+        format!(
+            "good.example {}\nold.example {}\n@cert-authority *.example.com {}\n@revoked * {}\n",
+            line("id_ecdsa_256"),
+            line("id_ed25519"),
+            line("ca"),
+            line("id_ed25519"),
+        ),
+    );
+    env.write("spec", format!("{}\n{}\n", line("id_ed25519"), line("ca")));
+    env.kw(["krl", "create", "-q", "-f", "hosts.krl", "spec"]).success();
+    let run = env.kw(["known-hosts", "audit", "--revoked", "hosts.krl", "kh"]).code(1);
+    let fp = |name: &str| {
+        env.ssh_keygen(["-lf", &format!("{name}.pub")]).out().split(' ').nth(1).unwrap().to_string()
+    };
+    let out = run.out();
+    let findings: Vec<&str> = out.lines().filter(|l| l.contains("[revoked-by-krl]")).collect();
+    assert_eq!(
+        findings,
+        [
+            format!(
+                "kh:2: error: the host key {} is revoked by hosts.krl: ssh refuses it with RevokedHostKeys [revoked-by-krl]",
+                fp("id_ed25519")
+            ),
+            format!(
+                "kh:3: error: the CA key {} is revoked by hosts.krl, but trusted for host certificates here [revoked-by-krl]",
+                fp("ca")
+            ),
+        ],
+        "{out}"
+    );
+    // Without the list the same file has no such finding.
+    assert!(!env.kw(["known-hosts", "audit", "kh"]).out().contains("revoked-by-krl"));
+    env.kw(["known-hosts", "audit", "--revoked", "missing.krl", "kh"]).code(2);
+}
