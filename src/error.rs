@@ -319,6 +319,14 @@ pub enum Error {
     #[error("{}: not a key revocation list OpenSSH would read: {problem}", path.display())]
     BadKrl { path: PathBuf, problem: crate::krl::KrlError },
 
+    /// The host key is in the RevokedHostKeys file (a KRL or a list of keys).
+    #[error("host key verification failed: the {key_type} host key {fingerprint} is revoked by {}", path.display())]
+    HostKeyRevokedByFile { path: PathBuf, key_type: String, fingerprint: String },
+
+    /// The RevokedHostKeys file cannot be read or checked: as ssh, the host key is refused.
+    #[error("host key verification failed: cannot check the revoked keys file: {cause}")]
+    RevokedHostKeysUnreadable { path: PathBuf, cause: String },
+
     /// A KRL spec line `ssh-keygen -k` would refuse (worded as it words it).
     #[error("{problem}")]
     BadKrlSpec { problem: crate::krl::SpecError },
@@ -627,6 +635,12 @@ impl Error {
                 "give the signature file that ssh-keygen -Y sign or keywright sign wrote (-----BEGIN SSH SIGNATURE-----)"
             }
             Error::BadKrl { .. } => "make the list again with `keywright krl create` (or ssh-keygen -k)",
+            Error::HostKeyRevokedByFile { .. } => {
+                "the server's key was revoked (RevokedHostKeys): ask its administrator for its current key"
+            }
+            Error::RevokedHostKeysUnreadable { .. } => {
+                "fix or remove the RevokedHostKeys file; a host key is never trusted when it cannot be checked"
+            }
             Error::BadKrlSpec { .. } => {
                 "spec lines are serial: N[-M], id: ID, key: KEY, sha1: KEY, sha256: KEY, hash: SHA256:… or a public key; serial: and id: need --ca or --all-cas"
             }

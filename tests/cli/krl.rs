@@ -412,3 +412,85 @@ fn audit_finds_host_keys_and_cas_a_list_revokes() {
     assert!(!env.kw(["known-hosts", "audit", "kh"]).out().contains("revoked-by-krl"));
     env.kw(["known-hosts", "audit", "--revoked", "missing.krl", "kh"]).code(2);
 }
+
+/// `ssh` with only `key`, the server's known_hosts and `RevokedHostKeys=krl`.
+fn ssh_with_revoked(sshd: &Sshd, user: &str, key: &Path, krl: &Path) -> Run {
+    let mut cmd = std::process::Command::new("ssh");
+    cmd.args([
+        "-F",
+        "/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+    ])
+    .arg("-o")
+    .arg(format!("UserKnownHostsFile={}", sshd.known_hosts().display()))
+    .arg("-o")
+    .arg(format!("RevokedHostKeys={}", krl.display()))
+    .arg("-i")
+    .arg(key)
+    .args(["-p", &sshd.port().to_string(), &format!("{user}@127.0.0.1"), "true"])
+    .env_remove("SSH_AUTH_SOCK")
+    .stdin(std::process::Stdio::null());
+    super::support::spawn(cmd, None).finish()
+}
+
+#[test]
+fn copy_id_refuses_a_host_key_revoked_by_revoked_host_keys() {
+    if !root_or_skip("copy_id_refuses_a_host_key_revoked_by_revoked_host_keys") {
+        return;
+    }
+    let env = Env::new();
+    let private = env.fixture("id_ed25519");
+    let sshd = Sshd::start();
+    let user = sshd.user();
+    user.write_authorized_keys(env.read_string("id_ed25519.pub"));
+    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
+    env.write("password", format!("{}\n", user.password()));
+    env.write("hostkey.pub", sshd.host_key("ed25519"));
+    env.kw(["krl", "create", "-q", "-f", "hosts.krl", "hostkey.pub"]).success();
+    env.kw(["krl", "create", "-q", "-f", "other.krl", "id_ed25519.pub"]).success();
+    let fingerprint = env.ssh_keygen(["-lf", "hostkey.pub"]).out().split(' ').nth(1).unwrap().to_string();
+    let krl = env.path("hosts.krl");
+    let said = format!("Host key ED25519 {fingerprint} revoked by file {}", krl.display());
+    // OpenSSH's ssh refuses the host with these words...
+    let ssh = ssh_with_revoked(&sshd, user.name(), &private, &krl);
+    assert_eq!(ssh.code, 255, "{}", ssh.stderr);
+    assert!(
+        ssh.stderr.contains(&said) && ssh.stderr.contains("Host key verification failed."),
+        "{}",
+        ssh.stderr
+    );
+    assert!(ssh_with_revoked(&sshd, user.name(), &private, &env.path("other.krl")).code == 0);
+    // ...and so does copy-id, whatever StrictHostKeyChecking says.
+    let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
+    let copy = |krl: &Path, strict: &str| {
+        env.kw([
+            "copy-id",
+            "-i",
+            "id_ed25519.pub",
+            "--password-file",
+            "password",
+            "-o",
+            &format!("RevokedHostKeys={}", krl.display()),
+            "-o",
+            &format!("StrictHostKeyChecking={strict}"),
+            &dest,
+        ])
+    };
+    for strict in ["yes", "no"] {
+        let run = copy(&krl, strict).code(1);
+        assert!(run.stderr.contains(&format!("{said}\nHost key verification failed.\n")), "{}", run.stderr);
+        assert!(
+            run.out().starts_with(&format!("{dest}: failed: host key verification failed")),
+            "{}",
+            run.out()
+        );
+    }
+    let run = copy(&env.path("missing.krl"), "yes").code(1);
+    assert!(run.stderr.contains("in revoked keys file"), "{}", run.stderr);
+    copy(&env.path("other.krl"), "yes").success();
+}
