@@ -25,10 +25,13 @@ const DOCUMENTED: &[&str] = &[
     "host-keys",
     "host-keys check",
     "sshfp",
+    // Checked in krl.rs.
+    "krl show",
+    "krl query",
 ];
 
 /// Definitions the documents share, not documents themselves.
-const SHARED: &[&str] = &["key", "known_hosts_entry", "copy_id_key", "sig_notes"];
+const SHARED: &[&str] = &["key", "known_hosts_entry", "copy_id_key", "sig_notes", "krl_key"];
 
 /// The schema block of docs/json.md (the one after `<!-- schema -->`).
 fn schema() -> Value {

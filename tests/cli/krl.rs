@@ -251,9 +251,12 @@ fn show_prints_what_ssh_keygen_dash_q_dash_l_prints() {
     let front = env.kw(["ssh-keygen", "-Q", "-l", "-f", "a.krl", "u1.pub", "cert5.pub"]);
     let oracle = env.ssh_keygen(["-Q", "-l", "-f", "a.krl", "u1.pub", "cert5.pub"]);
     assert_eq!((front.out(), front.code), (oracle.out(), oracle.code));
-    let json: serde_json::Value =
-        serde_json::from_str(&env.kw(["krl", "show", "-f", "a.krl", "--format", "json"]).success().out())
-            .unwrap();
+    let shown = env.kw(["krl", "show", "-f", "a.krl", "--format", "json"]).success().stdout;
+    super::json::assert_documented("krl show", &shown);
+    let json: serde_json::Value = serde_json::from_slice(&shown).unwrap();
+    let queried =
+        env.kw(["krl", "query", "-f", "a.krl", "--format", "json", "u1.pub", "cert5.pub", "id_ed25519"]);
+    super::json::assert_documented("krl query", &queried.code(1).stdout);
     assert_eq!(json["comment"], "the list");
     let certificates = json["certificates"].as_array().unwrap();
     assert_eq!(certificates.last().unwrap()["ca"], serde_json::Value::Null, "-s none comes last");
