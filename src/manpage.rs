@@ -247,7 +247,7 @@ fn extra(page: Page) -> Extra {
                 ),
                 (
                     "2",
-                    "An error: an unreadable file, a damaged signature file, a KRL or unreadable revocation file.",
+                    "An error: an unreadable file, a damaged signature file, an unreadable revocation file or a KRL that cannot be read.",
                 ),
             ],
             files: SIG_FILES,

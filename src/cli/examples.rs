@@ -18,7 +18,7 @@ pub struct Example {
 /// authorized_keys file, and `~/.config/keywright/passphrase` holding a passphrase.
 pub const EXAMPLE_SETUP: &str = "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase, \
      v1.tgz{,.sig} (signed by ~/.ssh/id_ed25519), build.tar.gz, docs/*.md, allowed_signers \
-     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub";
+     (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub, revoked.krl (a KRL of host_key.pub)";
 
 /// Renders examples for `--help` (`after_help`).
 pub fn render(examples: &[Example]) -> String {
@@ -175,26 +175,27 @@ pub const SSHFP: &[Example] = examples![
 ];
 
 pub const KRL: &[Example] = examples![
-    "Revoke a host's old key, then check your key against the list" => "keywright krl create -f revoked.krl host_key.pub && keywright krl query -f revoked.krl ~/.ssh/id_ed25519.pub",
+    "Revoke a host's old key" => "keywright krl create -f old-hosts.krl host_key.pub",
+    "Is my key revoked? (exit 1 if it is)" => "keywright krl query -f revoked.krl ~/.ssh/id_ed25519.pub",
 ];
 
 pub const KRL_CREATE: &[Example] = examples![
     "Revoke the certificates with serials 1000 to 1999 issued by a CA" => "echo 'serial: 1000-1999' | keywright krl create -f users.krl --ca ca.pub -",
-    "Revoke a key ID under every CA, and a key by its fingerprint" => "printf 'id: old-ci\\nhash: SHA256:Sl5ZHXJw0KfMFjs4oN7kqVKS6wF8a1Fq4xjvbTlhpWk\\n' | keywright krl create -f users.krl --all-cas -",
+    "Revoke certificates with key ID old-ci, whatever CA issued them" => "echo 'id: old-ci' | keywright krl create -f users.krl --all-cas -",
 ];
 
 pub const KRL_UPDATE: &[Example] = examples![
-    "Add a revoked key to an existing list (its version grows by one)" => "keywright krl create -qf users.krl host_key.pub && keywright krl update -f users.krl ca.pub",
+    "Add a key to a list (its version grows by one)" => "keywright krl update -f revoked.krl ca.pub",
 ];
 
 pub const KRL_QUERY: &[Example] = examples![
-    "Is this key revoked? (exit 1 if it is)" => "keywright krl create -qf users.krl host_key.pub && keywright krl query -f users.krl ~/.ssh/id_ed25519.pub",
-    "The answers as JSON" => "keywright krl create -qf users.krl host_key.pub && keywright krl query -f users.krl --format json ~/.ssh/id_ed25519.pub ~/.ssh/id_work.pub",
+    "Is this key revoked? (exit 1 if it is)" => "keywright krl query -f revoked.krl ~/.ssh/id_ed25519.pub",
+    "The answers as JSON" => "keywright krl query -f revoked.krl --format json ~/.ssh/id_ed25519.pub",
 ];
 
 pub const KRL_SHOW: &[Example] = examples![
-    "What a list revokes, as spec lines" => "keywright krl create -qf users.krl host_key.pub && keywright krl show -f users.krl",
-    "The same as JSON" => "keywright krl create -qf users.krl host_key.pub && keywright krl show -f users.krl --format json",
+    "What a list revokes, as spec lines" => "keywright krl show -f revoked.krl",
+    "The same as JSON" => "keywright krl show -f revoked.krl --format json",
 ];
 
 /// The examples of a page.

@@ -28,6 +28,7 @@ fn prepared_home() -> Env {
     env.ssh_keygen(["-q", "-Y", "sign", "-f", ".ssh/id_ed25519", "-n", "file", "v1.tgz"]).success();
     env.write("revoked_keys", "");
     env.write("ca.pub", std::fs::read_to_string(testdata("keys/id_ecdsa_256.pub")).unwrap());
+    env.kw(["krl", "create", "-q", "-f", "revoked.krl", "host_key.pub"]).success();
     env
 }
 
