@@ -15,6 +15,7 @@ pub mod host_keys;
 pub mod import;
 pub mod install_links;
 pub mod known_hosts;
+pub mod krl;
 pub mod man;
 pub mod page;
 pub mod passphrase;
@@ -70,4 +71,5 @@ pub enum Command {
     AuthorizedKeys(authorized_keys::AuthorizedKeysArgs),
     Export(export::ExportArgs),
     Import(import::ImportArgs),
+    Krl(krl::KrlArgs),
 }

@@ -22,6 +22,7 @@ pub mod host_keys;
 pub mod import;
 pub mod install_links;
 pub mod known_hosts;
+pub mod krl;
 pub mod man;
 pub mod passphrase;
 pub mod public;
@@ -58,6 +59,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::AuthorizedKeys(args) => authorized_keys::run(ctx, &printer, args),
         Command::Export(args) => show(&printer, export::run(ctx, &printer, args)),
         Command::Import(args) => show(&printer, import::run(ctx, &printer, args)),
+        Command::Krl(args) => krl::run(ctx, &printer, args),
     }
 }
 
@@ -135,6 +137,7 @@ fn output(command: &Command) -> (Format, bool) {
         Command::Sshfp(args) => (args.format.into(), false),
         Command::AuthorizedKeys(args) => authorized_keys_output(&args.command),
         Command::Export(_) | Command::Import(_) => (Format::Text, false),
+        Command::Krl(args) => krl_output(&args.command),
     }
 }
 
@@ -160,6 +163,17 @@ fn signers_output(command: &crate::cli::signers::SignersCommand) -> (Format, boo
         S::Find(args) => (args.format.into(), false),
         S::Match(args) => (args.format.into(), false),
         S::Audit(args) => (args.format.into(), false),
+    }
+}
+
+/// The output format and `-q` of a `krl` subcommand.
+fn krl_output(command: &crate::cli::krl::KrlCommand) -> (Format, bool) {
+    use crate::cli::krl::KrlCommand as K;
+    match command {
+        K::Create(args) => (Format::Text, args.spec.quiet),
+        K::Update(args) => (Format::Text, args.spec.quiet),
+        K::Query(args) => (args.format.into(), false),
+        K::Show(args) => (args.format.into(), false),
     }
 }
 

@@ -314,9 +314,22 @@ pub enum Error {
     #[error("{}: not an SSH signature: {problem}", path.display())]
     BadSignature { path: PathBuf, problem: crate::sig::SignatureProblem },
 
-    /// A revocation file that is a KRL (PROTOCOL.krl), which is not read yet.
-    #[error("{}: is a key revocation list (KRL); KRL files are not read yet", path.display())]
-    KrlNotSupported { path: PathBuf },
+    /// A key revocation list (PROTOCOL.krl) that cannot be read: every key it is asked
+    /// about counts as revoked (as OpenSSH fails closed).
+    #[error("{}: not a key revocation list OpenSSH would read: {problem}", path.display())]
+    BadKrl { path: PathBuf, problem: crate::krl::KrlError },
+
+    /// The host key is in the RevokedHostKeys file (a KRL or a list of keys).
+    #[error("host key verification failed: the {key_type} host key {fingerprint} is revoked by {}", path.display())]
+    HostKeyRevokedByFile { path: PathBuf, key_type: String, fingerprint: String },
+
+    /// The RevokedHostKeys file cannot be read or checked: as ssh, the host key is refused.
+    #[error("host key verification failed: cannot check the revoked keys file: {cause}")]
+    RevokedHostKeysUnreadable { path: PathBuf, cause: String },
+
+    /// A KRL spec line `ssh-keygen -k` would refuse (worded as it words it).
+    #[error("{problem}")]
+    BadKrlSpec { problem: crate::krl::SpecError },
 
     /// A revocation file line that is no public key: as OpenSSH, every signature whose
     /// key is not listed before it is refused (a list that cannot be read must not let a
@@ -653,8 +666,15 @@ impl Error {
             Error::BadSignature { .. } => {
                 "give the signature file that ssh-keygen -Y sign or keywright sign wrote (-----BEGIN SSH SIGNATURE-----)"
             }
-            Error::KrlNotSupported { .. } => {
-                "give a revocation file of public keys, one a line; KRLs come with the certificate commands"
+            Error::BadKrl { .. } => "make the list again with `keywright krl create` (or ssh-keygen -k)",
+            Error::HostKeyRevokedByFile { .. } => {
+                "the server's key was revoked (RevokedHostKeys): ask its administrator for its current key"
+            }
+            Error::RevokedHostKeysUnreadable { .. } => {
+                "fix or remove the RevokedHostKeys file; a host key is never trusted when it cannot be checked"
+            }
+            Error::BadKrlSpec { .. } => {
+                "spec lines are serial: N[-M], id: ID, key: KEY, sha1: KEY, sha256: KEY, hash: SHA256:… or a public key; serial: and id: need --ca or --all-cas"
             }
             Error::BadRevocationLine { .. } => {
                 "each line of a revocation file must be a public key (TYPE BASE64 [COMMENT]) or a # comment"

@@ -16,6 +16,7 @@ pub mod front;
 pub mod fsutil;
 pub mod key;
 pub mod known_hosts;
+pub mod krl;
 pub mod manpage;
 pub mod print;
 pub mod remote;

@@ -58,6 +58,11 @@ jobs:
         with: { sarif_file: kh.sarif }
 ";
 
+const KRL_FILES: &[(&str, &str)] = &[(
+    "KRL",
+    "The binary key revocation list (OpenSSH PROTOCOL.krl), written atomically under a lock; a new file gets mode 0644.",
+)];
+
 const SIG_FILES: &[(&str, &str)] = &[
     (
         "FILE.sig",
@@ -242,7 +247,7 @@ fn extra(page: Page) -> Extra {
                 ),
                 (
                     "2",
-                    "An error: an unreadable file, a damaged signature file, a KRL or unreadable revocation file.",
+                    "An error: an unreadable file, a damaged signature file, an unreadable revocation file or a KRL that cannot be read.",
                 ),
             ],
             files: SIG_FILES,
@@ -280,6 +285,34 @@ fn extra(page: Page) -> Extra {
                 "Made when missing or empty; checked with --check.",
             )],
             see_also: see(&["keywright-sshfp(1)", "ssh-keygen(1)", "sshd(8)"]),
+        },
+        Page::Krl | Page::KrlCreate | Page::KrlUpdate | Page::KrlShow => Extra {
+            exit_status: &[
+                ("0", "Success."),
+                (
+                    "2",
+                    "An error: an unreadable or damaged list, spec or key, a spec line ssh-keygen -k would refuse, or a usage error; the list is then unchanged.",
+                ),
+            ],
+            files: KRL_FILES,
+            see_also: see(&[
+                "keywright-krl(1)",
+                "ssh-keygen(1) KEY REVOCATION LISTS",
+                "sshd_config(5) RevokedKeys",
+            ]),
+        },
+        Page::KrlQuery => Extra {
+            exit_status: &[
+                ("0", "No key given is revoked."),
+                ("1", "At least one key given is revoked."),
+                ("2", "An error: an unreadable or damaged list or key, or a usage error."),
+            ],
+            files: KRL_FILES,
+            see_also: see(&[
+                "keywright-krl(1)",
+                "ssh-keygen(1) KEY REVOCATION LISTS",
+                "sshd_config(5) RevokedKeys",
+            ]),
         },
         Page::Sshfp => Extra {
             exit_status: &[

@@ -27,6 +27,7 @@ mod generate;
 mod host_keys;
 mod install_links;
 mod known_hosts;
+mod krl;
 mod man;
 mod passphrase;
 mod public;
@@ -222,6 +223,15 @@ impl Printer {
             stdout.out.write_all(closing.as_bytes())?;
         }
         stdout.out.flush()
+    }
+
+    /// Renders a report into `out` instead of stdout: for a front that holds its output
+    /// as C's stdio holds it (see `front::ssh_keygen::krl`).
+    ///
+    /// # Errors
+    /// Writing failed.
+    pub fn render_into<R: Render>(&self, report: &R, out: &mut dyn Write) -> io::Result<()> {
+        self.render(report, out)
     }
 
     fn render<R: Render>(&self, report: &R, out: &mut dyn Write) -> io::Result<()> {

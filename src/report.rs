@@ -19,6 +19,7 @@ pub mod generate;
 pub mod host_keys;
 pub mod install_links;
 pub mod known_hosts;
+pub mod krl;
 pub mod man;
 pub mod passphrase;
 pub mod public;

@@ -21,6 +21,7 @@ mod cli {
     mod hostkey_policy;
     mod json;
     mod known_hosts;
+    mod krl;
     mod man;
     mod openssh_corpus;
     mod passphrase;

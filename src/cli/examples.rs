@@ -19,7 +19,7 @@ pub struct Example {
 pub const EXAMPLE_SETUP: &str = "~/.ssh/id_ed25519{,.pub}, ~/.ssh/authorized_keys, ~/.config/keywright/passphrase, \
      v1.tgz{,.sig} (signed by ~/.ssh/id_ed25519), build.tar.gz, docs/*.md, allowed_signers \
      (alice with ~/.ssh/id_ed25519.pub), an empty revoked_keys, ca.pub, deploy.pub, key.rfc and \
-     key.ppk (~/.ssh/id_ed25519 exported)";
+     key.ppk (~/.ssh/id_ed25519 exported), revoked.krl (a KRL of host_key.pub)";
 
 /// Renders examples for `--help` (`after_help`).
 pub fn render(examples: &[Example]) -> String {
@@ -200,6 +200,30 @@ pub const AUTHORIZED_KEYS_ROTATE: &[Example] = examples![
     "Replace your old key by a new one (on hosts: proven to log in first)" => "keywright authorized-keys rotate ~/.ssh/id_ed25519.pub ~/.ssh/id_work",
 ];
 
+pub const KRL: &[Example] = examples![
+    "Revoke a host's old key" => "keywright krl create -f old-hosts.krl host_key.pub",
+    "Is my key revoked? (exit 1 if it is)" => "keywright krl query -f revoked.krl ~/.ssh/id_ed25519.pub",
+];
+
+pub const KRL_CREATE: &[Example] = examples![
+    "Revoke the certificates with serials 1000 to 1999 issued by a CA" => "echo 'serial: 1000-1999' | keywright krl create -f users.krl --ca ca.pub -",
+    "Revoke certificates with key ID old-ci, whatever CA issued them" => "echo 'id: old-ci' | keywright krl create -f users.krl --all-cas -",
+];
+
+pub const KRL_UPDATE: &[Example] = examples![
+    "Add a key to a list (its version grows by one)" => "keywright krl update -f revoked.krl ca.pub",
+];
+
+pub const KRL_QUERY: &[Example] = examples![
+    "Is this key revoked? (exit 1 if it is)" => "keywright krl query -f revoked.krl ~/.ssh/id_ed25519.pub",
+    "The answers as JSON" => "keywright krl query -f revoked.krl --format json ~/.ssh/id_ed25519.pub",
+];
+
+pub const KRL_SHOW: &[Example] = examples![
+    "What a list revokes, as spec lines" => "keywright krl show -f revoked.krl",
+    "The same as JSON" => "keywright krl show -f revoked.krl --format json",
+];
+
 /// The examples of a page.
 pub fn of(page: Page) -> &'static [Example] {
     match page {
@@ -238,6 +262,11 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::AuthorizedKeysRotate => AUTHORIZED_KEYS_ROTATE,
         Page::Export => EXPORT,
         Page::Import => IMPORT,
+        Page::Krl => KRL,
+        Page::KrlCreate => KRL_CREATE,
+        Page::KrlUpdate => KRL_UPDATE,
+        Page::KrlQuery => KRL_QUERY,
+        Page::KrlShow => KRL_SHOW,
     }
 }
 

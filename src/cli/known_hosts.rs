@@ -186,7 +186,8 @@ pub struct ListArgs {
                   warning), duplicate-entry, conflicting-keys (different keys of one type for one \
                   host; hashed entries are compared through the names given with --hosts), \
                   unhashed-host (warning, or error with --require-hashed), broad-cert-authority, \
-                  key-type-mismatch and revoked-key-trusted. Exit status 0 when no finding \
+                  key-type-mismatch, revoked-key-trusted and (with --revoked) revoked-by-krl: \
+                  host keys and @cert-authority CAs a key revocation list revokes. Exit status 0 when no finding \
                   reaches --fail-on, 1 when one does, 2 when a file could not be read.",
     after_help = examples::render(examples::KNOWN_HOSTS_AUDIT)
 )]
@@ -202,6 +203,10 @@ pub struct AuditArgs {
     /// Treat host names in clear text as errors
     #[arg(long)]
     pub require_hashed: bool,
+
+    /// A key revocation list (KRL): trusted host keys and CAs it revokes are errors
+    #[arg(long, value_name = "KRL")]
+    pub revoked: Option<PathBuf>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = AuditFormat::Text)]

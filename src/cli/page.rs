@@ -41,6 +41,11 @@ pub enum Page {
     AuthorizedKeysRotate,
     Export,
     Import,
+    Krl,
+    KrlCreate,
+    KrlUpdate,
+    KrlQuery,
+    KrlShow,
 }
 
 impl Page {
@@ -81,6 +86,11 @@ impl Page {
         Page::AuthorizedKeysRotate,
         Page::Export,
         Page::Import,
+        Page::Krl,
+        Page::KrlCreate,
+        Page::KrlUpdate,
+        Page::KrlQuery,
+        Page::KrlShow,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -122,6 +132,11 @@ impl Page {
             Page::AuthorizedKeysRotate => "authorized-keys rotate",
             Page::Export => "export",
             Page::Import => "import",
+            Page::Krl => "krl",
+            Page::KrlCreate => "krl create",
+            Page::KrlUpdate => "krl update",
+            Page::KrlQuery => "krl query",
+            Page::KrlShow => "krl show",
         }
     }
 

@@ -42,7 +42,7 @@ pub struct VerifyArgs {
     #[arg(short = 's', long, value_name = "SIG")]
     pub signature: PathBuf,
 
-    /// Public keys (one a line) whose signatures are refused
+    /// Revoked keys: a key revocation list (KRL) or public keys, one a line
     #[arg(short = 'r', long, value_name = "FILE")]
     pub revoked: Option<PathBuf>,
 

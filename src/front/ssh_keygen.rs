@@ -11,7 +11,8 @@
 //! (and `-X`, its 9.2 synonym) with `-m RFC4716|PKCS8|PEM`, and `-m` for `-p` and key
 //! generation ([`convert`]). Every other
 //! letter is refused by name with ssh-keygen's usage ([`flags::LETTERS`]), and so are `-n
-//! -s -I -U` without `-Y` (certificates, a later issue).
+//! -s -I -U` without `-Y` (certificates, a later issue). Key revocation lists: `-k [-u]
+//! -f KRL [-s CA] [-z VERSION] SPEC…` and `-Q [-l] -f KRL FILE…` ([`krl`]).
 //!
 //! Deliberate differences, each safer than 9.2: a private key that is overwritten ends up
 //! 0600 (ssh-keygen keeps an existing file's mode); known_hosts rewrites go through a
@@ -31,6 +32,7 @@ pub mod flags;
 mod host;
 mod keys;
 mod known_hosts;
+mod krl;
 pub mod log;
 mod sig;
 
@@ -57,11 +59,16 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     if let Some(op) = &flags.sign_op {
         return sig::run(ctx, flags, op);
     }
-    if let Some((letter, what)) = flags.outside_signatures() {
+    // -k and -Q run before anything else reads -s, -I, -n or -U (-s is -k's CA).
+    let krl = flags.gen_krl || flags.check_krl;
+    if !krl && let Some((letter, what)) = flags.outside_signatures() {
         let message = format!("option -{letter} ({what}) is not supported by keywright's ssh-keygen yet");
         return log::usage(Some(&message));
     }
-    if !flags.operands.is_empty() {
+    if flags.signature.is_some() && flags.operands.is_empty() && !flags.gen_krl {
+        return log::usage(Some("Too few arguments."));
+    }
+    if flags.signature.is_none() && !flags.operands.is_empty() && !krl {
         return log::usage(Some("Too many arguments."));
     }
     if flags.change_passphrase && flags.change_comment {
@@ -69,6 +76,12 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     }
     if flags.fingerprint && (flags.delete_host || flags.hash_hosts) {
         return log::usage(Some("Cannot use -l with -H or -R."));
+    }
+    if flags.gen_krl {
+        return krl::generate(ctx, flags);
+    }
+    if flags.check_krl {
+        return krl::check(ctx, flags);
     }
     if flags.delete_host || flags.hash_hosts || flags.find_host {
         return known_hosts::run(ctx, flags);

@@ -49,11 +49,12 @@ pub enum Rule {
     BroadCertAuthority,
     KeyTypeMismatch,
     RevokedKeyTrusted,
+    RevokedByKrl,
 }
 
 impl Rule {
     /// Every rule, in the order they are documented.
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::InvalidLine,
         Rule::WeakKey,
         Rule::DuplicateEntry,
@@ -62,6 +63,7 @@ impl Rule {
         Rule::BroadCertAuthority,
         Rule::KeyTypeMismatch,
         Rule::RevokedKeyTrusted,
+        Rule::RevokedByKrl,
     ];
 
     /// The rule id printed with each finding.
@@ -75,6 +77,7 @@ impl Rule {
             Rule::BroadCertAuthority => "broad-cert-authority",
             Rule::KeyTypeMismatch => "key-type-mismatch",
             Rule::RevokedKeyTrusted => "revoked-key-trusted",
+            Rule::RevokedByKrl => "revoked-by-krl",
         }
     }
 
@@ -103,6 +106,9 @@ impl Rule {
                 "The key type written on the line differs from the type inside the key data."
             }
             Rule::RevokedKeyTrusted => "A key marked @revoked is still trusted by another line of the file.",
+            Rule::RevokedByKrl => {
+                "A host key or @cert-authority CA that the key revocation list given with --revoked revokes (ssh refuses it under RevokedHostKeys)."
+            }
         }
     }
 
@@ -132,6 +138,8 @@ pub struct AuditOptions {
     pub candidate_hosts: Vec<String>,
     /// Unhashed names are errors, not warnings.
     pub require_hashed: bool,
+    /// A key revocation list (`--revoked`): trusted keys and CAs it revokes are findings.
+    pub revoked: Option<std::sync::Arc<(String, crate::krl::Krl)>>,
 }
 
 /// The hasher of the cross-line checks' keys; randomly seeded, so a crafted file cannot
@@ -325,7 +333,8 @@ fn line_facts<'a>(
     if entry.marker == Some(Marker::CertAuthority) {
         out.extend(broad_patterns(entry.hosts));
     }
-    if entry.key_type == b"ssh-ed25519" && is_ed25519_text(entry.key_text()) {
+    // The fast answer for Ed25519 needs no key; a revocation list needs it decoded.
+    if entry.key_type == b"ssh-ed25519" && options.revoked.is_none() && is_ed25519_text(entry.key_text()) {
         return Some(entry.key_type);
     }
     let Some(blob) = decode_base64(entry.key_text()) else {
@@ -357,6 +366,9 @@ fn line_facts<'a>(
         return None;
     };
     out.extend(weak(&key));
+    if let Some(revoked) = &options.revoked {
+        out.extend(revoked_by_krl(entry.marker, &key, revoked));
+    }
     // The names agree, so the blob's is the written one but for RSA's signature names.
     Some(if entry.key_type == blob_type { entry.key_type } else { b"ssh-rsa" })
 }
@@ -401,6 +413,29 @@ fn key_type<'a>(entry: &HostLine<'a>) -> &'a [u8] {
 /// `\r` of a CRLF line.
 fn key_id<'a>(entry: &HostLine<'a>) -> &'a [u8] {
     entry.key_text().strip_suffix(b"\r").unwrap_or(entry.key_text())
+}
+
+/// A trusted key (a host key or a `@cert-authority` CA; an `@revoked` line trusts
+/// nothing) that the list revokes, as ssh's `RevokedHostKeys` check decides.
+fn revoked_by_krl(
+    marker: Option<Marker>,
+    key: &KeyData,
+    (path, krl): &(String, crate::krl::Krl),
+) -> Option<LineFinding> {
+    if marker == Some(Marker::Revoked) {
+        return None;
+    }
+    krl.check(key)?;
+    let fingerprint = crate::key::Fingerprint::of_key(crate::key::HashKind::Sha256, key);
+    let message = match marker {
+        Some(_) => {
+            format!("the CA key {fingerprint} is revoked by {path}, but trusted for host certificates here")
+        }
+        None => {
+            format!("the host key {fingerprint} is revoked by {path}: ssh refuses it with RevokedHostKeys")
+        }
+    };
+    Some((Rule::RevokedByKrl, Severity::Error, message))
 }
 
 fn weak(key: &KeyData) -> Option<LineFinding> {
@@ -625,7 +660,7 @@ mod tests {
 
     fn options(candidates: usize, require_hashed: bool) -> AuditOptions {
         let candidate_hosts = CANDIDATES[..candidates].iter().map(|c| c.to_string()).collect();
-        AuditOptions { candidate_hosts, require_hashed }
+        AuditOptions { candidate_hosts, require_hashed, revoked: None }
     }
 
     proptest! {

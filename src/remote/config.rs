@@ -58,6 +58,8 @@ pub struct Resolved {
     pub connect_timeout: Option<Duration>,
     pub batch_mode: bool,
     pub hash_known_hosts: bool,
+    /// RevokedHostKeys: a KRL or a list of keys the host key must not be in.
+    pub revoked_host_keys: Option<PathBuf>,
 }
 
 /// Options given on the command line: they win over the config file.
@@ -192,6 +194,10 @@ impl Config {
             )),
             None => params.connect_timeout,
         };
+        // `none` is ssh's way of saying there is no such file.
+        let revoked_host_keys = option("revokedhostkeys")
+            .filter(|file| !file.eq_ignore_ascii_case("none"))
+            .map(|file| self.expand_path(&file, &tokens));
         Ok(Resolved {
             host_name,
             port,
@@ -205,6 +211,7 @@ impl Config {
             connect_timeout,
             batch_mode: yes_no("BatchMode", option("batchmode"))?.unwrap_or(false),
             hash_known_hosts: yes_no("HashKnownHosts", option("hashknownhosts"))?.unwrap_or(true),
+            revoked_host_keys,
         })
     }
 

@@ -52,6 +52,8 @@ struct Policy {
     address: String,
     terminal: Arc<Terminal>,
     passwords_withheld: Mutex<Option<Error>>,
+    /// RevokedHostKeys, checked before known_hosts whatever StrictHostKeyChecking says.
+    revoked_host_keys: Option<PathBuf>,
 }
 
 impl Handler for Client {
@@ -82,6 +84,9 @@ fn now() -> u64 {
 impl Policy {
     /// `None` to go on, or why the key is refused.
     async fn check(&self, offered: &PublicKeyOrCertificate) -> Option<Error> {
+        if let Some(refused) = self.revoked_by_file(offered) {
+            return Some(refused);
+        }
         let key = match offered {
             PublicKeyOrCertificate::PublicKey { key, .. } => key.key_data().clone(),
             PublicKeyOrCertificate::Certificate(cert) => {
@@ -104,6 +109,41 @@ impl Policy {
         };
         let verdict = HostKeys::verify_key(&key, &self.recorded);
         self.decide(verdict, &key).await
+    }
+
+    /// ssh's RevokedHostKeys check (sshconnect.c `verify_host_key`): the key as offered
+    /// (a certificate by itself, its key and its CA) against the file, a KRL or a list
+    /// of keys, read now; a revoked key, or a file that cannot be read or checked, fails
+    /// the connection, with ssh's lines.
+    fn revoked_by_file(&self, offered: &PublicKeyOrCertificate) -> Option<Error> {
+        let path = self.revoked_host_keys.as_ref()?;
+        let key = match offered {
+            PublicKeyOrCertificate::PublicKey { key, .. } => key.key_data().clone(),
+            PublicKeyOrCertificate::Certificate(cert) => KeyData::Certificate(Box::new(cert.clone())),
+        };
+        let (type_name, fingerprint) = hostkey::describe_key(&key);
+        let checked = crate::sig::revoked::RevokedKeys::read(path).and_then(|list| list.revokes(&key));
+        let (line, error) = match checked {
+            Ok(false) => return None,
+            Ok(true) => (
+                format!("Host key {type_name} {fingerprint} revoked by file {}\n", path.display()),
+                Error::HostKeyRevokedByFile {
+                    path: path.clone(),
+                    key_type: type_name,
+                    fingerprint: fingerprint.to_string(),
+                },
+            ),
+            Err(cause) => (
+                format!(
+                    "Error checking host key {type_name} {fingerprint} in revoked keys file {}: {cause}\n",
+                    path.display()
+                ),
+                Error::RevokedHostKeysUnreadable { path: path.clone(), cause: cause.to_string() },
+            ),
+        };
+        self.terminal.print(&line);
+        self.terminal.print(hostkey::VERIFICATION_FAILED);
+        Some(error)
     }
 
     /// StrictHostKeyChecking applied to a verdict: `None` to go on, or why not.
@@ -348,6 +388,7 @@ pub async fn connect(
         address: addresses.first().map(address_form).unwrap_or_default(),
         terminal,
         passwords_withheld: Mutex::new(None),
+        revoked_host_keys: resolved.revoked_host_keys.clone(),
     });
     let refusal = Arc::new(Mutex::new(None));
     let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal), banner_as };

@@ -4,9 +4,9 @@
 //! so a line that is no key refuses every signature whose key is not listed before it:
 //! a revocation list that cannot be read must not let a revoked key through.
 //!
-//! Key revocation lists (KRLs, PROTOCOL.krl) are the other form OpenSSH reads; they come
-//! with the certificate commands, and until then such a file is refused with a clear
-//! error rather than misread as a list of keys.
+//! A file that starts with the KRL magic is a key revocation list (PROTOCOL.krl), read as
+//! OpenSSH's `sshkey_check_revoked` reads it: whole, when the first signer is checked,
+//! and a KRL that cannot be read refuses every signer (fails closed).
 
 use std::path::{Path, PathBuf};
 
@@ -17,15 +17,14 @@ use crate::error::{Error, Result};
 use crate::fsutil::{self, Accept, Expect};
 use crate::key::scan::c_string;
 use crate::key::text::{read_key, skip_blanks};
+use crate::krl::{Krl, KrlError, MAX_KRL_BYTES};
 
-/// The start of a KRL file (PROTOCOL.krl `KRL_MAGIC`).
-const KRL_MAGIC: &[u8] = b"SSHKRL\n\0";
-
-/// A revocation file, read and parsed line by line.
+/// A revocation file: a list of keys read and parsed line by line, or a KRL.
 #[derive(Debug, Clone)]
 pub struct RevokedKeys {
     path: PathBuf,
     lines: Vec<(usize, Listed)>,
+    krl: Option<Result<Krl, KrlError>>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,22 +39,35 @@ impl RevokedKeys {
     /// Reads a revocation file.
     ///
     /// # Errors
-    /// The file cannot be read, or is a KRL ([`Error::KrlNotSupported`]).
+    /// The file cannot be read.
     pub fn read(path: &Path) -> Result<Self> {
         let expect = Expect { what: "a revocation file", accept: Accept::Pipe };
-        let data = fsutil::read_capped(path, super::allowed::MAX_FILE_BYTES, expect)?;
-        if data.starts_with(KRL_MAGIC) {
-            return Err(Error::KrlNotSupported { path: path.to_path_buf() });
+        let data = fsutil::read_capped(path, MAX_KRL_BYTES, expect)?;
+        if crate::krl::is_krl(&data) {
+            let krl = Some(crate::krl::wire::decode(&data));
+            return Ok(RevokedKeys { path: path.to_path_buf(), lines: Vec::new(), krl });
         }
-        Ok(RevokedKeys { path: path.to_path_buf(), lines: parse(&data) })
+        if data.len() as u64 > super::allowed::MAX_FILE_BYTES {
+            let size = data.len() as u64;
+            return Err(Error::TooLarge { path: path.to_path_buf(), what: "a revocation file", size });
+        }
+        Ok(RevokedKeys { path: path.to_path_buf(), lines: parse(&data), krl: None })
     }
 
     /// Whether `signer` is revoked: its key (without a certificate) or its certificate's
     /// CA is listed.
     ///
     /// # Errors
-    /// [`Error::BadRevocationLine`]: a line before any listing of the key is no key.
+    /// [`Error::BadRevocationLine`]: a line before any listing of the key is no key;
+    /// [`Error::BadKrl`]: the file is a KRL that cannot be read.
     pub fn revokes(&self, signer: &KeyData) -> Result<bool> {
+        match &self.krl {
+            Some(Ok(krl)) => return Ok(krl.check(signer).is_some()),
+            Some(Err(problem)) => {
+                return Err(Error::BadKrl { path: self.path.clone(), problem: problem.clone() });
+            }
+            None => {}
+        }
         let ca = match signer {
             KeyData::Certificate(cert) => Some(cert.signature_key()),
             _ => None,
@@ -116,7 +128,7 @@ mod tests {
     const OTHER: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGIrVZlC1iPIHCa8aMN6tFuV5UtyIYE6mjoM3htErex4";
 
     fn list(text: &str) -> RevokedKeys {
-        RevokedKeys { path: "revoked".into(), lines: parse(text.as_bytes()) }
+        RevokedKeys { path: "revoked".into(), lines: parse(text.as_bytes()), krl: None }
     }
 
     #[test]

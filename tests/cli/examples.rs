@@ -32,6 +32,7 @@ fn prepared_home() -> Env {
     // For the import examples: the key in RFC 4716 and as a PuTTY key.
     env.kw(["export", "-f", ".ssh/id_ed25519.pub", "-o", "key.rfc"]).success();
     env.kw(["export", "-f", ".ssh/id_ed25519", "--to", "ppk", "-o", "key.ppk"]).success();
+    env.kw(["krl", "create", "-q", "-f", "revoked.krl", "host_key.pub"]).success();
     env
 }
 

@@ -31,11 +31,14 @@ const DOCUMENTED: &[&str] = &[
     "authorized-keys remove",
     "authorized-keys set",
     "authorized-keys rotate",
+    // Checked in krl.rs.
+    "krl show",
+    "krl query",
 ];
 
 /// Definitions the documents share, not documents themselves.
 const SHARED: &[&str] =
-    &["key", "known_hosts_entry", "copy_id_key", "sig_notes", "authorized_keys", "authorized_key"];
+    &["key", "known_hosts_entry", "copy_id_key", "sig_notes", "authorized_keys", "authorized_key", "krl_key"];
 
 /// The schema block of docs/json.md (the one after `<!-- schema -->`).
 fn schema() -> Value {

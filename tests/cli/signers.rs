@@ -364,14 +364,31 @@ fn revoked_keys_are_refused() {
         .code,
         255
     );
-    // A KRL is refused clearly rather than misread.
+    // A KRL (ssh-keygen -k) revokes as a list of keys does, in both tools; one that
+    // does not name the signer lets it through; a damaged one fails closed.
     env.ssh_keygen(["-q", "-k", "-f", "krl", &format!("{SIGNER}.pub")]).success();
-    let run = kw_verify(&env, "allowed", "alice", &["-r", "krl"]).code(2);
-    assert_eq!(
-        run.stderr,
-        "keywright: error: krl: is a key revocation list (KRL); KRL files are not read yet\n\
-         keywright: hint: give a revocation file of public keys, one a line; KRLs come with the certificate commands\n"
+    let run = kw_verify(&env, "allowed", "alice", &["-r", "krl"]).code(1);
+    assert_eq!(run.out(), "Could not verify signature: the key is revoked\n");
+    let verify_krl = |krl: &str| {
+        oracle(
+            &env,
+            &["verify", "-f", "allowed", "-I", "alice", "-n", "file", "-s", "msg.txt.sig", "-r", krl],
+        )
+    };
+    assert_eq!(verify_krl("krl").code, 255);
+    env.ssh_keygen(["-q", "-k", "-f", "other.krl", "other"]).success();
+    kw_verify(&env, "allowed", "alice", &["-r", "other.krl"]).success();
+    verify_krl("other.krl").success();
+    let mut damaged = std::fs::read(env.path("krl")).unwrap();
+    damaged.push(9);
+    std::fs::write(env.path("damaged.krl"), damaged).unwrap();
+    let run = kw_verify(&env, "allowed", "alice", &["-r", "damaged.krl"]).code(2);
+    assert!(
+        run.stderr.starts_with("keywright: error: damaged.krl: not a key revocation list"),
+        "{}",
+        run.stderr
     );
+    assert_eq!(verify_krl("damaged.krl").code, 255);
 }
 
 /// Certificates signed by a CA that a cert-authority line lists: valid, expired,

@@ -26,7 +26,13 @@ pub fn run(ctx: &Context, printer: &Printer, args: AuditArgs) -> Result<Option<A
         .filter(|h| !h.is_empty())
         .map(|h| HostQuery::parse(h, None).map(|q| q.lookup))
         .collect::<Result<_, _>>()?;
-    let options = AuditOptions { candidate_hosts, require_hashed: args.require_hashed };
+    let revoked = match &args.revoked {
+        Some(path) => {
+            Some(std::sync::Arc::new((path.display().to_string(), crate::commands::krl::read(path)?)))
+        }
+        None => None,
+    };
+    let options = AuditOptions { candidate_hosts, require_hashed: args.require_hashed, revoked };
     let mut findings = Vec::new();
     let mut read = Vec::new();
     for path in &files {

@@ -67,18 +67,20 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b'i', Support::Covered),
     (b'm', Support::Covered),
     (b'X', Support::Covered),
+    // Key revocation lists; -s is the CA with -k, and -z its version (a certificate's
+    // serial with -s alone).
+    (b'k', Support::Covered),
+    (b'Q', Support::Covered),
+    (b'u', Support::Covered),
+    (b'z', Support::Covered),
     (b'D', Support::Later("PKCS#11 tokens")),
     (b'h', Support::Later("certificates")),
     (b'K', Support::Later("FIDO authenticators")),
-    (b'k', Support::Later("key revocation lists")),
     (b'L', Support::Later("certificates")),
     (b'M', Support::Later("moduli")),
-    (b'Q', Support::Later("key revocation lists")),
-    (b'u', Support::Later("key revocation lists")),
     (b'V', Support::Later("certificates")),
     (b'w', Support::Later("FIDO authenticators")),
     (b'Z', Support::Later("private key ciphers")),
-    (b'z', Support::Later("certificates and key revocation lists")),
 ];
 
 /// How far ssh-keygen's `-v` raised its log level.
@@ -150,6 +152,14 @@ pub struct Flags {
     pub convert_format: Option<PublicFormat>,
     /// -m PEM or PKCS8: the format -p, -c and key generation write.
     pub private_format: PrivateFormat,
+    /// -k: write a key revocation list.
+    pub gen_krl: bool,
+    /// -u: with -k, add to the existing list.
+    pub update_krl: bool,
+    /// -Q: check keys against a key revocation list.
+    pub check_krl: bool,
+    /// -z: the certificate serial, or with -k the KRL version
+    pub z: Option<OsString>,
     /// What follows the options.
     pub operands: Vec<OsString>,
 }
@@ -211,6 +221,10 @@ impl Flags {
             b'i' | b'X' => self.import = true,
             b'm' => self.key_format(&value)?,
             b'g' => self.generic = true,
+            b'k' => self.gen_krl = true,
+            b'Q' => self.check_krl = true,
+            b'u' => self.update_krl = true,
+            b'z' => self.z = Some(value),
             b'a' => self.rounds = Some(number(&value, 1, i32::MAX as u64, "Invalid number: {} ({})")? as u32),
             b'b' => {
                 self.bits = Some(number(&value, 1, u32::MAX as u64, "Bits has bad value {} ({})")? as u32)

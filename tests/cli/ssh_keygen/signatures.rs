@@ -35,6 +35,12 @@ fn files(env: &Env) {
     env.ssh_keygen(["-q", "-Y", "sign", "-n", "git", "-f", "id_rsa_2048", "other"]).success();
     let sig = env.read("msg.sig");
     env.write("cut.sig", &sig[..100]);
+    // Key revocation lists: one revoking the signer, one another key, one damaged.
+    env.ssh_keygen(["-q", "-k", "-f", "revoked.krl", "id_ed25519.pub"]).success();
+    env.ssh_keygen(["-q", "-k", "-f", "other.krl", "id_rsa_2048.pub"]).success();
+    let mut damaged = env.read("revoked.krl");
+    damaged.push(2);
+    env.write("damaged.krl", damaged);
 }
 
 #[test]
@@ -153,6 +159,9 @@ fn verify_good_and_refused_signatures() {
         &["-r", "revoked"],
         &["-r", "nosuch"],
         &["-r", "allowed"],
+        &["-r", "revoked.krl"],
+        &["-r", "other.krl"],
+        &["-r", "damaged.krl"],
         // The Good line's fingerprint is in -E's hash.
         &["-E", "md5"],
         &["-E", "sha1"],

@@ -92,8 +92,6 @@ fn is_other_file(error: &anyhow::Error, signature: &Path) -> bool {
         Some(Error::Io { path, .. } | Error::IsDirectory { path } | Error::NotRegularFile { path, .. }) => {
             path != signature
         }
-        // Found before the data is read (a bad line of it is found after).
-        Some(Error::KrlNotSupported { .. }) => true,
         _ => false,
     }
 }
@@ -167,7 +165,13 @@ fn refused_before(error: &anyhow::Error, signature: &Path, revocation: Option<&P
         Some(Error::Io { path, source }) if path != signature => {
             log::line_bytes(&open_failed(path, &strerror(source)));
         }
-        Some(Error::BadRevocationLine { .. } | Error::KrlNotSupported { .. }) => {}
+        // 9.2 logs krl.c's own line for a KRL it cannot parse, if it has one.
+        Some(Error::BadKrl { problem, .. }) => {
+            if let Some(line) = &problem.logged {
+                log::line(line);
+            }
+        }
+        Some(Error::BadRevocationLine { .. }) => {}
         _ => super::unreadable_signature(error, signature, "sig_verify"),
     }
 }
