@@ -378,6 +378,27 @@ pub enum Error {
     /// A legacy PEM key's `DEK-Info` header names no cipher we know, or is malformed.
     #[error("{}: encrypted PEM key with an unknown or malformed DEK-Info header ({header:?})", path.display())]
     BadPemHeader { path: PathBuf, header: String },
+
+    /// A ProxyCommand could not be started.
+    #[error("cannot run ProxyCommand {command:?}: {cause}")]
+    ProxyCommand { command: String, cause: String },
+
+    /// A jump host would not open a connection onward (ProxyJump).
+    #[error("jump host {jump} cannot connect to {host}:{port}: {cause}")]
+    JumpRefused { jump: String, host: String, port: u16, cause: String },
+
+    /// `known-hosts scan --expect`: the host offered a key whose fingerprint is not the
+    /// pinned one.
+    #[error("{host}: host key {fingerprint} does not match the expected {expected}")]
+    UnexpectedHostKey { host: String, fingerprint: String, expected: String },
+
+    /// An Ansible inventory that cannot be read.
+    #[error("{}:{line}: {reason}", path.display())]
+    BadInventory { path: PathBuf, line: usize, reason: String },
+
+    /// `--limit` names a group or host the inventory does not have.
+    #[error("{}: no group or host {limit:?} in the inventory", path.display())]
+    NoSuchInventoryGroup { path: PathBuf, limit: String },
 }
 
 /// Whether an agent could have signed instead of a missing private key.
@@ -653,6 +674,15 @@ impl Error {
             Error::BadPemHeader { .. } => {
                 "the file is damaged, or was written by a tool OpenSSH cannot read either; convert it with openssl where it was made"
             }
+
+            Error::ProxyCommand { .. } => "check the ProxyCommand in your ssh config or -o option",
+            Error::JumpRefused { .. } => {
+                "check that the jump host allows TCP forwarding (AllowTcpForwarding) and can reach the target"
+            }
+            Error::UnexpectedHostKey { .. } => {
+                "do not trust this host until you know why its key differs from the one you were given"
+            }
+            Error::NoSuchInventoryGroup { .. } => "name a group or host of the inventory with --limit",
 
             _ => return None,
         };

@@ -8,6 +8,7 @@ pub mod copy_id;
 pub mod fs;
 pub mod hostkey;
 pub mod install;
+pub mod inventory;
 pub mod outcome;
 pub mod session;
 pub mod sh;

@@ -23,8 +23,13 @@ pub(crate) mod keys;
 
 pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId> {
     // Everything that can be wrong locally is found before the first line is printed.
-    let targets = targets(&args)?;
-    let overrides = Overrides::parse(&args.options, args.port, args.user.clone())?;
+    let targets = target::collect(target::Sources {
+        targets: &args.targets,
+        hosts_file: args.hosts_file.as_deref(),
+        inventory: args.inventory.as_deref(),
+        limit: args.limit.as_deref(),
+    })?;
+    let overrides = Overrides::parse(&jump_options(&args), args.port, args.user.clone())?;
     let config = Config::load(ctx, args.config.as_deref())?;
     let hosts = resolve(ctx, &config, &overrides, targets)?;
     let password = password(ctx, &args)?;
@@ -82,31 +87,10 @@ pub(crate) fn resolve(
         .collect()
 }
 
-fn targets(args: &CopyIdArgs) -> Result<Vec<Target>> {
-    let mut targets = args.targets.iter().map(|t| Target::parse(t)).collect::<crate::Result<Vec<_>>>()?;
-    if let Some(file) = &args.hosts_file {
-        let (name, text) = match file.to_str() {
-            Some("-") => {
-                let mut text = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)?;
-                ("(stdin)".to_string(), text)
-            }
-            _ => {
-                let bytes = crate::fsutil::read_capped(
-                    file,
-                    16 << 20,
-                    // An inventory script's output as `--hosts-file <(…)` is a pipe.
-                    crate::fsutil::Expect { what: "a hosts file", accept: crate::fsutil::Accept::Pipe },
-                )?;
-                (file.display().to_string(), String::from_utf8_lossy(&bytes).into_owned())
-            }
-        };
-        targets.extend(target::parse_list(&name, &text)?);
-    }
-    if targets.is_empty() {
-        anyhow::bail!(crate::Error::NoTargets);
-    }
-    Ok(targets)
+/// `-o` options, with `-J` first as `ProxyJump` (as ssh: -J wins over -o ProxyJump).
+fn jump_options(args: &CopyIdArgs) -> Vec<String> {
+    let jump = args.jump.iter().map(|hops| format!("ProxyJump={hops}"));
+    jump.chain(args.options.iter().cloned()).collect()
 }
 
 /// The password for every host: a file, or the environment.

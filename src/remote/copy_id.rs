@@ -12,6 +12,7 @@ use super::config::Resolved;
 use super::fs::RemoteFs;
 use super::install::{self, Installed, KeyToInstall};
 pub use super::outcome::{HostResult, HostStatus};
+use super::session::Login as _;
 use super::target::Target;
 use super::terminal::{self, Terminal, Ui};
 use super::{Transport, session};
@@ -179,22 +180,10 @@ async fn install_on(
     let terminal = run.terminal.for_host(resolved.batch_mode);
     let display = format!("{}@{}", resolved.user, resolved.host_name);
     let banner_as = run.banners.then(|| display.clone());
-    let session::Connected { mut handle, passwords_withheld } =
-        session::connect(resolved, Arc::clone(&terminal), (run.timeout, deadline), banner_as).await?;
-    let credentials = Credentials {
-        user: resolved.user.clone(),
-        display,
-        identity_files: match resolved.identity_files_configured {
-            true => resolved.identity_files.clone(),
-            false => run.default_identities.clone(),
-        },
-        identities_only: resolved.identities_only,
-        password: run.password.clone(),
-        agent_socket: run.agent_socket.clone(),
-        passwords_withheld: passwords_withheld.map(Arc::new),
-        terminal,
-        keys: Arc::clone(&run.key_cache),
-    };
+    // The jump hosts' sessions (or the ProxyCommand) live as long as this one.
+    let (session::Connected { mut handle, passwords_withheld }, _carrier) =
+        session::connect(resolved, Arc::clone(&terminal), (run.timeout, deadline), banner_as, run).await?;
+    let credentials = run.credentials(resolved, terminal, passwords_withheld);
     // Asked before the login: after refusals the server may have given up on us (and
     // sshd counts a late `none` as one more failure).
     let offered = match run.probe_methods {
@@ -213,6 +202,30 @@ async fn install_on(
     };
     let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     Ok(installed)
+}
+
+impl session::Login for Run {
+    fn credentials(
+        &self,
+        resolved: &Resolved,
+        terminal: Arc<Terminal>,
+        passwords_withheld: Option<Error>,
+    ) -> Credentials {
+        Credentials {
+            user: resolved.user.clone(),
+            display: format!("{}@{}", resolved.user, resolved.host_name),
+            identity_files: match resolved.identity_files_configured {
+                true => resolved.identity_files.clone(),
+                false => self.default_identities.clone(),
+            },
+            identities_only: resolved.identities_only,
+            password: self.password.clone(),
+            agent_socket: self.agent_socket.clone(),
+            passwords_withheld: passwords_withheld.map(Arc::new),
+            terminal,
+            keys: Arc::clone(&self.key_cache),
+        }
+    }
 }
 
 /// What the server answered to the `none` method.

@@ -10,7 +10,8 @@ use russh::client::{self, Handle, Handler};
 use russh::keys::PublicKeyOrCertificate;
 use ssh_key::public::KeyData;
 
-use super::config::{Resolved, StrictHostKeyChecking};
+use super::auth::Credentials;
+use super::config::{Resolved, Route, StrictHostKeyChecking};
 use super::hostkey::{self, CertVerdict, HostKeys, Recorded, Verdict};
 use super::terminal::Terminal;
 use crate::error::Error;
@@ -284,6 +285,26 @@ fn address_form(address: &std::net::SocketAddr) -> String {
     }
 }
 
+/// How each jump host is logged in to: the run's credentials for that hop.
+pub trait Login: Sync {
+    /// What authentication may use on `hop` (reached after a host key check that went on
+    /// with `passwords_withheld` set, or not).
+    fn credentials(
+        &self,
+        hop: &Resolved,
+        terminal: Arc<Terminal>,
+        passwords_withheld: Option<Error>,
+    ) -> Credentials;
+}
+
+/// What must live as long as the connection: the jump hosts' sessions, or the
+/// ProxyCommand's process (killed when dropped).
+#[derive(Default)]
+pub struct Carrier {
+    _hops: Vec<Handle<Client>>,
+    _command: Option<tokio::process::Child>,
+}
+
 /// Connects to the resolved host and checks its key. The handshake ends by `deadline`
 /// (the host's, `timeout` from its start) or ConnectTimeout, whichever comes first
 /// (russh has no connect timeout of its own); the caller's own limit at the same
@@ -291,15 +312,19 @@ fn address_form(address: &std::net::SocketAddr) -> String {
 /// reported as a timeout connecting.
 ///
 /// The server's banner is shown after `banner_as` (`user@host`), or not at all (`None`).
+/// Jump hosts (ProxyJump) are connected to first, each with its own host key check, and
+/// logged in to with `login`'s credentials.
 ///
 /// # Errors
-/// The host cannot be reached in time, or its key is refused.
+/// The host (or a jump host) cannot be reached in time, its key is refused, or a jump
+/// host refused the login.
 pub async fn connect(
     resolved: &Resolved,
     terminal: Arc<Terminal>,
     (timeout, deadline): (Duration, tokio::time::Instant),
     banner_as: Option<String>,
-) -> Result<Connected, Error> {
+    login: &dyn Login,
+) -> Result<(Connected, Carrier), Error> {
     let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
     // The hint names the limit that was reached: ConnectTimeout when it was the shorter.
     let by_connect_timeout = limit < timeout;
@@ -310,18 +335,34 @@ pub async fn connect(
         by_connect_timeout,
     };
     let deadline = deadline.min(tokio::time::Instant::now() + limit);
-    let target = (resolved.host_name.as_str(), resolved.port);
-    let addresses: Vec<std::net::SocketAddr> =
-        match tokio::time::timeout_at(deadline, tokio::net::lookup_host(target)).await {
-            Ok(Ok(addresses)) => addresses.collect(),
-            Ok(Err(err)) => {
-                return Err(Error::CannotResolve {
-                    host: resolved.host_name.clone(),
-                    cause: super::describe(&err),
+    let (stream, carrier, address) = match &resolved.route {
+        Route::Direct => {
+            let addresses =
+                resolve_addresses(resolved, deadline).await.map_err(|e| e.unwrap_or_else(timed_out))?;
+            (
+                Stream::Tcp(addresses.clone()),
+                Carrier::default(),
+                addresses.first().map(address_form).unwrap_or_default(),
+            )
+        }
+        Route::Command(command) => {
+            let mut child = spawn_proxy_command(command)?;
+            let (Some(stdout), Some(stdin)) = (child.stdout.take(), child.stdin.take()) else {
+                return Err(Error::ProxyCommand {
+                    command: command.clone(),
+                    cause: "no pipes to the command".into(),
                 });
-            }
-            Err(_) => return Err(timed_out()),
-        };
+            };
+            let carrier = Carrier { _hops: Vec::new(), _command: Some(child) };
+            (Stream::Command(tokio::io::join(stdout, stdin)), carrier, NO_HOST_IP.to_string())
+        }
+        Route::Jump(hop) => {
+            let (channel, carrier) =
+                Box::pin(through_jump(hop, resolved, Arc::clone(&terminal), (timeout, deadline), login))
+                    .await?;
+            (Stream::Channel(channel), carrier, NO_HOST_IP.to_string())
+        }
+    };
     let query = HostQuery::parse(&resolved.host_name, Some(resolved.port))?;
     let files = resolved.user_known_hosts.iter().chain(&resolved.global_known_hosts).cloned().collect();
     let keys = HostKeys { lookup: query.lookup, host_name: resolved.host_name.to_ascii_lowercase(), files };
@@ -345,17 +386,24 @@ pub async fn connect(
         strict: resolved.strict,
         hash: resolved.hash_known_hosts,
         learn_into,
-        address: addresses.first().map(address_form).unwrap_or_default(),
+        address,
         terminal,
         passwords_withheld: Mutex::new(None),
     });
     let refusal = Arc::new(Mutex::new(None));
     let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal), banner_as };
-    let connecting = client::connect(Arc::new(config), &addresses[..], client);
+    let config = Arc::new(config);
+    let connecting = async move {
+        match stream {
+            Stream::Tcp(addresses) => client::connect(config, &addresses[..], client).await,
+            Stream::Command(pipes) => client::connect_stream(config, pipes, client).await,
+            Stream::Channel(channel) => client::connect_stream(config, channel, client).await,
+        }
+    };
     match tokio::time::timeout_at(deadline, connecting).await {
         Ok(Ok(handle)) => {
             let withheld = policy.passwords_withheld.lock().unwrap_or_else(|p| p.into_inner()).take();
-            Ok(Connected { handle, passwords_withheld: withheld })
+            Ok((Connected { handle, passwords_withheld: withheld }, carrier))
         }
         Ok(Err(err)) => {
             let refusal = refusal.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -363,6 +411,69 @@ pub async fn connect(
         }
         Err(_) => Err(timed_out()),
     }
+}
+
+/// What ssh shows for the address of a host reached through a proxy.
+const NO_HOST_IP: &str = "<no hostip for proxy command>";
+
+/// The byte stream a session runs over.
+enum Stream {
+    Tcp(Vec<std::net::SocketAddr>),
+    Command(tokio::io::Join<tokio::process::ChildStdout, tokio::process::ChildStdin>),
+    Channel(russh::ChannelStream<client::Msg>),
+}
+
+/// The host's addresses; `Err(None)` when the deadline passed.
+async fn resolve_addresses(
+    resolved: &Resolved,
+    deadline: tokio::time::Instant,
+) -> Result<Vec<std::net::SocketAddr>, Option<Error>> {
+    let target = (resolved.host_name.as_str(), resolved.port);
+    match tokio::time::timeout_at(deadline, tokio::net::lookup_host(target)).await {
+        Ok(Ok(addresses)) => Ok(addresses.collect()),
+        Ok(Err(err)) => {
+            Err(Some(Error::CannotResolve { host: resolved.host_name.clone(), cause: super::describe(&err) }))
+        }
+        Err(_) => Err(None),
+    }
+}
+
+/// Starts a ProxyCommand as ssh does (`sh -c 'exec COMMAND'`), its stderr on ours.
+fn spawn_proxy_command(command: &str) -> Result<tokio::process::Child, Error> {
+    tokio::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("exec {command}"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| Error::ProxyCommand { command: command.to_string(), cause: super::describe(&e) })
+}
+
+/// Connects and logs in to the jump host `hop` (through its own route), then opens a
+/// `direct-tcpip` channel from it to `target`.
+async fn through_jump(
+    hop: &Resolved,
+    target: &Resolved,
+    terminal: Arc<Terminal>,
+    limits: (Duration, tokio::time::Instant),
+    login: &dyn Login,
+) -> Result<(russh::ChannelStream<client::Msg>, Carrier), Error> {
+    let (connected, mut carrier) = connect(hop, Arc::clone(&terminal), limits, None, login).await?;
+    let Connected { mut handle, passwords_withheld } = connected;
+    let credentials = login.credentials(hop, terminal, passwords_withheld);
+    super::auth::authenticate(&mut handle, &credentials).await?;
+    let channel = handle
+        .channel_open_direct_tcpip(target.host_name.clone(), u32::from(target.port), "127.0.0.1", 0)
+        .await
+        .map_err(|e| Error::JumpRefused {
+            jump: format!("{}@{}", hop.user, hop.host_name),
+            host: target.host_name.clone(),
+            port: target.port,
+            cause: super::describe(&e),
+        })?;
+    carrier._hops.push(handle);
+    Ok((channel.into_stream(), carrier))
 }
 
 /// Why the connection failed, with what to check: a refused connection means nothing
