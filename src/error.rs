@@ -389,8 +389,8 @@ pub enum Error {
 
     /// `known-hosts scan --expect`: the host offered a key whose fingerprint is not the
     /// pinned one.
-    #[error("{host}: host key {fingerprint} does not match the expected {expected}")]
-    UnexpectedHostKey { host: String, fingerprint: String, expected: String },
+    #[error("host key {fingerprint} is not the expected {expected}")]
+    UnexpectedHostKey { fingerprint: String, expected: String },
 
     /// An Ansible inventory that cannot be read.
     #[error("{}:{line}: {reason}", path.display())]

@@ -10,6 +10,7 @@ pub mod hostkey;
 pub mod install;
 pub mod inventory;
 pub mod outcome;
+pub mod scan;
 pub mod session;
 pub mod sh;
 pub mod target;

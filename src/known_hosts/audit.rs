@@ -49,6 +49,14 @@ pub enum Rule {
     BroadCertAuthority,
     KeyTypeMismatch,
     RevokedKeyTrusted,
+    /// `known-hosts verify`: the live host shows another key of a recorded type.
+    HostKeyChanged,
+    /// `known-hosts verify`: a recorded key type is no longer shown.
+    HostKeyRemoved,
+    /// `known-hosts verify`: the host shows a key type the file does not record.
+    HostKeyAdded,
+    /// `known-hosts verify`: no key could be fetched.
+    HostUnreachable,
 }
 
 impl Rule {
@@ -64,6 +72,10 @@ impl Rule {
         Rule::RevokedKeyTrusted,
     ];
 
+    /// The findings of `known-hosts verify`, in the order they are documented.
+    pub const VERIFY: [Rule; 4] =
+        [Rule::HostKeyChanged, Rule::HostKeyRemoved, Rule::HostKeyAdded, Rule::HostUnreachable];
+
     /// The rule id printed with each finding.
     pub fn id(self) -> &'static str {
         match self {
@@ -75,6 +87,10 @@ impl Rule {
             Rule::BroadCertAuthority => "broad-cert-authority",
             Rule::KeyTypeMismatch => "key-type-mismatch",
             Rule::RevokedKeyTrusted => "revoked-key-trusted",
+            Rule::HostKeyChanged => "host-key-changed",
+            Rule::HostKeyRemoved => "host-key-removed",
+            Rule::HostKeyAdded => "host-key-added",
+            Rule::HostUnreachable => "host-unreachable",
         }
     }
 
@@ -103,13 +119,26 @@ impl Rule {
                 "The key type written on the line differs from the type inside the key data."
             }
             Rule::RevokedKeyTrusted => "A key marked @revoked is still trusted by another line of the file.",
+            Rule::HostKeyChanged => {
+                "The host shows a different key of a type the file records: the host was rebuilt or its key rotated, or someone is in the middle; ssh refuses to connect."
+            }
+            Rule::HostKeyRemoved => {
+                "The file records a key type the host no longer shows: a stale line that would trust that key again if it came back."
+            }
+            Rule::HostKeyAdded => {
+                "The host shows a key type the file does not record; ssh with UpdateHostKeys would learn it."
+            }
+            Rule::HostUnreachable => {
+                "No host key could be fetched from the host, so it could not be checked."
+            }
         }
     }
 
     /// The severity a finding of this rule usually has (some depend on the case).
     pub fn default_severity(self) -> Severity {
         match self {
-            Rule::DuplicateEntry | Rule::UnhashedHost => Severity::Warning,
+            Rule::DuplicateEntry | Rule::UnhashedHost | Rule::HostKeyRemoved => Severity::Warning,
+            Rule::HostKeyAdded => Severity::Info,
             _ => Severity::Error,
         }
     }

@@ -313,3 +313,217 @@ fn copy_id_takes_targets_from_an_ansible_inventory() {
         format!("keywright: error: {}: no group or host \"db\" in the inventory", s(&ini))
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// known-hosts scan and verify
+// ---------------------------------------------------------------------------------------
+
+/// `ssh-keyscan ARGS`, the oracle (stdout and stderr).
+fn ssh_keyscan(env: &Env, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new("ssh-keyscan");
+    cmd.args(args).current_dir(env.home());
+    support::spawn(cmd, None).finish_within(std::time::Duration::from_secs(60))
+}
+
+/// Lines, sorted: ssh-keyscan opens its connections at once and prints in the order
+/// they finish, so only the sets of lines compare.
+fn sorted(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines.sort();
+    lines
+}
+
+fn fingerprint(env: &Env, key_line: &str) -> String {
+    let file = env.write("fp.pub", format!("{key_line}\n"));
+    let out = env.ssh_keygen(["-l", "-f", &s(&file)]).success().out();
+    out.split_whitespace().nth(1).unwrap().to_string()
+}
+
+#[test]
+fn scan_prints_what_ssh_keyscan_prints_line_for_line() {
+    let sshd = Sshd::start();
+    let env = Env::new();
+    let port = sshd.port().to_string();
+    for types in [None, Some("ed25519"), Some("rsa,ed25519,ecdsa")] {
+        let mut args = vec!["-p", &port];
+        if let Some(types) = types {
+            args.extend(["-t", types]);
+        }
+        args.push("127.0.0.1");
+        let theirs = ssh_keyscan(&env, &args);
+        let mut ours_args = strings(&["known-hosts", "scan"]);
+        ours_args.extend(strings(&args));
+        let ours = kw(&env, &ours_args);
+        assert_eq!(ours.code, 0, "{}", why(&ours));
+        assert_eq!(sorted(&ours.out()), sorted(&theirs.out()), "{types:?}\n{}", why(&ours));
+        assert_eq!(sorted(&ours.stderr), sorted(&theirs.stderr), "{types:?}\n{}", why(&ours));
+        assert!(ours.stderr.starts_with(&format!("# 127.0.0.1:{port} SSH-2.0-OpenSSH_")), "{}", ours.stderr);
+    }
+    // The default scan is every type but DSA: two keys here, five connections.
+    let ours = kw(&env, &strings(&["known-hosts", "scan", "-p", &port, "127.0.0.1"]));
+    assert_eq!(
+        sorted(&ours.out()),
+        sorted(&format!("{}\n{}\n", sshd.host_key_line(), sshd.known_hosts_line_rsa()))
+    );
+    assert_eq!(ours.stderr.lines().count(), 5, "{}", ours.stderr);
+}
+
+/// -H: hashed names OpenSSH finds again, with the same keys as ssh-keyscan -H.
+#[test]
+fn scan_hashes_names_that_openssh_finds() {
+    let sshd = Sshd::start();
+    let env = Env::new();
+    let target = format!("127.0.0.1:{}", sshd.port());
+    let ours = kw(&env, &strings(&["known-hosts", "scan", "-H", "-q", &target]));
+    assert_eq!(ours.code, 0, "{}", why(&ours));
+    assert_eq!(ours.stderr, "");
+    let keys = |text: &str| {
+        sorted(&text.lines().map(|l| l.split_once(' ').unwrap().1.to_string() + "\n").collect::<String>())
+    };
+    let theirs = ssh_keyscan(&env, &["-H", "-p", &sshd.port().to_string(), "127.0.0.1"]);
+    assert_eq!(keys(&ours.out()), keys(&theirs.out()));
+    assert!(ours.out().lines().all(|l| l.starts_with("|1|")), "{}", ours.out());
+    let file = env.write("scanned", ours.out());
+    let found = env.ssh_keygen(["-F", &sshd.host_pattern(), "-f", &s(&file)]).success().out();
+    assert_eq!(found.lines().filter(|l| l.starts_with("|1|")).count(), 2, "{found}");
+}
+
+#[test]
+fn scan_expect_refuses_a_wrong_fingerprint_and_adds_the_right_one() {
+    let sshd = Sshd::start();
+    let env = Env::new();
+    let target = format!("127.0.0.1:{}", sshd.port());
+    let right = fingerprint(&env, &sshd.host_key("ed25519"));
+    let wrong = "SHA256:ysBhuGqL0D1S6fcPB0KzZRhXZr8RZvEI2p6nRsGpbVM";
+    let run = kw(
+        &env,
+        &strings(&["known-hosts", "scan", "-q", "-t", "ed25519", "--add", "--expect", wrong, &target]),
+    );
+    assert_eq!(run.code, 1, "{}", why(&run));
+    assert_eq!(run.out(), "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "keywright: warning: 127.0.0.1: refused ED25519 {right}: not the expected fingerprint\n\
+             keywright: 127.0.0.1: host key {right} is not the expected {wrong}\n"
+        )
+    );
+    assert!(!env.path(".ssh/known_hosts").exists(), "nothing may be trusted");
+
+    let run = kw(&env, &strings(&["known-hosts", "scan", "--add", "--expect", &right, &target]));
+    assert_eq!(run.code, 0, "{}", why(&run));
+    let known = env.path(".ssh/known_hosts");
+    assert_eq!(run.out(), format!("Added {} ssh-ed25519 to {}\n", sshd.host_pattern(), s(&known)));
+    // Only the pinned key is trusted, hashed, and ssh finds it.
+    let text = env.read_string(".ssh/known_hosts");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("|1|") && text.trim_end().ends_with(&sshd.host_key("ed25519")), "{text}");
+    env.ssh_keygen(["-F", &sshd.host_pattern(), "-f", &s(&known)]).success();
+    // Again: already trusted, nothing written.
+    let run = kw(&env, &strings(&["known-hosts", "scan", "-q", "--add", "--expect", &right, &target]));
+    assert_eq!(run.code, 0, "{}", why(&run));
+    assert_eq!(env.read_string(".ssh/known_hosts"), text);
+}
+
+#[test]
+fn scan_of_a_closed_port_fails_quickly_with_a_clear_line() {
+    let env = Env::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let target = format!("127.0.0.1:{port}");
+    let run = support::spawn(
+        support::kw_command(&env, ["known-hosts", "scan", "-T", "3", "-t", "ed25519", &target], &[]),
+        None,
+    )
+    .finish_within(std::time::Duration::from_secs(20));
+    assert_eq!(run.code, 1, "{}", why(&run));
+    assert_eq!(run.out(), "");
+    assert_eq!(
+        run.stderr,
+        format!("keywright: 127.0.0.1: cannot connect to 127.0.0.1:{port}: connection refused\n")
+    );
+}
+
+#[test]
+fn verify_finds_a_changed_key_an_unrecorded_type_and_an_unreachable_host() {
+    let sshd = Sshd::start();
+    let env = Env::new();
+    let (_, other) = fresh_key(&env, "other");
+    let other_key: String =
+        std::fs::read_to_string(&other).unwrap().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let pattern = sshd.host_pattern();
+    // Both keys recorded: no drift.
+    env.write(".ssh/known_hosts", format!("{}\n{}\n", sshd.host_key_line(), sshd.known_hosts_line_rsa()));
+    let run = kw(&env, &strings(&["known-hosts", "verify"]));
+    assert_eq!(
+        (run.code, run.out()),
+        (0, "0 errors, 0 warnings, 0 notes in 1 file\n".to_string()),
+        "{}",
+        why(&run)
+    );
+    // The ed25519 key changed, RSA is not recorded, and a second host is down.
+    let file = env.write(
+        ".ssh/known_hosts",
+        format!("# fleet\n{pattern} {other_key}\n[127.0.0.1]:{closed} {other_key}\n"),
+    );
+    let run = kw(&env, &strings(&["known-hosts", "verify", "-T", "5"]));
+    let f = s(&file);
+    let (new, old, rsa) = (
+        fingerprint(&env, &sshd.host_key("ed25519")),
+        fingerprint(&env, &other_key),
+        fingerprint(&env, &sshd.host_key("rsa")),
+    );
+    assert_eq!(run.code, 1, "{}", why(&run));
+    assert_eq!(
+        run.out(),
+        format!(
+            "{f}:2: error: {pattern}: ED25519 host key changed: the file has {old}, the host shows {new} [host-key-changed]\n\
+             {f}:2: info: {pattern}: the host shows a key type the file does not record: RSA {rsa} [host-key-added]\n\
+             {f}:3: error: [127.0.0.1]:{closed}: cannot fetch its host keys: cannot connect to 127.0.0.1:{closed}: connection refused [host-unreachable]\n\
+             2 errors, 0 warnings, 1 note in 1 file\n"
+        )
+    );
+    // One host named; SARIF carries verify's rules.
+    let run = kw(&env, &strings(&["known-hosts", "verify", "--format", "sarif", &pattern]));
+    assert_eq!(run.code, 1, "{}", why(&run));
+    let sarif: serde_json::Value = serde_json::from_str(&run.out()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let rules: Vec<&str> = results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["host-key-changed", "host-key-added"]);
+    let declared: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(declared, ["host-key-changed", "host-key-removed", "host-key-added", "host-unreachable"]);
+    // --fail-on info: an unrecorded type alone fails too; a removed type is a warning.
+    env.write(".ssh/known_hosts", format!("{}\n{pattern} {}\n", sshd.host_key_line(), "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBIU9PWFY6LV1L8JoC5Zgf9VZhOHmKdoTOYX4wtvM2RJZ7kgYjbuRiKCf2QmwyY82h2ySMAPhlEVPLIBZtPgW4wQ="));
+    let run = kw(&env, &strings(&["known-hosts", "verify", "--format", "json", "--fail-on", "warning"]));
+    assert_eq!(run.code, 1, "{}", why(&run));
+    let json: serde_json::Value = serde_json::from_str(&run.out()).unwrap();
+    let rules: Vec<&str> =
+        json["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["host-key-removed", "host-key-added"]);
+}
+
+/// The scan and verify examples of `--help`, against a real server standing in for
+/// git.example.com.
+#[test]
+fn scan_and_verify_examples_run() {
+    use keywright::cli::examples::{KNOWN_HOSTS_SCAN, KNOWN_HOSTS_VERIFY};
+    let sshd = Sshd::start();
+    let host = format!("127.0.0.1:{}", sshd.port());
+    for example in KNOWN_HOSTS_SCAN.iter().chain(KNOWN_HOSTS_VERIFY) {
+        let env = Env::new();
+        env.write(".ssh/known_hosts", format!("{}\n{}\n", sshd.host_key_line(), sshd.known_hosts_line_rsa()));
+        env.write("ci_known_hosts", format!("{}\n{}\n", sshd.host_key_line(), sshd.known_hosts_line_rsa()));
+        let right = fingerprint(&env, &sshd.host_key("ed25519"));
+        let command = example
+            .command
+            .replace("git.example.com", &host)
+            .replace("SHA256:ysBhuGqL0D1S6fcPB0KzZRhXZr8RZvEI2p6nRsGpbVM", &right);
+        let run = env.sh(&format!("set -e; {command}"));
+        assert_eq!(run.code, 0, "{command}\n{}", why(&run));
+    }
+}
