@@ -15,6 +15,7 @@ pub mod session;
 pub mod sh;
 pub mod target;
 pub mod terminal;
+pub mod update_host_keys;
 
 use crate::error::Error;
 

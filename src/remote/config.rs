@@ -61,6 +61,17 @@ pub struct Resolved {
     /// How the connection is carried: straight to the host, through jump hosts, or
     /// over a ProxyCommand's standard input and output.
     pub route: Route,
+    /// UpdateHostKeys: learn the host keys the server announces after login.
+    pub update_host_keys: UpdateHostKeys,
+}
+
+/// UpdateHostKeys values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateHostKeys {
+    No,
+    Yes,
+    /// Ask before changing known_hosts.
+    Ask,
 }
 
 /// How to reach a host (ProxyJump, ProxyCommand or neither).
@@ -236,6 +247,8 @@ impl Config {
             command_given: overrides.get("proxycommand").is_some(),
             jump_given: overrides.get("proxyjump").is_some(),
         };
+        let update_host_keys =
+            update_host_keys(option("updatehostkeys"), option("userknownhostsfile").as_deref(), &self.home)?;
         let route = self.route(
             &proxy,
             &Tokens { host: &host_name, port, user: &user, local_user, home: &self.home },
@@ -244,6 +257,7 @@ impl Config {
             depth,
         )?;
         Ok(Resolved {
+            update_host_keys,
             route,
             host_name,
             port,
@@ -536,6 +550,27 @@ fn strict(value: Option<String>) -> Result<StrictHostKeyChecking> {
         Some("accept-new") => Ok(StrictHostKeyChecking::AcceptNew),
         Some("no" | "off" | "false") => Ok(StrictHostKeyChecking::No),
         Some(other) => Err(bad("StrictHostKeyChecking", other, "yes, no, ask or accept-new")),
+    }
+}
+
+/// UpdateHostKeys, or ssh's default for it: yes unless UserKnownHostsFile names another
+/// file than ~/.ssh/known_hosts (readconf.c's rule; VerifyHostKeyDNS is not supported).
+fn update_host_keys(value: Option<String>, user_files: Option<&str>, home: &Path) -> Result<UpdateHostKeys> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("yes" | "true") => Ok(UpdateHostKeys::Yes),
+        Some("no" | "false") => Ok(UpdateHostKeys::No),
+        Some("ask") => Ok(UpdateHostKeys::Ask),
+        Some(other) => Err(bad("UpdateHostKeys", other, "yes, no or ask")),
+        None => {
+            let default_file =
+                |f: &str| f == "~/.ssh/known_hosts" || Path::new(f) == home.join(".ssh/known_hosts");
+            let files: Vec<&str> = user_files.map(|f| f.split_whitespace().collect()).unwrap_or_default();
+            match files.as_slice() {
+                [] => Ok(UpdateHostKeys::Yes),
+                [only] if default_file(only.trim_matches('"')) => Ok(UpdateHostKeys::Yes),
+                _ => Ok(UpdateHostKeys::No),
+            }
+        }
     }
 }
 

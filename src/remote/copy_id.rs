@@ -11,10 +11,12 @@ use super::auth::{self, Credentials, KeyCache};
 use super::config::Resolved;
 use super::fs::RemoteFs;
 use super::install::{self, Installed, KeyToInstall};
+use super::outcome::Note;
 pub use super::outcome::{HostResult, HostStatus};
 use super::session::Login as _;
 use super::target::Target;
 use super::terminal::{self, Terminal, Ui};
+use super::update_host_keys;
 use super::{Transport, session};
 use crate::error::Error;
 use crate::secret::Secret;
@@ -181,9 +183,9 @@ async fn install_on(
     let display = format!("{}@{}", resolved.user, resolved.host_name);
     let banner_as = run.banners.then(|| display.clone());
     // The jump hosts' sessions (or the ProxyCommand) live as long as this one.
-    let (session::Connected { mut handle, passwords_withheld }, _carrier) =
+    let (session::Connected { mut handle, passwords_withheld, announced, updatable }, _carrier) =
         session::connect(resolved, Arc::clone(&terminal), (run.timeout, deadline), banner_as, run).await?;
-    let credentials = run.credentials(resolved, terminal, passwords_withheld);
+    let credentials = run.credentials(resolved, Arc::clone(&terminal), passwords_withheld);
     // Asked before the login: after refusals the server may have given up on us (and
     // sshd counts a late `none` as one more failure).
     let offered = match run.probe_methods {
@@ -196,10 +198,17 @@ async fn install_on(
         *methods = offered;
         return Err(refused);
     }
-    let installed = {
+    let mut installed = {
         let fs = RemoteFs::open(&handle, run.transport, run.timeout).await?;
         install::install(&fs, &run.keys, &run.options).await?
     };
+    let learning =
+        update_host_keys::update(&handle, (&announced, updatable), resolved, &terminal, run.options.dry_run);
+    match learning.await {
+        Ok(Some(learnt)) => installed.notes.extend(learnt_notes(&learnt, run.options.dry_run)),
+        Ok(None) => {}
+        Err(why) => installed.notes.push(Note::Warning(why)),
+    }
     let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     Ok(installed)
 }
@@ -226,6 +235,28 @@ impl session::Login for Run {
             keys: Arc::clone(&self.key_cache),
         }
     }
+}
+
+/// What UpdateHostKeys learnt, as notes on the host.
+fn learnt_notes(learnt: &update_host_keys::Learnt, dry_run: bool) -> Vec<Note> {
+    let file = learnt.file.display();
+    let (learn, drop) = match dry_run {
+        true => ("would learn", "would remove"),
+        false => ("learnt", "removed"),
+    };
+    let added = learnt.added.iter().map(|key| {
+        Note::Change(format!(
+            "{learn} host key {} (UpdateHostKeys) into {file}",
+            update_host_keys::describe_key(key)
+        ))
+    });
+    let removed = learnt.removed.iter().map(|key| {
+        Note::Change(format!(
+            "{drop} obsolete host key {} (UpdateHostKeys) from known_hosts",
+            update_host_keys::describe_key(key)
+        ))
+    });
+    added.chain(removed).collect()
 }
 
 /// What the server answered to the `none` method.

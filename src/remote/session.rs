@@ -27,7 +27,12 @@ pub struct Client {
     refusal: Arc<Mutex<Option<Error>>>,
     /// `user@host` to show the server's banner after, or `None` to keep it to ourselves.
     banner_as: Option<String>,
+    /// The host keys the server announced after login (hostkeys-00@openssh.com).
+    announced: Announced,
 }
+
+/// Where the server's announced host keys are kept, for UpdateHostKeys.
+pub type Announced = Arc<Mutex<Option<Vec<ssh_key::PublicKey>>>>;
 
 /// An authenticated-to-be connection and what the host key check allows on it.
 pub struct Connected {
@@ -39,6 +44,11 @@ pub struct Connected {
     /// this session). It holds the refusal a strict check would have given, so that a
     /// failed login can say why no password was sent.
     pub passwords_withheld: Option<Error>,
+    /// The host keys the server announces after login (filled once it has).
+    pub announced: Announced,
+    /// Whether the host was trusted by a plain key of a user known_hosts file (or one
+    /// just learnt there): only then may UpdateHostKeys change the file, as in ssh.
+    pub updatable: bool,
 }
 
 /// What the host key check needs.
@@ -53,6 +63,10 @@ struct Policy {
     address: String,
     terminal: Arc<Terminal>,
     passwords_withheld: Mutex<Option<Error>>,
+    /// The user known_hosts files (UserKnownHostsFile), as opposed to the global ones.
+    user_files: Vec<PathBuf>,
+    /// Set when a plain key of a user file trusted the host (see [`Connected::updatable`]).
+    updatable: Mutex<bool>,
 }
 
 impl Handler for Client {
@@ -63,6 +77,20 @@ impl Handler for Client {
         let accepted = refusal.is_none();
         *self.refusal.lock().unwrap_or_else(|p| p.into_inner()) = refusal;
         Ok(accepted)
+    }
+
+    /// Keeps the keys for after the login; they are proved (hostkeys-prove) before any
+    /// is trusted, by the caller, outside this callback as russh asks.
+    async fn openssh_ext_host_keys_announced(
+        &mut self,
+        keys: Vec<ssh_key::PublicKey>,
+        _: &mut client::Session,
+    ) -> Result<(), Self::Error> {
+        let mut announced = self.announced.lock().unwrap_or_else(|p| p.into_inner());
+        if announced.is_none() {
+            *announced = Some(keys);
+        }
+        Ok(())
     }
 
     /// The server's pre-authentication banner, shown as ssh shows it (unless quiet), but
@@ -104,6 +132,12 @@ impl Policy {
             }
         };
         let verdict = HostKeys::verify_key(&key, &self.recorded);
+        if verdict == Verdict::Trusted && !matches!(offered, PublicKeyOrCertificate::Certificate(_)) {
+            // As ssh: not when the line that trusts it is in a global file.
+            let first = self.recorded.iter().find(|r| r.marker.is_none() && r.key == key);
+            let in_user_file = first.is_some_and(|r| self.user_files.contains(&r.file));
+            *self.updatable.lock().unwrap_or_else(|p| p.into_inner()) = in_user_file;
+        }
         self.decide(verdict, &key).await
     }
 
@@ -197,6 +231,7 @@ impl Policy {
         match self.record(key) {
             Ok(Verdict::Trusted) => {
                 self.terminal.print(&hostkey::learnt(host, key));
+                *self.updatable.lock().unwrap_or_else(|p| p.into_inner()) = true;
                 None
             }
             Ok(now) => Box::pin(self.decide(now, key)).await,
@@ -389,9 +424,17 @@ pub async fn connect(
         address,
         terminal,
         passwords_withheld: Mutex::new(None),
+        user_files: resolved.user_known_hosts.clone(),
+        updatable: Mutex::new(false),
     });
     let refusal = Arc::new(Mutex::new(None));
-    let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal), banner_as };
+    let announced = Announced::default();
+    let client = Client {
+        policy: Arc::clone(&policy),
+        refusal: Arc::clone(&refusal),
+        banner_as,
+        announced: Arc::clone(&announced),
+    };
     let config = Arc::new(config);
     let connecting = async move {
         match stream {
@@ -403,7 +446,8 @@ pub async fn connect(
     match tokio::time::timeout_at(deadline, connecting).await {
         Ok(Ok(handle)) => {
             let withheld = policy.passwords_withheld.lock().unwrap_or_else(|p| p.into_inner()).take();
-            Ok((Connected { handle, passwords_withheld: withheld }, carrier))
+            let updatable = *policy.updatable.lock().unwrap_or_else(|p| p.into_inner());
+            Ok((Connected { handle, passwords_withheld: withheld, announced, updatable }, carrier))
         }
         Ok(Err(err)) => {
             let refusal = refusal.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -460,7 +504,7 @@ async fn through_jump(
     login: &dyn Login,
 ) -> Result<(russh::ChannelStream<client::Msg>, Carrier), Error> {
     let (connected, mut carrier) = connect(hop, Arc::clone(&terminal), limits, None, login).await?;
-    let Connected { mut handle, passwords_withheld } = connected;
+    let Connected { mut handle, passwords_withheld, .. } = connected;
     let credentials = login.credentials(hop, terminal, passwords_withheld);
     super::auth::authenticate(&mut handle, &credentials).await?;
     let channel = handle

@@ -419,10 +419,20 @@ fn scan_expect_refuses_a_wrong_fingerprint_and_adds_the_right_one() {
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.starts_with("|1|") && text.trim_end().ends_with(&sshd.host_key("ed25519")), "{text}");
     env.ssh_keygen(["-F", &sshd.host_pattern(), "-f", &s(&known)]).success();
-    // Again: already trusted, nothing written.
-    let run = kw(&env, &strings(&["known-hosts", "scan", "-q", "--add", "--expect", &right, &target]));
+    // Again: already trusted, nothing written; the JSON is as documented.
+    let run = kw(
+        &env,
+        &strings(&["known-hosts", "scan", "--format", "json", "--add", "--expect", &right, &target]),
+    );
     assert_eq!(run.code, 0, "{}", why(&run));
     assert_eq!(env.read_string(".ssh/known_hosts"), text);
+    super::json::assert_documented("known-hosts scan", &run.stdout);
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(json["hosts"][0]["added"]["keys"][0]["outcome"], "present");
+    assert_eq!(json["hosts"][0]["refused"].as_array().unwrap().len(), 1, "{json}");
+    let run = kw(&env, &strings(&["known-hosts", "scan", "--format", "json", "--expect", wrong, &target]));
+    assert_eq!(run.code, 1, "{}", why(&run));
+    super::json::assert_documented("known-hosts scan", &run.stdout);
 }
 
 #[test]
@@ -526,4 +536,125 @@ fn scan_and_verify_examples_run() {
         let run = env.sh(&format!("set -e; {command}"));
         assert_eq!(run.code, 0, "{command}\n{}", why(&run));
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// UpdateHostKeys
+// ---------------------------------------------------------------------------------------
+
+/// A server and an account with [`PASSWORD`]; the home trusts only its Ed25519 key.
+fn update_setup(test: &str) -> Option<(Env, Sshd, TestUser, PathBuf, PathBuf)> {
+    if !root_or_skip(test) {
+        return None;
+    }
+    let sshd = Sshd::start();
+    let user = sshd.user_with_password(PASSWORD);
+    let env = Env::new();
+    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
+    let password = env.write("password", format!("{PASSWORD}\n"));
+    let (_, public) = fresh_key(&env, "deploy");
+    Some((env, sshd, user, password, public))
+}
+
+fn copy_id_to(
+    env: &Env,
+    sshd: &Sshd,
+    user: &TestUser,
+    password: &Path,
+    public: &Path,
+    extra: &[&str],
+) -> Run {
+    let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
+    let mut args = strings(&["copy-id", "-i", &s(public), "--password-file", &s(password)]);
+    args.extend(strings(extra));
+    args.push(dest);
+    kw(env, &args)
+}
+
+/// The server's RSA key, announced after login and proved, is learnt (hashed) beside the
+/// Ed25519 key that trusted it; an obsolete recorded key is dropped; ssh finds both.
+#[test]
+fn copy_id_learns_rotated_host_keys_as_update_host_keys_does() {
+    let Some((env, sshd, user, password, public)) =
+        update_setup("copy_id_learns_rotated_host_keys_as_update_host_keys_does")
+    else {
+        return;
+    };
+    let (_, stale) = fresh_key(&env, "stale");
+    let stale_key: String =
+        std::fs::read_to_string(&stale).unwrap().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    // A second Ed25519 line for the host: a key it no longer has.
+    let rsa_fp = fingerprint(&env, &sshd.host_key("rsa"));
+    let stale_fp = fingerprint(&env, &stale_key);
+    env.write(".ssh/known_hosts", format!("{}\n{} {stale_key}\n", sshd.host_key_line(), sshd.host_pattern()));
+    let run = copy_id_to(&env, &sshd, &user, &password, &public, &[]);
+    // The stale Ed25519 line does not make the key "changed": one line holds the offered key.
+    assert_eq!(run.code, 0, "{}", why(&run));
+    let known = env.path(".ssh/known_hosts");
+    let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
+    assert!(
+        run.stderr.contains(&format!(
+            "keywright: {dest}: learnt host key RSA {rsa_fp} (UpdateHostKeys) into {}\n",
+            s(&known)
+        )),
+        "{}",
+        why(&run)
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "keywright: {dest}: removed obsolete host key ED25519 {stale_fp} (UpdateHostKeys) from known_hosts\n"
+        )),
+        "{}",
+        why(&run)
+    );
+    let text = env.read_string(".ssh/known_hosts");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[0], sshd.host_key_line());
+    assert!(lines[1].starts_with("|1|") && lines[1].ends_with(&sshd.host_key("rsa")), "{text}");
+    let found = env.ssh_keygen(["-F", &sshd.host_pattern(), "-f", &s(&known)]).success().out();
+    assert_eq!(found.lines().filter(|l| !l.starts_with('#')).count(), 2, "{found}");
+    // Again: nothing to learn, nothing said.
+    user.write_authorized_keys("");
+    let run = copy_id_to(&env, &sshd, &user, &password, &public, &[]);
+    assert_eq!(run.code, 0, "{}", why(&run));
+    assert!(!run.stderr.contains("UpdateHostKeys"), "{}", why(&run));
+    assert_eq!(env.read_string(".ssh/known_hosts"), text);
+}
+
+/// UpdateHostKeys=no, or a UserKnownHostsFile other than ~/.ssh/known_hosts (ssh's
+/// default rule), leaves the file alone; so does a dry run.
+#[test]
+fn update_host_keys_follows_ssh_default_rules() {
+    let Some((env, sshd, user, password, public)) =
+        update_setup("update_host_keys_follows_ssh_default_rules")
+    else {
+        return;
+    };
+    let before = env.read_string(".ssh/known_hosts");
+    for extra in [&["-o", "UpdateHostKeys=no"][..], &["-n"][..]] {
+        user.write_authorized_keys("");
+        let run = copy_id_to(&env, &sshd, &user, &password, &public, extra);
+        assert_eq!(run.code, 0, "{}", why(&run));
+        assert_eq!(env.read_string(".ssh/known_hosts"), before, "{extra:?}");
+    }
+    let other = env.write("other_known_hosts", format!("{}\n", sshd.host_key_line()));
+    user.write_authorized_keys("");
+    let run = copy_id_to(
+        &env,
+        &sshd,
+        &user,
+        &password,
+        &public,
+        &["-o", &format!("UserKnownHostsFile={}", s(&other))],
+    );
+    assert_eq!(run.code, 0, "{}", why(&run));
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), format!("{}\n", sshd.host_key_line()));
+    // …unless asked for explicitly.
+    user.write_authorized_keys("");
+    let option = format!("UserKnownHostsFile={}", s(&other));
+    let run =
+        copy_id_to(&env, &sshd, &user, &password, &public, &["-o", &option, "-o", "UpdateHostKeys=yes"]);
+    assert_eq!(run.code, 0, "{}", why(&run));
+    assert_eq!(std::fs::read_to_string(&other).unwrap().lines().count(), 2);
 }
