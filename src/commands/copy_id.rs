@@ -29,7 +29,8 @@ pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId>
         inventory: args.inventory.as_deref(),
         limit: args.limit.as_deref(),
     })?;
-    let overrides = Overrides::parse(&jump_options(&args), args.port, args.user.clone())?;
+    let overrides =
+        Overrides::parse_with_jump(args.jump.as_deref(), &args.options, args.port, args.user.clone())?;
     let config = Config::load(ctx, args.config.as_deref())?;
     let hosts = resolve(ctx, &config, &overrides, targets)?;
     let password = password(ctx, &args)?;
@@ -85,12 +86,6 @@ pub(crate) fn resolve(
             Ok((target, resolved))
         })
         .collect()
-}
-
-/// `-o` options, with `-J` first as `ProxyJump` (as ssh: -J wins over -o ProxyJump).
-fn jump_options(args: &CopyIdArgs) -> Vec<String> {
-    let jump = args.jump.iter().map(|hops| format!("ProxyJump={hops}"));
-    jump.chain(args.options.iter().cloned()).collect()
 }
 
 /// The password for every host: a file, or the environment.

@@ -126,6 +126,22 @@ impl Overrides {
         Ok(Overrides { options: parsed, port, user })
     }
 
+    /// [`Overrides::parse`] with `-J HOSTS` first, as `ProxyJump` (as ssh: -J wins over
+    /// `-o ProxyJump`). For every command that takes `-J`.
+    ///
+    /// # Errors
+    /// As [`Overrides::parse`].
+    pub fn parse_with_jump(
+        jump: Option<&str>,
+        options: &[String],
+        port: Option<u16>,
+        user: Option<String>,
+    ) -> Result<Self> {
+        let jump = jump.map(|hops| format!("ProxyJump={hops}"));
+        let all: Vec<String> = jump.into_iter().chain(options.iter().cloned()).collect();
+        Self::parse(&all, port, user)
+    }
+
     fn get(&self, key: &str) -> Option<&str> {
         self.options.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
