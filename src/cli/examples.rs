@@ -103,7 +103,7 @@ pub const KNOWN_HOSTS_AUDIT: &[Example] = examples![
 
 pub const KNOWN_HOSTS_SCAN: &[Example] = examples![
     "Print a host's keys as ssh-keyscan does, with hashed names" => "keywright known-hosts scan -H git.example.com",
-    "Trust a new host only if it shows the fingerprint its console gave" => "keywright known-hosts scan --add --expect SHA256:ysBhuGqL0D1S6fcPB0KzZRhXZr8RZvEI2p6nRsGpbVM git.example.com",
+    "Trust a new host only if it shows the fingerprint its console gave (in fp.txt)" => "keywright known-hosts scan --add --expect \"$(cat fp.txt)\" git.example.com",
 ];
 
 pub const KNOWN_HOSTS_VERIFY: &[Example] = examples![

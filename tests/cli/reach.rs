@@ -529,10 +529,8 @@ fn scan_and_verify_examples_run() {
         env.write(".ssh/known_hosts", format!("{}\n{}\n", sshd.host_key_line(), sshd.known_hosts_line_rsa()));
         env.write("ci_known_hosts", format!("{}\n{}\n", sshd.host_key_line(), sshd.known_hosts_line_rsa()));
         let right = fingerprint(&env, &sshd.host_key("ed25519"));
-        let command = example
-            .command
-            .replace("git.example.com", &host)
-            .replace("SHA256:ysBhuGqL0D1S6fcPB0KzZRhXZr8RZvEI2p6nRsGpbVM", &right);
+        env.write("fp.txt", format!("{right}\n"));
+        let command = example.command.replace("git.example.com", &host);
         let run = env.sh(&format!("set -e; {command}"));
         assert_eq!(run.code, 0, "{command}\n{}", why(&run));
     }
