@@ -396,6 +396,10 @@ pub enum Error {
     #[error("{}:{line}: {reason}", path.display())]
     BadInventory { path: PathBuf, line: usize, reason: String },
 
+    /// `known-hosts verify HOST`: the file records no key for the host.
+    #[error("{host}: no key recorded for it in {}", path.display())]
+    HostNotRecorded { host: String, path: PathBuf },
+
     /// `--limit` names a group or host the inventory does not have.
     #[error("{}: no group or host {limit:?} in the inventory", path.display())]
     NoSuchInventoryGroup { path: PathBuf, limit: String },
@@ -683,6 +687,9 @@ impl Error {
                 "do not trust this host until you know why its key differs from the one you were given"
             }
             Error::NoSuchInventoryGroup { .. } => "name a group or host of the inventory with --limit",
+            Error::HostNotRecorded { .. } => {
+                "fetch and pin its keys first: `keywright known-hosts scan --add --expect FINGERPRINT HOST`"
+            }
 
             _ => return None,
         };

@@ -188,7 +188,7 @@ fn extra(page: Page) -> Extra {
                     "1",
                     "At least one finding at or above the --fail-on severity (default error): a changed key or an unreachable host.",
                 ),
-                ("2", "The file could not be read, or a usage error."),
+                ("2", "The file could not be read, it records no key for a HOST named, or a usage error."),
             ],
             files: KNOWN_HOSTS_FILES,
             see_also: see(&[

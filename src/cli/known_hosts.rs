@@ -314,7 +314,8 @@ pub struct ScanArgs {
                   host-key-removed (warning: a recorded type is no longer shown), host-key-added \
                   (info: a type the file does not record), host-unreachable (error). Text, JSON and \
                   SARIF as `known-hosts audit` prints them. Exit status 0 when no finding reaches \
-                  --fail-on, 1 when one does, 2 when the file could not be read.",
+                  --fail-on, 1 when one does, 2 when the file could not be read or records no key \
+                  for a HOST named.",
     after_help = examples::render(examples::KNOWN_HOSTS_VERIFY)
 )]
 pub struct VerifyArgs {

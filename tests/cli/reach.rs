@@ -656,3 +656,22 @@ fn update_host_keys_follows_ssh_default_rules() {
     assert_eq!(run.code, 0, "{}", why(&run));
     assert_eq!(std::fs::read_to_string(&other).unwrap().lines().count(), 2);
 }
+
+/// A named host the file does not record is a usage error, not a host with every key
+/// "added".
+#[test]
+fn verify_of_a_host_the_file_does_not_record_is_refused() {
+    let env = Env::new();
+    let file = env.write("kh", "other.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAKrnOfixcHOUXsOnPa7dznpww3zNCQrQnIAzpc4PwIT\n");
+    let run = kw(&env, &strings(&["known-hosts", "verify", "-f", &s(&file), "new.example.com"]));
+    assert_eq!(run.code, 2, "{}", why(&run));
+    assert_eq!(run.out(), "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "keywright: error: new.example.com: no key recorded for it in {}\n\
+             keywright: hint: fetch and pin its keys first: `keywright known-hosts scan --add --expect FINGERPRINT HOST`\n",
+            s(&file)
+        )
+    );
+}

@@ -109,12 +109,24 @@ fn recorded_hosts(file: &KnownHosts) -> Vec<Checked> {
             }
         }
     }
-    names.iter().filter_map(|name| checked(file, name).ok()).collect()
+    // A name whose keys do not decode has nothing to compare (audit reports such lines).
+    names.iter().filter_map(|name| checked(file, name).ok()).filter(|c| !c.recorded.is_empty()).collect()
 }
 
 /// The hosts named on the command line (hashed lines match them too).
 fn named_hosts(file: &KnownHosts, hosts: &[String]) -> crate::Result<Vec<Checked>> {
-    hosts.iter().map(|host| checked(file, &HostQuery::parse(host, None)?.lookup)).collect()
+    let mut checked_hosts = Vec::new();
+    for host in hosts {
+        let found = checked(file, &HostQuery::parse(host, None)?.lookup)?;
+        if found.recorded.is_empty() {
+            return Err(crate::Error::HostNotRecorded {
+                host: host.clone(),
+                path: file.path().to_path_buf(),
+            });
+        }
+        checked_hosts.push(found);
+    }
+    Ok(checked_hosts)
 }
 
 /// A known_hosts name (`host` or `[host]:port`) and what the file records for it.
