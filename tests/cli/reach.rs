@@ -675,3 +675,44 @@ fn verify_of_a_host_the_file_does_not_record_is_refused() {
         )
     );
 }
+
+/// UpdateHostKeys=ask: ssh's lines and question on the terminal; "no" keeps the file,
+/// "yes" learns the key.
+#[test]
+fn update_host_keys_ask_shows_the_changes_and_asks() {
+    let Some((env, sshd, user, password, public)) =
+        update_setup("update_host_keys_ask_shows_the_changes_and_asks")
+    else {
+        return;
+    };
+    let before = env.read_string(".ssh/known_hosts");
+    let dest = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
+    let rsa_fp = fingerprint(&env, &sshd.host_key("rsa"));
+    for (answer, learns) in [("no", false), ("yes", true)] {
+        user.write_authorized_keys("");
+        let args = [
+            "copy-id",
+            "-i",
+            &s(&public),
+            "--password-file",
+            &s(&password),
+            "-o",
+            "UpdateHostKeys=ask",
+            &dest,
+        ];
+        let run = env.kw_tty(&[("Accept updated hostkeys? (yes/no): ", answer)], &args);
+        assert_eq!(run.code, 0, "{}", why(&run));
+        let screen = run.out().replace('\r', "");
+        assert!(
+            screen.contains(&format!(
+                "The server has updated its host keys.\n\
+                 These changes were verified by the server's existing trusted key.\n\
+                 Learned new hostkey: RSA {rsa_fp}\n\
+                 Accept updated hostkeys? (yes/no): "
+            )),
+            "{screen}"
+        );
+        let after = env.read_string(".ssh/known_hosts");
+        assert_eq!(after != before, learns, "{answer}: {after}");
+    }
+}
