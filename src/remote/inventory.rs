@@ -19,6 +19,8 @@ const USER_VARS: [&str; 2] = ["ansible_user", "ansible_ssh_user"];
 
 /// How many hosts one range may make (`h[1:99999999]` must not eat the memory).
 const MAX_RANGE: usize = 100_000;
+/// How many `[…]` one host name may hold.
+const MAX_RANGES: usize = 16;
 
 /// Variables: only string values matter to us (numbers are kept as their text).
 type Vars = HashMap<String, String>;
@@ -365,6 +367,11 @@ fn shell_words(line: &str) -> Vec<String> {
 /// Expands Ansible's host ranges: `web[01:03]` is web01 web02 web03 (leading zeros
 /// kept), `db-[a:c]` is db-a db-b db-c, `[1:9:2]` steps by 2; several ranges multiply.
 fn expand_range(pattern: &str) -> std::result::Result<Vec<String>, String> {
+    // Each range is one level of recursion: a hostile line of thousands must not
+    // overflow the stack (and could not make fewer than 2^n hosts anyway).
+    if pattern.matches('[').count() > MAX_RANGES {
+        return Err(format!("more than {MAX_RANGES} ranges in {pattern:?}"));
+    }
     let Some((head, rest)) = pattern.split_once('[') else {
         return Ok(vec![pattern.to_string()]);
     };
@@ -521,5 +528,6 @@ all:
         assert!(inventory.targets(None).is_err());
         assert!(expand_range("h[1:999999999]").is_err());
         assert_eq!(expand_range("h[1:5:2]").unwrap(), ["h1", "h3", "h5"]);
+        assert!(expand_range(&"a[1:1]".repeat(100_000)).is_err(), "deep recursion");
     }
 }
