@@ -2,11 +2,12 @@
 //! ProxyCommand (a python3 relay), Ansible inventories as targets; and host keys for new
 //! hosts: `known-hosts scan` against `ssh-keyscan`, `--expect`, and `known-hosts verify`.
 //!
-//! The jump layout: every process here shares one loopback, so "reachable only through
-//! the jump host" is made by the target's sshd itself. It listens on 127.0.0.1 and on
-//! ::1, and a `Match Address 127.0.0.1` block denies every user there; the jump host
-//! reaches it as `[::1]:PORT` (a connection to ::1 comes from ::1). The test's own
-//! direct connection goes to 127.0.0.1 and must be refused.
+//! The jump layout: every process here shares one loopback (and every connection on it
+//! comes from 127.0.0.1), so "reachable only through the jump host" is made by the
+//! target's sshd itself. It listens on 127.0.0.1 and on 127.0.0.2, and a
+//! `Match LocalAddress 127.0.0.1` block denies every user who comes in on the first; the
+//! jump host reaches the target as `[127.0.0.2]:PORT`, its inside address. The test's own
+//! direct connection goes to 127.0.0.1, the outside one, and must be refused.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -37,8 +38,8 @@ fn strings(args: &[&str]) -> Vec<String> {
 /// A target sshd that refuses everyone who connects to 127.0.0.1 (see the module doc).
 fn hidden_target() -> Sshd {
     Sshd::builder()
-        .tail("ListenAddress [::1]:{port}")
-        .tail("Match Address 127.0.0.1")
+        .tail("ListenAddress 127.0.0.2:{port}")
+        .tail("Match LocalAddress 127.0.0.1")
         .tail("  DenyUsers *")
         .start()
 }
@@ -65,7 +66,7 @@ struct Jump {
 }
 
 /// Root or skip; a jump sshd, a hidden target, an account on each with [`PASSWORD`], a
-/// home that trusts both host keys (the target's under `[::1]:PORT`) and a key to install.
+/// home that trusts both host keys (the target's under `[127.0.0.2]:PORT`) and a key to install.
 fn jump_setup(test: &str) -> Option<Jump> {
     if !root_or_skip(test) {
         return None;
@@ -76,7 +77,7 @@ fn jump_setup(test: &str) -> Option<Jump> {
     env.write(
         ".ssh/known_hosts",
         format!(
-            "{}\n{}\n[::1]:{} {}\n",
+            "{}\n{}\n[127.0.0.2]:{} {}\n",
             jump.host_key_line(),
             target.host_key_line(),
             target.port(),
@@ -103,7 +104,7 @@ impl Jump {
 
     /// The target as the jump host reaches it.
     fn inner(&self) -> String {
-        format!("{}@[::1]:{}", self.target_user.name(), self.target.port())
+        format!("{}@127.0.0.2:{}", self.target_user.name(), self.target.port())
     }
 }
 
@@ -128,14 +129,15 @@ fn copy_id_through_a_jump_host_reaches_a_target_that_refuses_direct_connections(
 
     let run = t.copy_id(&["-J".into(), t.jump_spec()], &t.inner());
     assert_eq!(run.code, 0, "{}\njump log:\n{}", why(&run), t.jump.log_text());
-    let dest = format!("{}@::1:{}", t.target_user.name(), t.target.port());
+    let dest = format!("{}@127.0.0.2:{}", t.target_user.name(), t.target.port());
     assert!(run.out().starts_with(&format!("{dest}: added 1 key(s)\n")), "{}", run.out());
     assert_eq!(t.target_user.read_authorized_keys().as_deref(), Some(pub_line(&t.public).as_str()));
     assert_eq!(t.jump_user.read_authorized_keys(), None);
-    // The jump host logged our login and opened the channel onward to ::1.
+    // The jump host logged our login and opened the channel onward to the inside address.
     let jump_log = t.jump.log_text();
     assert!(jump_log.contains(&format!("Accepted password for {}", t.jump_user.name())), "{jump_log}");
-    assert!(t.target.log_text().contains("from ::1"), "{}", t.target.log_text());
+    let inside = format!(" on 127.0.0.2 port {} rdomain", t.target.port());
+    assert!(t.target.log_text().contains(&inside), "{}", t.target.log_text());
     let _ = &t.private;
 }
 
@@ -149,7 +151,7 @@ fn an_alias_with_proxyjump_in_ssh_config_goes_through_the_jump_host() {
     let config = t.env.write(
         ".ssh/config",
         format!(
-            "Host inner\n  HostName ::1\n  Port {}\n  User {}\n  ProxyJump bastion\n\
+            "Host inner\n  HostName 127.0.0.2\n  Port {}\n  User {}\n  ProxyJump bastion\n\
              Host bastion\n  HostName 127.0.0.1\n  Port {}\n  User {}\n",
             t.target.port(),
             t.target_user.name(),
@@ -180,16 +182,20 @@ fn an_unknown_jump_host_key_stops_the_run() {
     let Some(t) = jump_setup("an_unknown_jump_host_key_stops_the_run") else {
         return;
     };
-    t.env.write(".ssh/known_hosts", format!("[::1]:{} {}\n", t.target.port(), t.target.host_key("ed25519")));
+    t.env.write(
+        ".ssh/known_hosts",
+        format!("[127.0.0.2]:{} {}\n", t.target.port(), t.target.host_key("ed25519")),
+    );
     let run = t.copy_id(&["-J".into(), t.jump_spec()], &t.inner());
-    let dest = format!("{}@::1:{}", t.target_user.name(), t.target.port());
+    let dest = format!("{}@127.0.0.2:{}", t.target_user.name(), t.target.port());
     let reason = failure_reason(&run, &dest, "unknown jump host");
     assert_eq!(
         reason.split(" (").next().unwrap(),
         format!("host key verification failed: [127.0.0.1]:{} is not a known host", t.jump.port())
     );
     assert_eq!(t.target_user.read_authorized_keys(), None);
-    assert!(!t.target.log_text().contains("from ::1"), "{}", t.target.log_text());
+    let inside = format!(" on 127.0.0.2 port {} rdomain", t.target.port());
+    assert!(!t.target.log_text().contains(&inside), "{}", t.target.log_text());
 }
 
 /// A relay between standard input/output and TCP, that records it was used.
