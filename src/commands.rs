@@ -127,6 +127,8 @@ fn output(command: &Command) -> (Format, bool) {
             Kh::Remove(args) => (Format::Text, args.quiet),
             Kh::List(args) => (args.format.into(), false),
             Kh::Audit(args) => (args.format.into(), false),
+            Kh::Scan(args) => (args.format.into(), args.quiet),
+            Kh::Verify(args) => (args.format.into(), false),
         },
         Command::Public(_) | Command::Completions(_) | Command::Man(_) => (Format::Text, false),
         Command::InstallLinks(args) => (args.format.into(), false),

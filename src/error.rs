@@ -426,6 +426,30 @@ pub enum Error {
     /// format asked for.
     #[error("{}: {reason}", path.display())]
     Convert { path: PathBuf, reason: String },
+    /// A ProxyCommand could not be started.
+    #[error("cannot run ProxyCommand {command:?}: {cause}")]
+    ProxyCommand { command: String, cause: String },
+
+    /// A jump host would not open a connection onward (ProxyJump).
+    #[error("jump host {jump} cannot connect to {host}:{port}: {cause}")]
+    JumpRefused { jump: String, host: String, port: u16, cause: String },
+
+    /// `known-hosts scan --expect`: the host offered a key whose fingerprint is not the
+    /// pinned one.
+    #[error("host key {fingerprint} is not the expected {expected}")]
+    UnexpectedHostKey { fingerprint: String, expected: String },
+
+    /// An Ansible inventory that cannot be read.
+    #[error("{}:{line}: {reason}", path.display())]
+    BadInventory { path: PathBuf, line: usize, reason: String },
+
+    /// `known-hosts verify HOST`: the file records no key for the host.
+    #[error("{host}: no key recorded for it in {}", path.display())]
+    HostNotRecorded { host: String, path: PathBuf },
+
+    /// `--limit` names a group or host the inventory does not have.
+    #[error("{}: no group or host {limit:?} in the inventory", path.display())]
+    NoSuchInventoryGroup { path: PathBuf, limit: String },
 }
 
 /// Whether an agent could have signed instead of a missing private key.
@@ -719,6 +743,18 @@ impl Error {
             }
             Error::RotateNeedsPrivateKey { .. } => {
                 "give NEW as the private key file (KEY, with KEY.pub beside it); rotate logs in with it before removing OLD"
+            }
+
+            Error::ProxyCommand { .. } => "check the ProxyCommand in your ssh config or -o option",
+            Error::JumpRefused { .. } => {
+                "check that the jump host allows TCP forwarding (AllowTcpForwarding) and can reach the target"
+            }
+            Error::UnexpectedHostKey { .. } => {
+                "do not trust this host until you know why its key differs from the one you were given"
+            }
+            Error::NoSuchInventoryGroup { .. } => "name a group or host of the inventory with --limit",
+            Error::HostNotRecorded { .. } => {
+                "fetch and pin its keys first: `keywright known-hosts scan --add --expect FINGERPRINT HOST`"
             }
 
             _ => return None,

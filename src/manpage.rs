@@ -164,6 +164,44 @@ fn extra(page: Page) -> Extra {
                 "sshd(8) SSH_KNOWN_HOSTS FILE FORMAT",
             ]),
         },
+        Page::KnownHostsScan => Extra {
+            exit_status: &[
+                (
+                    "0",
+                    "Every host showed a key (one with an expected fingerprint, with --expect); with --add, they are in the file.",
+                ),
+                (
+                    "1",
+                    "A host showed no key: unreachable, no key of the types asked for, or none with an expected fingerprint.",
+                ),
+                (
+                    "2",
+                    "A usage error, or --add could not write the file or refused a key that conflicts with a recorded one.",
+                ),
+            ],
+            files: KNOWN_HOSTS_FILES,
+            see_also: see(&[
+                "keywright-known-hosts-add(1)",
+                "keywright-known-hosts-verify(1)",
+                "ssh-keyscan(1)",
+            ]),
+        },
+        Page::KnownHostsVerify => Extra {
+            exit_status: &[
+                ("0", "No finding at or above the --fail-on severity."),
+                (
+                    "1",
+                    "At least one finding at or above the --fail-on severity (default error): a changed key or an unreachable host.",
+                ),
+                ("2", "The file could not be read, it records no key for a HOST named, or a usage error."),
+            ],
+            files: KNOWN_HOSTS_FILES,
+            see_also: see(&[
+                "keywright-known-hosts-scan(1)",
+                "keywright-known-hosts-audit(1)",
+                "ssh-keyscan(1)",
+            ]),
+        },
         Page::Completions => Extra {
             exit_status: &[("0", "The script was printed."), ("2", "A usage error.")],
             files: &[],
@@ -479,6 +517,12 @@ fn page(command: clap::Command, page: Page) -> Vec<u8> {
             "A GitHub Actions job that annotates pull requests and uploads SARIF to code scanning:",
         )]);
         roff.control("nf", []).text([roman(AUDIT_CI_EXAMPLE)]).control("fi", []);
+    }
+    if page == Page::KnownHostsVerify {
+        roff.control("SH", ["FINDINGS"]);
+        for rule in crate::known_hosts::audit::Rule::VERIFY {
+            roff.control("TP", []).text([bold(rule.id())]).text([roman(rule.description())]);
+        }
     }
     if page == Page::SignersAudit {
         roff.control("SH", ["AUDIT RULES"]);

@@ -10,11 +10,14 @@ pub mod fleet;
 pub mod fs;
 pub mod hostkey;
 pub mod install;
+pub mod inventory;
 pub mod outcome;
+pub mod scan;
 pub mod session;
 pub mod sh;
 pub mod target;
 pub mod terminal;
+pub mod update_host_keys;
 
 use crate::error::Error;
 

@@ -28,6 +28,7 @@ mod cli {
     mod paths;
     mod properties;
     mod public;
+    mod reach;
     mod remote_trust;
     mod secrets;
     mod sign;

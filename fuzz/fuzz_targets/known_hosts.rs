@@ -66,6 +66,7 @@ fn check_audit(file: &KnownHosts) {
         summary,
         sarif_root: Some(root),
         status: Status::Success,
+        drift: false,
     };
     for format in [Format::Json, Format::Sarif] {
         let output = to_bytes(&audit, format, Charset::Ascii).expect("the audit report cannot be rendered");

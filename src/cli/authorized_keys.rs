@@ -47,12 +47,26 @@ pub struct Where {
     pub targets: Vec<String>,
 
     /// Local authorized_keys file to work on [default: ~/.ssh/authorized_keys]
-    #[arg(long, value_name = "PATH", conflicts_with_all = ["targets", "hosts_file"])]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["targets", "hosts_file", "inventory"])]
     pub file: Option<PathBuf>,
 
     /// Read more targets from FILE, one per line (- for standard input; # starts a comment)
     #[arg(long, value_name = "FILE")]
     pub hosts_file: Option<PathBuf>,
+
+    /// Read more targets from an Ansible inventory, INI or YAML (ansible_host, ansible_port,
+    /// ansible_user)
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+
+    /// Only the inventory's hosts in these groups or hosts (Ansible's --limit: a,b or
+    /// a:!b)
+    #[arg(long, value_name = "GROUP", requires = "inventory")]
+    pub limit: Option<String>,
+
+    /// Connect through these jump hosts, in order ([user@]host[:port][,...]), as ssh -J
+    #[arg(short = 'J', long = "jump", value_name = "HOSTS")]
+    pub jump: Option<String>,
 
     /// Port to connect to
     #[arg(short = 'p', long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]

@@ -17,9 +17,13 @@ use super::examples;
                   otherwise.\n\n\
                   TARGET is [user@]host[:port], ssh://[user@]host[:port], or a Host alias of \
                   ~/.ssh/config (HostName, User, Port, IdentityFile, IdentitiesOnly, \
-                  UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout and BatchMode are \
-                  honoured; Match \
-                  blocks and ProxyJump/ProxyCommand are not). The host key is checked against \
+                  UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout, BatchMode, \
+                  ProxyJump and ProxyCommand are honoured; Match blocks are not). Through \
+                  ProxyJump (or -J) each jump host has its own host key check and login; a \
+                  ProxyCommand's standard input and output carry the connection.\n\n\
+                  More targets come from --hosts-file (one per line) and from an Ansible \
+                  inventory (--inventory, INI or YAML: groups, children, host ranges, \
+                  ansible_host, ansible_port and ansible_user), narrowed by --limit. The host key is checked against \
                   known_hosts as ssh checks it. Authentication tries the agent, identity files, \
                   a password and keyboard-interactive, in OpenSSH's order.\n\n\
                   Keys to install: every -i FILE; else the agent's keys; else the newest \
@@ -34,6 +38,20 @@ pub struct CopyIdArgs {
     /// Read more targets from FILE, one per line (- for standard input; # starts a comment)
     #[arg(long, value_name = "FILE")]
     pub hosts_file: Option<PathBuf>,
+
+    /// Read more targets from an Ansible inventory, INI or YAML (ansible_host, ansible_port,
+    /// ansible_user)
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+
+    /// Only the inventory's hosts in these groups or hosts (Ansible's --limit: a,b or
+    /// a:!b)
+    #[arg(long, value_name = "GROUP", requires = "inventory")]
+    pub limit: Option<String>,
+
+    /// Connect through these jump hosts, in order ([user@]host[:port][,...]), as ssh -J
+    #[arg(short = 'J', long = "jump", value_name = "HOSTS")]
+    pub jump: Option<String>,
 
     /// Public key to install (repeatable); a private key file means FILE.pub
     #[arg(short = 'i', long = "identity", value_name = "FILE")]

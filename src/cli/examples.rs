@@ -102,10 +102,21 @@ pub const KNOWN_HOSTS_AUDIT: &[Example] = examples![
     "SARIF for GitHub code scanning" => "keywright known-hosts audit --format sarif ~/.ssh/known_hosts > known_hosts.sarif",
 ];
 
+pub const KNOWN_HOSTS_SCAN: &[Example] = examples![
+    "Print a host's keys as ssh-keyscan does, with hashed names" => "keywright known-hosts scan -H git.example.com",
+    "Trust a new host only if it shows the fingerprint its console gave (in fp.txt)" => "keywright known-hosts scan --add --expect \"$(cat fp.txt)\" git.example.com",
+];
+
+pub const KNOWN_HOSTS_VERIFY: &[Example] = examples![
+    "Check one host against ~/.ssh/known_hosts, as JSON" => "keywright known-hosts verify --format json git.example.com",
+    "Check every host a file records, SARIF for code scanning" => "keywright known-hosts verify -f ci_known_hosts --format sarif > drift.sarif",
+];
+
 pub const COPY_ID: &[Example] = examples![
     "Install your newest key (or the agent's keys) on a server" => "keywright copy-id build.example.com",
     "Install one key on every host listed in a file, 20 at a time, as JSON" => "keywright copy-id -i ~/.ssh/id_ed25519.pub --hosts-file fleet.txt -j 20 --format json",
     "See what would be added, without writing anything" => "keywright copy-id -n git.example.com",
+    "Through a bastion, to the web group of an Ansible inventory" => "keywright copy-id -J bastion.example.com --inventory hosts.ini --limit web",
 ];
 
 pub const MAN: &[Example] = examples![
@@ -240,6 +251,8 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::KnownHostsRemove => KNOWN_HOSTS_REMOVE,
         Page::KnownHostsList => KNOWN_HOSTS_LIST,
         Page::KnownHostsAudit => KNOWN_HOSTS_AUDIT,
+        Page::KnownHostsScan => KNOWN_HOSTS_SCAN,
+        Page::KnownHostsVerify => KNOWN_HOSTS_VERIFY,
         Page::CopyId => COPY_ID,
         Page::Completions => COMPLETIONS,
         Page::Man => MAN,

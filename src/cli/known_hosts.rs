@@ -30,6 +30,8 @@ pub enum KnownHostsCommand {
     Remove(RemoveArgs),
     List(ListArgs),
     Audit(AuditArgs),
+    Scan(ScanArgs),
+    Verify(VerifyArgs),
 }
 
 /// The known_hosts file to work on.
@@ -241,4 +243,108 @@ pub enum FailOn {
     Error,
     Warning,
     Info,
+}
+
+/// Fetch hosts' public host keys over SSH (ssh-keyscan), print or trust them
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Connect to each HOST once per key type (as ssh-keyscan does: each connection \
+                  offers only that type's host key algorithms) and print the host keys as \
+                  known_hosts lines on standard output, with ssh-keyscan's '# host:port \
+                  SSH-2.0-…' line for each connection on standard error. Nothing is trusted by \
+                  scanning: the connection stops at the key exchange.\n\n\
+                  --expect FINGERPRINT (from a console, DNS SSHFP records or a cloud API) keeps only \
+                  the keys with that fingerprint and refuses a host that shows none: its keys are \
+                  neither printed nor added. --add adds the keys to the known_hosts file (-f) \
+                  through the same path as `known-hosts add` (hashed unless --no-hash; a different \
+                  key already recorded for the host is refused). Every connection ends within \
+                  --timeout seconds. Exit status 0 when every host showed a key (an expected one \
+                  with --expect), 1 when one did not, 2 on a usage error.",
+    after_help = examples::render(examples::KNOWN_HOSTS_SCAN)
+)]
+pub struct ScanArgs {
+    /// Hosts: name or address; host:port and [host]:port give a port
+    #[arg(value_name = "HOST", required = true)]
+    pub hosts: Vec<String>,
+
+    /// Port for hosts given without one
+    #[arg(short = 'p', long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+
+    /// Key types, comma-separated: rsa, ecdsa, ed25519, ecdsa-sk, ed25519-sk, dsa [default:
+    /// all but dsa]
+    #[arg(short = 't', long = "type", value_name = "TYPES", value_delimiter = ',')]
+    pub types: Vec<String>,
+
+    /// Give up on a connection after this many seconds
+    #[arg(short = 'T', long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+
+    /// Print hashed host names (ssh-keyscan -H)
+    #[arg(short = 'H', long)]
+    pub hash: bool,
+
+    /// Only trust keys with this fingerprint (SHA256:… or MD5:…; repeatable)
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub expect: Vec<String>,
+
+    /// Add the keys to the known_hosts file instead of printing them
+    #[arg(long)]
+    pub add: bool,
+
+    #[command(flatten)]
+    pub file: FileArg,
+
+    /// With --add: write the host name in clear text
+    #[arg(long, requires = "add")]
+    pub no_hash: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// No '# host:port banner' lines on standard error
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// Compare the live host keys of known hosts with what known_hosts records (drift check)
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Connect to the hosts a known_hosts file records (every plain host name, with its \
+                  [host]:port; wildcard, negated, hashed and marker lines are skipped), or to the \
+                  HOSTs named (hashed entries are matched too), fetch their host keys as `known-hosts \
+                  scan` does, and compare them with the file, key type by key type. Findings: \
+                  host-key-changed (error: the host shows another key of a recorded type), \
+                  host-key-removed (warning: a recorded type is no longer shown), host-key-added \
+                  (info: a type the file does not record), host-unreachable (error). Text, JSON and \
+                  SARIF as `known-hosts audit` prints them. Exit status 0 when no finding reaches \
+                  --fail-on, 1 when one does, 2 when the file could not be read or records no key \
+                  for a HOST named.",
+    after_help = examples::render(examples::KNOWN_HOSTS_VERIFY)
+)]
+pub struct VerifyArgs {
+    /// Hosts to check (host, host:port or [host]:port) [default: every plain host name
+    /// in the file]
+    #[arg(value_name = "HOST")]
+    pub hosts: Vec<String>,
+
+    #[command(flatten)]
+    pub file: FileArg,
+
+    /// Give up on a connection after this many seconds
+    #[arg(short = 'T', long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+
+    /// Lowest severity that makes the exit status 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// SARIF: write locations relative to DIR [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub base_dir: Option<PathBuf>,
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::copy_id::{password_of, resolve, targets_of};
+use super::copy_id::{password_of, resolve};
 use super::{Status, show};
 use crate::authorized_keys::diff::unified;
 use crate::authorized_keys::{AuthorizedKeys as Lines, Change, Edit, KeyLine, Matcher, Wanted, edit};
@@ -120,7 +120,12 @@ fn rotation(old: &str, new: &Path, shape: &crate::cli::authorized_keys::Shape) -
 
 fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<AuthorizedKeys> {
     let place = plan.place;
-    let targets = targets_of(&place.targets, place.hosts_file.as_deref())?;
+    let targets = crate::remote::target::collect(crate::remote::target::Sources {
+        targets: &place.targets,
+        hosts_file: place.hosts_file.as_deref(),
+        inventory: place.inventory.as_deref(),
+        limit: place.limit.as_deref(),
+    })?;
     let dry_run = plan.preview.is_some_and(|p| p.dry_run);
     let files = match targets.is_empty() {
         true => {
@@ -133,7 +138,12 @@ fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<Authorize
             vec![local(printer, &path, &plan, dry_run)?]
         }
         false => {
-            let overrides = Overrides::parse(&place.options, place.port, place.user.clone())?;
+            let overrides = Overrides::parse_with_jump(
+                place.jump.as_deref(),
+                &place.options,
+                place.port,
+                place.user.clone(),
+            )?;
             let config = Config::load(ctx, place.config.as_deref())?;
             let hosts = resolve(ctx, &config, &overrides, targets)?;
             let runner = Runner::new()?;

@@ -23,8 +23,14 @@ pub(crate) mod keys;
 
 pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId> {
     // Everything that can be wrong locally is found before the first line is printed.
-    let targets = targets(&args)?;
-    let overrides = Overrides::parse(&args.options, args.port, args.user.clone())?;
+    let targets = target::collect(target::Sources {
+        targets: &args.targets,
+        hosts_file: args.hosts_file.as_deref(),
+        inventory: args.inventory.as_deref(),
+        limit: args.limit.as_deref(),
+    })?;
+    let overrides =
+        Overrides::parse_with_jump(args.jump.as_deref(), &args.options, args.port, args.user.clone())?;
     let config = Config::load(ctx, args.config.as_deref())?;
     let hosts = resolve(ctx, &config, &overrides, targets)?;
     let password = password(ctx, &args)?;
@@ -80,39 +86,6 @@ pub(crate) fn resolve(
             Ok((target, resolved))
         })
         .collect()
-}
-
-fn targets(args: &CopyIdArgs) -> Result<Vec<Target>> {
-    let targets = targets_of(&args.targets, args.hosts_file.as_deref())?;
-    if targets.is_empty() {
-        anyhow::bail!(crate::Error::NoTargets);
-    }
-    Ok(targets)
-}
-
-/// The targets given as arguments, then those of the hosts file (`-`: standard input).
-pub(crate) fn targets_of(given: &[String], hosts_file: Option<&Path>) -> Result<Vec<Target>> {
-    let mut targets = given.iter().map(|t| Target::parse(t)).collect::<crate::Result<Vec<_>>>()?;
-    if let Some(file) = hosts_file {
-        let (name, text) = match file.to_str() {
-            Some("-") => {
-                let mut text = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)?;
-                ("(stdin)".to_string(), text)
-            }
-            _ => {
-                let bytes = crate::fsutil::read_capped(
-                    file,
-                    16 << 20,
-                    // An inventory script's output as `--hosts-file <(…)` is a pipe.
-                    crate::fsutil::Expect { what: "a hosts file", accept: crate::fsutil::Accept::Pipe },
-                )?;
-                (file.display().to_string(), String::from_utf8_lossy(&bytes).into_owned())
-            }
-        };
-        targets.extend(target::parse_list(&name, &text)?);
-    }
-    Ok(targets)
 }
 
 /// The password for every host: a file, or the environment.

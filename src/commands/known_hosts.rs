@@ -22,6 +22,8 @@ mod hash;
 mod list;
 pub mod openssh;
 mod remove;
+mod scan;
+mod verify;
 
 pub fn run(ctx: &Context, printer: &Printer, args: KnownHostsArgs) -> Result<Status> {
     match args.command {
@@ -41,6 +43,11 @@ pub fn run(ctx: &Context, printer: &Printer, args: KnownHostsArgs) -> Result<Sta
             Some(report) => show(printer, Ok(report)),
             // Nothing read, nothing to report: a "0 errors" summary beside the error
             // would read as a clean audit.
+            None => Ok(Status::Failed),
+        },
+        KnownHostsCommand::Scan(args) => show(printer, scan::run(ctx, printer, args)),
+        KnownHostsCommand::Verify(args) => match verify::run(ctx, printer, args)? {
+            Some(report) => show(printer, Ok(report)),
             None => Ok(Status::Failed),
         },
     }

@@ -50,6 +50,14 @@ pub enum Rule {
     KeyTypeMismatch,
     RevokedKeyTrusted,
     RevokedByKrl,
+    /// `known-hosts verify`: the live host shows another key of a recorded type.
+    HostKeyChanged,
+    /// `known-hosts verify`: a recorded key type is no longer shown.
+    HostKeyRemoved,
+    /// `known-hosts verify`: the host shows a key type the file does not record.
+    HostKeyAdded,
+    /// `known-hosts verify`: no key could be fetched.
+    HostUnreachable,
 }
 
 impl Rule {
@@ -66,6 +74,10 @@ impl Rule {
         Rule::RevokedByKrl,
     ];
 
+    /// The findings of `known-hosts verify`, in the order they are documented.
+    pub const VERIFY: [Rule; 4] =
+        [Rule::HostKeyChanged, Rule::HostKeyRemoved, Rule::HostKeyAdded, Rule::HostUnreachable];
+
     /// The rule id printed with each finding.
     pub fn id(self) -> &'static str {
         match self {
@@ -78,6 +90,10 @@ impl Rule {
             Rule::KeyTypeMismatch => "key-type-mismatch",
             Rule::RevokedKeyTrusted => "revoked-key-trusted",
             Rule::RevokedByKrl => "revoked-by-krl",
+            Rule::HostKeyChanged => "host-key-changed",
+            Rule::HostKeyRemoved => "host-key-removed",
+            Rule::HostKeyAdded => "host-key-added",
+            Rule::HostUnreachable => "host-unreachable",
         }
     }
 
@@ -109,13 +125,26 @@ impl Rule {
             Rule::RevokedByKrl => {
                 "A host key or @cert-authority CA that the key revocation list given with --revoked revokes (ssh refuses it under RevokedHostKeys)."
             }
+            Rule::HostKeyChanged => {
+                "The host shows a different key of a type the file records: the host was rebuilt or its key rotated, or someone is in the middle; ssh refuses to connect."
+            }
+            Rule::HostKeyRemoved => {
+                "The file records a key type the host no longer shows: a stale line that would trust that key again if it came back."
+            }
+            Rule::HostKeyAdded => {
+                "The host shows a key type the file does not record; ssh with UpdateHostKeys would learn it."
+            }
+            Rule::HostUnreachable => {
+                "No host key could be fetched from the host, so it could not be checked."
+            }
         }
     }
 
     /// The severity a finding of this rule usually has (some depend on the case).
     pub fn default_severity(self) -> Severity {
         match self {
-            Rule::DuplicateEntry | Rule::UnhashedHost => Severity::Warning,
+            Rule::DuplicateEntry | Rule::UnhashedHost | Rule::HostKeyRemoved => Severity::Warning,
+            Rule::HostKeyAdded => Severity::Info,
             _ => Severity::Error,
         }
     }

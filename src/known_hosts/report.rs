@@ -116,7 +116,13 @@ fn file_uri(path: &Path) -> String {
 
 /// A SARIF 2.1.0 log with one run, the rules, and the findings as results.
 pub fn sarif(findings: &[Finding], root: &SarifRoot) -> String {
-    let rules: Vec<Value> = Rule::ALL
+    sarif_of(findings, root, &Rule::ALL, "keywright-known-hosts-audit(1), AUDIT RULES")
+}
+
+/// [`sarif`] for the findings of another command: its `rules`, and where its man page
+/// documents them (`page`).
+pub fn sarif_of(findings: &[Finding], root: &SarifRoot, all: &[Rule], page: &str) -> String {
+    let rules: Vec<Value> = all
         .iter()
         .map(|rule| {
             json!({
@@ -124,7 +130,7 @@ pub fn sarif(findings: &[Finding], root: &SarifRoot) -> String {
                 "name": rule.id(),
                 "shortDescription": {"text": rule.description()},
                 "fullDescription": {"text": rule.description()},
-                "help": {"text": format!("{} See keywright-known-hosts-audit(1), AUDIT RULES.", rule.description())},
+                "help": {"text": format!("{} See {page}.", rule.description())},
                 "defaultConfiguration": {"level": level(rule.default_severity())},
             })
         })
@@ -134,7 +140,7 @@ pub fn sarif(findings: &[Finding], root: &SarifRoot) -> String {
         .map(|f| {
             json!({
                 "ruleId": f.rule.id(),
-                "ruleIndex": Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0),
+                "ruleIndex": all.iter().position(|r| *r == f.rule).unwrap_or(0),
                 "level": level(f.severity),
                 "message": {"text": f.message},
                 "locations": [{"physicalLocation": {

@@ -5,7 +5,9 @@ use std::io::{self, Write};
 
 use super::{Format, Render, Text};
 use crate::known_hosts::report::{self as audit_report};
-use crate::report::known_hosts::{AddOutcome, AddedKeys, Audit, Entry, Found, Hashed, Listed, Removed};
+use crate::report::known_hosts::{
+    AddOutcome, AddedKeys, Audit, Entry, Found, Hashed, Listed, Removed, Scanned,
+};
 
 impl Render for Hashed {
     fn text(&self, out: &mut Text<'_>) -> io::Result<()> {
@@ -137,10 +139,30 @@ impl Render for Audit {
     fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<bool> {
         let text = match (format, &self.sarif_root) {
             (Format::Github, _) => audit_report::github(&self.findings),
+            (Format::Sarif, Some(root)) if self.drift => audit_report::sarif_of(
+                &self.findings,
+                root,
+                &crate::known_hosts::audit::Rule::VERIFY,
+                "keywright-known-hosts-verify(1), FINDINGS",
+            ),
             (Format::Sarif, Some(root)) => audit_report::sarif(&self.findings, root),
             _ => return Ok(false),
         };
         out.write_all(text.as_bytes())?;
         Ok(true)
+    }
+}
+
+/// `known-hosts scan`: the known_hosts lines, as ssh-keyscan prints them; with --add,
+/// what `known-hosts add` says for each key.
+impl Render for Scanned {
+    fn text(&self, out: &mut Text<'_>) -> io::Result<()> {
+        for host in &self.hosts {
+            match &host.added {
+                Some(added) => added.text(out)?,
+                None => host.keys.iter().try_for_each(|key| out.write(format_args!("{}\n", key.line)))?,
+            }
+        }
+        Ok(())
     }
 }

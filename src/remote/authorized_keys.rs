@@ -120,7 +120,8 @@ async fn on_host(
 ) -> Result<Done, Error> {
     let access = &shared.access;
     let mut methods = Vec::new();
-    let handle =
+    // The jump hosts' sessions (or the ProxyCommand) live as long as `handle`.
+    let fleet::LoggedIn { handle, carrier: _carrier, .. } =
         fleet::login(access, &shared.terminal, resolved, deadline, &mut methods, &Using::Configured).await?;
     let done = {
         let fs = RemoteFs::open(&handle, access.transport, access.timeout).await?;
@@ -181,8 +182,8 @@ async fn rotate(
     let mut methods = Vec::new();
     let using = Using::OnlyKey(new_private.clone());
     let proof = fleet::login(access, &shared.terminal, resolved, deadline, &mut methods, &using).await;
-    let handle = match proof {
-        Ok(handle) => handle,
+    let fleet::LoggedIn { handle, carrier: _carrier, .. } = match proof {
+        Ok(logged_in) => logged_in,
         Err(refused) => {
             roll_back(fs, target_path, &added, notes).await;
             return Err(refused);

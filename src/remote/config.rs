@@ -60,7 +60,39 @@ pub struct Resolved {
     pub hash_known_hosts: bool,
     /// RevokedHostKeys: a KRL or a list of keys the host key must not be in.
     pub revoked_host_keys: Option<PathBuf>,
+    /// How the connection is carried: straight to the host, through jump hosts, or
+    /// over a ProxyCommand's standard input and output.
+    pub route: Route,
+    /// UpdateHostKeys: learn the host keys the server announces after login.
+    pub update_host_keys: UpdateHostKeys,
 }
+
+/// UpdateHostKeys values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateHostKeys {
+    No,
+    Yes,
+    /// Ask before changing known_hosts.
+    Ask,
+}
+
+/// How to reach a host (ProxyJump, ProxyCommand or neither).
+#[derive(Debug, Clone)]
+pub enum Route {
+    /// A TCP connection to `host_name:port`.
+    Direct,
+    /// A `direct-tcpip` channel through the last jump host, itself reached by its own
+    /// route (the jump hosts before it, or its own config): each hop checks its own host
+    /// key and logs in with its own settings, as `ssh -J` does.
+    Jump(Box<Resolved>),
+    /// A command (run by `sh -c`) whose standard input and output carry the connection,
+    /// with `%h %p %r %n %%` already expanded.
+    Command(String),
+}
+
+/// How many jump hosts one route may pass through (a config whose jump hosts name each
+/// other would otherwise never end).
+const MAX_HOPS: usize = 8;
 
 /// Options given on the command line: they win over the config file.
 #[derive(Debug, Clone, Default)]
@@ -94,6 +126,22 @@ impl Overrides {
             parsed.push((key, value.to_string()));
         }
         Ok(Overrides { options: parsed, port, user })
+    }
+
+    /// [`Overrides::parse`] with `-J HOSTS` first, as `ProxyJump` (as ssh: -J wins over
+    /// `-o ProxyJump`). For every command that takes `-J`.
+    ///
+    /// # Errors
+    /// As [`Overrides::parse`].
+    pub fn parse_with_jump(
+        jump: Option<&str>,
+        options: &[String],
+        port: Option<u16>,
+        user: Option<String>,
+    ) -> Result<Self> {
+        let jump = jump.map(|hops| format!("ProxyJump={hops}"));
+        let all: Vec<String> = jump.into_iter().chain(options.iter().cloned()).collect();
+        Self::parse(&all, port, user)
     }
 
     fn get(&self, key: &str) -> Option<&str> {
@@ -146,6 +194,16 @@ impl Config {
     /// # Errors
     /// An option value that cannot be understood.
     pub fn resolve(&self, target: &Target, overrides: &Overrides, local_user: &str) -> Result<Resolved> {
+        self.resolve_hop(target, overrides, local_user, 0)
+    }
+
+    fn resolve_hop(
+        &self,
+        target: &Target,
+        overrides: &Overrides,
+        local_user: &str,
+        depth: usize,
+    ) -> Result<Resolved> {
         let params = self.parsed.query(&target.host);
         let unsupported = |key: &str| params.unsupported_fields.get(key).and_then(|v| v.first()).cloned();
         let option = |key: &str| overrides.get(key).map(str::to_string).or_else(|| unsupported(key));
@@ -198,7 +256,31 @@ impl Config {
         let revoked_host_keys = option("revokedhostkeys")
             .filter(|file| !file.eq_ignore_ascii_case("none"))
             .map(|file| self.expand_path(&file, &tokens));
+        let proxy = Proxy {
+            jump: overrides
+                .get("proxyjump")
+                .map(str::to_string)
+                .or_else(|| params.proxy_jump.clone().map(|hops| hops.join(","))),
+            // The whole rest of the line, for the shell.
+            command: overrides
+                .get("proxycommand")
+                .map(str::to_string)
+                .or_else(|| params.unsupported_fields.get("proxycommand").map(|args| args.join(" "))),
+            command_given: overrides.get("proxycommand").is_some(),
+            jump_given: overrides.get("proxyjump").is_some(),
+        };
+        let update_host_keys =
+            update_host_keys(option("updatehostkeys"), option("userknownhostsfile").as_deref(), &self.home)?;
+        let route = self.route(
+            &proxy,
+            &Tokens { host: &host_name, port, user: &user, local_user, home: &self.home },
+            &target.host,
+            local_user,
+            depth,
+        )?;
         Ok(Resolved {
+            update_host_keys,
+            route,
             host_name,
             port,
             user,
@@ -215,6 +297,69 @@ impl Config {
         })
     }
 
+    /// The route to a host from its ProxyJump and ProxyCommand. As ssh: a command-line
+    /// value wins over the config, ProxyJump wins over ProxyCommand when both come from
+    /// the same place, and `none` means a direct connection.
+    fn route(
+        &self,
+        proxy: &Proxy,
+        tokens: &Tokens<'_>,
+        alias: &str,
+        local_user: &str,
+        depth: usize,
+    ) -> Result<Route> {
+        let use_jump = match (proxy.jump_given, proxy.command_given) {
+            (true, _) => true,
+            (false, true) => false,
+            (false, false) => proxy.jump.is_some(),
+        };
+        if use_jump && let Some(jump) = &proxy.jump {
+            return self.jump_route(jump, local_user, depth);
+        }
+        match &proxy.command {
+            Some(command) if !command.eq_ignore_ascii_case("none") => {
+                let tokens = Tokens {
+                    host: tokens.host,
+                    port: tokens.port,
+                    user: tokens.user,
+                    local_user,
+                    home: tokens.home,
+                };
+                let with_alias = command.replace("%n", &alias.replace('%', "%%"));
+                Ok(Route::Command(expand_tokens(&with_alias, &tokens)))
+            }
+            _ => Ok(Route::Direct),
+        }
+    }
+
+    /// `ProxyJump a,b`: the target is reached through `b`, and `b` through `a`; a hop is
+    /// resolved with the config alone (as ssh, `-o` options are the target's).
+    fn jump_route(&self, jump: &str, local_user: &str, depth: usize) -> Result<Route> {
+        if jump.eq_ignore_ascii_case("none") {
+            return Ok(Route::Direct);
+        }
+        let hops: Vec<&str> = jump.split(',').map(str::trim).filter(|h| !h.is_empty()).collect();
+        let Some((last, before)) = hops.split_last() else {
+            return Err(bad("ProxyJump", jump, "[user@]host[:port][,...]"));
+        };
+        if depth + hops.len() > MAX_HOPS {
+            return Err(Error::InvalidOption {
+                option: format!("ProxyJump={jump}"),
+                reason: format!("more than {MAX_HOPS} jump hosts (do jump hosts name each other?)"),
+            });
+        }
+        let target = Target::parse(last)?;
+        let overrides = match before.is_empty() {
+            // The first hop follows its own config (its own ProxyJump or ProxyCommand).
+            true => Overrides::default(),
+            false => {
+                Overrides { options: vec![("proxyjump".into(), before.join(","))], ..Overrides::default() }
+            }
+        };
+        let hop = self.resolve_hop(&target, &overrides, local_user, depth + hops.len())?;
+        Ok(Route::Jump(Box::new(hop)))
+    }
+
     fn expand_path(&self, text: &str, tokens: &Tokens<'_>) -> PathBuf {
         let text = expand_tokens(text, tokens);
         let text = text.trim_matches('"');
@@ -226,6 +371,14 @@ impl Config {
             None => PathBuf::from(text),
         }
     }
+}
+
+/// ProxyJump and ProxyCommand as given, and where from.
+struct Proxy {
+    jump: Option<String>,
+    command: Option<String>,
+    jump_given: bool,
+    command_given: bool,
 }
 
 /// Values for `%` tokens.
@@ -423,6 +576,27 @@ fn strict(value: Option<String>) -> Result<StrictHostKeyChecking> {
     }
 }
 
+/// UpdateHostKeys, or ssh's default for it: yes unless UserKnownHostsFile names another
+/// file than ~/.ssh/known_hosts (readconf.c's rule; VerifyHostKeyDNS is not supported).
+fn update_host_keys(value: Option<String>, user_files: Option<&str>, home: &Path) -> Result<UpdateHostKeys> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("yes" | "true") => Ok(UpdateHostKeys::Yes),
+        Some("no" | "false") => Ok(UpdateHostKeys::No),
+        Some("ask") => Ok(UpdateHostKeys::Ask),
+        Some(other) => Err(bad("UpdateHostKeys", other, "yes, no or ask")),
+        None => {
+            let default_file =
+                |f: &str| f == "~/.ssh/known_hosts" || Path::new(f) == home.join(".ssh/known_hosts");
+            let files: Vec<&str> = user_files.map(|f| f.split_whitespace().collect()).unwrap_or_default();
+            match files.as_slice() {
+                [] => Ok(UpdateHostKeys::Yes),
+                [only] if default_file(only.trim_matches('"')) => Ok(UpdateHostKeys::Yes),
+                _ => Ok(UpdateHostKeys::No),
+            }
+        }
+    }
+}
+
 /// `name=value` is refused; `expected` says what ssh accepts there.
 fn bad(name: &str, value: &str, expected: &str) -> Error {
     Error::InvalidOption { option: format!("{name}={value}"), reason: format!("expected {expected}") }
@@ -511,6 +685,40 @@ Host *
         // Found by the ssh_options fuzz target: `-o HostName=` resolved to an empty host.
         let empty = Overrides::parse(&["HostName=".into()], None, None).err().unwrap();
         assert_eq!(empty.to_string(), "hostname: no value after the keyword");
+    }
+
+    /// Regression: an alias with ProxyJump connected directly; now the route names each
+    /// hop, resolved with its own config, and -J / -o win over the config.
+    #[test]
+    fn proxy_jump_and_proxy_command_make_routes() {
+        let text = "Host inner\n  HostName 10.1.1.1\n  ProxyJump alice@bastion:2200,gate\n\
+                    Host gate\n  User gateuser\n\
+                    Host viacmd\n  ProxyCommand python3 relay.py %h %p %r %n\n\
+                    Host loop\n  ProxyJump loop\n";
+        let (_home, config) = config(text);
+        let inner = resolve(&config, "inner", &[]);
+        let Route::Jump(gate) = &inner.route else { panic!("{:?}", inner.route) };
+        assert_eq!((gate.host_name.as_str(), gate.user.as_str()), ("gate", "gateuser"));
+        let Route::Jump(bastion) = &gate.route else { panic!("{:?}", gate.route) };
+        assert_eq!(
+            (bastion.host_name.as_str(), bastion.port, bastion.user.as_str()),
+            ("bastion", 2200, "alice")
+        );
+        assert!(matches!(bastion.route, Route::Direct));
+        assert!(matches!(resolve(&config, "inner", &["ProxyJump=none"]).route, Route::Direct));
+        let Route::Command(command) = resolve(&config, "bob@viacmd:2022", &[]).route else { panic!() };
+        assert_eq!(command, "python3 relay.py viacmd 2022 bob viacmd");
+        let Route::Jump(other) = resolve(&config, "viacmd", &["ProxyJump=x"]).route else { panic!() };
+        assert_eq!(other.host_name, "x");
+        let options: Vec<String> = vec![];
+        let refused = config
+            .resolve(&Target::parse("loop").unwrap(), &Overrides::parse(&options, None, None).unwrap(), "me")
+            .err()
+            .unwrap();
+        assert_eq!(
+            refused.to_string(),
+            "ProxyJump=loop: more than 8 jump hosts (do jump hosts name each other?)"
+        );
     }
 
     /// As glob(3): `**` is one level, and `*` skips hidden files.

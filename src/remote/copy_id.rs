@@ -13,9 +13,11 @@ use super::config::Resolved;
 use super::fleet::{self, Access, Using};
 use super::fs::RemoteFs;
 use super::install::{self, Installed, KeyToInstall};
+use super::outcome::Note;
 pub use super::outcome::{HostResult, HostStatus};
 use super::target::Target;
 use super::terminal::{self, Terminal, Ui};
+use super::update_host_keys;
 use crate::error::Error;
 use crate::secret::Secret;
 
@@ -164,14 +166,45 @@ async fn install_on(
     deadline: tokio::time::Instant,
     methods: &mut Vec<&'static str>,
 ) -> Result<Installed, Error> {
-    let handle =
+    let terminal = run.terminal.for_host(resolved.batch_mode);
+    // The jump hosts' sessions (or the ProxyCommand) live as long as `handle`.
+    let fleet::LoggedIn { handle, announced, updatable, carrier: _carrier } =
         fleet::login(&run.access, &run.terminal, resolved, deadline, methods, &Using::Configured).await?;
-    let installed = {
+    let mut installed = {
         let fs = RemoteFs::open(&handle, run.access.transport, run.access.timeout).await?;
         install::install(&fs, &run.keys, &run.options).await?
     };
+    let learning =
+        update_host_keys::update(&handle, (&announced, updatable), resolved, &terminal, run.options.dry_run);
+    match learning.await {
+        Ok(Some(learnt)) => installed.notes.extend(learnt_notes(&learnt, run.options.dry_run)),
+        Ok(None) => {}
+        Err(why) => installed.notes.push(Note::Warning(why)),
+    }
     let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     Ok(installed)
+}
+
+/// What UpdateHostKeys learnt, as notes on the host.
+fn learnt_notes(learnt: &update_host_keys::Learnt, dry_run: bool) -> Vec<Note> {
+    let file = learnt.file.display();
+    let (learn, drop) = match dry_run {
+        true => ("would learn", "would remove"),
+        false => ("learnt", "removed"),
+    };
+    let added = learnt.added.iter().map(|key| {
+        Note::Change(format!(
+            "{learn} host key {} (UpdateHostKeys) into {file}",
+            update_host_keys::describe_key(key)
+        ))
+    });
+    let removed = learnt.removed.iter().map(|key| {
+        Note::Change(format!(
+            "{drop} obsolete host key {} (UpdateHostKeys) from known_hosts",
+            update_host_keys::describe_key(key)
+        ))
+    });
+    added.chain(removed).collect()
 }
 
 /// OpenSSH's default identity files that exist (tried when no IdentityFile is set).

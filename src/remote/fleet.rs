@@ -49,8 +49,45 @@ pub enum Using {
     OnlyKey(PathBuf),
 }
 
-/// Connects to `resolved` and logs in; after a refused login, `methods` gets the methods
-/// the server offered (when the run asked for them).
+/// A host logged in to.
+pub struct LoggedIn {
+    pub handle: Handle<Client>,
+    /// The host keys the server announces after login (UpdateHostKeys).
+    pub announced: session::Announced,
+    /// Whether UpdateHostKeys may change the host's known_hosts lines.
+    pub updatable: bool,
+    /// The jump hosts' sessions or the ProxyCommand: dropped after `handle` (fields drop
+    /// in order), never before it.
+    pub carrier: session::Carrier,
+}
+
+impl session::Login for Access {
+    fn credentials(
+        &self,
+        hop: &Resolved,
+        terminal: Arc<Terminal>,
+        passwords_withheld: Option<Error>,
+    ) -> Credentials {
+        Credentials {
+            user: hop.user.clone(),
+            display: format!("{}@{}", hop.user, hop.host_name),
+            identity_files: match hop.identity_files_configured {
+                true => hop.identity_files.clone(),
+                false => self.default_identities.clone(),
+            },
+            identities_only: hop.identities_only,
+            password: self.password.clone(),
+            agent_socket: self.agent_socket.clone(),
+            passwords_withheld: passwords_withheld.map(Arc::new),
+            terminal,
+            keys: Arc::clone(&self.key_cache),
+        }
+    }
+}
+
+/// Connects to `resolved` (through its jump hosts or ProxyCommand) and logs in; after a
+/// refused login, `methods` gets the methods the server offered (when the run asked for
+/// them).
 ///
 /// # Errors
 /// The connection, the host key check or the login failed.
@@ -61,26 +98,15 @@ pub async fn login(
     deadline: tokio::time::Instant,
     methods: &mut Vec<&'static str>,
     using: &Using,
-) -> Result<Handle<Client>, Error> {
+) -> Result<LoggedIn, Error> {
+    use session::Login as _;
     let terminal = terminal.for_host(resolved.batch_mode);
     let display = format!("{}@{}", resolved.user, resolved.host_name);
     let banner_as = access.banners.then(|| display.clone());
-    let session::Connected { mut handle, passwords_withheld } =
-        session::connect(resolved, Arc::clone(&terminal), (access.timeout, deadline), banner_as).await?;
-    let mut credentials = Credentials {
-        user: resolved.user.clone(),
-        display: display.clone(),
-        identity_files: match resolved.identity_files_configured {
-            true => resolved.identity_files.clone(),
-            false => access.default_identities.clone(),
-        },
-        identities_only: resolved.identities_only,
-        password: access.password.clone(),
-        agent_socket: access.agent_socket.clone(),
-        passwords_withheld: passwords_withheld.map(Arc::new),
-        terminal,
-        keys: Arc::clone(&access.key_cache),
-    };
+    let (session::Connected { mut handle, passwords_withheld, announced, updatable }, carrier) =
+        session::connect(resolved, Arc::clone(&terminal), (access.timeout, deadline), banner_as, access)
+            .await?;
+    let mut credentials = access.credentials(resolved, terminal, passwords_withheld);
     if let Using::OnlyKey(path) = using {
         credentials.identity_files = vec![path.clone()];
         credentials.identities_only = true;
@@ -105,7 +131,7 @@ pub async fn login(
             Using::Configured => refused,
         });
     }
-    Ok(handle)
+    Ok(LoggedIn { handle, announced, updatable, carrier })
 }
 
 /// What the server answered to the `none` method.

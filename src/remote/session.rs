@@ -10,7 +10,8 @@ use russh::client::{self, Handle, Handler};
 use russh::keys::PublicKeyOrCertificate;
 use ssh_key::public::KeyData;
 
-use super::config::{Resolved, StrictHostKeyChecking};
+use super::auth::Credentials;
+use super::config::{Resolved, Route, StrictHostKeyChecking};
 use super::hostkey::{self, CertVerdict, HostKeys, Recorded, Verdict};
 use super::terminal::Terminal;
 use crate::error::Error;
@@ -26,7 +27,12 @@ pub struct Client {
     refusal: Arc<Mutex<Option<Error>>>,
     /// `user@host` to show the server's banner after, or `None` to keep it to ourselves.
     banner_as: Option<String>,
+    /// The host keys the server announced after login (hostkeys-00@openssh.com).
+    announced: Announced,
 }
+
+/// Where the server's announced host keys are kept, for UpdateHostKeys.
+pub type Announced = Arc<Mutex<Option<Vec<ssh_key::PublicKey>>>>;
 
 /// An authenticated-to-be connection and what the host key check allows on it.
 pub struct Connected {
@@ -38,6 +44,11 @@ pub struct Connected {
     /// this session). It holds the refusal a strict check would have given, so that a
     /// failed login can say why no password was sent.
     pub passwords_withheld: Option<Error>,
+    /// The host keys the server announces after login (filled once it has).
+    pub announced: Announced,
+    /// Whether the host was trusted by a plain key of a user known_hosts file (or one
+    /// just learnt there): only then may UpdateHostKeys change the file, as in ssh.
+    pub updatable: bool,
 }
 
 /// What the host key check needs.
@@ -54,6 +65,10 @@ struct Policy {
     passwords_withheld: Mutex<Option<Error>>,
     /// RevokedHostKeys, checked before known_hosts whatever StrictHostKeyChecking says.
     revoked_host_keys: Option<PathBuf>,
+    /// The user known_hosts files (UserKnownHostsFile), as opposed to the global ones.
+    user_files: Vec<PathBuf>,
+    /// Set when a plain key of a user file trusted the host (see [`Connected::updatable`]).
+    updatable: Mutex<bool>,
 }
 
 impl Handler for Client {
@@ -64,6 +79,20 @@ impl Handler for Client {
         let accepted = refusal.is_none();
         *self.refusal.lock().unwrap_or_else(|p| p.into_inner()) = refusal;
         Ok(accepted)
+    }
+
+    /// Keeps the keys for after the login; they are proved (hostkeys-prove) before any
+    /// is trusted, by the caller, outside this callback as russh asks.
+    async fn openssh_ext_host_keys_announced(
+        &mut self,
+        keys: Vec<ssh_key::PublicKey>,
+        _: &mut client::Session,
+    ) -> Result<(), Self::Error> {
+        let mut announced = self.announced.lock().unwrap_or_else(|p| p.into_inner());
+        if announced.is_none() {
+            *announced = Some(keys);
+        }
+        Ok(())
     }
 
     /// The server's pre-authentication banner, shown as ssh shows it (unless quiet), but
@@ -108,6 +137,12 @@ impl Policy {
             }
         };
         let verdict = HostKeys::verify_key(&key, &self.recorded);
+        if verdict == Verdict::Trusted && !matches!(offered, PublicKeyOrCertificate::Certificate(_)) {
+            // As ssh: not when the line that trusts it is in a global file.
+            let first = self.recorded.iter().find(|r| r.marker.is_none() && r.key == key);
+            let in_user_file = first.is_some_and(|r| self.user_files.contains(&r.file));
+            *self.updatable.lock().unwrap_or_else(|p| p.into_inner()) = in_user_file;
+        }
         self.decide(verdict, &key).await
     }
 
@@ -236,6 +271,7 @@ impl Policy {
         match self.record(key) {
             Ok(Verdict::Trusted) => {
                 self.terminal.print(&hostkey::learnt(host, key));
+                *self.updatable.lock().unwrap_or_else(|p| p.into_inner()) = true;
                 None
             }
             Ok(now) => Box::pin(self.decide(now, key)).await,
@@ -324,6 +360,26 @@ fn address_form(address: &std::net::SocketAddr) -> String {
     }
 }
 
+/// How each jump host is logged in to: the run's credentials for that hop.
+pub trait Login: Sync {
+    /// What authentication may use on `hop` (reached after a host key check that went on
+    /// with `passwords_withheld` set, or not).
+    fn credentials(
+        &self,
+        hop: &Resolved,
+        terminal: Arc<Terminal>,
+        passwords_withheld: Option<Error>,
+    ) -> Credentials;
+}
+
+/// What must live as long as the connection: the jump hosts' sessions, or the
+/// ProxyCommand's process (killed when dropped).
+#[derive(Default)]
+pub struct Carrier {
+    _hops: Vec<Handle<Client>>,
+    _command: Option<tokio::process::Child>,
+}
+
 /// Connects to the resolved host and checks its key. The handshake ends by `deadline`
 /// (the host's, `timeout` from its start) or ConnectTimeout, whichever comes first
 /// (russh has no connect timeout of its own); the caller's own limit at the same
@@ -331,15 +387,19 @@ fn address_form(address: &std::net::SocketAddr) -> String {
 /// reported as a timeout connecting.
 ///
 /// The server's banner is shown after `banner_as` (`user@host`), or not at all (`None`).
+/// Jump hosts (ProxyJump) are connected to first, each with its own host key check, and
+/// logged in to with `login`'s credentials.
 ///
 /// # Errors
-/// The host cannot be reached in time, or its key is refused.
+/// The host (or a jump host) cannot be reached in time, its key is refused, or a jump
+/// host refused the login.
 pub async fn connect(
     resolved: &Resolved,
     terminal: Arc<Terminal>,
     (timeout, deadline): (Duration, tokio::time::Instant),
     banner_as: Option<String>,
-) -> Result<Connected, Error> {
+    login: &dyn Login,
+) -> Result<(Connected, Carrier), Error> {
     let limit = resolved.connect_timeout.map_or(timeout, |t| t.min(timeout));
     // The hint names the limit that was reached: ConnectTimeout when it was the shorter.
     let by_connect_timeout = limit < timeout;
@@ -350,18 +410,34 @@ pub async fn connect(
         by_connect_timeout,
     };
     let deadline = deadline.min(tokio::time::Instant::now() + limit);
-    let target = (resolved.host_name.as_str(), resolved.port);
-    let addresses: Vec<std::net::SocketAddr> =
-        match tokio::time::timeout_at(deadline, tokio::net::lookup_host(target)).await {
-            Ok(Ok(addresses)) => addresses.collect(),
-            Ok(Err(err)) => {
-                return Err(Error::CannotResolve {
-                    host: resolved.host_name.clone(),
-                    cause: super::describe(&err),
+    let (stream, carrier, address) = match &resolved.route {
+        Route::Direct => {
+            let addresses =
+                resolve_addresses(resolved, deadline).await.map_err(|e| e.unwrap_or_else(timed_out))?;
+            (
+                Stream::Tcp(addresses.clone()),
+                Carrier::default(),
+                addresses.first().map(address_form).unwrap_or_default(),
+            )
+        }
+        Route::Command(command) => {
+            let mut child = spawn_proxy_command(command)?;
+            let (Some(stdout), Some(stdin)) = (child.stdout.take(), child.stdin.take()) else {
+                return Err(Error::ProxyCommand {
+                    command: command.clone(),
+                    cause: "no pipes to the command".into(),
                 });
-            }
-            Err(_) => return Err(timed_out()),
-        };
+            };
+            let carrier = Carrier { _hops: Vec::new(), _command: Some(child) };
+            (Stream::Command(tokio::io::join(stdout, stdin)), carrier, NO_HOST_IP.to_string())
+        }
+        Route::Jump(hop) => {
+            let (channel, carrier) =
+                Box::pin(through_jump(hop, resolved, Arc::clone(&terminal), (timeout, deadline), login))
+                    .await?;
+            (Stream::Channel(channel), carrier, NO_HOST_IP.to_string())
+        }
+    };
     let query = HostQuery::parse(&resolved.host_name, Some(resolved.port))?;
     let files = resolved.user_known_hosts.iter().chain(&resolved.global_known_hosts).cloned().collect();
     let keys = HostKeys { lookup: query.lookup, host_name: resolved.host_name.to_ascii_lowercase(), files };
@@ -385,18 +461,34 @@ pub async fn connect(
         strict: resolved.strict,
         hash: resolved.hash_known_hosts,
         learn_into,
-        address: addresses.first().map(address_form).unwrap_or_default(),
+        address,
         terminal,
         passwords_withheld: Mutex::new(None),
         revoked_host_keys: resolved.revoked_host_keys.clone(),
+        user_files: resolved.user_known_hosts.clone(),
+        updatable: Mutex::new(false),
     });
     let refusal = Arc::new(Mutex::new(None));
-    let client = Client { policy: Arc::clone(&policy), refusal: Arc::clone(&refusal), banner_as };
-    let connecting = client::connect(Arc::new(config), &addresses[..], client);
+    let announced = Announced::default();
+    let client = Client {
+        policy: Arc::clone(&policy),
+        refusal: Arc::clone(&refusal),
+        banner_as,
+        announced: Arc::clone(&announced),
+    };
+    let config = Arc::new(config);
+    let connecting = async move {
+        match stream {
+            Stream::Tcp(addresses) => client::connect(config, &addresses[..], client).await,
+            Stream::Command(pipes) => client::connect_stream(config, pipes, client).await,
+            Stream::Channel(channel) => client::connect_stream(config, channel, client).await,
+        }
+    };
     match tokio::time::timeout_at(deadline, connecting).await {
         Ok(Ok(handle)) => {
             let withheld = policy.passwords_withheld.lock().unwrap_or_else(|p| p.into_inner()).take();
-            Ok(Connected { handle, passwords_withheld: withheld })
+            let updatable = *policy.updatable.lock().unwrap_or_else(|p| p.into_inner());
+            Ok((Connected { handle, passwords_withheld: withheld, announced, updatable }, carrier))
         }
         Ok(Err(err)) => {
             let refusal = refusal.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -404,6 +496,69 @@ pub async fn connect(
         }
         Err(_) => Err(timed_out()),
     }
+}
+
+/// What ssh shows for the address of a host reached through a proxy.
+const NO_HOST_IP: &str = "<no hostip for proxy command>";
+
+/// The byte stream a session runs over.
+enum Stream {
+    Tcp(Vec<std::net::SocketAddr>),
+    Command(tokio::io::Join<tokio::process::ChildStdout, tokio::process::ChildStdin>),
+    Channel(russh::ChannelStream<client::Msg>),
+}
+
+/// The host's addresses; `Err(None)` when the deadline passed.
+async fn resolve_addresses(
+    resolved: &Resolved,
+    deadline: tokio::time::Instant,
+) -> Result<Vec<std::net::SocketAddr>, Option<Error>> {
+    let target = (resolved.host_name.as_str(), resolved.port);
+    match tokio::time::timeout_at(deadline, tokio::net::lookup_host(target)).await {
+        Ok(Ok(addresses)) => Ok(addresses.collect()),
+        Ok(Err(err)) => {
+            Err(Some(Error::CannotResolve { host: resolved.host_name.clone(), cause: super::describe(&err) }))
+        }
+        Err(_) => Err(None),
+    }
+}
+
+/// Starts a ProxyCommand as ssh does (`sh -c 'exec COMMAND'`), its stderr on ours.
+fn spawn_proxy_command(command: &str) -> Result<tokio::process::Child, Error> {
+    tokio::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("exec {command}"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| Error::ProxyCommand { command: command.to_string(), cause: super::describe(&e) })
+}
+
+/// Connects and logs in to the jump host `hop` (through its own route), then opens a
+/// `direct-tcpip` channel from it to `target`.
+async fn through_jump(
+    hop: &Resolved,
+    target: &Resolved,
+    terminal: Arc<Terminal>,
+    limits: (Duration, tokio::time::Instant),
+    login: &dyn Login,
+) -> Result<(russh::ChannelStream<client::Msg>, Carrier), Error> {
+    let (connected, mut carrier) = connect(hop, Arc::clone(&terminal), limits, None, login).await?;
+    let Connected { mut handle, passwords_withheld, .. } = connected;
+    let credentials = login.credentials(hop, terminal, passwords_withheld);
+    super::auth::authenticate(&mut handle, &credentials).await?;
+    let channel = handle
+        .channel_open_direct_tcpip(target.host_name.clone(), u32::from(target.port), "127.0.0.1", 0)
+        .await
+        .map_err(|e| Error::JumpRefused {
+            jump: format!("{}@{}", hop.user, hop.host_name),
+            host: target.host_name.clone(),
+            port: target.port,
+            cause: super::describe(&e),
+        })?;
+    carrier._hops.push(handle);
+    Ok((channel.into_stream(), carrier))
 }
 
 /// Why the connection failed, with what to check: a refused connection means nothing

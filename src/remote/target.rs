@@ -75,6 +75,57 @@ pub fn parse_list(name: &str, text: &str) -> Result<Vec<Target>> {
     Ok(targets)
 }
 
+/// Where a command's targets come from: arguments, a `--hosts-file`, an Ansible
+/// `--inventory` (narrowed by `--limit`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Sources<'a> {
+    pub targets: &'a [String],
+    /// One target per line; `-` is standard input.
+    pub hosts_file: Option<&'a std::path::Path>,
+    /// An Ansible inventory, INI or YAML.
+    pub inventory: Option<&'a std::path::Path>,
+    /// Ansible's `--limit`: groups or hosts of the inventory.
+    pub limit: Option<&'a str>,
+}
+
+/// Every target of a command, in order: the arguments, then the hosts file's, then the
+/// inventory's. This is the one place target lists are read (copy-id and the
+/// authorized-keys commands share it).
+///
+/// # Errors
+/// An invalid target, an unreadable file or inventory, a `--limit` that names nothing,
+/// or no target at all.
+pub fn collect(sources: Sources<'_>) -> Result<Vec<Target>> {
+    let mut targets = sources.targets.iter().map(|t| Target::parse(t)).collect::<Result<Vec<_>>>()?;
+    if let Some(file) = sources.hosts_file {
+        let (name, text) = read_list(file, "a hosts file")?;
+        targets.extend(parse_list(&name, &text)?);
+    }
+    if let Some(file) = sources.inventory {
+        let (_, text) = read_list(file, "an Ansible inventory")?;
+        let inventory = super::inventory::Inventory::parse(file, &text)?;
+        targets.extend(inventory.targets(sources.limit)?);
+    }
+    if targets.is_empty() {
+        return Err(Error::NoTargets);
+    }
+    Ok(targets)
+}
+
+/// A list's name for messages and its text; `-` reads standard input. A pipe is
+/// accepted (an inventory script's output as `--hosts-file <(…)`).
+fn read_list(file: &std::path::Path, what: &'static str) -> Result<(String, String)> {
+    if file.to_str() == Some("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+            .map_err(|e| Error::io(file, e))?;
+        return Ok(("(stdin)".to_string(), text));
+    }
+    let expect = crate::fsutil::Expect { what, accept: crate::fsutil::Accept::Pipe };
+    let bytes = crate::fsutil::read_capped(file, 16 << 20, expect)?;
+    Ok((file.display().to_string(), String::from_utf8_lossy(&bytes).into_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -142,6 +142,9 @@ pub struct Audit {
     /// Decided by the command from `--fail-on` and the files it could not read.
     #[serde(skip)]
     pub status: Status,
+    /// Findings of `known-hosts verify` (its rules in SARIF), not of the audit.
+    #[serde(skip)]
+    pub drift: bool,
 }
 
 impl Report for Audit {
@@ -286,7 +289,8 @@ mod tests {
         assert!(findings.len() >= 3);
         let files = vec!["kh".to_string()];
         let summary = Summary::of(&findings);
-        let report = Audit { files, findings, summary, sarif_root: None, status: Status::Success };
+        let report =
+            Audit { files, findings, summary, sarif_root: None, status: Status::Success, drift: false };
         let json = to_bytes(&report, Format::Json, Charset::Ascii).unwrap();
         let finding = |line, message, rule, severity| {
             format!(
@@ -306,4 +310,46 @@ mod tests {
         );
         assert_eq!(String::from_utf8(json).unwrap(), expected);
     }
+}
+
+/// `known-hosts scan`: each host's keys, as known_hosts lines.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scanned {
+    pub hosts: Vec<ScannedHost>,
+}
+
+impl Report for Scanned {
+    /// A host that showed no (expected) key is a clean negative answer.
+    fn status(&self) -> Status {
+        match self.hosts.iter().all(|host| !host.keys.is_empty() && host.error.is_none()) {
+            true => Status::Success,
+            false => Status::Negative,
+        }
+    }
+}
+
+/// One host of a scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScannedHost {
+    /// The host as given.
+    pub host: String,
+    pub port: u16,
+    /// The keys it showed (only the expected ones, with --expect).
+    pub keys: Vec<ScannedKey>,
+    /// Keys it showed that --expect refused.
+    pub refused: Vec<KeyInfo>,
+    /// With --add: what happened to each key in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added: Option<AddedKeys>,
+    /// Why the host gave no (expected) key; `null` when it did.
+    pub error: Option<String>,
+}
+
+/// A key a scan found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScannedKey {
+    #[serde(flatten)]
+    pub key: KeyInfo,
+    /// The known_hosts line, as ssh-keyscan prints it (hashed name with -H).
+    pub line: String,
 }

@@ -23,9 +23,10 @@ fn dest(sshd: &Sshd, user: &TestUser) -> String {
     format!("{}@127.0.0.1:{}", user.name(), sshd.port())
 }
 
-/// Makes the test's ~/.ssh/known_hosts know the server's ed25519 host key.
+/// Makes the test's ~/.ssh/known_hosts know the server's host keys (both: with only the
+/// ed25519 one, UpdateHostKeys would learn the RSA key and say so).
 fn trust(env: &Env, sshd: &Sshd) -> PathBuf {
-    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()))
+    env.write(".ssh/known_hosts", format!("{}\n{}\n", sshd.host_key_line(), sshd.known_hosts_line_rsa()))
 }
 
 /// A file in the test's home holding `password` (the first line is the password).

@@ -13,6 +13,9 @@ const DOCUMENTED: &[&str] = &[
     "known-hosts find",
     "known-hosts list",
     "known-hosts audit",
+    // Checked in reach.rs.
+    "known-hosts scan",
+    "known-hosts verify",
     "copy-id",
     "install-links",
     // Checked in signers.rs.

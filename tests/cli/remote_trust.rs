@@ -469,7 +469,8 @@ fn the_sshd_banner_is_shown_escaped_but_not_in_quiet_or_json_runs() {
     let env = Env::new();
     let banner = env.write("banner", "Authorized use only\x1b[2J\r\nkeywright: error: forged\n");
     let sshd = Sshd::with_config(&[&format!("Banner {}", banner.display())]);
-    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
+    // Both host keys: nothing for UpdateHostKeys to learn and say.
+    env.write(".ssh/known_hosts", format!("{}\n{}\n", sshd.host_key_line(), sshd.known_hosts_line_rsa()));
     let key = env.fixture("id_ed25519").with_extension("pub");
     let user = sshd.user();
     let password = env.write("password", format!("{}\n", user.password()));

@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: AddArgs) -> Result<AddedKeys>
 
 /// Adds every key in turn, each to the file as the previous ones left it; one refusal
 /// refuses them all, and nothing is written.
-fn add_all<'f>(
+pub(super) fn add_all<'f>(
     file: &'f KnownHosts,
     query: &HostQuery,
     keys: &[KeyData],

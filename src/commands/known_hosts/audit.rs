@@ -53,7 +53,8 @@ pub fn run(ctx: &Context, printer: &Printer, args: AuditArgs) -> Result<Option<A
         _ => None,
     };
     let summary = Summary::of(&findings);
-    let mut report = Audit { files: read, findings, summary, sarif_root, status: Status::Success };
+    let mut report =
+        Audit { files: read, findings, summary, sarif_root, status: Status::Success, drift: false };
     // Could not run at all outranks findings: CI must not read a partial audit as clean.
     report.status = if unreadable {
         Status::Failed

@@ -142,6 +142,7 @@ pub fn process_alive(pid: u32) -> bool {
 pub struct SshdBuilder {
     extra: Vec<String>,
     sftp: bool,
+    tail: Vec<String>,
 }
 
 impl SshdBuilder {
@@ -149,6 +150,13 @@ impl SshdBuilder {
     /// the first value of a keyword), e.g. `PasswordAuthentication no`.
     pub fn config(mut self, line: &str) -> Self {
         self.extra.push(line.to_string());
+        self
+    }
+
+    /// An sshd_config line after the defaults (a `Match` block, a `ListenAddress` that
+    /// uses the port); `{port}` is replaced by the server's port.
+    pub fn tail(mut self, line: &str) -> Self {
+        self.tail.push(line.to_string());
         self
     }
 
@@ -182,7 +190,7 @@ impl Sshd {
     }
 
     pub fn builder() -> SshdBuilder {
-        SshdBuilder { extra: Vec::new(), sftp: true }
+        SshdBuilder { extra: Vec::new(), sftp: true, tail: Vec::new() }
     }
 
     /// An sshd with extra configuration lines (see [`SshdBuilder::config`]).
@@ -307,6 +315,10 @@ impl Sshd {
         }
         if builder.sftp {
             text.push_str(&format!("Subsystem sftp {SFTP_SERVER}\n"));
+        }
+        for line in &builder.tail {
+            text.push_str(&line.replace("{port}", &port.to_string()));
+            text.push('\n');
         }
         text
     }
