@@ -120,12 +120,18 @@ fn rotation(old: &str, new: &Path, shape: &crate::cli::authorized_keys::Shape) -
 
 fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<AuthorizedKeys> {
     let place = plan.place;
-    let targets = crate::remote::target::collect(crate::remote::target::Sources {
-        targets: &place.targets,
-        hosts_file: place.hosts_file.as_deref(),
-        inventory: place.inventory.as_deref(),
-        limit: place.limit.as_deref(),
-    })?;
+    // No TARGET, hosts file or inventory: the local file. A list given that names no
+    // host is an error, never the local file by surprise.
+    let remote = !place.targets.is_empty() || place.hosts_file.is_some() || place.inventory.is_some();
+    let targets = match remote {
+        true => crate::remote::target::collect(crate::remote::target::Sources {
+            targets: &place.targets,
+            hosts_file: place.hosts_file.as_deref(),
+            inventory: place.inventory.as_deref(),
+            limit: place.limit.as_deref(),
+        })?,
+        false => Vec::new(),
+    };
     let dry_run = plan.preview.is_some_and(|p| p.dry_run);
     let files = match targets.is_empty() {
         true => {
