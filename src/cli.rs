@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod cert;
 pub mod comment;
 pub mod completions;
 pub mod copy_id;
@@ -64,4 +65,5 @@ pub enum Command {
     Signers(signers::SignersArgs),
     HostKeys(host_keys::HostKeysArgs),
     Sshfp(sshfp::SshfpArgs),
+    Cert(cert::CertArgs),
 }

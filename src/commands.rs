@@ -11,6 +11,7 @@ use crate::print::{Format, Printer, Render};
 use crate::report::Report;
 use crate::secret;
 
+pub mod cert;
 pub mod comment;
 pub mod completions;
 pub mod copy_id;
@@ -52,6 +53,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Signers(args) => signers::run(&printer, args),
         Command::HostKeys(args) => host_keys::run(ctx, &printer, args),
         Command::Sshfp(args) => show(&printer, sshfp::run(&printer, args)),
+        Command::Cert(args) => cert::run(ctx, &printer, args),
     }
 }
 
@@ -127,6 +129,10 @@ fn output(command: &Command) -> (Format, bool) {
         Command::Signers(args) => signers_output(&args.command),
         Command::HostKeys(args) => (args.format.into(), args.quiet),
         Command::Sshfp(args) => (args.format.into(), false),
+        Command::Cert(args) => match &args.command {
+            crate::cli::cert::CertCommand::Sign(args) => (args.format.into(), args.quiet),
+            crate::cli::cert::CertCommand::Show(args) => (args.format.into(), false),
+        },
     }
 }
 

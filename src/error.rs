@@ -378,6 +378,19 @@ pub enum Error {
     /// A legacy PEM key's `DEK-Info` header names no cipher we know, or is malformed.
     #[error("{}: encrypted PEM key with an unknown or malformed DEK-Info header ({header:?})", path.display())]
     BadPemHeader { path: PathBuf, header: String },
+
+    /// `cert sign`: a request ssh-keygen would refuse (validity, option, principals,
+    /// serial), in its words.
+    #[error("certificate request: {0}")]
+    CertSpec(crate::cert::SpecError),
+
+    /// `cert sign`: the key to certify is a certificate already.
+    #[error("{}: is a certificate ({key_type}); certify the plain public key", path.display())]
+    CannotCertify { path: PathBuf, key_type: String },
+
+    /// `cert show`: a line that holds a key but no certificate, or no key.
+    #[error("{}:{line}: {what}", path.display())]
+    NotCertificate { path: PathBuf, line: usize, what: &'static str },
 }
 
 /// Whether an agent could have signed instead of a missing private key.
@@ -631,6 +644,8 @@ impl Error {
                 "fix the line: `keywright signers audit -f FILE` lists every problem"
             }
             Error::SignatureExists { .. } => "use --force to replace it",
+            Error::CertSpec(_) => "see `keywright cert sign --help` for the forms of -V, -O, -n and -z",
+            Error::CannotCertify { .. } => "give the KEY.pub the certificate was made for",
             Error::NoPrivateKey { agent: AgentState::NotRunning, .. } => {
                 "give the private key file with -f, or start ssh-agent and add the key with ssh-add"
             }

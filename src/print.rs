@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
+pub(crate) mod cert;
 mod comment;
 mod completions;
 pub(crate) mod copy_id;

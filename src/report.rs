@@ -9,6 +9,7 @@ use ssh_key::public::KeyData;
 
 use crate::key::{Fingerprint, HashKind, describe};
 
+pub mod cert;
 pub mod comment;
 pub mod completions;
 pub mod copy_id;

@@ -204,6 +204,9 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::SignersAudit => SIGNERS_AUDIT,
         Page::HostKeys => HOST_KEYS,
         Page::Sshfp => SSHFP,
+        Page::Cert => CERT,
+        Page::CertSign => CERT_SIGN,
+        Page::CertShow => CERT_SHOW,
     }
 }
 
@@ -211,3 +214,19 @@ pub fn of(page: Page) -> &'static [Example] {
 pub fn all() -> Vec<(&'static str, &'static [Example])> {
     Page::ALL.iter().map(|&page| (page.path(), of(page))).collect()
 }
+
+pub const CERT: &[Example] = examples![
+    "Issue a user certificate for alice, valid for a year" => "keywright cert sign -s ~/.ssh/id_ed25519 -I alice -n alice -V +52w .ssh/id_work.pub",
+    "Show it" => "keywright cert show .ssh/id_work-cert.pub",
+];
+
+pub const CERT_SIGN: &[Example] = examples![
+    "Issue a host certificate for web1, valid from yesterday for four weeks" => "keywright cert sign -s ~/.ssh/id_ed25519 -I web1 --host -n web1.example.com -V -1d:+4w host_key.pub",
+    "Re-issue a fleet's host certificates, serials counting from 100" => "ls host_key.pub | keywright cert sign -s ~/.ssh/id_ed25519 -I fleet --host -z +100 -",
+    "A user certificate that only runs backups, from one network" => "keywright cert sign -s ~/.ssh/id_ed25519 -I backup -n backup -O clear -O force-command=/usr/bin/backup -O source-address=10.0.0.0/8 .ssh/id_work.pub",
+];
+
+pub const CERT_SHOW: &[Example] = examples![
+    "What a certificate says, as ssh-keygen -L prints it" => "keywright cert show .ssh/id_work-cert.pub",
+    "The same as JSON" => "keywright cert show --format json .ssh/id_work-cert.pub",
+];

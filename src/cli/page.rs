@@ -33,6 +33,9 @@ pub enum Page {
     SignersAudit,
     HostKeys,
     Sshfp,
+    Cert,
+    CertSign,
+    CertShow,
 }
 
 impl Page {
@@ -65,6 +68,9 @@ impl Page {
         Page::SignersAudit,
         Page::HostKeys,
         Page::Sshfp,
+        Page::Cert,
+        Page::CertSign,
+        Page::CertShow,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -98,6 +104,9 @@ impl Page {
             Page::SignersAudit => "signers audit",
             Page::HostKeys => "host-keys",
             Page::Sshfp => "sshfp",
+            Page::Cert => "cert",
+            Page::CertSign => "cert sign",
+            Page::CertShow => "cert show",
         }
     }
 

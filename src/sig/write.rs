@@ -35,6 +35,8 @@ pub struct Batch {
     /// A lock per directory written to (with its absolute path), held until the files
     /// are in place.
     locks: BTreeMap<PathBuf, (PathBuf, DirLock)>,
+    /// The mode a new file is created with, less the umask (0666 unless told).
+    new_mode: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -47,6 +49,12 @@ impl Batch {
     /// An empty batch.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty batch whose new files are created with `mode` less the umask (a
+    /// certificate 0644, as ssh-keygen creates it).
+    pub fn with_new_mode(mode: u32) -> Self {
+        Batch { new_mode: Some(mode), ..Self::default() }
     }
 
     /// How many files wait for [`Batch::commit`].
@@ -70,7 +78,7 @@ impl Batch {
         let dir = self.locked_dir(&target)?;
         // A new signature gets 0666 less the umask, as ssh-keygen creates it; an
         // existing one keeps its mode exactly.
-        let create_mode = if existing.is_some() { 0o600 } else { 0o666 };
+        let create_mode = if existing.is_some() { 0o600 } else { self.new_mode.unwrap_or(0o666) };
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let mut temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
