@@ -7,9 +7,10 @@
 //! Covered (issue 12): `-t -b -C -f -N -P -a -q -l -E -v -y -p -c -F -R -H`, with `-o` (a
 //! no-op in 9.2) and `-O`; and `-Y sign|verify|find-principals|match-principals|
 //! check-novalidate` with `-f -n -s -I -r -U -O -q` ([`sig`]); and (issue 13) `-A [-f
-//! PREFIX]`, `-r HOST [-g] [-f KEY]` and `-B` ([`host`], [`fingerprint`]). Every other
-//! letter is refused by name with ssh-keygen's usage ([`flags::LETTERS`]), and so are `-n
-//! -s -I -U` without `-Y` (certificates, a later issue).
+//! PREFIX]`, `-r HOST [-g] [-f KEY]` and `-B` ([`host`], [`fingerprint`]); and (issue 14) certificates: `-s CA -I ID [-h] [-n
+//! PRINCIPALS] [-V VALIDITY] [-z SERIAL] [-O OPTION] [-U] [-t ALG] FILE…` and `-L [-f
+//! FILE]` ([`cert`]). Every other letter is refused by name with ssh-keygen's usage
+//! ([`flags::LETTERS`]).
 //!
 //! Deliberate differences, each safer than 9.2: a private key that is overwritten ends up
 //! 0600 (ssh-keygen keeps an existing file's mode); known_hosts rewrites go through a
@@ -22,6 +23,7 @@ use std::process::ExitCode;
 
 use crate::context::{Context, Dialog};
 
+mod cert;
 mod errors;
 mod fingerprint;
 pub mod flags;
@@ -54,11 +56,11 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     if let Some(op) = &flags.sign_op {
         return sig::run(ctx, flags, op);
     }
-    if let Some((letter, what)) = flags.outside_signatures() {
-        let message = format!("option -{letter} ({what}) is not supported by keywright's ssh-keygen yet");
-        return log::usage(Some(&message));
-    }
-    if !flags.operands.is_empty() {
+    if flags.signature.is_some() {
+        if flags.operands.is_empty() {
+            return log::usage(Some("Too few arguments."));
+        }
+    } else if !flags.operands.is_empty() {
         return log::usage(Some("Too many arguments."));
     }
     if flags.change_passphrase && flags.change_comment {
@@ -66,6 +68,12 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     }
     if flags.fingerprint && (flags.delete_host || flags.hash_hosts) {
         return log::usage(Some("Cannot use -l with -H or -R."));
+    }
+    if flags.signature.is_some() {
+        return cert::sign(ctx, flags);
+    }
+    if flags.show_cert {
+        return cert::show(ctx, flags);
     }
     if flags.delete_host || flags.hash_hosts || flags.find_host {
         return known_hosts::run(ctx, flags);

@@ -52,13 +52,28 @@ fn read_all(path: &Path) -> crate::Result<Vec<u8>> {
     crate::fsutil::read_capped(path, MAX_FILE, "a certificate file")
 }
 
+/// What [`Error::NotCertificate`] says of a line holding a plain key.
+pub const NOT_A_CERTIFICATE: &str = "is not a certificate";
+
 /// The certificates in a file's bytes, each with its line, and an error for each line
 /// that is neither blank, a comment nor a certificate.
 pub fn certificates_in(path: &Path, bytes: &[u8], hash: HashKind) -> (Vec<ShownCert>, Vec<Error>) {
+    let (mut found, mut skipped) = (Vec::new(), Vec::new());
+    for entry in entries_in(path, bytes, hash) {
+        match entry {
+            Ok(cert) => found.push(cert),
+            Err(error) => skipped.push(error),
+        }
+    }
+    (found, skipped)
+}
+
+/// Each certificate line of a file, or why a line that is not blank or a comment is
+/// no certificate, in the file's order.
+pub fn entries_in(path: &Path, bytes: &[u8], hash: HashKind) -> Vec<Result<ShownCert, Error>> {
     let stdin = path.as_os_str() == "-";
     let name = if stdin { "(stdin)".to_string() } else { path.display().to_string() };
-    let mut found = Vec::new();
-    let mut skipped = Vec::new();
+    let mut entries = Vec::new();
     for (at, line) in bytes.split(|&b| b == b'\n').enumerate() {
         let number = at + 1;
         let text = skip_blanks(line);
@@ -66,23 +81,19 @@ pub fn certificates_in(path: &Path, bytes: &[u8], hash: HashKind) -> (Vec<ShownC
             continue;
         }
         let bad = |what| Error::NotCertificate { path: name.clone().into(), line: number, what };
-        let view = match read_key(text) {
-            Some((KeyData::Certificate(cert), _)) => CertView::of(&cert, hash),
-            Some(_) => {
-                skipped.push(bad("is not a certificate"));
-                continue;
-            }
-            None => None,
+        let entry = match read_key(text) {
+            Some((KeyData::Certificate(cert), _)) => CertView::of(&cert, hash)
+                .map(|view| ShownCert {
+                    file: name.clone(),
+                    line: number,
+                    numbered: stdin || number > 1,
+                    view,
+                })
+                .ok_or_else(|| bad("invalid key")),
+            Some(_) => Err(bad(NOT_A_CERTIFICATE)),
+            None => Err(bad("invalid key")),
         };
-        match view {
-            Some(view) => found.push(ShownCert {
-                file: name.clone(),
-                line: number,
-                numbered: stdin || number > 1,
-                view,
-            }),
-            None => skipped.push(bad("invalid key")),
-        }
+        entries.push(entry);
     }
-    (found, skipped)
+    entries
 }

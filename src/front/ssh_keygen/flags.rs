@@ -50,8 +50,8 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b't', Support::Covered),
     (b'v', Support::Covered),
     (b'y', Support::Covered),
-    // -Y and the letters its operations read; without -Y they are certificates' letters,
-    // refused by the run (see `Flags::outside_signatures`), and -r is SSHFP's host.
+    // -Y and the letters its operations read; without -Y, -s -I -n -U are certificates'
+    // letters, and -r is SSHFP's host.
     (b'Y', Support::Covered),
     (b'I', Support::Covered),
     (b'n', Support::Covered),
@@ -63,20 +63,21 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b'g', Support::Covered),
     (b'D', Support::Later("PKCS#11 tokens")),
     (b'e', Support::Later("key export")),
-    (b'h', Support::Later("certificates")),
     (b'i', Support::Later("key import")),
     (b'K', Support::Later("FIDO authenticators")),
     (b'k', Support::Later("key revocation lists")),
-    (b'L', Support::Later("certificates")),
     (b'M', Support::Later("moduli")),
     (b'm', Support::Later("key formats")),
     (b'Q', Support::Later("key revocation lists")),
     (b'u', Support::Later("key revocation lists")),
-    (b'V', Support::Later("certificates")),
     (b'w', Support::Later("FIDO authenticators")),
     (b'X', Support::Later("key import")),
     (b'Z', Support::Later("private key ciphers")),
-    (b'z', Support::Later("certificates and key revocation lists")),
+    // Certificates (issue 14): -s signs with -I -n -h -V -z -O -U; -L shows.
+    (b'h', Support::Covered),
+    (b'L', Support::Covered),
+    (b'V', Support::Covered),
+    (b'z', Support::Covered),
 ];
 
 /// How far ssh-keygen's `-v` raised its log level.
@@ -142,6 +143,14 @@ pub struct Flags {
     pub agent: bool,
     /// What follows the options.
     pub operands: Vec<OsString>,
+    /// -h: a host certificate.
+    pub host_cert: bool,
+    /// -L: show certificates.
+    pub show_cert: bool,
+    /// -V, read when given (ssh-keygen reads it there, its relative times from then).
+    pub validity: Option<crate::cert::Validity>,
+    /// -z: the certificate serial, or with -k the KRL version
+    pub z: Option<OsString>,
 }
 
 /// ssh-keygen's `PATH_MAX`-sized buffer for `-f`.
@@ -172,20 +181,6 @@ pub fn parse(args: &[OsString]) -> Result<Flags, ExitCode> {
 }
 
 impl Flags {
-    /// The first letter given that only -Y gives a covered meaning to, with what it means
-    /// without -Y (refused by name, as an uncovered letter is).
-    pub fn outside_signatures(&self) -> Option<(char, &'static str)> {
-        [
-            (self.signature.is_some(), 's', "certificates"),
-            (self.identity.is_some(), 'I', "certificates"),
-            (self.namespace.is_some(), 'n', "certificates"),
-            (self.agent, 'U', "certificates"),
-        ]
-        .into_iter()
-        .find(|(given, _, _)| *given)
-        .map(|(_, letter, what)| (letter, what))
-    }
-
     /// One option, in order.
     fn take(&mut self, letter: u8, value: Option<OsString>) -> Result<(), ExitCode> {
         if let Some(Support::Later(what)) = support(letter) {
@@ -198,6 +193,10 @@ impl Flags {
             b'A' => self.host_keys = true,
             b'B' => self.bubblebabble = true,
             b'g' => self.generic = true,
+            b'h' => self.host_cert = true,
+            b'L' => self.show_cert = true,
+            b'V' => self.validity = Some(validity(&value)?),
+            b'z' => self.z = Some(value),
             b'a' => self.rounds = Some(number(&value, 1, i32::MAX as u64, "Invalid number: {} ({})")? as u32),
             b'b' => {
                 self.bits = Some(number(&value, 1, u32::MAX as u64, "Bits has bad value {} ({})")? as u32)
@@ -247,6 +246,12 @@ pub fn support(letter: u8) -> Option<Support> {
 fn secret(value: OsString) -> Zeroizing<String> {
     let bytes = Zeroizing::new(std::os::unix::ffi::OsStringExt::into_vec(value));
     Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `-V`: the validity, relative times from now, refused as ssh-keygen refuses it.
+fn validity(value: &OsStr) -> Result<crate::cert::Validity, ExitCode> {
+    crate::cert::Validity::parse(&value.to_string_lossy(), crate::sig::time::now())
+        .map_err(|error| log::fatal(&error.to_string()))
 }
 
 /// `-E`: the digest names ssh-keygen knows, in any case.
