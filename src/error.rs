@@ -388,6 +388,12 @@ pub enum Error {
     #[error("{}: is a certificate ({key_type}); certify the plain public key", path.display())]
     CannotCertify { path: PathBuf, key_type: String },
 
+    /// `known-hosts add --cert-authority`: patterns that cannot be one known_hosts field.
+    #[error(
+        "{patterns:?}: cannot be the host patterns of a @cert-authority line (one field: not empty, no blanks, no # first)"
+    )]
+    BadCaPatterns { patterns: String },
+
     /// `cert show`: a line that holds a key but no certificate, or no key.
     #[error("{}:{line}: {what}", path.display())]
     NotCertificate { path: PathBuf, line: usize, what: &'static str },

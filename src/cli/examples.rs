@@ -83,6 +83,7 @@ pub const KNOWN_HOSTS_FIND: &[Example] = examples![
 pub const KNOWN_HOSTS_ADD: &[Example] = examples![
     "Trust a host key from a file" => "keywright known-hosts add git.example.com ./host_key.pub",
     "Trust a key given on the command line, in clear text" => "keywright known-hosts add --no-hash 192.0.2.10 \"$(cat ./host_key.pub)\"",
+    "Trust the host certificates a CA signs for every host under example.com" => "keywright known-hosts add --cert-authority '*.example.com' ca.pub",
 ];
 
 pub const KNOWN_HOSTS_REMOVE: &[Example] = examples![
