@@ -49,11 +49,12 @@ pub enum Rule {
     BroadCertAuthority,
     KeyTypeMismatch,
     RevokedKeyTrusted,
+    CaAlsoHostKey,
 }
 
 impl Rule {
     /// Every rule, in the order they are documented.
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::InvalidLine,
         Rule::WeakKey,
         Rule::DuplicateEntry,
@@ -62,6 +63,7 @@ impl Rule {
         Rule::BroadCertAuthority,
         Rule::KeyTypeMismatch,
         Rule::RevokedKeyTrusted,
+        Rule::CaAlsoHostKey,
     ];
 
     /// The rule id printed with each finding.
@@ -75,6 +77,7 @@ impl Rule {
             Rule::BroadCertAuthority => "broad-cert-authority",
             Rule::KeyTypeMismatch => "key-type-mismatch",
             Rule::RevokedKeyTrusted => "revoked-key-trusted",
+            Rule::CaAlsoHostKey => "ca-also-host-key",
         }
     }
 
@@ -103,13 +106,16 @@ impl Rule {
                 "The key type written on the line differs from the type inside the key data."
             }
             Rule::RevokedKeyTrusted => "A key marked @revoked is still trusted by another line of the file.",
+            Rule::CaAlsoHostKey => {
+                "A @cert-authority key is also trusted as a host's own key: a CA key should only sign, or one stolen host key also signs for every host."
+            }
         }
     }
 
     /// The severity a finding of this rule usually has (some depend on the case).
     pub fn default_severity(self) -> Severity {
         match self {
-            Rule::DuplicateEntry | Rule::UnhashedHost => Severity::Warning,
+            Rule::DuplicateEntry | Rule::UnhashedHost | Rule::CaAlsoHostKey => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -170,6 +176,8 @@ struct Chunk {
     pins: Vec<Vec<Pin>>,
     /// Whether a fact is a `@revoked` line.
     revoked: bool,
+    /// Whether a fact is a `@cert-authority` line.
+    authority: bool,
     /// The number of the chunk's first line in the file, once the chunks are together.
     first: usize,
 }
@@ -276,6 +284,7 @@ fn audit_lines<'a>(
         facts: Vec::new(),
         pins: vec![Vec::new(); shards],
         revoked: false,
+        authority: false,
         first: 0,
     };
     let mut line_findings = Vec::new();
@@ -302,6 +311,7 @@ fn audit_lines<'a>(
         let fact = chunk.facts.len() as u32;
         chunk.facts.push(Fact { number: line.number, start: line.start, marker: entry.marker });
         chunk.revoked |= entry.marker == Some(Marker::Revoked);
+        chunk.authority |= entry.marker == Some(Marker::CertAuthority);
         for_each_name(entry.hosts, &options.candidate_hosts, |at, host| {
             let hash = hasher.hash_one((&*host, key_type));
             chunk.pins[cross::shard_of(hash, shards)].push(Pin { hash, fact, at: at as u32 });
