@@ -4,6 +4,7 @@
 
 mod cli {
     mod bad_inputs;
+    mod cert;
     mod comment;
     mod common;
     mod copy_id;

@@ -28,6 +28,9 @@ fn prepared_home() -> Env {
     env.ssh_keygen(["-q", "-Y", "sign", "-f", ".ssh/id_ed25519", "-n", "file", "v1.tgz"]).success();
     env.write("revoked_keys", "");
     env.write("ca.pub", std::fs::read_to_string(testdata("keys/id_ecdsa_256.pub")).unwrap());
+    // For the certificate examples: a certificate of id_work, issued by ssh-keygen.
+    env.ssh_keygen(["-q", "-s", ".ssh/id_ed25519", "-I", "alice", "-n", "alice", ".ssh/id_work.pub"])
+        .success();
     env
 }
 

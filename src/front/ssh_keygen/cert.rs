@@ -111,6 +111,12 @@ fn load_ca(ctx: &Context, flags: &Flags, path: &Path) -> Result<CaSigner, ExitCo
         passphrase_file: None,
         old_passphrase: flags.passphrase.as_ref().and_then(|p| crate::secret::Given::parse(p).ok()),
     };
+    // ssh-keygen refuses a CA key others may read, as every private key it loads.
+    if let Err(error) = crate::key::PrivateKeyFile::require_protected_path(path) {
+        let error = anyhow::Error::from(error);
+        super::errors::warn_if_unprotected(&error);
+        return Err(log::fatal(&format!("Load key \"{shown}\": {}", reason(&error))));
+    }
     let printer = Printer::openssh(ctx, flags.quiet);
     let ca = ca_signer(ctx, &printer, path, false, &passphrase, HashAlg::Sha512).map_err(|error| {
         log::fatal(&format!("Load key \"{shown}\": {}", reason(&anyhow::Error::from(error))))
