@@ -394,6 +394,12 @@ pub enum Error {
     )]
     BadCaPatterns { patterns: String },
 
+    /// `copy-id --principals`: names that cannot go inside `principals="…"`.
+    #[error(
+        "{principals:?}: cannot be written as the principals of a cert-authority line: give names separated by commas, without blanks or quotes"
+    )]
+    BadCertPrincipals { principals: String },
+
     /// `cert show`: a line that holds a key but no certificate, or no key.
     #[error("{}:{line}: {what}", path.display())]
     NotCertificate { path: PathBuf, line: usize, what: &'static str },

@@ -189,6 +189,7 @@ async fn install_on(
             false => run.default_identities.clone(),
         },
         identities_only: resolved.identities_only,
+        certificate_files: resolved.certificate_files.clone(),
         password: run.password.clone(),
         agent_socket: run.agent_socket.clone(),
         passwords_withheld: passwords_withheld.map(Arc::new),
