@@ -290,3 +290,81 @@ fn known_hosts_add_cert_authority_is_idempotent_and_audited() {
         run.out()
     );
 }
+
+/// `copy-id … user@127.0.0.1:PORT` with `args`, the server's own known_hosts, no
+/// password and no agent.
+fn copy_id(env: &Env, server: &Sshd, user: &str, args: &[&str]) -> Run {
+    let target = format!("{user}@127.0.0.1:{}", server.port());
+    let known = format!("UserKnownHostsFile={}", server.known_hosts().display());
+    let mut all: Vec<&str> = vec!["copy-id", "-q", "-o", &known];
+    all.extend_from_slice(args);
+    all.push(&target);
+    env.kw(all)
+}
+
+/// copy-id logs in with a user certificate: the one beside the identity, or the one
+/// CertificateFile names; the account has no key and no password.
+#[test]
+fn copy_id_authenticates_with_a_user_certificate() {
+    if !sshd::root_or_skip("copy_id_authenticates_with_a_user_certificate") {
+        return;
+    }
+    let env = home();
+    let server =
+        Sshd::builder().config(&format!("TrustedUserCAKeys {}", env.path("ca.pub").display())).start();
+    let user = server.user();
+    let install = testdata("keys/id_ed25519.pub");
+    let install = install.to_str().unwrap();
+    // Without a certificate the account refuses the key.
+    copy_id(&env, &server, user.name(), &["-i", install, "-o", "IdentityFile=user"]).code(1);
+    env.kw(["cert", "sign", "-q", "-s", "ca", "-I", "t", "-n", user.name(), "-V", "+1h", "user.pub"])
+        .success();
+    copy_id(&env, &server, user.name(), &["-i", install, "-o", "IdentityFile=user"]).success();
+    assert_eq!(
+        user.read_authorized_keys().unwrap(),
+        std::fs::read_to_string(testdata("keys/id_ed25519.pub")).unwrap()
+    );
+    // CertificateFile: the certificate elsewhere, under another name.
+    std::fs::rename(env.path("user-cert.pub"), env.path("elsewhere.pub")).unwrap();
+    user.write_authorized_keys("");
+    copy_id(&env, &server, user.name(), &["-i", install, "-o", "IdentityFile=user"]).code(1);
+    copy_id(
+        &env,
+        &server,
+        user.name(),
+        &["-i", install, "-o", "IdentityFile=user", "-o", "CertificateFile=elsewhere.pub"],
+    )
+    .success();
+}
+
+/// copy-id --cert-authority installs a CA line that sshd honours for the principals
+/// named, once however often it runs.
+#[test]
+fn copy_id_installs_a_cert_authority_line() {
+    if !sshd::root_or_skip("copy_id_installs_a_cert_authority_line") {
+        return;
+    }
+    let env = home();
+    let server = Sshd::start();
+    let user = server.user();
+    user.write_authorized_keys(env.read("user.pub"));
+    for _ in 0..2 {
+        copy_id(
+            &env,
+            &server,
+            user.name(),
+            &["-i", "ca.pub", "--cert-authority", "--principals", "deploy,ops", "-o", "IdentityFile=user"],
+        )
+        .success();
+    }
+    let ca = env.read_string("ca.pub");
+    let expected = format!("{}cert-authority,principals=\"deploy,ops\" {ca}", env.read_string("user.pub"));
+    assert_eq!(user.read_authorized_keys().unwrap(), expected);
+    // A key certified for "deploy" by that CA now gets in; one for "other" does not.
+    env.ssh_keygen(["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", "second"]).success();
+    env.kw(["cert", "sign", "-q", "-s", "ca", "-I", "d", "-n", "deploy", "second.pub"]).success();
+    assert!(server.login_ok(user.name(), &env.path("second")));
+    env.kw(["cert", "sign", "-q", "-s", "ca", "-I", "d", "-n", "other", "second.pub"]).success();
+    assert!(!server.login_ok(user.name(), &env.path("second")));
+    copy_id(&env, &server, user.name(), &["-i", "ca.pub", "--cert-authority", "--principals", "a b"]).code(2);
+}
