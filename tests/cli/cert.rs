@@ -5,6 +5,7 @@
 use std::process::Command;
 
 use super::common::*;
+use super::json::assert_documented;
 use super::ssh_keygen::compare;
 use super::support::sshd::{self, Sshd};
 
@@ -116,6 +117,28 @@ fn many_keys_in_one_run_from_arguments_and_standard_input() {
         let text = env.ssh_keygen(["-L", "-f", &format!("hosts/h{n}-cert.pub")]).success().out();
         assert!(text.contains(&format!("Serial: {}", 100 + n)), "{text}");
     }
+    let signed =
+        env.kw(["cert", "sign", "--format", "json", "-s", "ca", "-I", "j", "-n", "a,b", "hosts/h1.pub"]);
+    assert_documented("cert sign", &signed.success().stdout);
+    let shown =
+        env.kw_stdin(["cert", "show", "--format", "json", "hosts/h1-cert.pub", "-"], &env.read("user.pub"));
+    assert_documented("cert show", &shown.code(0).stdout);
+    env.kw([
+        "cert",
+        "sign",
+        "-q",
+        "-s",
+        "ca",
+        "-I",
+        "fleet",
+        "--host",
+        "-z",
+        "103",
+        "-V",
+        "always:20400101Z",
+        "hosts/h3.pub",
+    ])
+    .success();
     let json = env.kw(["cert", "show", "--format", "json", "hosts/h3-cert.pub"]).success().out();
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     let cert = &doc["certificates"][0];

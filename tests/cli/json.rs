@@ -25,10 +25,14 @@ const DOCUMENTED: &[&str] = &[
     "host-keys",
     "host-keys check",
     "sshfp",
+    // Checked in cert.rs.
+    "cert sign",
+    "cert show",
 ];
 
 /// Definitions the documents share, not documents themselves.
-const SHARED: &[&str] = &["key", "known_hosts_entry", "copy_id_key", "sig_notes"];
+const SHARED: &[&str] =
+    &["key", "known_hosts_entry", "copy_id_key", "sig_notes", "cert_validity", "cert_option"];
 
 /// The schema block of docs/json.md (the one after `<!-- schema -->`).
 fn schema() -> Value {
