@@ -222,9 +222,9 @@ pub const CERT: &[Example] = examples![
 ];
 
 pub const CERT_SIGN: &[Example] = examples![
-    "Issue a host certificate for web1, valid from yesterday for four weeks" => "keywright cert sign -s ~/.ssh/id_ed25519 -I web1 --host -n web1.example.com -V -1d:+4w host_key.pub",
+    "Issue a host certificate, valid from yesterday for four weeks" => "keywright cert sign -s ~/.ssh/id_ed25519 -I web1 --host -V -1d:+4w host_key.pub",
     "Re-issue a fleet's host certificates, serials counting from 100" => "ls host_key.pub | keywright cert sign -s ~/.ssh/id_ed25519 -I fleet --host -z +100 -",
-    "A user certificate that only runs backups, from one network" => "keywright cert sign -s ~/.ssh/id_ed25519 -I backup -n backup -O clear -O force-command=/usr/bin/backup -O source-address=10.0.0.0/8 .ssh/id_work.pub",
+    "A user certificate that can only run the command bk" => "keywright cert sign -s ~/.ssh/id_ed25519 -I bk -n bk -O force-command=bk host_key.pub",
 ];
 
 pub const CERT_SHOW: &[Example] = examples![
