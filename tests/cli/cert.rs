@@ -391,3 +391,48 @@ fn copy_id_installs_a_cert_authority_line() {
     assert!(!server.login_ok(user.name(), &env.path("second")));
     copy_id(&env, &server, user.name(), &["-i", "ca.pub", "--cert-authority", "--principals", "a b"]).code(2);
 }
+
+/// A CA held by ssh-agent signs (-U): natively and through the front, with the same
+/// `ssh-keygen -L` as ssh-keygen -U gives; an RSA CA through the agent signs with
+/// rsa-sha2-512. Without the key in the agent both refuse alike.
+#[test]
+fn a_ca_in_ssh_agent_signs() {
+    use super::support::{self, sshd::Agent};
+    let env = home();
+    let agent = Agent::start();
+    let sock: &std::ffi::OsStr = agent.sock().as_os_str();
+    let vars = [("SSH_AUTH_SOCK", sock)];
+    let request = ["-I", "agent", "-n", "alice", "-V", "20250101Z:20300101Z"];
+    for ca in ["ca", "ca_rsa"] {
+        let ca_pub = format!("{ca}.pub");
+        let native: Vec<&str> = ["cert", "sign", "-q", "-U", "-s", &ca_pub]
+            .iter()
+            .chain(&request)
+            .chain(&["user.pub"])
+            .copied()
+            .collect();
+        let refused = support::kw(&env, &native, &vars, None).code(2);
+        assert!(refused.stderr.contains("does not hold this key"), "{}", refused.stderr);
+        let front: Vec<&str> = ["ssh-keygen", "-q", "-U", "-s", &ca_pub]
+            .iter()
+            .chain(&request)
+            .chain(&["user.pub"])
+            .copied()
+            .collect();
+        let front_refused = support::kw(&env, &front, &vars, None).code(255);
+        assert_eq!(front_refused.stderr, format!("CA key {ca_pub} not found in agent\r\n"));
+        agent.add(&env.path(ca));
+        support::kw(&env, &native, &vars, None).success();
+        let ours = env.ssh_keygen(["-L", "-f", "user-cert.pub"]).success().out();
+        support::kw(&env, &front, &vars, None).success();
+        assert_eq!(env.ssh_keygen(["-L", "-f", "user-cert.pub"]).success().out(), ours);
+        let mut oracle =
+            env.ssh_keygen_command(["-q", "-U", "-s", &ca_pub].iter().chain(&request).chain(&["user.pub"]));
+        oracle.env("SSH_AUTH_SOCK", sock);
+        env.run(oracle, None).success();
+        assert_eq!(env.ssh_keygen(["-L", "-f", "user-cert.pub"]).success().out(), ours);
+        if ca == "ca_rsa" {
+            assert!(ours.contains("(using rsa-sha2-512)"), "{ours}");
+        }
+    }
+}
