@@ -145,6 +145,9 @@ fn many_keys_in_one_run_from_arguments_and_standard_input() {
     assert_eq!(cert["serial"], 103);
     assert_eq!(cert["cert_type"], "host");
     assert_eq!(cert["validity"]["after"], 0);
+    // Nothing on standard input is an error, not an empty success.
+    let none = env.kw_stdin(["cert", "sign", "-s", "ca", "-I", "x", "-"], b"").code(2);
+    assert!(none.stderr.starts_with("keywright: error: (stdin): no public key found"), "{}", none.stderr);
     // A key that cannot be read stops the run before anything is written.
     std::fs::remove_file(env.path("hosts/h0-cert.pub")).unwrap();
     env.kw(["cert", "sign", "-s", "ca", "-I", "x", "hosts/h0.pub", "missing.pub"]).code(2);
@@ -177,6 +180,7 @@ fn the_front_signs_and_refuses_as_ssh_keygen() {
         [&base[..], &["-q", "id_ecdsa_256.pub"]].concat(),
         vec!["-s", "id_ed25519", "id_ecdsa_256.pub"],
         vec!["-s", "id_ed25519", "-I", "x"],
+        vec!["-s", "id_ed25519", "-z", "bad", "id_ecdsa_256.pub"],
         [&base[..], &["-V", "+1x", "id_ecdsa_256.pub"]].concat(),
         [&base[..], &["-V", "20300101:20200101", "id_ecdsa_256.pub"]].concat(),
         [&base[..], &["-V", "0x:forever", "id_ecdsa_256.pub"]].concat(),

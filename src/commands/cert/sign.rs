@@ -40,6 +40,10 @@ pub fn run(ctx: &Context, printer: &Printer, args: &CertSignArgs) -> Result<Issu
         None => (0, false),
     };
     let paths = key_paths(&args.keys)?;
+    if paths.is_empty() {
+        // Only `-` with nothing on standard input gets here (clap requires a KEY).
+        return Err(Error::NoPublicKey { path: "(stdin)".into(), first_bad_line: None }.into());
+    }
     let ca = ca_signer(ctx, printer, &args.ca, args.agent, &args.passphrase, HashAlg::Sha512)?;
     let subjects = paths.iter().map(|path| load_subject(path)).collect::<crate::Result<Vec<_>>>()?;
     let certificates = execute(&request, &ca, &subjects, first_serial, counting)?;

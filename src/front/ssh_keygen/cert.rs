@@ -27,15 +27,16 @@ use crate::report::cert::Shown;
 
 /// `-s`: certify every FILE.
 pub fn sign(ctx: &Context, flags: &Flags) -> ExitCode {
-    let Some(key_id) = &flags.identity else {
-        return log::fatal("Must specify key id (-I) when certifying");
-    };
+    // ssh-keygen reads -z as it meets it, before it asks for -I.
     let (first_serial, counting) = match &flags.z {
         Some(text) => match issue::serial(&text.to_string_lossy()) {
             Ok(serial) => serial,
             Err(error) => return log::fatal(&error.to_string()),
         },
         None => (0, false),
+    };
+    let Some(key_id) = &flags.identity else {
+        return log::fatal("Must specify key id (-I) when certifying");
     };
     let (critical, extensions) = match options(flags) {
         Ok(options) => options,

@@ -122,7 +122,7 @@ fn letters_not_covered_yet_are_refused_by_name() {
         .filter(|(_, s)| matches!(s, keywright::front::ssh_keygen::flags::Support::Later(_)))
         .map(|(l, _)| *l)
         .collect();
-    assert!(later.len() > 15);
+    assert!(!later.is_empty());
     let usage = run_all(&keys(PUB), &["-j"], b"").oracle_run.stderr;
     let usage = usage.split_once("\r\n").unwrap().1.to_string();
     for letter in later {
