@@ -98,8 +98,8 @@ fn os_string(bytes: Vec<u8>) -> std::ffi::OsString {
 pub enum CaSigner {
     /// A private key in memory; `hash` is the RSA signature's hash (ignored for others).
     Local { key: Box<PrivateKey>, hash: HashAlg },
-    /// ssh-agent, holding `public`.
-    Agent { agent: Box<Mutex<Agent>>, public: KeyData },
+    /// ssh-agent, holding `public`; `hash` as for a local key.
+    Agent { agent: Box<Mutex<Agent>>, public: KeyData, hash: HashAlg },
 }
 
 impl CaSigner {
@@ -133,9 +133,9 @@ impl signature::Signer<Signature> for CaKey<'_> {
                 ssh_key::private::KeypairData::Rsa(rsa) => (rsa, Some(*hash)).try_sign(message),
                 other => other.try_sign(message),
             },
-            CaSigner::Agent { agent, public } => {
+            CaSigner::Agent { agent, public, hash } => {
                 let mut agent = agent.lock().unwrap_or_else(|p| p.into_inner());
-                agent.sign(public, message).map_err(signature::Error::from_source)
+                agent.sign_hashed(public, message, *hash).map_err(signature::Error::from_source)
             }
         }
     }

@@ -437,6 +437,13 @@ fn a_ca_in_ssh_agent_signs() {
         assert_eq!(env.ssh_keygen(["-L", "-f", "user-cert.pub"]).success().out(), ours);
         if ca == "ca_rsa" {
             assert!(ours.contains("(using rsa-sha2-512)"), "{ours}");
+            // -t picks the hash the agent signs with, for the front as for ssh-keygen.
+            let sha256: Vec<&str> = front.iter().copied().chain(["-t", "rsa-sha2-256"]).collect();
+            let sha256: Vec<&str> =
+                sha256.iter().filter(|a| **a != "user.pub").copied().chain(["user.pub"]).collect();
+            support::kw(&env, &sha256, &vars, None).success();
+            let shown = env.ssh_keygen(["-L", "-f", "user-cert.pub"]).success().out();
+            assert!(shown.contains("(using rsa-sha2-256)"), "{shown}");
         }
     }
 }

@@ -175,7 +175,7 @@ pub fn ca_signer(
     rsa_hash: HashAlg,
 ) -> crate::Result<CaSigner> {
     if agent {
-        return agent_signer(ctx, path);
+        return agent_signer(ctx, path, rsa_hash);
     }
     let file = PrivateKeyFile::read(path)?;
     let source = Source::pick(passphrase.passphrase_file.as_deref(), passphrase.old_passphrase.as_ref());
@@ -188,7 +188,7 @@ pub fn ca_signer(
     Ok(CaSigner::Local { key: Box::new(key), hash: rsa_hash })
 }
 
-fn agent_signer(ctx: &Context, path: &Path) -> crate::Result<CaSigner> {
+fn agent_signer(ctx: &Context, path: &Path, hash: HashAlg) -> crate::Result<CaSigner> {
     std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let public = crate::key::host::load_public(path)
         .ok_or_else(|| Error::NoPublicKey { path: path.to_path_buf(), first_bad_line: None })?;
@@ -199,5 +199,5 @@ fn agent_signer(ctx: &Context, path: &Path) -> crate::Result<CaSigner> {
     if !agent.holds(&public)? {
         return Err(Error::AgentRequired { key: path.to_path_buf(), agent: AgentState::LacksKey });
     }
-    Ok(CaSigner::Agent { agent: Box::new(Mutex::new(agent)), public })
+    Ok(CaSigner::Agent { agent: Box::new(Mutex::new(agent)), public, hash })
 }

@@ -105,8 +105,8 @@ fn load_ca(ctx: &Context, flags: &Flags, path: &Path) -> Result<CaSigner, ExitCo
         if !agent.holds(&public).unwrap_or(false) {
             return Err(log::fatal(&format!("CA key {shown} not found in agent")));
         }
-        check_type(flags, &public)?;
-        return Ok(CaSigner::Agent { agent: Box::new(std::sync::Mutex::new(agent)), public });
+        let hash = check_type(flags, &public)?;
+        return Ok(CaSigner::Agent { agent: Box::new(std::sync::Mutex::new(agent)), public, hash });
     }
     let passphrase = OldPassphraseArgs {
         passphrase_file: None,
