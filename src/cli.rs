@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod authorized_keys;
+pub mod cert;
 pub mod comment;
 pub mod completions;
 pub mod copy_id;
@@ -72,4 +73,5 @@ pub enum Command {
     Export(export::ExportArgs),
     Import(import::ImportArgs),
     Krl(krl::KrlArgs),
+    Cert(cert::CertArgs),
 }

@@ -12,6 +12,7 @@ use crate::report::Report;
 use crate::secret;
 
 pub mod authorized_keys;
+pub mod cert;
 pub mod comment;
 pub mod completions;
 pub mod copy_id;
@@ -60,6 +61,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<Status> {
         Command::Export(args) => show(&printer, export::run(ctx, &printer, args)),
         Command::Import(args) => show(&printer, import::run(ctx, &printer, args)),
         Command::Krl(args) => krl::run(ctx, &printer, args),
+        Command::Cert(args) => cert::run(ctx, &printer, args),
     }
 }
 
@@ -140,6 +142,10 @@ fn output(command: &Command) -> (Format, bool) {
         Command::AuthorizedKeys(args) => authorized_keys_output(&args.command),
         Command::Export(_) | Command::Import(_) => (Format::Text, false),
         Command::Krl(args) => krl_output(&args.command),
+        Command::Cert(args) => match &args.command {
+            crate::cli::cert::CertCommand::Sign(args) => (args.format.into(), args.quiet),
+            crate::cli::cert::CertCommand::Show(args) => (args.format.into(), false),
+        },
     }
 }
 

@@ -426,6 +426,7 @@ pub enum Error {
     /// format asked for.
     #[error("{}: {reason}", path.display())]
     Convert { path: PathBuf, reason: String },
+
     /// A ProxyCommand could not be started.
     #[error("cannot run ProxyCommand {command:?}: {cause}")]
     ProxyCommand { command: String, cause: String },
@@ -450,6 +451,31 @@ pub enum Error {
     /// `--limit` names a group or host the inventory does not have.
     #[error("{}: no group or host {limit:?} in the inventory", path.display())]
     NoSuchInventoryGroup { path: PathBuf, limit: String },
+
+    /// `cert sign`: a request ssh-keygen would refuse (validity, option, principals,
+    /// serial), in its words.
+    #[error("certificate request: {0}")]
+    CertSpec(crate::cert::SpecError),
+
+    /// `cert sign`: the key to certify is a certificate already.
+    #[error("{}: is a certificate ({key_type}); certify the plain public key", path.display())]
+    CannotCertify { path: PathBuf, key_type: String },
+
+    /// `known-hosts add --cert-authority`: patterns that cannot be one known_hosts field.
+    #[error(
+        "{patterns:?}: cannot be the host patterns of a @cert-authority line (one field: not empty, no blanks, no # first)"
+    )]
+    BadCaPatterns { patterns: String },
+
+    /// `copy-id --principals`: names that cannot go inside `principals="…"`.
+    #[error(
+        "{principals:?}: cannot be written as the principals of a cert-authority line: give names separated by commas, without blanks or quotes"
+    )]
+    BadCertPrincipals { principals: String },
+
+    /// `cert show`: a line that holds a key but no certificate, or no key.
+    #[error("{}:{line}: {what}", path.display())]
+    NotCertificate { path: PathBuf, line: usize, what: &'static str },
 }
 
 /// Whether an agent could have signed instead of a missing private key.
@@ -707,6 +733,8 @@ impl Error {
                 "fix the line: `keywright signers audit -f FILE` lists every problem"
             }
             Error::SignatureExists { .. } => "use --force to replace it",
+            Error::CertSpec(_) => "see `keywright cert sign --help` for the forms of -V, -O, -n and -z",
+            Error::CannotCertify { .. } => "give the KEY.pub the certificate was made for",
             Error::NoPrivateKey { agent: AgentState::NotRunning, .. } => {
                 "give the private key file with -f, or start ssh-agent and add the key with ssh-add"
             }

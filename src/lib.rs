@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod authorized_keys;
+pub mod cert;
 pub mod cli;
 pub mod commands;
 pub mod context;

@@ -429,6 +429,33 @@ fn extra(page: Page) -> Extra {
                 "ssh-keygen(1) ALLOWED SIGNERS",
             ]),
         },
+        Page::Cert | Page::CertSign => Extra {
+            exit_status: &[
+                ("0", "Every KEY was certified and its KEY-cert.pub written."),
+                (
+                    "2",
+                    "An error: a bad -V, -O, -n or -z, an unreadable CA or key, a wrong passphrase, no agent holding the CA key. Nothing is written when a KEY cannot be read or certified.",
+                ),
+            ],
+            files: &[(
+                "KEY-cert.pub",
+                "The certificate of KEY.pub, written atomically beside it (a new file gets mode 0644 less the umask, as ssh-keygen makes it).",
+            )],
+            see_also: see(&[
+                "keywright-cert-show(1)",
+                "ssh-keygen(1) CERTIFICATES",
+                "sshd_config(5) TrustedUserCAKeys",
+            ]),
+        },
+        Page::CertShow => Extra {
+            exit_status: &[
+                ("0", "At least one certificate was shown."),
+                ("1", "No FILE held a certificate."),
+                ("2", "A FILE could not be read, or a usage error."),
+            ],
+            files: &[("KEY-cert.pub", "A certificate, as ssh-keygen -s and keywright cert sign write it.")],
+            see_also: see(&["keywright-cert-sign(1)", "ssh-keygen(1) CERTIFICATES"]),
+        },
         Page::Keywright => Extra {
             exit_status: &[
                 ("0", "Success."),

@@ -18,6 +18,7 @@ use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
 mod authorized_keys;
+pub(crate) mod cert;
 mod comment;
 mod completions;
 mod convert;

@@ -10,6 +10,7 @@ use ssh_key::public::KeyData;
 use crate::key::{Fingerprint, HashKind, describe};
 
 pub mod authorized_keys;
+pub mod cert;
 pub mod comment;
 pub mod completions;
 pub mod convert;

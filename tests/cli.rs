@@ -5,6 +5,7 @@
 mod cli {
     mod authorized_keys;
     mod bad_inputs;
+    mod cert;
     mod comment;
     mod common;
     mod convert;

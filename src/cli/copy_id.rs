@@ -110,6 +110,16 @@ pub struct CopyIdArgs {
     /// Print only errors and the per-host results
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Install the keys (-i) as certificate authorities: users with a certificate they
+    /// signed may log in (a cert-authority line, as sshd's TrustedUserCAKeys for one account)
+    #[arg(long, requires = "identities")]
+    pub cert_authority: bool,
+
+    /// With --cert-authority: only certificates for one of these comma-separated
+    /// principals are accepted (principals="…")
+    #[arg(long, value_name = "PRINCIPALS", requires = "cert_authority")]
+    pub principals: Option<String>,
 }
 
 /// `--transport` values.

@@ -84,6 +84,7 @@ pub const KNOWN_HOSTS_FIND: &[Example] = examples![
 pub const KNOWN_HOSTS_ADD: &[Example] = examples![
     "Trust a host key from a file" => "keywright known-hosts add git.example.com ./host_key.pub",
     "Trust a key given on the command line, in clear text" => "keywright known-hosts add --no-hash 192.0.2.10 \"$(cat ./host_key.pub)\"",
+    "Trust the host certificates a CA signs for every host under example.com" => "keywright known-hosts add --cert-authority '*.example.com' ca.pub",
 ];
 
 pub const KNOWN_HOSTS_REMOVE: &[Example] = examples![
@@ -280,6 +281,9 @@ pub fn of(page: Page) -> &'static [Example] {
         Page::KrlUpdate => KRL_UPDATE,
         Page::KrlQuery => KRL_QUERY,
         Page::KrlShow => KRL_SHOW,
+        Page::Cert => CERT,
+        Page::CertSign => CERT_SIGN,
+        Page::CertShow => CERT_SHOW,
     }
 }
 
@@ -296,4 +300,20 @@ pub const EXPORT: &[Example] = examples![
 pub const IMPORT: &[Example] = examples![
     "An RFC 4716, PKCS#8 or PEM public key as an authorized_keys line" => "keywright import -f key.rfc >> ~/.ssh/authorized_keys",
     "A PuTTY key as ~/.ssh/id_putty and ~/.ssh/id_putty.pub" => "keywright import -f key.ppk -o ~/.ssh/id_putty",
+];
+
+pub const CERT: &[Example] = examples![
+    "Issue a user certificate for alice, valid for a year" => "keywright cert sign -s ~/.ssh/id_ed25519 -I alice -n alice -V +52w .ssh/id_work.pub",
+    "Show it" => "keywright cert show .ssh/id_work-cert.pub",
+];
+
+pub const CERT_SIGN: &[Example] = examples![
+    "Issue a host certificate, valid from yesterday for four weeks" => "keywright cert sign -s ~/.ssh/id_ed25519 -I web1 --host -V -1d:+4w host_key.pub",
+    "Re-issue a fleet's host certificates, serials counting from 100" => "ls host_key.pub | keywright cert sign -s ~/.ssh/id_ed25519 -I fleet --host -z +100 -",
+    "A user certificate that can only run the command bk" => "keywright cert sign -s ~/.ssh/id_ed25519 -I bk -n bk -O force-command=bk host_key.pub",
+];
+
+pub const CERT_SHOW: &[Example] = examples![
+    "What a certificate says, as ssh-keygen -L prints it" => "keywright cert show .ssh/id_work-cert.pub",
+    "The same as JSON" => "keywright cert show --format json .ssh/id_work-cert.pub",
 ];

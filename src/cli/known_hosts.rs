@@ -104,8 +104,9 @@ pub struct FindArgs {
                   or a key line such as 'ssh-ed25519 AAAA…'. The same key again changes nothing. \
                   A different key of the same type for the host is refused: check its fingerprint \
                   out of band, then use --replace, which removes the old key. A key the file \
-                  marks @revoked for the host is refused. The file is created (mode 0600) if \
-                  missing.",
+                  marks @revoked for the host is refused. With --cert-authority, HOST is a \
+                  pattern list and KEY a CA whose host certificates ssh then accepts for the \
+                  hosts it matches. The file is created (mode 0600) if missing.",
     after_help = examples::render(examples::KNOWN_HOSTS_ADD)
 )]
 pub struct AddArgs {
@@ -126,6 +127,11 @@ pub struct AddArgs {
     /// Replace a different key of the same type for the host
     #[arg(long)]
     pub replace: bool,
+
+    /// Trust KEY as a certificate authority for the hosts HOST matches (a pattern list
+    /// such as '*.example.com'): writes a @cert-authority line, in clear
+    #[arg(long, conflicts_with_all = ["replace", "no_hash"])]
+    pub cert_authority: bool,
 
     /// Print nothing but errors
     #[arg(short = 'q', long)]

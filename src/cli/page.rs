@@ -48,6 +48,9 @@ pub enum Page {
     KrlUpdate,
     KrlQuery,
     KrlShow,
+    Cert,
+    CertSign,
+    CertShow,
 }
 
 impl Page {
@@ -95,6 +98,9 @@ impl Page {
         Page::KrlUpdate,
         Page::KrlQuery,
         Page::KrlShow,
+        Page::Cert,
+        Page::CertSign,
+        Page::CertShow,
     ];
 
     /// The command path as typed after `keywright` (`known-hosts audit`); `keywright`
@@ -143,6 +149,9 @@ impl Page {
             Page::KrlUpdate => "krl update",
             Page::KrlQuery => "krl query",
             Page::KrlShow => "krl show",
+            Page::Cert => "cert",
+            Page::CertSign => "cert sign",
+            Page::CertShow => "cert show",
         }
     }
 

@@ -35,7 +35,10 @@ pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId>
     let hosts = resolve(ctx, &config, &overrides, targets)?;
     let password = password(ctx, &args)?;
     let runner = Runner::new()?;
-    let keys = runner.block_on(keys::choose(ctx, &args.identities))?;
+    let mut keys = runner.block_on(keys::choose(ctx, &args.identities))?;
+    if args.cert_authority {
+        keys::as_cert_authorities(&mut keys, args.principals.as_deref())?;
+    }
     if printer.chatty() {
         printer.note(format!("Source of key(s) to be installed: \"{}\"", keys.source));
     }

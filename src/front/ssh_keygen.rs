@@ -9,10 +9,11 @@
 //! check-novalidate` with `-f -n -s -I -r -U -O -q` ([`sig`]); and (issue 13) `-A [-f
 //! PREFIX]`, `-r HOST [-g] [-f KEY]` and `-B` ([`host`], [`fingerprint`]), `-e`, `-i`
 //! (and `-X`, its 9.2 synonym) with `-m RFC4716|PKCS8|PEM`, and `-m` for `-p` and key
-//! generation ([`convert`]). Every other
-//! letter is refused by name with ssh-keygen's usage ([`flags::LETTERS`]), and so are `-n
-//! -s -I -U` without `-Y` (certificates, a later issue). Key revocation lists: `-k [-u]
-//! -f KRL [-s CA] [-z VERSION] SPEC…` and `-Q [-l] -f KRL FILE…` ([`krl`]).
+//! generation ([`convert`]); and (issue 14) certificates, `-s CA -I ID [-h] [-n
+//! PRINCIPALS] [-V VALIDITY] [-z SERIAL] [-O OPTION] [-U] [-t ALG] FILE…` and `-L [-f
+//! FILE]` ([`cert`]), and key revocation lists, `-k [-u] -f KRL [-s CA] [-z VERSION]
+//! SPEC…` and `-Q [-l] -f KRL FILE…` ([`krl`]). Every other letter is refused by name
+//! with ssh-keygen's usage ([`flags::LETTERS`]).
 //!
 //! Deliberate differences, each safer than 9.2: a private key that is overwritten ends up
 //! 0600 (ssh-keygen keeps an existing file's mode); known_hosts rewrites go through a
@@ -25,6 +26,7 @@ use std::process::ExitCode;
 
 use crate::context::{Context, Dialog};
 
+mod cert;
 mod convert;
 mod errors;
 mod fingerprint;
@@ -59,16 +61,14 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     if let Some(op) = &flags.sign_op {
         return sig::run(ctx, flags, op);
     }
-    // -k and -Q run before anything else reads -s, -I, -n or -U (-s is -k's CA).
+    // Checked as 9.2 checks them: -s (a CA to sign with, or -k's CA) needs a file, and
+    // only -k and -Q take operands otherwise.
     let krl = flags.gen_krl || flags.check_krl;
-    if !krl && let Some((letter, what)) = flags.outside_signatures() {
-        let message = format!("option -{letter} ({what}) is not supported by keywright's ssh-keygen yet");
-        return log::usage(Some(&message));
-    }
-    if flags.signature.is_some() && flags.operands.is_empty() && !flags.gen_krl {
-        return log::usage(Some("Too few arguments."));
-    }
-    if flags.signature.is_none() && !flags.operands.is_empty() && !krl {
+    if flags.signature.is_some() {
+        if flags.operands.is_empty() && !flags.gen_krl {
+            return log::usage(Some("Too few arguments."));
+        }
+    } else if !flags.operands.is_empty() && !krl {
         return log::usage(Some("Too many arguments."));
     }
     if flags.change_passphrase && flags.change_comment {
@@ -82,6 +82,12 @@ fn run(ctx: &Context, flags: &Flags) -> ExitCode {
     }
     if flags.check_krl {
         return krl::check(ctx, flags);
+    }
+    if flags.signature.is_some() {
+        return cert::sign(ctx, flags);
+    }
+    if flags.show_cert {
+        return cert::show(ctx, flags);
     }
     if flags.delete_host || flags.hash_hosts || flags.find_host {
         return known_hosts::run(ctx, flags);

@@ -58,11 +58,12 @@ pub enum Rule {
     HostKeyAdded,
     /// `known-hosts verify`: no key could be fetched.
     HostUnreachable,
+    CaAlsoHostKey,
 }
 
 impl Rule {
     /// Every rule, in the order they are documented.
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 10] = [
         Rule::InvalidLine,
         Rule::WeakKey,
         Rule::DuplicateEntry,
@@ -72,6 +73,7 @@ impl Rule {
         Rule::KeyTypeMismatch,
         Rule::RevokedKeyTrusted,
         Rule::RevokedByKrl,
+        Rule::CaAlsoHostKey,
     ];
 
     /// The findings of `known-hosts verify`, in the order they are documented.
@@ -94,6 +96,7 @@ impl Rule {
             Rule::HostKeyRemoved => "host-key-removed",
             Rule::HostKeyAdded => "host-key-added",
             Rule::HostUnreachable => "host-unreachable",
+            Rule::CaAlsoHostKey => "ca-also-host-key",
         }
     }
 
@@ -137,13 +140,18 @@ impl Rule {
             Rule::HostUnreachable => {
                 "No host key could be fetched from the host, so it could not be checked."
             }
+            Rule::CaAlsoHostKey => {
+                "A @cert-authority key is also trusted as a host's own key: a CA key should only sign, or one stolen host key also signs for every host."
+            }
         }
     }
 
     /// The severity a finding of this rule usually has (some depend on the case).
     pub fn default_severity(self) -> Severity {
         match self {
-            Rule::DuplicateEntry | Rule::UnhashedHost | Rule::HostKeyRemoved => Severity::Warning,
+            Rule::DuplicateEntry | Rule::UnhashedHost | Rule::HostKeyRemoved | Rule::CaAlsoHostKey => {
+                Severity::Warning
+            }
             Rule::HostKeyAdded => Severity::Info,
             _ => Severity::Error,
         }
@@ -207,6 +215,8 @@ struct Chunk {
     pins: Vec<Vec<Pin>>,
     /// Whether a fact is a `@revoked` line.
     revoked: bool,
+    /// Whether a fact is a `@cert-authority` line.
+    authority: bool,
     /// The number of the chunk's first line in the file, once the chunks are together.
     first: usize,
 }
@@ -313,6 +323,7 @@ fn audit_lines<'a>(
         facts: Vec::new(),
         pins: vec![Vec::new(); shards],
         revoked: false,
+        authority: false,
         first: 0,
     };
     let mut line_findings = Vec::new();
@@ -339,6 +350,7 @@ fn audit_lines<'a>(
         let fact = chunk.facts.len() as u32;
         chunk.facts.push(Fact { number: line.number, start: line.start, marker: entry.marker });
         chunk.revoked |= entry.marker == Some(Marker::Revoked);
+        chunk.authority |= entry.marker == Some(Marker::CertAuthority);
         for_each_name(entry.hosts, &options.candidate_hosts, |at, host| {
             let hash = hasher.hash_one((&*host, key_type));
             chunk.pins[cross::shard_of(hash, shards)].push(Pin { hash, fact, at: at as u32 });

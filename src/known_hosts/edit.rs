@@ -377,6 +377,42 @@ fn without_name_on(file: &KnownHosts, name: &str, lines: &[usize]) -> Vec<u8> {
     out.content.to_vec()
 }
 
+/// What `add_cert_authority` did.
+#[derive(Debug)]
+pub enum AddedCa {
+    /// The same `@cert-authority` line (pattern and key) is on this line already.
+    Present(usize),
+    /// The file with the line appended.
+    Appended(Vec<u8>),
+}
+
+/// Appends `@cert-authority PATTERNS KEY` (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT): host
+/// certificates signed by `key` are trusted for the hosts `patterns` matches. The
+/// patterns are written in clear (a hashed name cannot hold a wildcard); the same line
+/// again is a no-op.
+///
+/// # Errors
+/// Patterns that cannot be one known_hosts field (empty, blanks, `#` first).
+pub fn add_cert_authority(file: &KnownHosts, patterns: &str, key: &KeyData) -> Result<AddedCa> {
+    if patterns.is_empty()
+        || patterns.starts_with('#')
+        || patterns.bytes().any(|b| b.is_ascii_whitespace() || b == 0)
+    {
+        return Err(Error::BadCaPatterns { patterns: patterns.to_string() });
+    }
+    for line in file.lines() {
+        let Line::Entry(entry) = line::parse(line.text) else { continue };
+        let same_key = entry.key().is_ok_and(|(existing, _)| existing == *key);
+        if entry.marker == Some(Marker::CertAuthority) && entry.hosts == patterns.as_bytes() && same_key {
+            return Ok(AddedCa::Present(line.number));
+        }
+    }
+    let mut content = file.data().to_vec();
+    let key_type = crate::key::describe::line_type_name(key);
+    append_entry(&mut content, &format!("@cert-authority {patterns}"), &key_type, key, false)?;
+    Ok(AddedCa::Appended(content))
+}
+
 fn append_entry(content: &mut Vec<u8>, name: &str, key_type: &str, key: &KeyData, hash: bool) -> Result<()> {
     use ssh_key::encoding::Encode;
     if content.last().is_some_and(|&b| b != b'\n') {

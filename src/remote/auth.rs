@@ -38,6 +38,8 @@ pub struct Credentials {
     pub display: String,
     pub identity_files: Vec<PathBuf>,
     pub identities_only: bool,
+    /// CertificateFile: certificates offered with the identity whose key they certify.
+    pub certificate_files: Vec<PathBuf>,
     /// A password given for the run (file or environment).
     pub password: Option<Secret>,
     /// Where ssh-agent listens (`$SSH_AUTH_SOCK`), if one runs.
@@ -206,15 +208,51 @@ async fn identity_files(
         let hash = rsa_hash(handle, key.public_key()).await;
         tried.keys += 1;
         let result = handle
-            .authenticate_publickey(credentials.user.as_str(), PrivateKeyWithHashAlg::new(key, hash))
+            .authenticate_publickey(
+                credentials.user.as_str(),
+                PrivateKeyWithHashAlg::new(Arc::clone(&key), hash),
+            )
             .await
             .map_err(|e| fail("public key authentication", &e))?;
         if result.success() {
             return Ok(true);
         }
         allowed.update(&result);
+        // Then the key's certificates, as ssh offers them after the key itself.
+        for cert in certificates_for(credentials, path, key.public_key().key_data()) {
+            if !allowed.allows(MethodKind::PublicKey) {
+                break;
+            }
+            tried.keys += 1;
+            let result = handle
+                .authenticate_openssh_cert(credentials.user.as_str(), Arc::clone(&key), cert)
+                .await
+                .map_err(|e| fail("certificate authentication", &e))?;
+            if result.success() {
+                return Ok(true);
+            }
+            allowed.update(&result);
+        }
     }
     Ok(false)
+}
+
+/// The certificates of the identity at `path` with key `key`: `PATH-cert.pub` (ssh
+/// loads it beside every identity), then each CertificateFile that certifies `key`.
+/// Files that are missing, hold no certificate or certify another key are passed over,
+/// as ssh passes them over.
+fn certificates_for(credentials: &Credentials, path: &Path, key: &KeyData) -> Vec<ssh_key::Certificate> {
+    let beside = crate::fsutil::with_suffix(path, "-cert.pub");
+    let mut found: Vec<ssh_key::Certificate> = Vec::new();
+    for file in std::iter::once(&beside).chain(&credentials.certificate_files) {
+        let Some((KeyData::Certificate(cert), _)) = crate::key::source::first_public_key(file) else {
+            continue;
+        };
+        if cert.public_key() == key && !found.contains(&cert) {
+            found.push(*cert);
+        }
+    }
+    found
 }
 
 /// An identity file, decrypted (asking for its passphrase once per run).

@@ -52,6 +52,9 @@ pub struct Resolved {
     /// Whether IdentityFile was set at all (else the default files are tried).
     pub identity_files_configured: bool,
     pub identities_only: bool,
+    /// CertificateFile options, expanded: user certificates offered with the identity
+    /// whose key they certify (besides each identity's own `-cert.pub`).
+    pub certificate_files: Vec<PathBuf>,
     pub user_known_hosts: Vec<PathBuf>,
     pub global_known_hosts: Vec<PathBuf>,
     pub strict: StrictHostKeyChecking,
@@ -236,6 +239,14 @@ impl Config {
         let identity_files_configured = !identity_files.is_empty();
         let identity_files =
             identity_files.iter().map(|f| self.expand_path(&f.to_string_lossy(), &tokens)).collect();
+        let certificate_files: Vec<PathBuf> = match overrides.get("certificatefile") {
+            Some(file) => vec![self.expand_path(file, &tokens)],
+            None => params
+                .certificate_file
+                .iter()
+                .map(|f| self.expand_path(&f.to_string_lossy(), &tokens))
+                .collect(),
+        };
         let user_known_hosts = match option("userknownhostsfile") {
             Some(files) => files.split_whitespace().map(|f| self.expand_path(f, &tokens)).collect(),
             None => vec![self.home.join(".ssh/known_hosts"), self.home.join(".ssh/known_hosts2")],
@@ -287,6 +298,7 @@ impl Config {
             identity_files,
             identity_files_configured,
             identities_only: yes_no("IdentitiesOnly", option("identitiesonly"))?.unwrap_or(false),
+            certificate_files,
             user_known_hosts,
             global_known_hosts,
             strict: strict(option("stricthostkeychecking"))?,

@@ -76,6 +76,7 @@ impl session::Login for Access {
                 false => self.default_identities.clone(),
             },
             identities_only: hop.identities_only,
+            certificate_files: hop.certificate_files.clone(),
             password: self.password.clone(),
             agent_socket: self.agent_socket.clone(),
             passwords_withheld: passwords_withheld.map(Arc::new),

@@ -298,14 +298,26 @@ mod tests {
             )
         };
         let findings = [
+            finding(
+                1,
+                "this key is a @cert-authority on line 4 and a host key here",
+                "ca-also-host-key",
+                "warning",
+            ),
             finding(1, "host name in clear text: a, b", "unhashed-host", "warning"),
+            finding(
+                2,
+                "this key is a @cert-authority on line 4 and a host key here",
+                "ca-also-host-key",
+                "warning",
+            ),
             finding(2, "a: the same key is already on line 1", "duplicate-entry", "warning"),
             finding(2, "host name in clear text: a", "unhashed-host", "warning"),
             finding(3, "invalid line: unknown key type", "invalid-line", "error"),
             finding(4, "@cert-authority for * trusts the CA for every host", "broad-cert-authority", "error"),
         ];
         let expected = format!(
-            "{{\n  \"files\": [\n    \"kh\"\n  ],\n  \"findings\": [\n{}\n  ],\n  \"summary\": {{\n    \"error\": 2,\n    \"info\": 0,\n    \"warning\": 3\n  }}\n}}\n",
+            "{{\n  \"files\": [\n    \"kh\"\n  ],\n  \"findings\": [\n{}\n  ],\n  \"summary\": {{\n    \"error\": 2,\n    \"info\": 0,\n    \"warning\": 5\n  }}\n}}\n",
             findings.join(",\n")
         );
         assert_eq!(String::from_utf8(json).unwrap(), expected);

@@ -60,13 +60,21 @@ impl Agent {
     /// # Errors
     /// [`Error::AgentSign`]: the agent refused or answered with something else.
     pub fn sign(&mut self, key: &KeyData, data: &[u8]) -> Result<Signature> {
+        self.sign_hashed(key, data, HashAlg::Sha512)
+    }
+
+    /// [`Agent::sign`] with RSA's hash chosen (rsa-sha2-256 or rsa-sha2-512).
+    ///
+    /// # Errors
+    /// [`Error::AgentSign`]: the agent refused or answered with something else.
+    pub fn sign_hashed(&mut self, key: &KeyData, data: &[u8], hash: HashAlg) -> Result<Signature> {
         let public = PublicKey::new(key.clone(), "");
-        let request = self.client.sign_request_signature(&public, Some(HashAlg::Sha512), data);
+        let request = self.client.sign_request_signature(&public, Some(hash), data);
         let signature = self.runtime.block_on(request).map_err(|e| self.failed(e))?;
         // An agent that ignores the flag would answer with SHA-1, which no verifier takes.
-        let wanted_rsa = Algorithm::Rsa { hash: Some(HashAlg::Sha512) };
+        let wanted_rsa = Algorithm::Rsa { hash: Some(hash) };
         if matches!(super::lookup::plain(key), KeyData::Rsa(_)) && signature.algorithm() != wanted_rsa {
-            let cause = format!("it answered with {} instead of rsa-sha2-512", signature.algorithm());
+            let cause = format!("it answered with {} instead of {wanted_rsa}", signature.algorithm());
             return Err(Error::AgentSign { socket: self.socket.clone(), cause });
         }
         Ok(signature)

@@ -35,6 +35,8 @@ pub struct Batch {
     /// A lock per directory written to (with its absolute path), held until the files
     /// are in place.
     locks: BTreeMap<PathBuf, (PathBuf, DirLock)>,
+    /// The mode a new file is created with, less the umask (0666 unless told).
+    new_mode: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -55,21 +57,20 @@ struct Slot {
     dir: PathBuf,
     target: PathBuf,
     existing: Option<fs::Metadata>,
+    /// The mode the temporary file is created with.
+    create_mode: u32,
 }
 
 impl Slot {
     /// The temporary file with `contents`, beside the target.
     fn create(&self, contents: &[u8]) -> Result<Staged> {
-        let Self { dir, target, existing } = self;
-        // A new signature gets 0666 less the umask, as ssh-keygen creates it; an
-        // existing one keeps its mode exactly.
-        let create_mode = if existing.is_some() { 0o600 } else { 0o666 };
+        let Self { dir, target, existing, create_mode } = self;
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let mut temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .rand_bytes(6)
             .suffix(".tmp")
-            .permissions(fs::Permissions::from_mode(create_mode))
+            .permissions(fs::Permissions::from_mode(*create_mode))
             .tempfile_in(dir)
             .map_err(|source| Error::CannotCreateTemp { path: target.clone(), dir: dir.clone(), source })?;
         let file = temp.as_file_mut();
@@ -87,6 +88,12 @@ impl Batch {
     /// An empty batch.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty batch whose new files are created with `mode` less the umask (a
+    /// certificate 0644, as ssh-keygen creates it).
+    pub fn with_new_mode(mode: u32) -> Self {
+        Batch { new_mode: Some(mode), ..Self::default() }
     }
 
     /// How many files wait for [`Batch::commit`].
@@ -165,7 +172,10 @@ impl Batch {
     fn slot(&mut self, path: &Path) -> Result<Slot> {
         let (target, existing) = target_of(path)?;
         let dir = self.locked_dir(&target)?;
-        Ok(Slot { dir, target, existing })
+        // A new file gets the batch's mode less the umask (a signature 0666, as
+        // ssh-keygen creates it); an existing one keeps its mode exactly.
+        let create_mode = if existing.is_some() { 0o600 } else { self.new_mode.unwrap_or(0o666) };
+        Ok(Slot { dir, target, existing, create_mode })
     }
 
     /// The directory of `target`, absolute (so that temporary files are not named

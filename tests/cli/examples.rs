@@ -33,6 +33,9 @@ fn prepared_home() -> Env {
     env.kw(["export", "-f", ".ssh/id_ed25519.pub", "-o", "key.rfc"]).success();
     env.kw(["export", "-f", ".ssh/id_ed25519", "--to", "ppk", "-o", "key.ppk"]).success();
     env.kw(["krl", "create", "-q", "-f", "revoked.krl", "host_key.pub"]).success();
+    // For the certificate examples: a certificate of id_work, issued by ssh-keygen.
+    env.ssh_keygen(["-q", "-s", ".ssh/id_ed25519", "-I", "alice", "-n", "alice", ".ssh/id_work.pub"])
+        .success();
     env
 }
 

@@ -37,11 +37,23 @@ const DOCUMENTED: &[&str] = &[
     // Checked in krl.rs.
     "krl show",
     "krl query",
+    // Checked in cert.rs.
+    "cert sign",
+    "cert show",
 ];
 
 /// Definitions the documents share, not documents themselves.
-const SHARED: &[&str] =
-    &["key", "known_hosts_entry", "copy_id_key", "sig_notes", "authorized_keys", "authorized_key", "krl_key"];
+const SHARED: &[&str] = &[
+    "key",
+    "known_hosts_entry",
+    "copy_id_key",
+    "sig_notes",
+    "authorized_keys",
+    "authorized_key",
+    "krl_key",
+    "cert_validity",
+    "cert_option",
+];
 
 /// The schema block of docs/json.md (the one after `<!-- schema -->`).
 fn schema() -> Value {

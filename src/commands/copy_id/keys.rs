@@ -84,6 +84,33 @@ fn push(keys: &mut Keys, key: ssh_key::public::KeyData, comment: &[u8]) {
     keys.keys.push(KeyToInstall { key, line });
 }
 
+/// Makes every key a certificate authority line (sshd(8) AUTHORIZED_KEYS FILE FORMAT:
+/// `cert-authority,principals="a,b" KEY`): users holding a certificate the key signed
+/// log in, for one of `principals` when given. A key already in the file (with any
+/// options) still counts as present, so a run never adds a second line for it.
+///
+/// # Errors
+/// Principals that cannot be written inside one quoted option.
+pub fn as_cert_authorities(keys: &mut Keys, principals: Option<&str>) -> Result<()> {
+    let mut options = b"cert-authority".to_vec();
+    if let Some(list) = principals {
+        let bad = list.is_empty()
+            || list.split(',').any(str::is_empty)
+            || list
+                .bytes()
+                .any(|b| b == b'"' || b == b'\\' || b.is_ascii_whitespace() || b.is_ascii_control());
+        if bad {
+            return Err(Error::BadCertPrincipals { principals: list.to_string() }.into());
+        }
+        options.extend_from_slice(format!(",principals=\"{list}\"").as_bytes());
+    }
+    options.push(b' ');
+    for key in &mut keys.keys {
+        key.line.splice(0..0, options.iter().copied());
+    }
+    Ok(())
+}
+
 /// The agent's keys; `Ok(None)` when there is no agent or it has none.
 pub(crate) async fn from_agent(ctx: &Context) -> Result<Option<Keys>> {
     // The context names the agent's socket ($SSH_AUTH_SOCK, read once at start).

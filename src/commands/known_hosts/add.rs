@@ -12,19 +12,27 @@ use crate::error::Error;
 use crate::fsutil::{self, FileMode};
 use crate::key::describe::line_type_name;
 use crate::key::{Fingerprint, HashKind};
-use crate::known_hosts::edit::{self, AddOptions, Added};
+use crate::known_hosts::edit::{self, AddOptions, Added, AddedCa};
 use crate::known_hosts::transaction::{Contents, Edited, IfMissing, Write, transaction};
 use crate::known_hosts::{HostQuery, KnownHosts};
 use crate::print::Printer;
 use crate::report::known_hosts::{AddOutcome, AddedKey, AddedKeys};
 
 pub fn run(ctx: &Context, printer: &Printer, args: AddArgs) -> Result<AddedKeys> {
-    let query = query(&args.host)?;
     let keys = read_keys(&args.key)?;
     let path = path(ctx, &args.file);
     if path == default_path(ctx) && fsutil::ensure_private_dir(&ctx.ssh_dir())? {
         printer.note(format!("Created directory '{}'.", ctx.ssh_dir().display()));
     }
+    if args.cert_authority {
+        let patterns = match args.host.port {
+            Some(port) => format!("[{}]:{port}", args.host.host),
+            None => args.host.host.clone(),
+        };
+        let done = transaction(&path, IfMissing::Empty, |file| add_authorities(file, &patterns, &keys))?;
+        return Ok(AddedKeys { host: format!("@cert-authority {patterns}"), file: path, keys: done.value });
+    }
+    let query = query(&args.host)?;
     let options = AddOptions { hash: !args.no_hash, replace: args.replace };
     let done = transaction(&path, IfMissing::Empty, |file| add_all(file, &query, &keys, options))?;
     Ok(AddedKeys { host: query.display, file: path, keys: done.value })
@@ -56,6 +64,34 @@ pub(super) fn add_all<'f>(
                     host: query.display.clone(),
                     key_type: line_type_name(key),
                 });
+            }
+        };
+        outcomes.push(AddedKey { line_type: line_type_name(key), outcome });
+    }
+    Ok(match edited {
+        Some(edited) => {
+            let contents = Contents::Bytes(edited.data().to_vec());
+            Edited::write(outcomes, Write { contents, mode: FileMode::KeepOr(0o600), backup: false })
+        }
+        None => Edited::unchanged(outcomes),
+    })
+}
+
+/// Adds every key as a CA for `patterns`, each to the file as the previous ones left it.
+fn add_authorities<'f>(
+    file: &'f KnownHosts,
+    patterns: &str,
+    keys: &[KeyData],
+) -> crate::Result<Edited<'f, Vec<AddedKey>>> {
+    let mut edited: Option<KnownHosts> = None;
+    let mut outcomes = Vec::new();
+    for key in keys {
+        let current = edited.as_ref().unwrap_or(file);
+        let outcome = match edit::add_cert_authority(current, patterns, key)? {
+            AddedCa::Present(line) => AddOutcome::Present { line },
+            AddedCa::Appended(content) => {
+                edited = Some(KnownHosts::from_bytes(file.path(), content));
+                AddOutcome::Added { replaced: Vec::new() }
             }
         };
         outcomes.push(AddedKey { line_type: line_type_name(key), outcome });

@@ -52,8 +52,8 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b't', Support::Covered),
     (b'v', Support::Covered),
     (b'y', Support::Covered),
-    // -Y and the letters its operations read; without -Y they are certificates' letters,
-    // refused by the run (see `Flags::outside_signatures`), and -r is SSHFP's host.
+    // -Y and the letters its operations read; without -Y, -s -I -n -U are certificates'
+    // letters, and -r is SSHFP's host.
     (b'Y', Support::Covered),
     (b'I', Support::Covered),
     (b'n', Support::Covered),
@@ -74,13 +74,14 @@ pub const LETTERS: &[(u8, Support)] = &[
     (b'u', Support::Covered),
     (b'z', Support::Covered),
     (b'D', Support::Later("PKCS#11 tokens")),
-    (b'h', Support::Later("certificates")),
     (b'K', Support::Later("FIDO authenticators")),
-    (b'L', Support::Later("certificates")),
     (b'M', Support::Later("moduli")),
-    (b'V', Support::Later("certificates")),
     (b'w', Support::Later("FIDO authenticators")),
     (b'Z', Support::Later("private key ciphers")),
+    // Certificates (issue 14): -s signs with -I -n -h -V -z -O -U; -L shows.
+    (b'h', Support::Covered),
+    (b'L', Support::Covered),
+    (b'V', Support::Covered),
 ];
 
 /// How far ssh-keygen's `-v` raised its log level.
@@ -162,6 +163,12 @@ pub struct Flags {
     pub z: Option<OsString>,
     /// What follows the options.
     pub operands: Vec<OsString>,
+    /// -h: a host certificate.
+    pub host_cert: bool,
+    /// -L: show certificates.
+    pub show_cert: bool,
+    /// -V, read when given (ssh-keygen reads it there, its relative times from then).
+    pub validity: Option<crate::cert::Validity>,
 }
 
 /// ssh-keygen's `PATH_MAX`-sized buffer for `-f`.
@@ -192,20 +199,6 @@ pub fn parse(args: &[OsString]) -> Result<Flags, ExitCode> {
 }
 
 impl Flags {
-    /// The first letter given that only -Y gives a covered meaning to, with what it means
-    /// without -Y (refused by name, as an uncovered letter is).
-    pub fn outside_signatures(&self) -> Option<(char, &'static str)> {
-        [
-            (self.signature.is_some(), 's', "certificates"),
-            (self.identity.is_some(), 'I', "certificates"),
-            (self.namespace.is_some(), 'n', "certificates"),
-            (self.agent, 'U', "certificates"),
-        ]
-        .into_iter()
-        .find(|(given, _, _)| *given)
-        .map(|(_, letter, what)| (letter, what))
-    }
-
     /// One option, in order.
     fn take(&mut self, letter: u8, value: Option<OsString>) -> Result<(), ExitCode> {
         if let Some(Support::Later(what)) = support(letter) {
@@ -224,6 +217,9 @@ impl Flags {
             b'k' => self.gen_krl = true,
             b'Q' => self.check_krl = true,
             b'u' => self.update_krl = true,
+            b'h' => self.host_cert = true,
+            b'L' => self.show_cert = true,
+            b'V' => self.validity = Some(validity(&value)?),
             b'z' => self.z = Some(value),
             b'a' => self.rounds = Some(number(&value, 1, i32::MAX as u64, "Invalid number: {} ({})")? as u32),
             b'b' => {
@@ -293,6 +289,12 @@ pub fn support(letter: u8) -> Option<Support> {
 fn secret(value: OsString) -> Zeroizing<String> {
     let bytes = Zeroizing::new(std::os::unix::ffi::OsStringExt::into_vec(value));
     Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `-V`: the validity, relative times from now, refused as ssh-keygen refuses it.
+fn validity(value: &OsStr) -> Result<crate::cert::Validity, ExitCode> {
+    crate::cert::Validity::parse(&value.to_string_lossy(), crate::sig::time::now())
+        .map_err(|error| log::fatal(&error.to_string()))
 }
 
 /// `-E`: the digest names ssh-keygen knows, in any case.

@@ -51,8 +51,10 @@ impl<'a> Input<'a> {
         self.chunks.first().map_or(1, |chunk| chunk.pins.len())
     }
 
+    /// Whether a marker line asks for every line's key: `@revoked` (trusted elsewhere?)
+    /// or `@cert-authority` (also a host key?).
     fn any_revoked(&self) -> bool {
-        self.chunks.iter().any(|chunk| chunk.revoked)
+        self.chunks.iter().any(|chunk| chunk.revoked || chunk.authority)
     }
 
     fn finding(&self, line: usize, rule: Rule, at: usize, message: String) -> Placed {
@@ -192,6 +194,7 @@ impl Sorted {
             return Vec::new();
         }
         let revoked = revoked_keys(input, lines);
+        let authorities = authority_keys(input, lines);
         let shards = self.0.len();
         let shard = |shard: usize| {
             let mut found = Vec::new();
@@ -201,6 +204,7 @@ impl Sorted {
             // The chunks of the shard's number: every chunk is some shard's.
             for chunk in input.chunks.iter().skip(shard).step_by(shards) {
                 found.extend(trusted_revoked(input, lines, &revoked, chunk));
+                found.extend(authorities_as_host_keys(input, lines, &authorities, chunk));
             }
             found
         };
@@ -348,6 +352,39 @@ fn trusted_revoked(
         .collect()
 }
 
+/// Every `@cert-authority` key and its first such line.
+fn authority_keys<'l>(input: &Input<'_>, lines: &'l dyn Lines) -> HashMap<&'l [u8], usize, Hasher> {
+    let mut authorities = HashMap::with_hasher(Hasher::default());
+    for chunk in input.chunks.iter().filter(|chunk| chunk.authority) {
+        for fact in chunk.facts.iter().filter(|fact| fact.marker == Some(Marker::CertAuthority)) {
+            if let Some(entry) = entry(lines, fact) {
+                authorities.entry(key_id(&entry)).or_insert_with(|| chunk.number(fact));
+            }
+        }
+    }
+    authorities
+}
+
+/// The plain lines of `chunk` whose key is a CA's.
+fn authorities_as_host_keys(
+    input: &Input<'_>,
+    lines: &dyn Lines,
+    authorities: &HashMap<&[u8], usize, Hasher>,
+    chunk: &Chunk,
+) -> Vec<Placed> {
+    if authorities.is_empty() {
+        return Vec::new();
+    }
+    let plain = chunk.facts.iter().filter(|fact| fact.marker.is_none());
+    plain
+        .filter_map(|fact| {
+            let line = authorities.get(key_id(&entry(lines, fact)?))?;
+            let message = format!("this key is a @cert-authority on line {line} and a host key here");
+            Some(input.finding(chunk.number(fact), Rule::CaAlsoHostKey, 0, message))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -385,6 +422,7 @@ mod tests {
                     facts: Vec::new(),
                     pins: vec![hashes.iter().enumerate().map(|(i, &hash)| Pin { hash, fact: i as u32 / 2, at: i as u32 % 2 }).collect()],
                     revoked: false,
+                    authority: false,
                     first: 1,
                 })
                 .collect();

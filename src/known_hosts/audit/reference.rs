@@ -207,6 +207,10 @@ impl<'c> CrossChecks<'c> {
             .filter(|f| f.marker == Some(Marker::Revoked))
             .map(|f| (f.key_id, f.number))
             .collect();
+        let mut authorities: Map<&[u8], usize> = Map::default();
+        for fact in facts.iter().filter(|f| f.marker == Some(Marker::CertAuthority)) {
+            authorities.entry(fact.key_id).or_insert(fact.number);
+        }
         let mut seen: FirstSeen<'a> = Map::default();
         let mut by_type: KeyByHostAndType<'a> = Map::default();
         for fact in facts {
@@ -217,6 +221,15 @@ impl<'c> CrossChecks<'c> {
                     fact.number,
                     Rule::RevokedKeyTrusted,
                     format!("this key is @revoked on line {line} but trusted here"),
+                );
+            }
+            if fact.marker.is_none()
+                && let Some(line) = authorities.get(fact.key_id)
+            {
+                self.push(
+                    fact.number,
+                    Rule::CaAlsoHostKey,
+                    format!("this key is a @cert-authority on line {line} and a host key here"),
                 );
             }
             for host in self.host_names(fact) {
