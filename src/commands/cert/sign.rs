@@ -116,13 +116,18 @@ pub fn execute(
     let certificates = made.into_iter().collect::<crate::Result<Vec<Certificate>>>()?;
     let mut batch = Batch::with_new_mode(0o644);
     let mut issued = Vec::with_capacity(certificates.len());
+    // The files are staged a window at a time, their temporary files created by several
+    // threads (see `Batch::stage_all`): creating 10,000 files is most of the time.
+    let mut window: Vec<(PathBuf, String)> = Vec::with_capacity(MAX_STAGED.min(certificates.len()));
     for (cert, (serial, subject)) in certificates.iter().zip(&numbered) {
         let out = issue::cert_path(&subject.path);
         let mut text =
             cert.to_openssh().map_err(|e| Error::Crypto { what: "encoding", reason: e.to_string() })?;
         text.push('\n');
-        batch.stage(&out, text.as_bytes())?;
-        if batch.len() >= MAX_STAGED {
+        window.push((out.clone(), text));
+        if window.len() >= MAX_STAGED {
+            batch.stage_all(&window)?;
+            window.clear();
             batch.commit()?;
         }
         issued.push(IssuedCert {
@@ -135,6 +140,7 @@ pub fn execute(
             validity: request.validity,
         });
     }
+    batch.stage_all(&window)?;
     batch.commit()?;
     Ok(issued)
 }
