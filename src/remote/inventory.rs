@@ -296,10 +296,12 @@ impl Inventory {
             ),
             None => None,
         };
-        if address.is_empty() || address.contains(char::is_whitespace) {
+        // An IPv6 address may come in brackets; what is left must still name a host.
+        let unbracketed = address.trim_start_matches('[').trim_end_matches(']');
+        if unbracketed.is_empty() || unbracketed.contains(char::is_whitespace) {
             return Err(bad(format!("ansible_host {address:?} is not a host name")));
         }
-        let address = address.trim_start_matches('[').trim_end_matches(']').to_string();
+        let address = unbracketed.to_string();
         Ok(Target { text: host.to_string(), user: self.var(host, &USER_VARS), host: address, port })
     }
 }
@@ -516,6 +518,16 @@ all:
             ]
         );
         assert_eq!(hosts("inv", YAML, Some("web")).len(), 3);
+    }
+
+    /// Found by the fuzz target: a host of brackets only named no host at all.
+    #[test]
+    fn a_host_of_brackets_alone_is_refused() {
+        for text in ["[web]\n]\n", "[web]\n[]\n", "h ansible_host=[]\n"] {
+            let inventory = Inventory::parse(Path::new("inventory"), text);
+            let targets = inventory.and_then(|inventory| inventory.targets(None));
+            assert!(targets.is_err(), "{text:?} gave {targets:?}");
+        }
     }
 
     #[test]
