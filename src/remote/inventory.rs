@@ -6,7 +6,7 @@
 //!
 //! See <https://docs.ansible.com/ansible/latest/inventory_guide/intro_inventory.html>.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::target::Target;
@@ -28,6 +28,8 @@ type Vars = HashMap<String, String>;
 #[derive(Debug, Default)]
 struct Group {
     hosts: Vec<String>,
+    /// `hosts` as a set, for the check that a host is listed once.
+    members: HashSet<String>,
     children: Vec<String>,
     vars: Vars,
 }
@@ -72,9 +74,9 @@ impl Inventory {
         for (key, value) in vars {
             known.entry(key).or_insert(value);
         }
-        let hosts = &mut self.groups.entry(group.to_string()).or_default().hosts;
-        if !hosts.iter().any(|h| h == name) {
-            hosts.push(name.to_string());
+        let group = self.groups.entry(group.to_string()).or_default();
+        if group.members.insert(name.to_string()) {
+            group.hosts.push(name.to_string());
         }
     }
 
@@ -218,9 +220,19 @@ impl Inventory {
             })?;
             into.extend(hosts);
         }
+        // Sets and a membership table built once: an inventory of ten thousand hosts
+        // (a range is one line) must not cost ten thousand scans of every group.
+        let chosen: HashSet<&str> = chosen.into_iter().collect();
+        let excluded: HashSet<&str> = excluded.into_iter().collect();
+        let mut member_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (name, group) in &self.groups {
+            for host in &group.hosts {
+                member_of.entry(host.as_str()).or_default().push(name.as_str());
+            }
+        }
         let order =
-            self.hosts.iter().filter(|h| chosen.contains(&h.as_str()) && !excluded.contains(&h.as_str()));
-        order.map(|host| self.target(host)).collect()
+            self.hosts.iter().filter(|h| chosen.contains(h.as_str()) && !excluded.contains(h.as_str()));
+        order.map(|host| self.target(host, &member_of)).collect()
     }
 
     /// The hosts of a group (with its children's) or the host itself.
@@ -247,14 +259,10 @@ impl Inventory {
         self.host_vars.contains_key(name).then(|| vec![name])
     }
 
-    /// The groups `host` is in, nearest first (its own groups, then their parents).
-    fn groups_of<'a>(&'a self, host: &str) -> Vec<&'a str> {
-        let mut order: Vec<&str> = self
-            .groups
-            .iter()
-            .filter(|(_, g)| g.hosts.iter().any(|h| h == host))
-            .map(|(n, _)| n.as_str())
-            .collect();
+    /// The groups `host` is in, nearest first (its own groups, then their parents);
+    /// `member_of` maps each host to the groups that list it.
+    fn groups_of<'a>(&'a self, host: &str, member_of: &HashMap<&str, Vec<&'a str>>) -> Vec<&'a str> {
+        let mut order: Vec<&str> = member_of.get(host).cloned().unwrap_or_default();
         let mut index = 0;
         while index < order.len() && order.len() < self.groups.len() + 1 {
             let child = order[index];
@@ -270,9 +278,8 @@ impl Inventory {
     }
 
     /// A host's variable: its own, else its nearest group's.
-    fn var(&self, host: &str, names: &[&str]) -> Option<String> {
+    fn var(&self, host: &str, groups: &[&str], names: &[&str]) -> Option<String> {
         let own = self.host_vars.get(host);
-        let groups = self.groups_of(host);
         let scopes =
             own.into_iter().chain(groups.iter().filter_map(|g| self.groups.get(*g)).map(|g| &g.vars));
         for vars in scopes {
@@ -283,11 +290,12 @@ impl Inventory {
         None
     }
 
-    fn target(&self, host: &str) -> Result<Target> {
-        let address = self.var(host, &HOST_VARS).unwrap_or_else(|| host.to_string());
+    fn target(&self, host: &str, member_of: &HashMap<&str, Vec<&str>>) -> Result<Target> {
+        let groups = self.groups_of(host, member_of);
+        let address = self.var(host, &groups, &HOST_VARS).unwrap_or_else(|| host.to_string());
         let bad =
             |reason: String| Error::InvalidHost { host: format!("{}: {host}", self.path.display()), reason };
-        let port = match self.var(host, &PORT_VARS) {
+        let port = match self.var(host, &groups, &PORT_VARS) {
             Some(port) => Some(
                 port.parse::<u16>()
                     .ok()
@@ -302,7 +310,7 @@ impl Inventory {
             return Err(bad(format!("ansible_host {address:?} is not a host name")));
         }
         let address = unbracketed.to_string();
-        Ok(Target { text: host.to_string(), user: self.var(host, &USER_VARS), host: address, port })
+        Ok(Target { text: host.to_string(), user: self.var(host, &groups, &USER_VARS), host: address, port })
     }
 }
 
