@@ -18,6 +18,7 @@ pub mod ppk;
 pub mod private;
 pub mod randomart;
 pub mod scan;
+pub mod signing;
 pub mod source;
 pub mod text;
 

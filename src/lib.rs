@@ -19,6 +19,7 @@ pub mod key;
 pub mod known_hosts;
 pub mod krl;
 pub mod manpage;
+pub mod parallel;
 pub mod print;
 pub mod remote;
 pub mod report;

@@ -4,10 +4,9 @@
 //! asked for rsa-sha2-256, as ssh-keygen; the nonce is 32 random bytes, as
 //! ssh-keygen's.
 //!
-//! Signing is spread over the machine's cores when the CA key is in memory (an Ed25519
-//! signature takes microseconds, so a fleet's ten thousand host certificates are bound
-//! by file writes, not by the CA); an agent signs one request at a time, on one
-//! connection.
+//! A CA key in memory is converted for signing once ([`ReadyKey`]) and can sign from
+//! several threads at once (`cert sign` signs on the threads that write the
+//! certificates); an agent signs one request at a time, on one connection.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -19,6 +18,7 @@ use ssh_key::{Certificate, HashAlg, PrivateKey, Signature};
 use super::options::CertOption;
 use super::{SpecError, Validity};
 use crate::error::{Error, Result};
+use crate::key::signing::ReadyKey;
 use crate::sig::agent::Agent;
 
 /// OpenSSH's limit on the principals of one certificate (`SSHKEY_CERT_MAX_PRINCIPALS`).
@@ -96,24 +96,41 @@ fn os_string(bytes: Vec<u8>) -> std::ffi::OsString {
 /// The CA that signs.
 #[derive(Debug)]
 pub enum CaSigner {
-    /// A private key in memory; `hash` is the RSA signature's hash (ignored for others).
-    Local { key: Box<PrivateKey>, hash: HashAlg },
+    /// A private key in memory, converted once for signing; `hash` is the RSA
+    /// signature's hash (ignored for others).
+    Local { key: Box<PrivateKey>, ready: ReadyKey, hash: HashAlg },
     /// ssh-agent, holding `public`; `hash` as for a local key.
     Agent { agent: Box<Mutex<Agent>>, public: KeyData, hash: HashAlg },
 }
 
 impl CaSigner {
+    /// A CA key in memory; an RSA CA signs with `hash`.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] for a key whose parts do not make a valid key.
+    pub fn local(key: PrivateKey, hash: HashAlg) -> Result<Self> {
+        let ready = ReadyKey::new(&key, hash)
+            .map_err(|e| Error::Crypto { what: "loading the CA key", reason: e.to_string() })?;
+        Ok(CaSigner::Local { key: Box::new(key), ready, hash })
+    }
+
+    /// The same CA, an RSA CA signing with `hash` instead.
+    ///
+    /// # Errors
+    /// As [`CaSigner::local`].
+    pub fn with_rsa_hash(self, hash: HashAlg) -> Result<Self> {
+        match self {
+            CaSigner::Local { key, .. } => CaSigner::local(*key, hash),
+            CaSigner::Agent { agent, public, .. } => Ok(CaSigner::Agent { agent, public, hash }),
+        }
+    }
+
     /// The CA's public key.
     pub fn public(&self) -> KeyData {
         match self {
             CaSigner::Local { key, .. } => key.public_key().key_data().clone(),
             CaSigner::Agent { public, .. } => public.clone(),
         }
-    }
-
-    /// Whether signatures can be made from several threads at once.
-    pub fn is_parallel(&self) -> bool {
-        matches!(self, CaSigner::Local { .. })
     }
 }
 
@@ -129,10 +146,7 @@ impl From<&CaKey<'_>> for KeyData {
 impl signature::Signer<Signature> for CaKey<'_> {
     fn try_sign(&self, message: &[u8]) -> signature::Result<Signature> {
         match self.0 {
-            CaSigner::Local { key, hash } => match key.key_data() {
-                ssh_key::private::KeypairData::Rsa(rsa) => (rsa, Some(*hash)).try_sign(message),
-                other => other.try_sign(message),
-            },
+            CaSigner::Local { ready, .. } => ready.try_sign(message),
             CaSigner::Agent { agent, public, hash } => {
                 let mut agent = agent.lock().unwrap_or_else(|p| p.into_inner());
                 agent.sign_hashed(public, message, *hash).map_err(signature::Error::from_source)
@@ -183,26 +197,6 @@ impl Request {
         builder.comment(comment).map_err(crypto)?;
         builder.sign(&CaKey(ca)).map_err(crypto)
     }
-}
-
-/// Runs `certify` over `jobs` on every core when the CA allows it, the results in the
-/// jobs' order.
-pub fn certify_all<J: Sync, T: Send>(ca: &CaSigner, jobs: &[J], certify: impl Fn(&J) -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if !ca.is_parallel() || threads < 2 || jobs.len() < 64 {
-        return jobs.iter().map(&certify).collect();
-    }
-    let chunk = jobs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&certify).collect::<Vec<T>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
 }
 
 #[cfg(test)]

@@ -283,7 +283,7 @@ fn signer(ctx: &Context, printer: &Printer, args: &SignArgs) -> Result<Signer> {
         }
         .into());
     }
-    Ok(Signer::local(key, certificate))
+    Ok(Signer::local(&key, certificate)?)
 }
 
 /// The agent, when one runs and holds `public`. An agent that cannot be reached is an

@@ -16,6 +16,7 @@ use super::digest::MessageHash;
 use super::lookup::plain;
 use crate::error::{Error, Result};
 use crate::key::PrivateKeyFile;
+use crate::key::signing::ReadyKey;
 use crate::key::source::{Item, KeySource, pub_beside};
 
 /// The `-f` argument of sign.
@@ -146,8 +147,9 @@ fn first_public_key(path: &Path) -> Result<KeyData> {
 /// What makes the signatures.
 #[derive(Debug)]
 pub enum Signer {
-    /// A private key in memory; with a certificate, the certificate is the public key.
-    Local { key: Box<PrivateKey>, public: KeyData },
+    /// A private key in memory, converted once for signing (RSA with rsa-sha2-512, as
+    /// ssh-keygen); with a certificate, the certificate is the public key.
+    Local { key: ReadyKey, public: KeyData },
     /// ssh-agent, holding `public`.
     Agent { agent: Agent, public: KeyData },
 }
@@ -155,9 +157,14 @@ pub enum Signer {
 impl Signer {
     /// A signer with a decrypted private key, carrying `certificate` as its public key
     /// when one is given.
-    pub fn local(key: PrivateKey, certificate: Option<KeyData>) -> Self {
+    ///
+    /// # Errors
+    /// A key whose parts do not make a valid key of its type.
+    pub fn local(key: &PrivateKey, certificate: Option<KeyData>) -> Result<Self> {
+        let ready = ReadyKey::new(key, HashAlg::Sha512)
+            .map_err(|e| Error::Crypto { what: "signing", reason: e.to_string() })?;
         let public = certificate.unwrap_or_else(|| key.public_key().key_data().clone());
-        Signer::Local { key: Box::new(key), public }
+        Ok(Signer::Local { key: ready, public })
     }
 
     /// The public key the signatures carry.
@@ -182,7 +189,7 @@ impl Signer {
             .map_err(|_| Error::Crypto { what: "signing", reason: "empty namespace".into() })?;
         let (signature, public) = match self {
             Signer::Local { key, public } => {
-                let signature = signature::Signer::try_sign(key.as_ref(), &data)
+                let signature = signature::Signer::try_sign(key, &data)
                     .map_err(|e| Error::Crypto { what: "signing", reason: e.to_string() })?;
                 (signature, public.clone())
             }

@@ -123,10 +123,7 @@ fn load_ca(ctx: &Context, flags: &Flags, path: &Path) -> Result<CaSigner, ExitCo
         log::fatal(&format!("Load key \"{shown}\": {}", reason(&anyhow::Error::from(error))))
     })?;
     let hash = check_type(flags, &ca.public())?;
-    Ok(match ca {
-        CaSigner::Local { key, .. } => CaSigner::Local { key, hash },
-        agent => agent,
-    })
+    ca.with_rsa_hash(hash).map_err(|error| log::fatal(&format!("Load key \"{shown}\": {error}")))
 }
 
 /// The CA's public key for -U (`sshkey_load_public`), or why not in OpenSSH's words.
