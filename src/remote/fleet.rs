@@ -2,16 +2,18 @@
 //! reached and logged in to, and running a job on many hosts, `jobs` at a time, each
 //! within its deadline, results in the order the hosts were given.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use russh::client::Handle;
+use tokio::sync::Semaphore;
 
 use super::Transport;
 use super::auth::{self, Credentials, KeyCache};
-use super::config::Resolved;
+use super::config::{Resolved, Route};
 use super::session::{self, Client};
 use super::target::Target;
 use super::terminal::Terminal;
@@ -101,6 +103,8 @@ pub async fn login(
     using: &Using,
 ) -> Result<LoggedIn, Error> {
     use session::Login as _;
+    // Held until the login is over, however it ends.
+    let _handshake = handshake_slot(resolved).await;
     let terminal = terminal.for_host(resolved.batch_mode);
     let display = format!("{}@{}", resolved.user, resolved.host_name);
     let banner_as = access.banners.then(|| display.clone());
@@ -133,6 +137,38 @@ pub async fn login(
         });
     }
     Ok(LoggedIn { handle, announced, updatable, carrier })
+}
+
+/// How many of this process's connections to one server may be between connecting
+/// and logging in at once, whatever `--jobs` allows. sshd drops new connections at
+/// random once 10 are not yet logged in (its default `MaxStartups 10:30:100`), so a
+/// run over many accounts on one server, or over many hosts behind one jump host,
+/// lost hosts with `--jobs` above 10. Eight leaves room for the slot a finished login
+/// holds a moment longer on the server's side, and for other clients.
+const HANDSHAKES_PER_SERVER: usize = 8;
+
+/// The handshake permits of each server (host name, port) logged in to.
+type ServerSlots = HashMap<(String, u16), Arc<Semaphore>>;
+
+/// A permit to start a login through the first server on `resolved`'s route (the host
+/// itself, or its first jump host); `None` when a ProxyCommand makes the connection.
+async fn handshake_slot(resolved: &Resolved) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    // One server's MaxStartups counts every connection this process makes to it.
+    static SERVERS: std::sync::LazyLock<std::sync::Mutex<ServerSlots>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut first = resolved;
+    while let Route::Jump(hop) = &first.route {
+        first = hop;
+    }
+    if let Route::Command(_) = first.route {
+        return None;
+    }
+    let server = {
+        let mut servers = SERVERS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = (first.host_name.to_ascii_lowercase(), first.port);
+        Arc::clone(servers.entry(key).or_insert_with(|| Arc::new(Semaphore::new(HANDSHAKES_PER_SERVER))))
+    };
+    server.acquire_owned().await.ok()
 }
 
 /// What the server answered to the `none` method.

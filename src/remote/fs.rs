@@ -28,6 +28,9 @@ pub const MAX_TEXT: usize = 64 << 10;
 /// The most names a directory listing may hold (the directory of authorized_keys, when
 /// leftovers of an interrupted run are looked for).
 pub const MAX_NAMES: usize = 10_000;
+/// Where SELinux's file system is mounted when it is on: today's place, and the one
+/// before Linux 3.0.
+const SELINUX_MOUNTS: [&str; 2] = ["/sys/fs/selinux", "/selinux"];
 /// How much of a server's message goes into a result line.
 pub const MAX_MESSAGE: usize = 512;
 
@@ -180,7 +183,23 @@ impl<'a> RemoteFs<'a> {
 
     /// Restores SELinux contexts where `restorecon` exists (as ssh-copy-id does). Best
     /// effort: a server that runs no commands simply has none to restore.
+    ///
+    /// Over SFTP, only where SELinux is on (its file system mounted): a command is a
+    /// shell started on the server, the most expensive step of an edit after the login,
+    /// and without SELinux there are no contexts to restore.
     pub async fn restorecon(&self, paths: &[&str]) {
+        if let Some(sftp) = &self.sftp {
+            let mut selinux = false;
+            for mount in SELINUX_MOUNTS {
+                if matches!(sftp.lstat(mount).await, Ok(Some(_))) {
+                    selinux = true;
+                    break;
+                }
+            }
+            if !selinux {
+                return;
+            }
+        }
         let paths: Vec<String> = paths.iter().map(|p| quote(p)).collect();
         let script = format!(
             "if command -v restorecon >/dev/null 2>&1; then restorecon -F -- {}; fi",

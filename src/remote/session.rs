@@ -31,6 +31,19 @@ pub struct Client {
     announced: Announced,
 }
 
+impl Client {
+    /// The same callbacks for another connection attempt to the same host (russh takes
+    /// its handler by value).
+    fn again(&self) -> Client {
+        Client {
+            policy: Arc::clone(&self.policy),
+            refusal: Arc::clone(&self.refusal),
+            banner_as: self.banner_as.clone(),
+            announced: Arc::clone(&self.announced),
+        }
+    }
+}
+
 /// Where the server's announced host keys are kept, for UpdateHostKeys.
 pub type Announced = Arc<Mutex<Option<Vec<ssh_key::PublicKey>>>>;
 
@@ -479,7 +492,19 @@ pub async fn connect(
     let config = Arc::new(config);
     let connecting = async move {
         match stream {
-            Stream::Tcp(addresses) => client::connect(config, &addresses[..], client).await,
+            Stream::Tcp(addresses) => {
+                let mut turned_away = 0;
+                loop {
+                    let attempt = client.again();
+                    match client::connect(Arc::clone(&config), &addresses[..], attempt).await {
+                        Err(err) if turned_away < TURNED_AWAY_RETRIES && is_turned_away(&err) => {
+                            turned_away += 1;
+                            tokio::time::sleep(retry_delay(turned_away)).await;
+                        }
+                        done => break done,
+                    }
+                }
+            }
             Stream::Command(pipes) => client::connect_stream(config, pipes, client).await,
             Stream::Channel(channel) => client::connect_stream(config, channel, client).await,
         }
@@ -496,6 +521,34 @@ pub async fn connect(
         }
         Err(_) => Err(timed_out()),
     }
+}
+
+/// How many times a TCP connection the server closed before the key exchange ended is
+/// made again. sshd closes new connections at random once 10 others have not yet logged
+/// in (`MaxStartups 10:30:100`, its default), and counts a login as done a moment after
+/// the client sees it succeed: a fleet run over many accounts on one server, or many
+/// hosts behind one jump host, meets it even with its own handshakes to that server
+/// limited (see `remote::fleet`). Nothing was sent but our identification and key
+/// exchange offer, so trying again changes nothing on the server; ssh, which makes one
+/// connection, gives up instead.
+const TURNED_AWAY_RETRIES: u32 = 4;
+
+/// Whether the server closed the connection before the session was set up (a reset,
+/// or an end of stream before its identification or during the key exchange).
+fn is_turned_away(err: &russh::Error) -> bool {
+    use std::io::ErrorKind::{BrokenPipe, ConnectionReset, UnexpectedEof};
+    match err {
+        russh::Error::IO(io) => matches!(io.kind(), ConnectionReset | UnexpectedEof | BrokenPipe),
+        russh::Error::Disconnect => true,
+        _ => false,
+    }
+}
+
+/// The pause before retry `n` (from 1): 50 ms doubling, plus up to 50 ms at random so
+/// that connections turned away together do not come back together.
+fn retry_delay(n: u32) -> Duration {
+    let jitter = getrandom::u32().unwrap_or(0) % 50;
+    Duration::from_millis((50u64 << n.min(6)) + u64::from(jitter))
 }
 
 /// What ssh shows for the address of a host reached through a proxy.

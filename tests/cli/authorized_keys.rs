@@ -370,8 +370,13 @@ fn remote_list_add_remove_and_dry_run_diff() {
     assert_eq!(user.read_authorized_keys().unwrap(), expected);
     assert_eq!(mode(user.authorized_keys()), 0o600);
     assert!(sshd.login_ok(user.name(), &deploy), "the added key logs in");
+    let commands = || sshd.log_text().matches("Starting session: command").count();
+    let commands_before = commands();
     let removed = ak(&env, &["remove", "-k", &format!("{}.pub", deploy.display()), &target]).success();
     assert_eq!(removed.out(), format!("{target}: removed 1 key(s)\n"));
+    if !Path::new("/sys/fs/selinux").exists() {
+        assert_eq!(commands(), commands_before, "an SFTP edit without SELinux starts no shell");
+    }
     assert_eq!(user.read_authorized_keys().unwrap(), format!("# admin\n{}\n", pub_text("id_ed25519")));
     assert!(!sshd.login_ok(user.name(), &deploy), "the removed key no longer logs in");
     assert!(!user.path(".ssh/authorized_keys.lock").exists());

@@ -722,3 +722,27 @@ fn update_host_keys_ask_shows_the_changes_and_asks() {
         assert_eq!(after != before, learns, "{answer}: {after}");
     }
 }
+
+/// Forty logins to one sshd at once (-j 40): sshd's default MaxStartups turns away
+/// connections beyond 10 not yet logged in, so keywright keeps its own handshakes to one
+/// server under that and makes a turned-away connection again. Every host must answer.
+#[test]
+fn many_logins_to_one_server_at_once_all_succeed() {
+    if !root_or_skip("many_logins_to_one_server_at_once_all_succeed") {
+        return;
+    }
+    let sshd = Sshd::start();
+    let user = sshd.user();
+    let env = Env::new();
+    env.write(".ssh/known_hosts", format!("{}\n", sshd.host_key_line()));
+    let (private, public) = fresh_key(&env, "login");
+    user.write_authorized_keys(pub_line(&public));
+    let target = format!("{}@127.0.0.1:{}", user.name(), sshd.port());
+    let identity = format!("IdentityFile={}", s(&private));
+    let mut args =
+        strings(&["authorized-keys", "list", "-q", "-j", "40", "-o", &identity, "-o", "IdentitiesOnly=yes"]);
+    args.extend(std::iter::repeat_n(target.clone(), 40));
+    let run = kw(&env, &args);
+    assert_eq!(run.code, 0, "{}", why(&run));
+    assert_eq!(run.out().matches(&format!("{target}: ")).count(), 40, "{}", why(&run));
+}
