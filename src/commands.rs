@@ -18,6 +18,7 @@ pub mod completions;
 pub mod copy_id;
 pub mod export;
 pub mod fingerprint;
+pub(crate) mod fleet;
 pub mod generate;
 pub mod host_keys;
 pub mod import;

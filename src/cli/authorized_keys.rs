@@ -17,7 +17,9 @@ use super::fingerprint::OutputFormat;
                   and lines that hold no key, are kept byte for byte. Every change is written \
                   atomically under a lock, keeps the file's mode (less what sshd's StrictModes \
                   refuses) and goes through a symlink to its target. -n shows what would change; \
-                  --diff shows it as a unified diff.\n\n\
+                  --diff shows it as a unified diff. On several hosts the output ends as \
+                  copy-id's does, with a line per host and the totals, and a progress bar shows \
+                  meanwhile when stderr is a terminal (not under -q or --format json).\n\n\
                   The edits follow Ansible's authorized_key module: add rewrites a key that is \
                   there with other options or another comment in place (Ansible moves it to the \
                   end); remove takes every line of a key, whatever its options; set is \
