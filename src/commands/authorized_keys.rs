@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::copy_id::{password_of, resolve};
-use super::fleet::{PrinterUi, tell};
+use super::fleet::{self, PrinterUi, tell};
 use super::{Status, show};
 use crate::authorized_keys::diff::unified;
 use crate::authorized_keys::{AuthorizedKeys as Lines, Change, Edit, KeyLine, Matcher, Wanted, edit};
@@ -21,7 +20,6 @@ use crate::key::HashKind;
 use crate::print::Printer;
 use crate::print::authorized_keys::file_line;
 use crate::remote::authorized_keys::{self as remote, Done, HostOutcome, Operation};
-use crate::remote::config::{Config, Overrides};
 use crate::remote::copy_id::{Runner, default_identities};
 use crate::remote::fleet::Access;
 use crate::remote::install::Creates;
@@ -123,19 +121,10 @@ fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<Authorize
     let place = plan.place;
     // No TARGET, hosts file or inventory: the local file. A list given that names no
     // host is an error, never the local file by surprise.
-    let remote = !place.targets.is_empty() || place.hosts_file.is_some() || place.inventory.is_some();
-    let targets = match remote {
-        true => crate::remote::target::collect(crate::remote::target::Sources {
-            targets: &place.targets,
-            hosts_file: place.hosts_file.as_deref(),
-            inventory: place.inventory.as_deref(),
-            limit: place.limit.as_deref(),
-        })?,
-        false => Vec::new(),
-    };
+    let remote = !place.targets.is_empty() || place.fleet.lists_hosts();
     let dry_run = plan.preview.is_some_and(|p| p.dry_run);
-    let files = match targets.is_empty() {
-        true => {
+    let files = match remote {
+        false => {
             let path = place.file.clone().unwrap_or_else(|| ctx.ssh_dir().join("authorized_keys"));
             let runner = Runner::new()?;
             if let Some(wanted) = &plan.guard {
@@ -144,15 +133,8 @@ fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<Authorize
             }
             vec![local(printer, &path, &plan, dry_run)?]
         }
-        false => {
-            let overrides = Overrides::parse_with_jump(
-                place.jump.as_deref(),
-                &place.options,
-                place.port,
-                place.user.clone(),
-            )?;
-            let config = Config::load(ctx, place.config.as_deref())?;
-            let hosts = resolve(ctx, &config, &overrides, targets)?;
+        true => {
+            let hosts = fleet::hosts(ctx, &place.targets, &place.fleet)?;
             let runner = Runner::new()?;
             let mut identities = default_identities(&ctx.ssh_dir());
             identities.extend(hosts.iter().flat_map(|(_, r)| r.identity_files.iter().cloned()));
@@ -167,7 +149,7 @@ fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<Authorize
                 target_path: place.target_path.clone(),
                 dry_run,
                 access: access(ctx, printer, place)?,
-                jobs: usize::from(place.jobs),
+                jobs: usize::from(place.fleet.jobs),
             };
             printer.start_host_progress(ctx.stderr_is_terminal(), request.hosts.len());
             let progress_line = |finished: &Finished| match finished {
@@ -203,11 +185,11 @@ fn guard(who: &str, wanted: &[Wanted], login: &[ssh_key::public::KeyData]) -> Re
 
 fn access(ctx: &Context, printer: &Printer, place: &Where) -> Result<Access> {
     Ok(Access {
-        password: password_of(ctx, place.password_file.as_deref())?,
+        password: fleet::password(ctx, &place.fleet)?,
         agent_socket: ctx.agent_socket().map(Path::to_path_buf),
         key_cache: Arc::default(),
-        transport: place.transport.into(),
-        timeout: Duration::from_secs(place.timeout),
+        transport: place.fleet.transport.into(),
+        timeout: Duration::from_secs(place.fleet.timeout),
         default_identities: default_identities(&ctx.ssh_dir()),
         // As ssh shows them unless quiet; never beside JSON, whose stderr stays quiet.
         banners: printer.chatty(),

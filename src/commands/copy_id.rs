@@ -3,38 +3,27 @@
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
-use super::fleet::{PrinterUi, tell};
+use super::fleet::{self, PrinterUi, tell};
 use crate::cli::copy_id::CopyIdArgs;
 use crate::context::Context;
 use crate::key::HashKind;
 use crate::print::Printer;
 use crate::print::copy_id::host_line;
-use crate::remote::config::{Config, Overrides, Resolved};
 use crate::remote::copy_id::{self as model, HostResult, Request, Runner};
 use crate::remote::install;
 use crate::remote::outcome::Finished;
-use crate::remote::target::{self, Target};
 use crate::report::KeyInfo;
 use crate::report::copy_id::{CopyId, Host, HostStatus, Summary};
-use crate::secret::{self, Secret};
 
 pub(crate) mod keys;
 
 pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId> {
     // Everything that can be wrong locally is found before the first line is printed.
-    let targets = target::collect(target::Sources {
-        targets: &args.targets,
-        hosts_file: args.hosts_file.as_deref(),
-        inventory: args.inventory.as_deref(),
-        limit: args.limit.as_deref(),
-    })?;
-    let overrides =
-        Overrides::parse_with_jump(args.jump.as_deref(), &args.options, args.port, args.user.clone())?;
-    let config = Config::load(ctx, args.config.as_deref())?;
-    let hosts = resolve(ctx, &config, &overrides, targets)?;
-    let password = password(ctx, &args)?;
+    let fleet = &args.fleet;
+    let hosts = fleet::hosts(ctx, &args.targets, fleet)?;
+    let password = fleet::password(ctx, fleet)?;
     let runner = Runner::new()?;
     let mut keys = runner.block_on(keys::choose(ctx, &args.identities))?;
     if args.cert_authority {
@@ -53,9 +42,9 @@ pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId>
         },
         password,
         agent_socket: ctx.agent_socket().map(Path::to_path_buf),
-        transport: args.transport.into(),
-        timeout: Duration::from_secs(args.timeout),
-        jobs: usize::from(args.jobs),
+        transport: fleet.transport.into(),
+        timeout: Duration::from_secs(fleet.timeout),
+        jobs: usize::from(fleet.jobs),
         ssh_dir: ctx.ssh_dir(),
         // As ssh shows them unless quiet; never beside JSON, whose stderr stays quiet.
         banners: printer.chatty(),
@@ -74,44 +63,6 @@ pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId>
         tell(printer, &host.dest(), notes, host.hint.as_deref());
     }
     Ok(CopyId { summary: Summary::of(&hosts), hosts, dry_run: args.dry_run })
-}
-
-/// Applies the ssh config and `-o` options to every target, so that a value ssh would
-/// refuse is a usage error before any host is contacted, not a failure of each host.
-/// (The ssh-copy-id front resolves its one target the same way.)
-pub(crate) fn resolve(
-    ctx: &Context,
-    config: &Config,
-    overrides: &Overrides,
-    targets: Vec<Target>,
-) -> Result<Vec<(Target, Resolved)>> {
-    targets
-        .into_iter()
-        .map(|target| {
-            let resolved = config
-                .resolve(&target, overrides, ctx.user())
-                .with_context(|| format!("target {}", target.text))?;
-            Ok((target, resolved))
-        })
-        .collect()
-}
-
-/// The password for every host: a file, or the environment.
-fn password(ctx: &Context, args: &CopyIdArgs) -> Result<Option<Secret>> {
-    password_of(ctx, args.password_file.as_deref())
-}
-
-/// The password for every host: `file`, or the environment.
-pub(crate) fn password_of(ctx: &Context, file: Option<&Path>) -> Result<Option<Secret>> {
-    if let Some(file) = file {
-        return Ok(Some(secret::existing(
-            ctx,
-            &secret::Source::File(file.to_path_buf()),
-            "",
-            "the password",
-        )?));
-    }
-    Ok(ctx.password().cloned())
 }
 
 /// A host's result as the report has it.

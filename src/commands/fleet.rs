@@ -1,14 +1,76 @@
-//! What the commands that work on many hosts (copy-id, authorized-keys) share: the user
-//! as the hosts see them (prompts, servers' text, the progress bar) and what each host
-//! has to say after the run.
+//! What the commands that work on many hosts (copy-id, authorized-keys) share: their
+//! hosts from the options (`cli::fleet::Fleet`), the user as the hosts see them (prompts,
+//! servers' text, the progress bar) and what each host has to say after the run.
 
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::fleet::Fleet;
 use crate::context::Context;
 use crate::print::Printer;
 use crate::print::copy_id::one_line;
+use crate::remote::config::{Config, Overrides, Resolved};
 use crate::remote::install::Note;
 use crate::remote::outcome::Finished;
+use crate::remote::target::{self, Target};
 use crate::remote::terminal::{Echo, Question, Ui};
 use crate::secret::{self, Secret};
+
+/// Every host of a run: the TARGETs, then the hosts file's and the inventory's, each
+/// with the ssh config and the `-J`, `-o`, `-p` and `-l` options applied.
+///
+/// # Errors
+/// No host at all, a list or config that cannot be read, or a value ssh would refuse.
+pub(crate) fn hosts(ctx: &Context, targets: &[String], fleet: &Fleet) -> Result<Vec<(Target, Resolved)>> {
+    let targets = target::collect(target::Sources {
+        targets,
+        hosts_file: fleet.hosts_file.as_deref(),
+        inventory: fleet.inventory.as_deref(),
+        limit: fleet.limit.as_deref(),
+    })?;
+    let overrides =
+        Overrides::parse_with_jump(fleet.jump.as_deref(), &fleet.options, fleet.port, fleet.user.clone())?;
+    let config = Config::load(ctx, fleet.config.as_deref())?;
+    resolve(ctx, &config, &overrides, targets)
+}
+
+/// Applies the ssh config and `-o` options to every target, so that a value ssh would
+/// refuse is a usage error before any host is contacted, not a failure of each host.
+/// (The ssh-copy-id front resolves its one target the same way.)
+pub(crate) fn resolve(
+    ctx: &Context,
+    config: &Config,
+    overrides: &Overrides,
+    targets: Vec<Target>,
+) -> Result<Vec<(Target, Resolved)>> {
+    targets
+        .into_iter()
+        .map(|target| {
+            let resolved = config
+                .resolve(&target, overrides, ctx.user())
+                .with_context(|| format!("target {}", target.text))?;
+            Ok((target, resolved))
+        })
+        .collect()
+}
+
+/// The login password for every host: `--password-file`, or the environment.
+pub(crate) fn password(ctx: &Context, fleet: &Fleet) -> Result<Option<Secret>> {
+    password_in(ctx, fleet.password_file.as_deref())
+}
+
+fn password_in(ctx: &Context, file: Option<&Path>) -> Result<Option<Secret>> {
+    if let Some(file) = file {
+        return Ok(Some(secret::existing(
+            ctx,
+            &secret::Source::File(file.to_path_buf()),
+            "",
+            "the password",
+        )?));
+    }
+    Ok(ctx.password().cloned())
+}
 
 /// The user as the hosts see them: the printer, the terminal's prompts, and the
 /// printer's progress bar (see [`Printer::start_host_progress`]), advanced as hosts end.

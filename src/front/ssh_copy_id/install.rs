@@ -131,7 +131,7 @@ fn resolve(
     .map_err(own)?;
     let target = Target::parse(&invocation.destination).map_err(own)?;
     let resolved =
-        crate::commands::copy_id::resolve(ctx, &config, &overrides, vec![target]).map_err(Refusal::Own)?;
+        crate::commands::fleet::resolve(ctx, &config, &overrides, vec![target]).map_err(Refusal::Own)?;
     let Some((target, mut resolved)) = resolved.into_iter().next() else {
         return Err(Refusal::Own(anyhow::anyhow!("no target")));
     };
