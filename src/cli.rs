@@ -11,6 +11,7 @@ pub mod copy_id;
 pub mod examples;
 pub mod export;
 pub mod fingerprint;
+pub mod fleet;
 pub mod generate;
 pub mod host_keys;
 pub mod import;

@@ -18,6 +18,7 @@ pub mod completions;
 pub mod copy_id;
 pub mod export;
 pub mod fingerprint;
+pub(crate) mod fleet;
 pub mod generate;
 pub mod host_keys;
 pub mod import;
@@ -121,7 +122,7 @@ fn output(command: &Command) -> (Format, bool) {
         Command::Fingerprint(args) => (args.format.into(), false),
         Command::Passphrase(args) => (Format::Text, args.quiet),
         Command::Comment(args) => (Format::Text, args.quiet),
-        Command::CopyId(args) => (args.format.into(), args.quiet),
+        Command::CopyId(args) => (args.fleet.format.into(), args.fleet.quiet),
         Command::KnownHosts(args) => match &args.command {
             Kh::Hash(args) => (Format::Text, args.quiet),
             Kh::Find(args) => (args.format.into(), args.quiet),
@@ -159,7 +160,7 @@ fn authorized_keys_output(command: &crate::cli::authorized_keys::AuthorizedKeysC
         A::Set(args) => &args.place,
         A::Rotate(args) => &args.place,
     };
-    (place.format.into(), place.quiet)
+    (place.fleet.format.into(), place.fleet.quiet)
 }
 
 /// The output format and `-q` of a `signers` subcommand.

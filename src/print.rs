@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::sanitize::{self, Charset};
 
-mod authorized_keys;
+pub(crate) mod authorized_keys;
 pub(crate) mod cert;
 mod comment;
 mod completions;
@@ -298,6 +298,31 @@ impl Printer {
     /// appear above it.
     pub fn show_progress(&self, bar: indicatif::ProgressBar) {
         *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
+    }
+
+    /// Shows a bar counting `hosts` hosts as they end, for a run on several hosts whose
+    /// stderr is a terminal that shows nothing else of ours (not under `-q`, not beside
+    /// JSON). The same bar for every command that works on many hosts.
+    pub fn start_host_progress(&self, stderr_is_terminal: bool, hosts: usize) {
+        if hosts < 2 || !self.chatty() || !stderr_is_terminal {
+            return;
+        }
+        let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} hosts {msg}") else {
+            return;
+        };
+        let bar = indicatif::ProgressBar::new(hosts as u64);
+        bar.set_style(style);
+        self.show_progress(bar);
+    }
+
+    /// One more host is done: the bar, if one shows, counts it and shows `line()` (how
+    /// it ended, one line; made only when shown).
+    pub fn host_progress(&self, line: impl FnOnce() -> String) {
+        let bar = self.progress.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(bar) = bar {
+            bar.set_message(line());
+            bar.inc(1);
+        }
     }
 
     /// Removes the progress bar.

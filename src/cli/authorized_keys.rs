@@ -2,9 +2,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::copy_id::Transport;
 use super::examples;
-use super::fingerprint::OutputFormat;
+use super::fleet::Fleet;
 
 /// List, add, remove, set and rotate authorized_keys entries, locally or on many hosts
 #[derive(Debug, Args)]
@@ -17,7 +16,9 @@ use super::fingerprint::OutputFormat;
                   and lines that hold no key, are kept byte for byte. Every change is written \
                   atomically under a lock, keeps the file's mode (less what sshd's StrictModes \
                   refuses) and goes through a symlink to its target. -n shows what would change; \
-                  --diff shows it as a unified diff.\n\n\
+                  --diff shows it as a unified diff. On several hosts the output ends as \
+                  copy-id's does, with a line per host and the totals, and a progress bar shows \
+                  meanwhile when stderr is a terminal (not under -q or --format json).\n\n\
                   The edits follow Ansible's authorized_key module: add rewrites a key that is \
                   there with other options or another comment in place (Ansible moves it to the \
                   end); remove takes every line of a key, whatever its options; set is \
@@ -40,6 +41,12 @@ pub enum AuthorizedKeysCommand {
 
 /// Which files: the local one, or each TARGET's, and how hosts are reached.
 #[derive(Debug, Args)]
+// How hosts are found and reached is copy-id's own definition (`Fleet`). Where the two
+// commands differ, each keeps what it had: no TARGET here means the local file (--file,
+// which copy-id lacks) where copy-id refuses; -t's help does not cite ssh-copy-id; and
+// -o's help points at copy-id's instead of listing the keys again (set here, after the
+// flattened options are in).
+#[command(mut_arg("options", |arg| arg.help("ssh_config option, as with ssh -o (repeatable), as copy-id takes them")))]
 pub struct Where {
     /// Hosts: [user@]host[:port], ssh://[user@]host[:port], or a ~/.ssh/config alias; none:
     /// the local file
@@ -50,68 +57,12 @@ pub struct Where {
     #[arg(long, value_name = "PATH", conflicts_with_all = ["targets", "hosts_file", "inventory"])]
     pub file: Option<PathBuf>,
 
-    /// Read more targets from FILE, one per line (- for standard input; # starts a comment)
-    #[arg(long, value_name = "FILE")]
-    pub hosts_file: Option<PathBuf>,
-
-    /// Read more targets from an Ansible inventory, INI or YAML (ansible_host, ansible_port,
-    /// ansible_user)
-    #[arg(long, value_name = "FILE")]
-    pub inventory: Option<PathBuf>,
-
-    /// Only the inventory's hosts in these groups or hosts (Ansible's --limit: a,b or
-    /// a:!b)
-    #[arg(long, value_name = "GROUP", requires = "inventory")]
-    pub limit: Option<String>,
-
-    /// Connect through these jump hosts, in order ([user@]host[:port][,...]), as ssh -J
-    #[arg(short = 'J', long = "jump", value_name = "HOSTS")]
-    pub jump: Option<String>,
-
-    /// Port to connect to
-    #[arg(short = 'p', long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
-    pub port: Option<u16>,
-
-    /// User to log in as
-    #[arg(short = 'l', long = "login", value_name = "USER")]
-    pub user: Option<String>,
-
-    /// ssh_config file to read instead of ~/.ssh/config
-    #[arg(short = 'F', long = "config", value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// ssh_config option, as with ssh -o (repeatable), as copy-id takes them
-    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
-    pub options: Vec<String>,
-
     /// Remote file, relative to the remote home directory
     #[arg(short = 't', long, value_name = "PATH", default_value = ".ssh/authorized_keys")]
     pub target_path: String,
 
-    /// How many hosts to work on at once
-    #[arg(short = 'j', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub jobs: u16,
-
-    /// Give up on a host after this many seconds (connecting included)
-    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
-
-    /// Read the login password from the first line of FILE (- for standard input);
-    /// KEYWRIGHT_PASSWORD is read too
-    #[arg(long, value_name = "FILE")]
-    pub password_file: Option<PathBuf>,
-
-    /// How to reach the remote file
-    #[arg(long, value_enum, default_value_t = Transport::Auto)]
-    pub transport: Transport,
-
-    /// Output format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
-
-    /// Print only errors and the per-host results
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub fleet: Fleet,
 }
 
 /// What an edit may show instead of doing.

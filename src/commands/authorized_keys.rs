@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::copy_id::{password_of, resolve};
+use super::fleet::{self, PrinterUi, tell};
 use super::{Status, show};
 use crate::authorized_keys::diff::unified;
 use crate::authorized_keys::{AuthorizedKeys as Lines, Change, Edit, KeyLine, Matcher, Wanted, edit};
@@ -18,15 +18,14 @@ use crate::error::Error;
 use crate::fsutil::{self, FileMode};
 use crate::key::HashKind;
 use crate::print::Printer;
+use crate::print::authorized_keys::file_line;
 use crate::remote::authorized_keys::{self as remote, Done, HostOutcome, Operation};
-use crate::remote::config::{Config, Overrides};
 use crate::remote::copy_id::{Runner, default_identities};
 use crate::remote::fleet::Access;
-use crate::remote::install::{Creates, Note};
-use crate::remote::terminal::{Echo, Question, Ui};
+use crate::remote::install::Creates;
+use crate::remote::outcome::Finished;
 use crate::report::KeyInfo;
 use crate::report::authorized_keys::{Action, AuthorizedKeys, Entry, File, FileStatus, Summary};
-use crate::secret::{self, Secret};
 
 mod keys;
 
@@ -122,19 +121,10 @@ fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<Authorize
     let place = plan.place;
     // No TARGET, hosts file or inventory: the local file. A list given that names no
     // host is an error, never the local file by surprise.
-    let remote = !place.targets.is_empty() || place.hosts_file.is_some() || place.inventory.is_some();
-    let targets = match remote {
-        true => crate::remote::target::collect(crate::remote::target::Sources {
-            targets: &place.targets,
-            hosts_file: place.hosts_file.as_deref(),
-            inventory: place.inventory.as_deref(),
-            limit: place.limit.as_deref(),
-        })?,
-        false => Vec::new(),
-    };
+    let remote = !place.targets.is_empty() || place.fleet.lists_hosts();
     let dry_run = plan.preview.is_some_and(|p| p.dry_run);
-    let files = match targets.is_empty() {
-        true => {
+    let files = match remote {
+        false => {
             let path = place.file.clone().unwrap_or_else(|| ctx.ssh_dir().join("authorized_keys"));
             let runner = Runner::new()?;
             if let Some(wanted) = &plan.guard {
@@ -143,15 +133,8 @@ fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<Authorize
             }
             vec![local(printer, &path, &plan, dry_run)?]
         }
-        false => {
-            let overrides = Overrides::parse_with_jump(
-                place.jump.as_deref(),
-                &place.options,
-                place.port,
-                place.user.clone(),
-            )?;
-            let config = Config::load(ctx, place.config.as_deref())?;
-            let hosts = resolve(ctx, &config, &overrides, targets)?;
+        true => {
+            let hosts = fleet::hosts(ctx, &place.targets, &place.fleet)?;
             let runner = Runner::new()?;
             let mut identities = default_identities(&ctx.ssh_dir());
             identities.extend(hosts.iter().flat_map(|(_, r)| r.identity_files.iter().cloned()));
@@ -166,11 +149,22 @@ fn execute(ctx: &Context, printer: &Printer, plan: Plan<'_>) -> Result<Authorize
                 target_path: place.target_path.clone(),
                 dry_run,
                 access: access(ctx, printer, place)?,
-                jobs: usize::from(place.jobs),
+                jobs: usize::from(place.fleet.jobs),
             };
-            let outcomes = remote::run(&runner, request, &PromptUi { ctx, printer });
-            tell(printer, &outcomes);
-            outcomes.iter().map(|outcome| remote_file(outcome, &plan, dry_run)).collect()
+            printer.start_host_progress(ctx.stderr_is_terminal(), request.hosts.len());
+            let progress_line = |finished: &Finished| match finished {
+                Finished::Edited(outcome) => Some(file_line(&remote_file(outcome, &plan, dry_run))),
+                Finished::Installed(_) => None,
+            };
+            let outcomes =
+                remote::run(&runner, request, &PrinterUi { ctx, printer, progress_line: &progress_line });
+            printer.clear_progress();
+            let files: Vec<File> =
+                outcomes.iter().map(|outcome| remote_file(outcome, &plan, dry_run)).collect();
+            for (outcome, file) in outcomes.iter().zip(&files) {
+                tell(printer, &file.dest(), &outcome.notes, file.hint.as_deref());
+            }
+            files
         }
     };
     let action = match plan.operation {
@@ -191,11 +185,11 @@ fn guard(who: &str, wanted: &[Wanted], login: &[ssh_key::public::KeyData]) -> Re
 
 fn access(ctx: &Context, printer: &Printer, place: &Where) -> Result<Access> {
     Ok(Access {
-        password: password_of(ctx, place.password_file.as_deref())?,
+        password: fleet::password(ctx, &place.fleet)?,
         agent_socket: ctx.agent_socket().map(Path::to_path_buf),
         key_cache: Arc::default(),
-        transport: place.transport.into(),
-        timeout: Duration::from_secs(place.timeout),
+        transport: place.fleet.transport.into(),
+        timeout: Duration::from_secs(place.fleet.timeout),
         default_identities: default_identities(&ctx.ssh_dir()),
         // As ssh shows them unless quiet; never beside JSON, whose stderr stays quiet.
         banners: printer.chatty(),
@@ -366,57 +360,4 @@ fn entry(line: &KeyLine, number: usize) -> Option<Entry> {
     let comment = Some(line.comment.as_slice()).filter(|c| !c.is_empty());
     let key = KeyInfo::of(&line.key, HashKind::Sha256, comment)?;
     Some(Entry { key, line: number, options: line.option_list() })
-}
-
-/// Each host's warnings and changes on stderr, before the results, and what to do about
-/// a failure.
-fn tell(printer: &Printer, outcomes: &[HostOutcome]) {
-    use crate::print::copy_id::one_line;
-    for outcome in outcomes {
-        let dest = match outcome.port {
-            22 => format!("{}@{}", outcome.user, outcome.host),
-            port => format!("{}@{}:{port}", outcome.user, outcome.host),
-        };
-        let line = |text: &str| one_line(&format!("{dest}: {text}"));
-        for note in &outcome.notes {
-            match note {
-                Note::Warning(text) => printer.warn(line(text)),
-                Note::Change(text) if !printer.quiet() => printer.note(line(text)),
-                Note::Change(_) => {}
-            }
-        }
-        if let Err(failure) = &outcome.result
-            && let Some(hint) = failure.hint()
-        {
-            printer.note(line(&format!("hint: {hint}")));
-        }
-    }
-}
-
-/// The user as the hosts see them: the printer, and the terminal's prompts.
-struct PromptUi<'a> {
-    ctx: &'a Context,
-    printer: &'a Printer,
-}
-
-impl Ui for PromptUi<'_> {
-    fn can_ask(&self) -> bool {
-        self.ctx.can_prompt()
-    }
-
-    fn ask(&self, question: &Question) -> Option<Secret> {
-        let (ctx, prompt, subject) = (self.ctx, question.prompt.as_str(), question.subject.as_str());
-        match question.echo {
-            Echo::Hidden => secret::prompt_hidden(ctx, prompt, subject).ok(),
-            Echo::Shown | Echo::ShownWiped => secret::ask_wiped(ctx, prompt, subject).ok(),
-        }
-    }
-
-    fn show(&self, text: &str) {
-        if !text.is_empty() {
-            self.printer.stderr(text.strip_suffix('\n').unwrap_or(text));
-        }
-    }
-
-    fn host_done(&self, _: &crate::remote::outcome::HostResult) {}
 }

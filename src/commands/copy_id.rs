@@ -3,37 +3,27 @@
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
+use super::fleet::{self, PrinterUi, tell};
 use crate::cli::copy_id::CopyIdArgs;
 use crate::context::Context;
 use crate::key::HashKind;
 use crate::print::Printer;
-use crate::print::copy_id::{one_line, summary};
-use crate::remote::config::{Config, Overrides, Resolved};
+use crate::print::copy_id::host_line;
 use crate::remote::copy_id::{self as model, HostResult, Request, Runner};
-use crate::remote::install::{self, Note};
-use crate::remote::target::{self, Target};
-use crate::remote::terminal::{Echo, Question, Ui};
+use crate::remote::install;
+use crate::remote::outcome::Finished;
 use crate::report::KeyInfo;
 use crate::report::copy_id::{CopyId, Host, HostStatus, Summary};
-use crate::secret::{self, Secret};
 
 pub(crate) mod keys;
 
 pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId> {
     // Everything that can be wrong locally is found before the first line is printed.
-    let targets = target::collect(target::Sources {
-        targets: &args.targets,
-        hosts_file: args.hosts_file.as_deref(),
-        inventory: args.inventory.as_deref(),
-        limit: args.limit.as_deref(),
-    })?;
-    let overrides =
-        Overrides::parse_with_jump(args.jump.as_deref(), &args.options, args.port, args.user.clone())?;
-    let config = Config::load(ctx, args.config.as_deref())?;
-    let hosts = resolve(ctx, &config, &overrides, targets)?;
-    let password = password(ctx, &args)?;
+    let fleet = &args.fleet;
+    let hosts = fleet::hosts(ctx, &args.targets, fleet)?;
+    let password = fleet::password(ctx, fleet)?;
     let runner = Runner::new()?;
     let mut keys = runner.block_on(keys::choose(ctx, &args.identities))?;
     if args.cert_authority {
@@ -52,131 +42,27 @@ pub fn run(ctx: &Context, printer: &Printer, args: CopyIdArgs) -> Result<CopyId>
         },
         password,
         agent_socket: ctx.agent_socket().map(Path::to_path_buf),
-        transport: args.transport.into(),
-        timeout: Duration::from_secs(args.timeout),
-        jobs: usize::from(args.jobs),
+        transport: fleet.transport.into(),
+        timeout: Duration::from_secs(fleet.timeout),
+        jobs: usize::from(fleet.jobs),
         ssh_dir: ctx.ssh_dir(),
         // As ssh shows them unless quiet; never beside JSON, whose stderr stays quiet.
         banners: printer.chatty(),
         probe_methods: false,
     };
-    let bar = progress_bar(ctx, printer, request.hosts.len());
-    if let Some(bar) = &bar {
-        printer.show_progress(bar.clone());
-    }
-    let results = runner.run(request, &PrinterUi { ctx, printer, keys: &keys, bar });
+    printer.start_host_progress(ctx.stderr_is_terminal(), request.hosts.len());
+    let progress_line = |finished: &Finished| match finished {
+        Finished::Installed(result) => Some(host_line(&host(result, &keys))),
+        Finished::Edited(_) => None,
+    };
+    let results = runner.run(request, &PrinterUi { ctx, printer, progress_line: &progress_line });
     printer.clear_progress();
     let hosts: Vec<Host> = results.iter().map(|result| host(result, &keys)).collect();
-    tell(printer, &results, &hosts);
-    Ok(CopyId { summary: Summary::of(&hosts), hosts, dry_run: args.dry_run })
-}
-
-/// Applies the ssh config and `-o` options to every target, so that a value ssh would
-/// refuse is a usage error before any host is contacted, not a failure of each host.
-/// (The ssh-copy-id front resolves its one target the same way.)
-pub(crate) fn resolve(
-    ctx: &Context,
-    config: &Config,
-    overrides: &Overrides,
-    targets: Vec<Target>,
-) -> Result<Vec<(Target, Resolved)>> {
-    targets
-        .into_iter()
-        .map(|target| {
-            let resolved = config
-                .resolve(&target, overrides, ctx.user())
-                .with_context(|| format!("target {}", target.text))?;
-            Ok((target, resolved))
-        })
-        .collect()
-}
-
-/// The password for every host: a file, or the environment.
-fn password(ctx: &Context, args: &CopyIdArgs) -> Result<Option<Secret>> {
-    password_of(ctx, args.password_file.as_deref())
-}
-
-/// The password for every host: `file`, or the environment.
-pub(crate) fn password_of(ctx: &Context, file: Option<&Path>) -> Result<Option<Secret>> {
-    if let Some(file) = file {
-        return Ok(Some(secret::existing(
-            ctx,
-            &secret::Source::File(file.to_path_buf()),
-            "",
-            "the password",
-        )?));
-    }
-    Ok(ctx.password().cloned())
-}
-
-/// A bar for runs on several hosts, on a terminal that shows nothing else of ours.
-fn progress_bar(ctx: &Context, printer: &Printer, hosts: usize) -> Option<indicatif::ProgressBar> {
-    if hosts < 2 || !printer.chatty() || !ctx.stderr_is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(hosts as u64);
-    let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} hosts {msg}").ok()?;
-    bar.set_style(style);
-    Some(bar)
-}
-
-/// The user as the hosts see them: the printer, and the terminal's prompts.
-struct PrinterUi<'a> {
-    ctx: &'a Context,
-    printer: &'a Printer,
-    keys: &'a keys::Keys,
-    /// The printer's progress bar, advanced as hosts are done.
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl Ui for PrinterUi<'_> {
-    fn can_ask(&self) -> bool {
-        self.ctx.can_prompt()
-    }
-
-    fn ask(&self, question: &Question) -> Option<Secret> {
-        let (ctx, prompt, subject) = (self.ctx, question.prompt.as_str(), question.subject.as_str());
-        self.printer.suspending_progress(|| match question.echo {
-            Echo::Hidden => secret::prompt_hidden(ctx, prompt, subject).ok(),
-            Echo::Shown | Echo::ShownWiped => secret::ask_wiped(ctx, prompt, subject).ok(),
-        })
-    }
-
-    fn show(&self, text: &str) {
-        if !text.is_empty() {
-            self.printer.stderr(text.strip_suffix('\n').unwrap_or(text));
-        }
-    }
-
-    fn host_done(&self, result: &HostResult) {
-        if let Some(bar) = &self.bar {
-            let host = host(result, self.keys);
-            bar.set_message(one_line(&format!("{}: {}", host.dest(), summary(&host))));
-            bar.inc(1);
-        }
-    }
-}
-
-/// What each host's installer has to say, on stderr before the results: its warnings,
-/// the changes it made (unless quiet), and what to do about a failure.
-fn tell(printer: &Printer, results: &[HostResult], hosts: &[Host]) {
-    for (result, host) in results.iter().zip(hosts) {
-        let dest = host.dest();
-        let line = |text: &str| one_line(&format!("{dest}: {text}"));
+    for (result, host) in results.iter().zip(&hosts) {
         let notes = result.installed.as_ref().map(|i| i.notes.as_slice()).unwrap_or_default();
-        for note in notes {
-            match note {
-                Note::Warning(text) => printer.warn(line(text)),
-                Note::Change(text) if !printer.quiet() => printer.note(line(text)),
-                Note::Change(_) => {}
-            }
-        }
-        if let model::HostStatus::Failed(failure) = &result.status
-            && let Some(hint) = failure.hint()
-        {
-            printer.note(line(&format!("hint: {hint}")));
-        }
+        tell(printer, &host.dest(), notes, host.hint.as_deref());
     }
+    Ok(CopyId { summary: Summary::of(&hosts), hosts, dry_run: args.dry_run })
 }
 
 /// A host's result as the report has it.

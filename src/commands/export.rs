@@ -8,6 +8,7 @@ use ssh_key::PublicKey;
 
 use super::unlock;
 use crate::cli::export::{ExportArgs, ExportFormat};
+use crate::cli::public::OldPassphraseArgs;
 use crate::context::Context;
 use crate::error::Error;
 use crate::fsutil::{self, FileMode};
@@ -27,17 +28,51 @@ pub fn run(ctx: &Context, printer: &Printer, args: ExportArgs) -> Result<Convert
             ExportFormat::Pem => ExportTarget::Public(PublicFormat::Pem),
             ExportFormat::Ppk => ExportTarget::Ppk,
         },
-        passphrase: Source::pick(
-            args.passphrase.passphrase_file.as_deref(),
-            args.passphrase.old_passphrase.as_ref(),
-        ),
-        prompt: format!("Enter passphrase for {}: ", args.file.display()),
-        file: args.file,
-        output: args.output,
-        force: args.force,
+        io: Conversion::of_options(args.file, args.output, args.force, &args.passphrase),
         strict: false,
     };
     execute(ctx, printer, request)
+}
+
+/// The key file a conversion reads, where it writes, and how a passphrase is found: what
+/// an export and an import are asked alike.
+#[derive(Debug)]
+pub struct Conversion {
+    pub file: PathBuf,
+    /// `None`: standard output (public keys only).
+    pub output: Option<PathBuf>,
+    /// Replace an existing output file.
+    pub force: bool,
+    /// The passphrase of a private key, asked only when it is needed.
+    pub passphrase: Source,
+    pub prompt: String,
+}
+
+impl Conversion {
+    /// As the native commands take it: KEY (`-f`), `-o`, `--force` and the passphrase
+    /// options, a prompt naming KEY.
+    pub fn of_options(
+        file: PathBuf,
+        output: Option<PathBuf>,
+        force: bool,
+        passphrase: &OldPassphraseArgs,
+    ) -> Self {
+        Conversion {
+            passphrase: Source::pick(
+                passphrase.passphrase_file.as_deref(),
+                passphrase.old_passphrase.as_ref(),
+            ),
+            prompt: format!("Enter passphrase for {}: ", file.display()),
+            file,
+            output,
+            force,
+        }
+    }
+
+    /// `file` converted onto standard output, as ssh-keygen's -e and -i do.
+    pub fn printed(file: PathBuf, passphrase: Source, prompt: &str) -> Self {
+        Conversion { file, output: None, force: false, passphrase, prompt: prompt.to_string() }
+    }
 }
 
 /// What to write.
@@ -52,14 +87,8 @@ pub enum ExportTarget {
 /// Which key to export, how, and where.
 #[derive(Debug)]
 pub struct ExportRequest {
-    pub file: PathBuf,
+    pub io: Conversion,
     pub target: ExportTarget,
-    /// `None`: standard output (public formats only).
-    pub output: Option<PathBuf>,
-    pub force: bool,
-    /// The passphrase of a private key, asked only when it is needed.
-    pub passphrase: Source,
-    pub prompt: String,
     /// Refuse a private key others may read, as ssh-keygen does.
     pub strict: bool,
 }
@@ -70,25 +99,26 @@ pub struct ExportRequest {
 /// The key cannot be read or unlocked, its type has no form in the format, or the output
 /// cannot be written (nothing is written then).
 pub fn execute(ctx: &Context, printer: &Printer, request: ExportRequest) -> Result<Converted> {
+    let io = &request.io;
     match request.target {
         ExportTarget::Public(format) => {
-            let key = load_public(ctx, &request.file, &request.passphrase, &request.prompt, request.strict)?;
+            let key = load_public(ctx, &io.file, &io.passphrase, &io.prompt, request.strict)?;
             let text = convert::export(key.key_data(), format, &ctx.user_at_host())
-                .map_err(|e| Error::Convert { path: request.file.clone(), reason: e.to_string() })?;
-            write_output(request.output.as_deref(), request.force, text.into_bytes(), FileMode::KeepOr(0o644))
+                .map_err(|e| Error::Convert { path: io.file.clone(), reason: e.to_string() })?;
+            write_output(io.output.as_deref(), io.force, text.into_bytes(), FileMode::KeepOr(0o644))
         }
         ExportTarget::Ppk => {
-            let output = request.output.clone().ok_or_else(|| Error::InvalidOption {
+            let output = io.output.clone().ok_or_else(|| Error::InvalidOption {
                 option: "--to ppk".into(),
                 reason: "a private key is never printed: give the file to write with -o FILE".into(),
             })?;
-            let file = super::read_private(&request.file, request.strict)?;
-            let (key, passphrase) = unlock(ctx, &file, &request.passphrase, &request.prompt)?;
+            let file = super::read_private(&io.file, request.strict)?;
+            let (key, passphrase) = unlock(ctx, &file, &io.passphrase, &io.prompt)?;
             super::warn_unprotected(printer, &file, false);
             let mut protection = Protection::new(passphrase, None);
             protection.format = PrivateFormat::Ppk;
             let text = encode(&key, &protection)?;
-            check_output(&output, request.force)?;
+            check_output(&output, io.force)?;
             fsutil::replace(&output, text.as_bytes(), FileMode::Private)?;
             Ok(Converted { text: Vec::new(), saved: vec![output] })
         }

@@ -1,11 +1,9 @@
 //! `keywright import`: ssh-keygen -i (RFC 4716, PKCS#8 and PEM public keys to OpenSSH's
 //! line), and PuTTY `.ppk` private keys to OpenSSH's private key format.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 
-use super::export::{check_output, write_output};
+use super::export::{Conversion, check_output, write_output};
 use super::unlock;
 use crate::cli::import::{ImportArgs, ImportFormat};
 use crate::context::Context;
@@ -16,7 +14,6 @@ use crate::key::private::{encode, pub_file_contents, public_line};
 use crate::key::{PrivateKeyFile, Protection, ppk};
 use crate::print::Printer;
 use crate::report::convert::Converted;
-use crate::secret::Source;
 
 pub fn run(ctx: &Context, printer: &Printer, args: ImportArgs) -> Result<Converted> {
     let request = ImportRequest {
@@ -27,14 +24,7 @@ pub fn run(ctx: &Context, printer: &Printer, args: ImportArgs) -> Result<Convert
             Some(ImportFormat::Pem) => ImportSource::Public(PublicFormat::Pem),
             Some(ImportFormat::Ppk) => ImportSource::Ppk,
         },
-        passphrase: Source::pick(
-            args.passphrase.passphrase_file.as_deref(),
-            args.passphrase.old_passphrase.as_ref(),
-        ),
-        prompt: format!("Enter passphrase for {}: ", args.file.display()),
-        file: args.file,
-        output: args.output,
-        force: args.force,
+        io: Conversion::of_options(args.file, args.output, args.force, &args.passphrase),
         spki_as_pem: true,
     };
     execute(ctx, printer, request)
@@ -54,14 +44,9 @@ pub enum ImportSource {
 /// Which file to import, and where to.
 #[derive(Debug)]
 pub struct ImportRequest {
-    pub file: PathBuf,
+    /// The passphrase asked for is an encrypted .ppk's.
+    pub io: Conversion,
     pub source: ImportSource,
-    /// `None`: standard output (public keys only).
-    pub output: Option<PathBuf>,
-    pub force: bool,
-    /// The passphrase of an encrypted .ppk.
-    pub passphrase: Source,
-    pub prompt: String,
     /// Whether PEM also reads the SubjectPublicKeyInfo `export --to pem` writes for ECDSA
     /// (ssh-keygen -i -m PEM reads PKCS#1 only).
     pub spki_as_pem: bool,
@@ -73,9 +58,10 @@ pub struct ImportRequest {
 /// The file is not in the format, is damaged, or cannot be unlocked, or the output cannot
 /// be written (nothing is written then).
 pub fn execute(ctx: &Context, printer: &Printer, request: ImportRequest) -> Result<Converted> {
-    let bytes = fsutil::read_capped(&request.file, crate::key::source::MAX_KEY_BYTES, "a key")?;
+    let io = &request.io;
+    let bytes = fsutil::read_capped(&io.file, crate::key::source::MAX_KEY_BYTES, "a key")?;
     let source = match request.source {
-        ImportSource::Detect => detect(&request.file, &bytes)?,
+        ImportSource::Detect => detect(&io.file, &bytes)?,
         ImportSource::Public(PublicFormat::Pem)
             if request.spki_as_pem && convert::detect(&bytes) == Some(PublicFormat::Pkcs8) =>
         {
@@ -83,13 +69,13 @@ pub fn execute(ctx: &Context, printer: &Printer, request: ImportRequest) -> Resu
         }
         given => given,
     };
-    let bad = |e: convert::ConvertError| Error::Convert { path: request.file.clone(), reason: e.to_string() };
+    let bad = |e: convert::ConvertError| Error::Convert { path: io.file.clone(), reason: e.to_string() };
     match source {
         ImportSource::Public(format) => {
             let key = convert::import(&bytes, format).map_err(bad)?;
-            write_output(request.output.as_deref(), request.force, public_line(&key), FileMode::KeepOr(0o644))
+            write_output(io.output.as_deref(), io.force, public_line(&key), FileMode::KeepOr(0o644))
         }
-        _ => import_ppk(ctx, printer, &request, &bytes),
+        _ => import_ppk(ctx, printer, io, &bytes),
     }
 }
 
@@ -104,22 +90,20 @@ fn detect(path: &std::path::Path, bytes: &[u8]) -> crate::Result<ImportSource> {
 }
 
 /// A .ppk to OpenSSH's private key format, with the same passphrase, and its .pub.
-fn import_ppk(ctx: &Context, printer: &Printer, request: &ImportRequest, bytes: &[u8]) -> Result<Converted> {
+fn import_ppk(ctx: &Context, printer: &Printer, io: &Conversion, bytes: &[u8]) -> Result<Converted> {
     if !ppk::is_ppk(&String::from_utf8_lossy(bytes)) {
-        return Err(
-            Error::Convert { path: request.file.clone(), reason: "not a PuTTY private key".into() }.into()
-        );
+        return Err(Error::Convert { path: io.file.clone(), reason: "not a PuTTY private key".into() }.into());
     }
-    let output = request.output.clone().ok_or_else(|| Error::InvalidOption {
+    let output = io.output.clone().ok_or_else(|| Error::InvalidOption {
         option: "a .ppk private key".into(),
         reason: "a private key is never printed: give the file to write with -o FILE".into(),
     })?;
-    let file = PrivateKeyFile::parse(&request.file, bytes)?;
-    let (key, passphrase) = unlock(ctx, &file, &request.passphrase, &request.prompt)?;
+    let file = PrivateKeyFile::parse(&io.file, bytes)?;
+    let (key, passphrase) = unlock(ctx, &file, &io.passphrase, &io.prompt)?;
     super::warn_unprotected(printer, &file, false);
     let pub_path = fsutil::with_suffix(&output, ".pub");
-    check_output(&output, request.force)?;
-    check_output(&pub_path, request.force)?;
+    check_output(&output, io.force)?;
+    check_output(&pub_path, io.force)?;
     let text = encode(&key, &Protection::new(passphrase, None))?;
     fsutil::replace(&output, text.as_bytes(), FileMode::Private)?;
     fsutil::replace(&pub_path, &pub_file_contents(key.public_key()), FileMode::KeepOr(0o644))?;

@@ -1,5 +1,5 @@
 //! `keywright authorized-keys` as text: per file its keys (`list`) or what changed, the
-//! diff when asked, and a summary for several files.
+//! diff when asked; for several files (hosts) a per-host table and the totals after.
 
 use std::io;
 
@@ -9,31 +9,53 @@ use crate::report::authorized_keys::{Action, AuthorizedKeys, Entry, File, FileSt
 
 impl Render for AuthorizedKeys {
     fn text(&self, out: &mut Text<'_>) -> io::Result<()> {
+        // Several files are several hosts: what each holds or would change first, then
+        // a table of how every host ended (as copy-id's), then the totals.
+        let many = self.files.len() > 1;
         for file in &self.files {
             match (self.action, file.status) {
-                (Action::List, FileStatus::Listed) => {
-                    listing(file, self.files.len() > 1 || file.host.is_some(), out)?
+                (Action::List, FileStatus::Listed) => listing(file, many || file.host.is_some(), out)?,
+                _ if many => {
+                    if file.diff.is_some() {
+                        heading(file, out)?;
+                    }
                 }
-                _ => {
-                    out.write(format_args!("{}\n", one_line(&format!("{}: {}", file.dest(), summary(file)))))?
-                }
+                _ => result_line(file, out)?,
             }
             if let Some(diff) = &file.diff {
                 out.untrusted(diff.as_bytes())?;
             }
         }
-        if self.files.len() > 1 {
+        if many {
+            for file in &self.files {
+                result_line(file, out)?;
+            }
             out.write(format_args!("{}\n", totals(self)))?;
         }
         Ok(())
     }
 }
 
+/// `DEST: PATH`, over what a host's file holds or would become.
+fn heading(file: &File, out: &mut Text<'_>) -> io::Result<()> {
+    out.write(format_args!("{}\n", one_line(&format!("{}: {}", file.dest(), file.path))))
+}
+
+/// A row of the per-host table.
+fn result_line(file: &File, out: &mut Text<'_>) -> io::Result<()> {
+    out.write(format_args!("{}\n", file_line(file)))
+}
+
+/// `DEST: how it ended`, as one line: the per-host table's row and the progress bar's.
+pub fn file_line(file: &File) -> String {
+    one_line(&format!("{}: {}", file.dest(), summary(file)))
+}
+
 /// A file's keys, one a line: `LINE BITS FINGERPRINT COMMENT (TYPE) [OPTIONS]`, under the
 /// file's name when there are several files (or a host).
 fn listing(file: &File, headed: bool, out: &mut Text<'_>) -> io::Result<()> {
     if headed {
-        out.write(format_args!("{}\n", one_line(&format!("{}: {}", file.dest(), file.path))))?;
+        heading(file, out)?;
     }
     for entry in &file.keys {
         out.write(format_args!("{:>4} {} {} ", entry.line, entry.key.bits, entry.key.fingerprint))?;
@@ -49,7 +71,7 @@ fn listing(file: &File, headed: bool, out: &mut Text<'_>) -> io::Result<()> {
 }
 
 /// How a file ended, after its name.
-pub fn summary(file: &File) -> String {
+fn summary(file: &File) -> String {
     let counted = |verb: &str, entries: &[Entry]| match entries.len() {
         0 => None,
         n => Some(format!("{verb} {n}")),

@@ -9,7 +9,7 @@ use crate::report::copy_id::{CopyId, Host, HostStatus};
 impl Render for CopyId {
     fn text(&self, out: &mut Text<'_>) -> io::Result<()> {
         for host in &self.hosts {
-            out.write(format_args!("{}\n", one_line(&format!("{}: {}", host.dest(), summary(host)))))?;
+            out.write(format_args!("{}\n", host_line(host)))?;
         }
         if let [single] = self.hosts.as_slice()
             && single.status == HostStatus::Added
@@ -46,8 +46,13 @@ fn closing_words(single: &Host, out: &mut Text<'_>) -> io::Result<()> {
     ))
 }
 
+/// `DEST: how it ended`, as one line: the host's result line and the progress bar's.
+pub fn host_line(host: &Host) -> String {
+    one_line(&format!("{}: {}", host.dest(), summary(host)))
+}
+
 /// How a host ended, after its name on its result line.
-pub fn summary(host: &Host) -> String {
+fn summary(host: &Host) -> String {
     match host.status {
         HostStatus::Added => format!("added {} key(s)", host.added.len()),
         HostStatus::WouldAdd => format!("would add {} key(s)", host.added.len()),

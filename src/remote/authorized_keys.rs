@@ -13,6 +13,7 @@ use super::copy_id::Runner;
 use super::fleet::{self, Access, Using};
 use super::fs::RemoteFs;
 use super::install::{self, Creates, Note};
+use super::outcome::Finished;
 use super::target::Target;
 use super::terminal::{self, Terminal, Ui};
 use crate::authorized_keys::{Change, Edit, edit};
@@ -76,7 +77,11 @@ pub fn run(runner: &Runner, request: Request, ui: &dyn Ui) -> Vec<HostOutcome> {
     let work = runner.spawn(async move {
         fleet::each_host(&terminal, hosts, jobs, |target, resolved| {
             let shared = Arc::clone(&shared);
-            async move { one_host(&shared, target, resolved).await }
+            async move {
+                let outcome = one_host(&shared, target, resolved).await;
+                shared.terminal.done(Finished::Edited(outcome.clone()));
+                outcome
+            }
         })
         .await
     });

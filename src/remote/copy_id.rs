@@ -13,6 +13,7 @@ use super::config::Resolved;
 use super::fleet::{self, Access, Using};
 use super::fs::RemoteFs;
 use super::install::{self, Installed, KeyToInstall};
+use super::outcome::Finished;
 use super::outcome::Note;
 pub use super::outcome::{HostResult, HostStatus};
 use super::target::Target;
@@ -118,7 +119,7 @@ async fn all_hosts(run: Arc<Run>, hosts: Vec<(Target, Resolved)>, jobs: usize) -
         let run = Arc::clone(&run);
         async move {
             let result = one_host(&run, target, resolved).await;
-            run.terminal.done(result.clone());
+            run.terminal.done(Finished::Installed(result.clone()));
             result
         }
     })
@@ -232,7 +233,7 @@ mod tests {
             None
         }
         fn show(&self, _: &str) {}
-        fn host_done(&self, _: &HostResult) {}
+        fn host_done(&self, _: &Finished) {}
     }
 
     /// The user's side ends with the last host: a run returns even with no host at all.

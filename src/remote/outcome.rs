@@ -1,10 +1,22 @@
 //! How one host of a copy-id run ended: what the installer did there and how the host
 //! ended, which the run hands, host by host, to the command's user interface and finally
-//! to its report.
+//! to its report. An authorized-keys run hands its hosts over the same way
+//! ([`Finished`]).
 
 use std::sync::Arc;
 
+use super::authorized_keys::HostOutcome;
 use crate::error::Error;
+
+/// A host that is done, as the run tells the command's user interface (for its progress
+/// bar) before the run ends.
+#[derive(Debug)]
+pub enum Finished {
+    /// A copy-id host.
+    Installed(HostResult),
+    /// An authorized-keys host.
+    Edited(HostOutcome),
+}
 
 /// How one host ended.
 #[derive(Debug, Clone)]

@@ -110,6 +110,21 @@ pub struct Request {
     pub timeout: Duration,
 }
 
+/// [`scan`] for a caller that is not async (`known-hosts scan` and `verify`): `(host,
+/// port)` pairs, every kind on each, each connection within `timeout`. It runs on a
+/// runtime of its own, shut down (every connection's task with it) before this returns.
+///
+/// # Errors
+/// The runtime's threads could not be started.
+pub fn scan_blocking(
+    hosts: Vec<(String, u16)>,
+    kinds: Vec<KeyKind>,
+    timeout: Duration,
+) -> std::io::Result<Vec<Vec<Probe>>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    Ok(runtime.block_on(scan(&Request { hosts, kinds, timeout })))
+}
+
 /// Scans every host for every kind; the probes of each host, in `kinds` order, in the
 /// order the hosts were given.
 pub async fn scan(request: &Request) -> Vec<Vec<Probe>> {

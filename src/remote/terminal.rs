@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::outcome::HostResult;
+use super::outcome::Finished;
 use crate::secret::Secret;
 
 /// What the command provides to talk to the user: a printer, and the prompts.
@@ -23,7 +23,7 @@ pub trait Ui {
     fn show(&self, text: &str);
 
     /// One host is done (for a progress bar).
-    fn host_done(&self, result: &HostResult);
+    fn host_done(&self, host: &Finished);
 }
 
 /// A question for the user.
@@ -52,7 +52,7 @@ pub enum Echo {
 pub(super) enum Event {
     Ask(Question, oneshot::Sender<Option<Secret>>),
     Show(String),
-    Done(Box<HostResult>),
+    Done(Box<Finished>),
     /// Every host is done.
     End,
 }
@@ -108,8 +108,8 @@ impl Terminal {
     }
 
     /// Says that a host is done.
-    pub(super) fn done(&self, result: HostResult) {
-        let _ = self.events.send(Event::Done(Box::new(result)));
+    pub(super) fn done(&self, host: Finished) {
+        let _ = self.events.send(Event::Done(Box::new(host)));
     }
 
     /// Says that every host is done.
@@ -134,7 +134,7 @@ pub(super) fn serve(ui: &dyn Ui, mut events: mpsc::UnboundedReceiver<Event>) {
             // A host that gave up waiting (its timeout) no longer takes the answer.
             Event::Ask(question, reply) => drop(reply.send(ui.ask(&question))),
             Event::Show(text) => ui.show(&text),
-            Event::Done(result) => ui.host_done(&result),
+            Event::Done(host) => ui.host_done(&host),
             Event::End => break,
         }
     }

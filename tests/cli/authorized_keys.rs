@@ -468,7 +468,8 @@ fn remote_list_key_answers_which_hosts_trust_it() {
     assert_eq!(
         run.out(),
         format!(
-            "{first}: {}\n{second}: {}\n   2 256 {} id_ecdsa_256@keywright.test (ECDSA)\n1 of 2 hosts trust {}, 0 failed\n",
+            "{first}: {}\n{second}: {}\n   2 256 {} id_ecdsa_256@keywright.test (ECDSA)\n\
+             {first}: 0 key(s)\n{second}: 1 key(s)\n1 of 2 hosts trust {}, 0 failed\n",
             user.authorized_keys().display(),
             other.authorized_keys().display(),
             sha256("id_ecdsa_256"),
@@ -503,4 +504,81 @@ fn certificates_and_security_key_lines_are_listed_and_removed() {
     ak(&env, &["remove", "-k", sk_file.to_str().unwrap()]).success();
     ak(&env, &["remove", "-k", corpus("ed25519_1-cert.pub").to_str().unwrap()]).success();
     assert_eq!(env.read_string(".ssh/authorized_keys"), format!("{ecdsa_sk}\n"));
+}
+
+/// A loopback port nobody listens on (bound, then closed): an unreachable host.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// An unreachable host of the fleet: its target, its row in the per-host table, and the
+/// hint keywright gives for it on stderr (the whole of stderr, without a TTY: no bar).
+fn unreachable_host() -> (String, String, String) {
+    let port = closed_port();
+    let target = format!("someone@127.0.0.1:{port}");
+    let row = format!("{target}: failed: cannot connect to 127.0.0.1:{port}: connection refused\n");
+    let hint = format!(
+        "keywright: {target}: hint: nothing listens on that port: check that sshd runs on the host and the port (TARGET:PORT, -p, or Port in the ssh config)\n"
+    );
+    (target, row, hint)
+}
+
+/// Many hosts end as copy-id's do: what each file holds (or would become) first, then a
+/// table of how every host ended, in the order given, then the totals. The progress bar
+/// is for a terminal only: stderr, a pipe here, holds the unreachable host's hint alone;
+/// on a terminal the bar shows while hosts end (cleared before the table), unless -q.
+#[test]
+fn many_hosts_end_in_a_table_bar_on_tty_only() {
+    let Some((env, sshd, user)) = remote_setup("many_hosts_end_in_a_table_bar_on_tty_only") else {
+        return;
+    };
+    let other = sshd.user();
+    other.write_authorized_keys(format!("{}\n", pub_text("id_ed25519")));
+    let (first, second) = (dest(&sshd, &user), dest(&sshd, &other));
+    let (down, down_row, down_hint) = unreachable_host();
+    let (path, other_path) = (user.authorized_keys().display(), other.authorized_keys().display());
+    let fp = sha256("id_ed25519");
+
+    let listed = ak(&env, &["list", &first, &down, &second]).code(1);
+    assert_eq!(
+        listed.out(),
+        format!(
+            "{first}: {path}\n   2 256 {fp} id_ed25519@keywright.test (ED25519)\n\
+             {second}: {other_path}\n   1 256 {fp} id_ed25519@keywright.test (ED25519)\n\
+             {first}: 1 key(s)\n{down_row}{second}: 1 key(s)\n3 hosts: 2 listed, 1 failed\n"
+        )
+    );
+    assert_eq!(listed.stderr, down_hint);
+
+    let deploy = fresh_key(&env, "deploy");
+    let deploy_pub = format!("{}.pub", deploy.display());
+    let added = ak(&env, &["add", "-k", &deploy_pub, "--diff", &first, &down, &second]).code(1);
+    let id = pub_text("id_ed25519");
+    let new = text_of(&deploy);
+    assert_eq!(
+        added.out(),
+        format!(
+            "{first}: {path}\n--- {path}\n+++ {path}\n@@ -1,2 +1,3 @@\n # admin\n {id}\n+{new}\n\
+             {second}: {other_path}\n--- {other_path}\n+++ {other_path}\n@@ -1 +1,2 @@\n {id}\n+{new}\n\
+             {first}: added 1 key(s)\n{down_row}{second}: added 1 key(s)\n\
+             3 hosts: 2 changed, 0 unchanged, 1 failed\n"
+        )
+    );
+    assert_eq!(added.stderr, down_hint);
+    assert_eq!(other.read_authorized_keys().unwrap(), format!("{id}\n{new}\n"));
+
+    let removed = ak(&env, &["remove", "-k", &deploy_pub, &down, &first]).code(1);
+    assert_eq!(
+        removed.out(),
+        format!("{down_row}{first}: removed 1 key(s)\n2 hosts: 1 changed, 0 unchanged, 1 failed\n")
+    );
+    assert_eq!(removed.stderr, down_hint);
+    assert_eq!(user.read_authorized_keys().unwrap(), format!("# admin\n{id}\n"));
+    let on_tty = env.kw_tty(&[], &["authorized-keys", "list", &first, &down]);
+    let screen = on_tty.out();
+    assert_eq!(on_tty.code, 1, "{screen}");
+    assert!(screen.contains("/2 hosts"), "no bar on the terminal:\n{screen}");
+    assert!(screen.contains(&down_row.replace('\n', "\r\n")), "no table row:\n{screen}");
+    let quiet = env.kw_tty(&[], &["authorized-keys", "list", "-q", &first, &down]);
+    assert!(!quiet.out().contains("/2 hosts"), "a bar under -q:\n{}", quiet.out());
 }

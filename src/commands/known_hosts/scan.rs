@@ -34,14 +34,8 @@ pub fn run(ctx: &Context, printer: &Printer, args: ScanArgs) -> Result<Scanned> 
     let hosts = args.hosts.iter().map(|given| host(given, args.port)).collect::<crate::Result<Vec<_>>>()?;
     let kinds = kinds(&args.types)?;
     let expected = expected(&args.expect)?;
-    let request = scan::Request {
-        hosts: hosts.iter().map(|h| h.connect.clone()).collect(),
-        kinds,
-        timeout: Duration::from_secs(args.timeout),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let probes = runtime.block_on(scan::scan(&request));
-    drop(runtime);
+    let connect = hosts.iter().map(|h| h.connect.clone()).collect();
+    let probes = scan::scan_blocking(connect, kinds, Duration::from_secs(args.timeout))?;
     let file = args.add.then(|| path(ctx, &args.file));
     let mut scanned = Vec::new();
     for (host, probes) in hosts.iter().zip(probes) {

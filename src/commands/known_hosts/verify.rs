@@ -56,14 +56,8 @@ pub fn run(ctx: &Context, printer: &Printer, args: VerifyArgs) -> Result<Option<
             kinds.push(kind);
         }
     }
-    let request = scan::Request {
-        hosts: hosts.iter().map(|h| h.connect.clone()).collect(),
-        kinds,
-        timeout: Duration::from_secs(args.timeout),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let probes = runtime.block_on(scan::scan(&request));
-    drop(runtime);
+    let connect = hosts.iter().map(|h| h.connect.clone()).collect();
+    let probes = scan::scan_blocking(connect, kinds, Duration::from_secs(args.timeout))?;
     let name = file_path.display().to_string();
     let findings: Vec<Finding> =
         hosts.iter().zip(&probes).flat_map(|(host, probes)| compare(&name, host, probes)).collect();

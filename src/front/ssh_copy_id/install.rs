@@ -24,6 +24,7 @@ use crate::remote::Transport;
 use crate::remote::config::{Config, Overrides, Resolved};
 use crate::remote::copy_id::{self as model, HostResult, HostStatus, Request, Runner};
 use crate::remote::install::{self, Note};
+use crate::remote::outcome::Finished;
 use crate::remote::target::Target;
 use crate::remote::terminal::{Echo, Question, Ui};
 use crate::secret::{self, Secret};
@@ -130,7 +131,7 @@ fn resolve(
     .map_err(own)?;
     let target = Target::parse(&invocation.destination).map_err(own)?;
     let resolved =
-        crate::commands::copy_id::resolve(ctx, &config, &overrides, vec![target]).map_err(Refusal::Own)?;
+        crate::commands::fleet::resolve(ctx, &config, &overrides, vec![target]).map_err(Refusal::Own)?;
     let Some((target, mut resolved)) = resolved.into_iter().next() else {
         return Err(Refusal::Own(anyhow::anyhow!("no target")));
     };
@@ -204,7 +205,7 @@ impl Ui for FrontUi<'_> {
         }
     }
 
-    fn host_done(&self, _: &HostResult) {}
+    fn host_done(&self, _: &Finished) {}
 }
 
 /// Tells how the host ended, in the script's order; `shown` is what ssh would have printed.

@@ -8,7 +8,7 @@ use super::errors::{self, reason};
 use super::flags::Flags;
 use super::keys::{file_or_ask, given};
 use super::log;
-use crate::commands::export::{self, ExportRequest, ExportTarget};
+use crate::commands::export::{self, Conversion, ExportRequest, ExportTarget};
 use crate::commands::import::{self, ImportRequest, ImportSource};
 use crate::context::Context;
 use crate::error::Error;
@@ -21,12 +21,12 @@ pub fn export(ctx: &Context, flags: &Flags) -> ExitCode {
     let Some(path) = ask_and_stat(ctx, flags) else { return ExitCode::from(255) };
     let format = flags.convert_format.unwrap_or(PublicFormat::Rfc4716);
     let request = ExportRequest {
-        file: path.clone(),
+        io: Conversion::printed(
+            path.clone(),
+            flags.passphrase.as_ref().map_or(Source::Prompt, given),
+            "Enter passphrase: ",
+        ),
         target: ExportTarget::Public(format),
-        output: None,
-        force: false,
-        passphrase: flags.passphrase.as_ref().map_or(Source::Prompt, given),
-        prompt: "Enter passphrase: ".into(),
         strict: true,
     };
     let printer = Printer::openssh(ctx, false);
@@ -60,12 +60,8 @@ pub fn import(ctx: &Context, flags: &Flags) -> ExitCode {
     let Some(path) = ask_and_stat(ctx, flags) else { return ExitCode::from(255) };
     let format = flags.convert_format.unwrap_or(PublicFormat::Rfc4716);
     let request = ImportRequest {
-        file: path.clone(),
+        io: Conversion::printed(path.clone(), Source::Prompt, ""),
         source: ImportSource::Public(format),
-        output: None,
-        force: false,
-        passphrase: Source::Prompt,
-        prompt: String::new(),
         spki_as_pem: false,
     };
     let printer = Printer::openssh(ctx, false);
