@@ -744,5 +744,6 @@ fn many_logins_to_one_server_at_once_all_succeed() {
     args.extend(std::iter::repeat_n(target.clone(), 40));
     let run = kw(&env, &args);
     assert_eq!(run.code, 0, "{}", why(&run));
-    assert_eq!(run.out().matches(&format!("{target}: ")).count(), 40, "{}", why(&run));
+    let listing = format!("{target}: {}\n", user.authorized_keys().display());
+    assert_eq!(run.out().matches(&listing).count(), 40, "{}", why(&run));
 }
