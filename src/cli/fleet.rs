@@ -48,7 +48,9 @@ pub struct Fleet {
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     pub options: Vec<String>,
 
-    /// How many hosts to work on at once
+    /// How many hosts to work on at once (of them, at most 8 logging in through any one
+    /// server at a time, under sshd's default MaxStartups; a connection the server turns
+    /// away before the login is made again)
     #[arg(short = 'j', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
 
