@@ -574,11 +574,18 @@ fn many_hosts_end_in_a_table_bar_on_tty_only() {
     );
     assert_eq!(removed.stderr, down_hint);
     assert_eq!(user.read_authorized_keys().unwrap(), format!("# admin\n{id}\n"));
-    let on_tty = env.kw_tty(&[], &["authorized-keys", "list", &first, &down]);
+    // A terminal session has TERM set; without it (CI's environment) indicatif takes the
+    // terminal for a dumb one and draws no bar.
+    let on_terminal = |args: &[&str]| {
+        let mut command = env.kw_tty_command(&[], args);
+        command.env("TERM", "xterm");
+        env.run(command, None)
+    };
+    let on_tty = on_terminal(&["authorized-keys", "list", &first, &down]);
     let screen = on_tty.out();
     assert_eq!(on_tty.code, 1, "{screen}");
     assert!(screen.contains("/2 hosts"), "no bar on the terminal:\n{screen}");
     assert!(screen.contains(&down_row.replace('\n', "\r\n")), "no table row:\n{screen}");
-    let quiet = env.kw_tty(&[], &["authorized-keys", "list", "-q", &first, &down]);
+    let quiet = on_terminal(&["authorized-keys", "list", "-q", &first, &down]);
     assert!(!quiet.out().contains("/2 hosts"), "a bar under -q:\n{}", quiet.out());
 }
